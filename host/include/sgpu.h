@@ -1,0 +1,117 @@
+/* sgpu.h - libsgpu, the host driver of the sgpu soft-GPU.
+ *
+ * One API over several transports, chosen by the URI given to sgpu_open():
+ *   "sim:"          the default Verilated model, in-process (libsgpu_sim_default.so)
+ *   "sim:NAME"      the model configuration NAME (libsgpu_sim_NAME.so), e.g. "sim:small"
+ *   "sim:/path.so"  a model shared object by path
+ * The directory searched for models is $SGPU_SIM_DIR, else the build directory compiled in.
+ *
+ * Conventions (after libusb): opaque handles, every call returns an sgpu_status (an NTSTATUS
+ * value, STATUS_SUCCESS = 0), out parameters last, the caller owns what it passes in, no
+ * global state. One sgpu_device may be used from several threads; calls are serialised.
+ */
+#ifndef SGPU_H
+#define SGPU_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "sgpu_regs.h"
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+typedef uint32_t sgpu_status; /* an NTSTATUS value, see SGPU_STATUS_* in sgpu_regs.h */
+
+/* Host-side failures that never come from the device (still real NTSTATUS values). */
+#define SGPU_STATUS_IO_DEVICE_ERROR 0xC0000185u /* transport failed (bus timeout, link lost) */
+#define SGPU_STATUS_IO_TIMEOUT 0xC00000B5u      /* the device did not complete in time */
+#define SGPU_STATUS_NOT_FOUND 0xC0000225u       /* URI names no transport or model */
+
+typedef struct sgpu_device sgpu_device; /* opaque; from sgpu_open, freed by sgpu_close */
+typedef uint32_t sgpu_process;          /* process handle: slot | generation << 16 */
+#define SGPU_DEVICE_QUERY 0xFFFFFFFFu   /* QUERY target meaning "the device" */
+
+typedef enum {
+  SGPU_POLICY_DEFAULT = 0,
+  SGPU_POLICY_EAGER = 1,
+  SGPU_POLICY_DEFERRED = 2,
+  SGPU_POLICY_HOST = 3 /* host-driven baseline (issued by libsgpu, not a device policy) */
+} sgpu_policy;
+
+typedef struct {
+  uint32_t magic, version;
+  uint32_t num_procs, num_queues, tlb_entries, page_shift, num_frames;
+} sgpu_info;
+
+typedef struct {
+  uint32_t cycles;            /* doorbell to completion */
+  uint32_t frames_freed;      /* data frames + page-table pages */
+  uint32_t pt_pages_freed;
+  uint32_t queues_freed;
+  uint32_t work_aborted;
+  uint32_t doorbells_ignored; /* ignored while the process was dying */
+} sgpu_destroy_result;
+
+typedef struct {
+  uint32_t state; /* SGPU_PROC_STATE_* */
+  uint32_t asid, data_frames, pt_pages, queues, doorbells_ignored;
+} sgpu_process_info;
+
+typedef struct {
+  uint32_t frames_clean, frames_dirty, frames_used;
+  uint32_t live_processes, live_queues, doorbells_ignored;
+} sgpu_device_info;
+
+/* Open the device named by uri (NULL or "" means "sim:"). On success *dev is set. */
+sgpu_status sgpu_open(const char *uri, sgpu_device **dev);
+void sgpu_close(sgpu_device *dev);
+sgpu_status sgpu_get_info(sgpu_device *dev, sgpu_info *info);
+
+/* Process lifecycle (DxgkDdiCreateProcess / DxgkDdiDestroyProcess). */
+sgpu_status sgpu_create_process(sgpu_device *dev, sgpu_process *proc);
+/* res may be NULL. SGPU_POLICY_HOST tears down from the host: one UNMAP per mapped page and
+ * one DESTROY_QUEUE per queue, then DESTROY_PROCESS of the empty process. */
+sgpu_status sgpu_destroy_process(sgpu_device *dev, sgpu_process proc, sgpu_policy policy,
+                                 sgpu_destroy_result *res);
+
+/* GPU virtual memory. va page aligned; pages >= 1. */
+sgpu_status sgpu_map(sgpu_device *dev, sgpu_process proc, uint32_t va, uint32_t pages);
+sgpu_status sgpu_unmap(sgpu_device *dev, sgpu_process proc, uint32_t va, uint32_t pages);
+
+/* Queues. ring_log2 = log2 of the ring's entry count (1..15). */
+sgpu_status sgpu_create_queue(sgpu_device *dev, sgpu_process proc, uint32_t ring_va,
+                              uint32_t ring_log2, uint32_t *queue);
+sgpu_status sgpu_destroy_queue(sgpu_device *dev, sgpu_process proc, uint32_t queue);
+/* Ring a queue's doorbell with a new write pointer (a register write; no completion). */
+sgpu_status sgpu_ring_doorbell(sgpu_device *dev, uint32_t queue, uint32_t wptr);
+
+/* Memory by virtual address through the device MMU (debug path); len multiple of 4,
+ * va 4-byte aligned. */
+sgpu_status sgpu_write(sgpu_device *dev, sgpu_process proc, uint32_t va, const void *buf,
+                       size_t len);
+sgpu_status sgpu_read(sgpu_device *dev, sgpu_process proc, uint32_t va, void *buf, size_t len);
+
+sgpu_status sgpu_query_process(sgpu_device *dev, sgpu_process proc, sgpu_process_info *info);
+sgpu_status sgpu_query_device(sgpu_device *dev, sgpu_device_info *info);
+
+/* Wait until no frame is dirty (the scrubber has caught up), at most timeout_cycles device
+ * cycles (sim) or an equivalent time. STATUS_IO_TIMEOUT if it did not. */
+sgpu_status sgpu_wait_clean(sgpu_device *dev, uint64_t timeout_cycles);
+
+/* Raw register access, for tools and tests. */
+sgpu_status sgpu_reg_read(sgpu_device *dev, uint32_t addr, uint32_t *val);
+sgpu_status sgpu_reg_write(sgpu_device *dev, uint32_t addr, uint32_t val);
+
+/* Static name of a status, e.g. "STATUS_NO_MEMORY"; "STATUS_UNKNOWN(0x...)" is never
+ * returned: unknown codes give "STATUS_UNKNOWN". */
+const char *sgpu_status_str(sgpu_status st);
+/* One-line description of a status. */
+const char *sgpu_status_desc(sgpu_status st);
+
+#ifdef __cplusplus
+}
+#endif
+
+#endif /* SGPU_H */

@@ -1,0 +1,25 @@
+#!/usr/bin/env bash
+# Install what a make target needs and is missing, saying what it installs.
+#   deps.sh base    verilator, g++, gcc, make, python3 (>= 3.11 for tomllib), pkg-config
+# Debian packages only, through apt-get (run as root, or with sudo when available).
+set -euo pipefail
+need_pkgs=()
+want() { # want COMMAND DEBIAN_PACKAGE
+  command -v "$1" >/dev/null 2>&1 || need_pkgs+=("$2")
+}
+case "${1:-base}" in
+  base)
+    want verilator verilator; want g++ g++; want gcc gcc; want make make
+    want python3 python3; want pkg-config pkg-config ;;
+  *) echo "deps.sh: unknown set '$1' (known: base)" >&2; exit 2 ;;
+esac
+[ ${#need_pkgs[@]} -eq 0 ] && exit 0
+echo "deps: installing missing Debian packages: ${need_pkgs[*]}"
+SUDO=""; [ "$(id -u)" -eq 0 ] || SUDO="sudo"
+stamp=/var/lib/apt/periodic/sgpu-update-stamp
+if [ ! -e "$stamp" ] || [ -n "$(find "$stamp" -mmin +600 2>/dev/null)" ]; then
+  $SUDO apt-get update -qq
+  $SUDO mkdir -p "$(dirname "$stamp")"; $SUDO touch "$stamp"
+fi
+DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq "${need_pkgs[@]}" >/dev/null
+echo "deps: installed ${need_pkgs[*]}"
