@@ -59,8 +59,16 @@ $(BUILD)/sim/libsgpu_sim_%.so: $(RTL_SRC) sim/sgpu_sim.cpp sim/sgpu_sim.h sim/sg
 	  sim/sgpu_sim.cpp $(BUILD)/sim/obj_$*/Vsgpu_top__ALL.a $(BUILD)/sim/obj_$*/libverilated.a \
 	  -o $@ -lpthread
 
+# Test registry: fragments add a NAME to TESTS, its command to TEST_CMD_NAME (no double
+# quotes inside) and what it needs to TEST_DEPS. Built first, then run in listed order.
+TESTS :=
+TEST_DEPS :=
+
 clean:
 	rm -rf $(BUILD)
 
 -include host/host.mk
 -include tests/tests.mk
+
+test: check-gen $(TEST_DEPS)
+	@tools/runtests.sh $(foreach t,$(TESTS),"$(t)=$(TEST_CMD_$(t))")
