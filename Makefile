@@ -11,6 +11,7 @@ SHELL := /bin/bash
 BUILD ?= build
 PYTHON ?= python3
 VERILATOR ?= verilator
+VERILATOR_ROOT ?= $(shell $(VERILATOR) --getenv VERILATOR_ROOT 2>/dev/null || echo /usr/share/verilator)
 CC ?= gcc
 CXX ?= g++
 # Two cores on the reference machine: one Verilator build at a time, two compile jobs.
@@ -52,12 +53,12 @@ $(BUILD)/sim/libsgpu_sim_%.so: $(RTL_SRC) sim/sgpu_sim.cpp sim/sgpu_sim.h sim/sg
 	@mkdir -p $(BUILD)/sim/obj_$*
 	$(VERILATOR) --cc $(VFLAGS) $(SIM_PARAMS_$*) --top-module $(RTL_TOP) --prefix Vsgpu_top \
 	  -Mdir $(BUILD)/sim/obj_$* $(RTL_SRC)
-	$(MAKE) -s -C $(BUILD)/sim/obj_$* -f Vsgpu_top.mk -j$(JOBS) Vsgpu_top__ALL.a libverilated.a \
-	  VM_PARALLEL_BUILDS=1 OPT_FAST=-O2 CXXFLAGS="-fPIC"
+	$(MAKE) -s -C $(BUILD)/sim/obj_$* -f Vsgpu_top.mk -j$(JOBS) Vsgpu_top__ALL.a verilated.o \
+	  verilated_threads.o VM_PARALLEL_BUILDS=1 OPT_FAST=-O2
 	$(CXX) -shared -fPIC -O2 -std=c++17 -DSGPU_SIM_CONFIG='"$*"' -Isim -I$(BUILD)/sim/obj_$* \
-	  -I/usr/share/verilator/include -I/usr/share/verilator/include/vltstd \
-	  sim/sgpu_sim.cpp $(BUILD)/sim/obj_$*/Vsgpu_top__ALL.a $(BUILD)/sim/obj_$*/libverilated.a \
-	  -o $@ -lpthread
+	  -I$(VERILATOR_ROOT)/include -I$(VERILATOR_ROOT)/include/vltstd \
+	  sim/sgpu_sim.cpp $(BUILD)/sim/obj_$*/Vsgpu_top__ALL.a $(BUILD)/sim/obj_$*/verilated.o \
+	  $(BUILD)/sim/obj_$*/verilated_threads.o -o $@ -lpthread -Wl,--no-undefined
 
 # Test registry: fragments add a NAME to TESTS, its command to TEST_CMD_NAME (no double
 # quotes inside) and what it needs to TEST_DEPS. Built first, then run in listed order.
@@ -67,6 +68,7 @@ TEST_DEPS :=
 clean:
 	rm -rf $(BUILD)
 
+-include tests/rtl/rtl.mk
 -include host/host.mk
 -include tests/tests.mk
 

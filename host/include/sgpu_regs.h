@@ -84,6 +84,7 @@
 #define SGPU_PROC_STATE_ACTIVE 0x00000001u  /* proc_state value */
 #define SGPU_PROC_STATE_DYING 0x00000002u  /* proc_state value */
 #define SGPU_STATUS_SUCCESS 0x00000000u  /* The command completed. */
+#define SGPU_STATUS_NOT_IMPLEMENTED 0xC0000002u  /* DESTROY_PROCESS: the DEFERRED policy is not built yet. */
 #define SGPU_STATUS_ACCESS_VIOLATION 0xC0000005u  /* MEM_READ/MEM_WRITE: the virtual address is not mapped (translation fault). */
 #define SGPU_STATUS_INVALID_HANDLE 0xC0000008u  /* Unknown, stale or destroyed process handle, or a slot out of range. */
 #define SGPU_STATUS_INVALID_PARAMETER 0xC000000Du  /* A field is out of range: misaligned or overflowing address, zero or too many page... */
@@ -118,6 +119,7 @@
 /* X-macro over every status code: X(name, value, description). */
 #define SGPU_STATUS_LIST(X) \
   X(STATUS_SUCCESS, 0x00000000u, "The command completed.") \
+  X(STATUS_NOT_IMPLEMENTED, 0xC0000002u, "DESTROY_PROCESS: the DEFERRED policy is not built yet.") \
   X(STATUS_ACCESS_VIOLATION, 0xC0000005u, "MEM_READ/MEM_WRITE: the virtual address is not mapped (translation fault).") \
   X(STATUS_INVALID_HANDLE, 0xC0000008u, "Unknown, stale or destroyed process handle, or a slot out of range.") \
   X(STATUS_INVALID_PARAMETER, 0xC000000Du, "A field is out of range: misaligned or overflowing address, zero or too many pages, bad queue id or ring size, unknown policy.") \

@@ -1,0 +1,176 @@
+// sgpu_csr: the register block. Decodes the register bus into the admin mailbox, the
+// completion registers, the device counters and the queue-slot window.
+//
+// Register bus (any master: the simulator's C ABI today, a UART bridge or a PCIe BAR later):
+//   reg_valid_i, reg_write_i, reg_addr_i (byte offset), reg_wdata_i; always ready.
+//   Reads answer on reg_rvalid_o/reg_rdata_o one cycle after the request. Writes are posted.
+// Offsets, fields and codes all come from the generated sgpu_regs_pkg.
+// The admin doorbell starts the context manager when it is idle; a doorbell while it is busy
+// is dropped and counted (ADMIN_DROPPED). A completion latches CPL_STATUS/CPL_RESn, advances
+// CPL_SEQ and raises IRQ (irq_o) until IRQ_ACK.
+module sgpu_csr #(
+  parameter int unsigned PageShift  = 8,
+  parameter int unsigned NumFrames  = 64,
+  parameter int unsigned NumProcs   = 4,
+  parameter int unsigned NumQueues  = 4,
+  parameter int unsigned TlbEntries = 4,
+  localparam int unsigned CntW      = $clog2(NumFrames + 1)
+) (
+  input  logic                  clk_i,
+  input  logic                  rst_ni,
+  // register bus
+  input  logic                  reg_valid_i,
+  input  logic                  reg_write_i,
+  input  logic [15:0]           reg_addr_i,
+  input  logic [31:0]           reg_wdata_i,
+  output logic                  reg_rvalid_o,
+  output logic [31:0]           reg_rdata_o,
+  output logic                  irq_o,
+  // context manager
+  output logic                  cmd_start_o,
+  output logic [7:0]            cmd_op_o,
+  output logic [1:0]            cmd_policy_o,
+  output logic [2:0][31:0]      cmd_arg_o,
+  input  logic                  cmd_busy_i,
+  input  logic                  cpl_valid_i,
+  input  logic [31:0]           cpl_status_i,
+  input  logic [5:0][31:0]      cpl_res_i,
+  // counters
+  input  logic [CntW-1:0]       frames_clean_i,
+  input  logic [CntW-1:0]       frames_dirty_i,
+  input  logic [CntW-1:0]       frames_used_i,
+  input  logic [31:0]           db_ignored_i,
+  input  logic [31:0]           scrub_cycles_i,
+  // queue window
+  output logic                  db_valid_o,
+  output logic [7:0]            db_q_o,
+  output logic [31:0]           db_wptr_o,
+  output logic [7:0]            qrd_q_o,
+  output logic [1:0]            qrd_reg_o,
+  input  logic [31:0]           qrd_data_i
+);
+  localparam logic [15:0] QBase   = sgpu_regs_pkg::QUEUE_BASE[15:0];
+  localparam int unsigned QStride = sgpu_regs_pkg::QUEUE_STRIDE;
+  localparam int unsigned QShift  = $clog2(QStride);
+
+  logic [31:0]      op_q, arg0_q, arg1_q, arg2_q, arg3_q;
+  logic [31:0]      status_q, seq_q, dropped_q;
+  logic [5:0][31:0] res_q;
+  logic             irq_q;
+  logic [63:0]      cycle_q;
+  logic [31:0]      cycle_hi_q;
+  logic             rvalid_q;
+  logic [31:0]      rdata_q, rdata_d;
+  logic             wr, rd, in_qwin;
+  logic [15:0]      qoff, qidx;
+  logic [7:0]       qsel;
+
+  assign wr      = reg_valid_i && reg_write_i;
+  assign rd      = reg_valid_i && !reg_write_i;
+  assign in_qwin = reg_addr_i >= QBase;
+  assign qoff    = reg_addr_i - QBase;
+
+  assign cmd_start_o  = wr && reg_addr_i == sgpu_regs_pkg::REG_ADMIN_DOORBELL[15:0] && !cmd_busy_i;
+  assign cmd_op_o     = op_q[sgpu_regs_pkg::CMD_OP_OPCODE_LSB +: 8];
+  assign cmd_policy_o = op_q[sgpu_regs_pkg::CMD_OP_POLICY_LSB +: 2];
+  assign cmd_arg_o    = {arg2_q, arg1_q, arg0_q};
+
+  // Queue window: slot = offset / stride, register = (offset % stride) / 4. Slots past 254
+  // map to 0xFF, which is never a real slot (NumQueues <= 255), so they cannot alias slot 0.
+  assign qidx       = qoff >> QShift;
+  assign qsel       = (qidx < 16'd255) ? qidx[7:0] : 8'hFF;
+  assign qrd_q_o    = qsel;
+  assign qrd_reg_o  = qoff[3:2];
+  assign db_q_o     = qsel;
+  assign db_wptr_o  = reg_wdata_i;
+  assign db_valid_o = wr && in_qwin && (qoff[QShift-1:0] == sgpu_regs_pkg::QREG_QDB[QShift-1:0]);
+  assign irq_o      = irq_q;
+
+  always_comb begin
+    rdata_d = '0;
+    if (in_qwin) rdata_d = qrd_data_i;
+    else begin
+      unique case (reg_addr_i)
+        sgpu_regs_pkg::REG_ID[15:0]:           rdata_d = sgpu_regs_pkg::MAGIC;
+        sgpu_regs_pkg::REG_VERSION[15:0]:      rdata_d = sgpu_regs_pkg::VERSION;
+        sgpu_regs_pkg::REG_CAPS0[15:0]:        rdata_d =
+            (32'(NumProcs)   << sgpu_regs_pkg::CAPS0_NUM_PROCS_LSB) |
+            (32'(NumQueues)  << sgpu_regs_pkg::CAPS0_NUM_QUEUES_LSB) |
+            (32'(TlbEntries) << sgpu_regs_pkg::CAPS0_TLB_ENTRIES_LSB) |
+            (32'(PageShift)  << sgpu_regs_pkg::CAPS0_PAGE_SHIFT_LSB);
+        sgpu_regs_pkg::REG_CAPS1[15:0]:        rdata_d = 32'(NumFrames);
+        sgpu_regs_pkg::REG_CMD_OP[15:0]:       rdata_d = op_q;
+        sgpu_regs_pkg::REG_CMD_ARG0[15:0]:     rdata_d = arg0_q;
+        sgpu_regs_pkg::REG_CMD_ARG1[15:0]:     rdata_d = arg1_q;
+        sgpu_regs_pkg::REG_CMD_ARG2[15:0]:     rdata_d = arg2_q;
+        sgpu_regs_pkg::REG_CMD_ARG3[15:0]:     rdata_d = arg3_q;
+        sgpu_regs_pkg::REG_ADMIN_STATUS[15:0]: rdata_d =
+            (32'(cmd_busy_i) << sgpu_regs_pkg::ADMIN_STATUS_BUSY_LSB) |
+            (32'(irq_q)      << sgpu_regs_pkg::ADMIN_STATUS_IRQ_LSB);
+        sgpu_regs_pkg::REG_CPL_STATUS[15:0]:   rdata_d = status_q;
+        sgpu_regs_pkg::REG_CPL_SEQ[15:0]:      rdata_d = seq_q;
+        sgpu_regs_pkg::REG_CPL_RES0[15:0]:     rdata_d = res_q[0];
+        sgpu_regs_pkg::REG_CPL_RES1[15:0]:     rdata_d = res_q[1];
+        sgpu_regs_pkg::REG_CPL_RES2[15:0]:     rdata_d = res_q[2];
+        sgpu_regs_pkg::REG_CPL_RES3[15:0]:     rdata_d = res_q[3];
+        sgpu_regs_pkg::REG_CPL_RES4[15:0]:     rdata_d = res_q[4];
+        sgpu_regs_pkg::REG_CPL_RES5[15:0]:     rdata_d = res_q[5];
+        sgpu_regs_pkg::REG_ADMIN_DROPPED[15:0]: rdata_d = dropped_q;
+        sgpu_regs_pkg::REG_FRAMES_CLEAN[15:0]: rdata_d = 32'(frames_clean_i);
+        sgpu_regs_pkg::REG_FRAMES_DIRTY[15:0]: rdata_d = 32'(frames_dirty_i);
+        sgpu_regs_pkg::REG_FRAMES_USED[15:0]:  rdata_d = 32'(frames_used_i);
+        sgpu_regs_pkg::REG_DB_IGNORED[15:0]:   rdata_d = db_ignored_i;
+        sgpu_regs_pkg::REG_SCRUB_CYCLES[15:0]: rdata_d = scrub_cycles_i;
+        sgpu_regs_pkg::REG_CYCLE_LO[15:0]:     rdata_d = cycle_q[31:0];
+        sgpu_regs_pkg::REG_CYCLE_HI[15:0]:     rdata_d = cycle_hi_q;
+        default:                               rdata_d = '0;
+      endcase
+    end
+  end
+
+  always_ff @(posedge clk_i) begin
+    if (!rst_ni) begin
+      op_q       <= '0;
+      arg0_q     <= '0;
+      arg1_q     <= '0;
+      arg2_q     <= '0;
+      arg3_q     <= '0;
+      status_q   <= '0;
+      seq_q      <= '0;
+      dropped_q  <= '0;
+      res_q      <= '0;
+      irq_q      <= 1'b0;
+      cycle_q    <= '0;
+      cycle_hi_q <= '0;
+      rvalid_q   <= 1'b0;
+    end else begin
+      cycle_q  <= cycle_q + 1'b1;
+      rvalid_q <= rd;
+      if (rd && reg_addr_i == sgpu_regs_pkg::REG_CYCLE_LO[15:0]) cycle_hi_q <= cycle_q[63:32];
+      if (wr) begin
+        unique case (reg_addr_i)
+          sgpu_regs_pkg::REG_CMD_OP[15:0]:   op_q   <= reg_wdata_i;
+          sgpu_regs_pkg::REG_CMD_ARG0[15:0]: arg0_q <= reg_wdata_i;
+          sgpu_regs_pkg::REG_CMD_ARG1[15:0]: arg1_q <= reg_wdata_i;
+          sgpu_regs_pkg::REG_CMD_ARG2[15:0]: arg2_q <= reg_wdata_i;
+          sgpu_regs_pkg::REG_CMD_ARG3[15:0]: arg3_q <= reg_wdata_i;
+          sgpu_regs_pkg::REG_ADMIN_DOORBELL[15:0]: if (cmd_busy_i) dropped_q <= dropped_q + 1'b1;
+          default: ;
+        endcase
+      end
+      if (cpl_valid_i) begin
+        status_q <= cpl_status_i;
+        res_q    <= cpl_res_i;
+        seq_q    <= seq_q + 1'b1;
+        irq_q    <= 1'b1;
+      end else if (wr && reg_addr_i == sgpu_regs_pkg::REG_IRQ_ACK[15:0] && reg_wdata_i[0]) begin
+        irq_q <= 1'b0;
+      end
+    end
+  end
+
+  always_ff @(posedge clk_i) rdata_q <= rdata_d;
+
+  assign reg_rvalid_o = rvalid_q;
+  assign reg_rdata_o  = rdata_q;
+endmodule

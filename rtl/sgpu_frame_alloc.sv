@@ -1,0 +1,301 @@
+// sgpu_frame_alloc: device-memory frame allocator with per-owner frame lists.
+//
+// Every frame is in exactly one place:
+//   - untouched: frames >= fresh_q, never used since reset (memory starts zeroed: clean);
+//   - the clean list: a stack of scrubbed frames;
+//   - the dirty FIFO: freed frames waiting for the scrubber (or held by it while it zeroes);
+//   - the list of one owner (a process slot): a doubly linked list of its data frames and
+//     page-table pages.
+// The lists share one next-pointer RAM and one prev-pointer RAM (one write port each).
+//
+// Why lists: RELEASE splices a whole owner list onto the dirty FIFO in one cycle, so a
+// process teardown frees N frames in O(1) whatever its mapping looks like; FREE unlinks a
+// single frame in O(1) for UNMAP. ALLOC only ever hands out clean frames; when none is clean
+// but some are dirty it waits for the scrubber; when nothing is free it answers nomem.
+//
+// Command port (the context manager): hold op_valid_i and the operands until op_done_o.
+//   ALLOC   owner            -> rsp_frame_o or rsp_nomem_o   1 cycle (more while waiting)
+//   FREE    owner, frame                                     2 cycles
+//   RELEASE owner            -> rsp_count_o frames spliced   1 cycle
+// Scrubber port: pop_req_i takes the dirty head (pop_ack_o, pop_frame_o); push_req_i returns
+// a zeroed frame to the clean list (push_ack_o). Both yield to the command port.
+// Invariant (asserted): clean + dirty + used == NumFrames at every cycle.
+module sgpu_frame_alloc #(
+  parameter int unsigned NumFrames = 64,                        // frames of device memory
+  parameter int unsigned NumOwners = 4,                         // process slots
+  localparam int unsigned FrameW   = (NumFrames > 1) ? $clog2(NumFrames) : 1,
+  localparam int unsigned CntW     = $clog2(NumFrames + 1),
+  localparam int unsigned OwnerW   = (NumOwners > 1) ? $clog2(NumOwners) : 1
+) (
+  input  logic              clk_i,
+  input  logic              rst_ni,
+  // command port
+  input  logic              op_valid_i,
+  input  logic [1:0]        op_i,          // OpAlloc / OpFree / OpRelease
+  input  logic [OwnerW-1:0] op_owner_i,
+  input  logic [FrameW-1:0] op_frame_i,
+  output logic              op_done_o,     // one-cycle pulse; results valid with it
+  output logic [FrameW-1:0] rsp_frame_o,
+  output logic              rsp_nomem_o,
+  output logic [CntW-1:0]   rsp_count_o,
+  // scrubber port
+  input  logic              pop_req_i,
+  output logic              pop_ack_o,
+  output logic [FrameW-1:0] pop_frame_o,
+  input  logic              push_req_i,
+  input  logic [FrameW-1:0] push_frame_i,
+  output logic              push_ack_o,
+  // counters
+  output logic [CntW-1:0]   clean_cnt_o,   // clean list + untouched
+  output logic [CntW-1:0]   dirty_cnt_o,   // dirty FIFO + held by the scrubber
+  output logic [CntW-1:0]   used_cnt_o
+);
+  localparam logic [1:0] OpAlloc   = 2'd0;
+  localparam logic [1:0] OpFree    = 2'd1;
+  localparam logic [1:0] OpRelease = 2'd2;
+  localparam logic [CntW-1:0] Total = CntW'(NumFrames);
+
+  // Pointer RAMs (contents need no reset: lists are bounded by their counts).
+  logic [FrameW-1:0] next_q [NumFrames];
+  logic [FrameW-1:0] prev_q [NumFrames];
+  logic              next_we, prev_we;
+  logic [FrameW-1:0] next_waddr, next_wdata, prev_waddr, prev_wdata;
+
+  // List heads, tails and counts.
+  logic [FrameW-1:0] clean_head_q, clean_head_d;
+  logic [CntW-1:0]   clean_list_q, clean_list_d;
+  logic [CntW-1:0]   fresh_q, fresh_d;          // first untouched frame
+  logic [FrameW-1:0] dirty_head_q, dirty_head_d, dirty_tail_q, dirty_tail_d;
+  logic [CntW-1:0]   dirty_list_q, dirty_list_d;
+  logic [CntW-1:0]   scrubbing_q, scrubbing_d;
+  logic [CntW-1:0]   used_q, used_d;
+  logic [FrameW-1:0] own_head_q [NumOwners];
+  logic [FrameW-1:0] own_tail_q [NumOwners];
+  logic [CntW-1:0]   own_cnt_q  [NumOwners];
+  logic              own_we;
+  logic [FrameW-1:0] own_head_d, own_tail_d;
+  logic [CntW-1:0]   own_cnt_d;
+  logic              free_ph2_q, free_ph2_d;    // FREE: second cycle (append to dirty FIFO)
+
+  logic [FrameW-1:0] o_head, o_tail, f_prev, f_next;
+  logic [CntW-1:0]   o_cnt;
+  logic              have_clean, cmd_busy;
+
+  assign o_head = own_head_q[op_owner_i];
+  assign o_tail = own_tail_q[op_owner_i];
+  assign o_cnt  = own_cnt_q[op_owner_i];
+  assign f_prev = prev_q[op_frame_i];
+  assign f_next = next_q[op_frame_i];
+  assign have_clean = (clean_list_q != '0) || (fresh_q != Total);
+
+  always_comb begin
+    clean_head_d = clean_head_q;
+    clean_list_d = clean_list_q;
+    fresh_d      = fresh_q;
+    dirty_head_d = dirty_head_q;
+    dirty_tail_d = dirty_tail_q;
+    dirty_list_d = dirty_list_q;
+    scrubbing_d  = scrubbing_q;
+    used_d       = used_q;
+    free_ph2_d   = free_ph2_q;
+    next_we = 1'b0; next_waddr = '0; next_wdata = '0;
+    prev_we = 1'b0; prev_waddr = '0; prev_wdata = '0;
+    own_we = 1'b0; own_head_d = o_head; own_tail_d = o_tail; own_cnt_d = o_cnt;
+    op_done_o   = 1'b0;
+    rsp_frame_o = '0;
+    rsp_nomem_o = 1'b0;
+    rsp_count_o = '0;
+    pop_ack_o   = 1'b0;
+    pop_frame_o = dirty_head_q;
+    push_ack_o  = 1'b0;
+    cmd_busy    = 1'b0;
+
+    if (op_valid_i) begin
+      unique case (op_i)
+        OpAlloc: begin
+          if (have_clean) begin
+            cmd_busy  = 1'b1;
+            op_done_o = 1'b1;
+            if (clean_list_q != '0) begin
+              rsp_frame_o  = clean_head_q;
+              clean_head_d = next_q[clean_head_q];
+              clean_list_d = clean_list_q - 1'b1;
+            end else begin
+              rsp_frame_o = fresh_q[FrameW-1:0];
+              fresh_d     = fresh_q + 1'b1;
+            end
+            // append to the owner's list
+            if (o_cnt == '0) begin
+              own_head_d = rsp_frame_o;
+            end else begin
+              next_we = 1'b1; next_waddr = o_tail;      next_wdata = rsp_frame_o;
+              prev_we = 1'b1; prev_waddr = rsp_frame_o; prev_wdata = o_tail;
+            end
+            own_we     = 1'b1;
+            own_tail_d = rsp_frame_o;
+            own_cnt_d  = o_cnt + 1'b1;
+            used_d     = used_q + 1'b1;
+          end else if (dirty_list_q == '0 && scrubbing_q == '0) begin
+            op_done_o   = 1'b1;
+            rsp_nomem_o = 1'b1;
+          end
+          // else: only dirty frames are left; wait while the scrubber cleans one
+        end
+        OpFree: begin
+          cmd_busy = 1'b1;
+          if (!free_ph2_q) begin
+            // unlink op_frame_i from the owner's list
+            own_we    = 1'b1;
+            own_cnt_d = o_cnt - 1'b1;
+            used_d    = used_q - 1'b1;
+            if (o_cnt != 1 && op_frame_i == o_head) begin
+              own_head_d = f_next;
+            end else if (o_cnt != 1 && op_frame_i == o_tail) begin
+              own_tail_d = f_prev;
+            end else if (o_cnt != 1) begin
+              next_we = 1'b1; next_waddr = f_prev; next_wdata = f_next;
+              prev_we = 1'b1; prev_waddr = f_next; prev_wdata = f_prev;
+            end
+            free_ph2_d = 1'b1;
+          end else begin
+            // append it to the dirty FIFO
+            if (dirty_list_q == '0) dirty_head_d = op_frame_i;
+            else begin
+              next_we = 1'b1; next_waddr = dirty_tail_q; next_wdata = op_frame_i;
+            end
+            dirty_tail_d = op_frame_i;
+            dirty_list_d = dirty_list_q + 1'b1;
+            free_ph2_d   = 1'b0;
+            op_done_o    = 1'b1;
+          end
+        end
+        OpRelease: begin
+          cmd_busy    = 1'b1;
+          op_done_o   = 1'b1;
+          rsp_count_o = o_cnt;
+          if (o_cnt != '0) begin
+            if (dirty_list_q == '0) dirty_head_d = o_head;
+            else begin
+              next_we = 1'b1; next_waddr = dirty_tail_q; next_wdata = o_head;
+            end
+            dirty_tail_d = o_tail;
+            dirty_list_d = dirty_list_q + o_cnt;
+            used_d       = used_q - o_cnt;
+            own_we       = 1'b1;
+            own_cnt_d    = '0;
+          end
+        end
+        default: begin
+          op_done_o = 1'b1;  // no such operation: complete it and change nothing
+        end
+      endcase
+    end
+
+    // Scrubber traffic uses the cycles the command port leaves free.
+    if (!cmd_busy) begin
+      if (push_req_i) begin
+        push_ack_o   = 1'b1;
+        next_we = 1'b1; next_waddr = push_frame_i; next_wdata = clean_head_q;
+        clean_head_d = push_frame_i;
+        clean_list_d = clean_list_q + 1'b1;
+        scrubbing_d  = scrubbing_q - 1'b1;
+      end else if (pop_req_i && dirty_list_q != '0) begin
+        pop_ack_o    = 1'b1;
+        dirty_head_d = next_q[dirty_head_q];
+        dirty_list_d = dirty_list_q - 1'b1;
+        scrubbing_d  = scrubbing_q + 1'b1;
+      end
+    end
+  end
+
+  always_ff @(posedge clk_i) begin
+    if (next_we) next_q[next_waddr] <= next_wdata;
+    if (prev_we) prev_q[prev_waddr] <= prev_wdata;
+  end
+
+  always_ff @(posedge clk_i) begin
+    if (!rst_ni) begin
+      clean_head_q <= '0;
+      clean_list_q <= '0;
+      fresh_q      <= '0;
+      dirty_head_q <= '0;
+      dirty_tail_q <= '0;
+      dirty_list_q <= '0;
+      scrubbing_q  <= '0;
+      used_q       <= '0;
+      free_ph2_q   <= 1'b0;
+      for (int unsigned i = 0; i < NumOwners; i++) begin
+        own_head_q[i] <= '0;
+        own_tail_q[i] <= '0;
+        own_cnt_q[i]  <= '0;
+      end
+    end else begin
+      clean_head_q <= clean_head_d;
+      clean_list_q <= clean_list_d;
+      fresh_q      <= fresh_d;
+      dirty_head_q <= dirty_head_d;
+      dirty_tail_q <= dirty_tail_d;
+      dirty_list_q <= dirty_list_d;
+      scrubbing_q  <= scrubbing_d;
+      used_q       <= used_d;
+      free_ph2_q   <= free_ph2_d;
+      if (own_we) begin
+        own_head_q[op_owner_i] <= own_head_d;
+        own_tail_q[op_owner_i] <= own_tail_d;
+        own_cnt_q[op_owner_i]  <= own_cnt_d;
+      end
+    end
+  end
+
+  assign clean_cnt_o = clean_list_q + (Total - fresh_q);
+  assign dirty_cnt_o = dirty_list_q + scrubbing_q;
+  assign used_cnt_o  = used_q;
+
+`ifndef SYNTHESIS
+  // Shadow ownership, simulation only: catches a double hand-out, a free of a frame the owner
+  // does not hold, and a dirty frame handed out. RELEASE bumps the owner's epoch, which turns
+  // all frames it holds dirty at once (a frame is used only while its epoch is current).
+  localparam logic [1:0] ShClean = 2'd0, ShUsed = 2'd1, ShDirty = 2'd2;
+  logic [1:0]        sh_state_q [NumFrames];
+  logic [OwnerW-1:0] sh_owner_q [NumFrames];
+  logic [31:0]       sh_epoch_q [NumFrames];
+  logic [31:0]       sh_rel_q   [NumOwners];
+  initial begin
+    for (int unsigned i = 0; i < NumFrames; i++) sh_state_q[i] = ShClean;
+    for (int unsigned i = 0; i < NumOwners; i++) sh_rel_q[i] = '0;
+  end
+  function automatic logic [1:0] sh_eff(logic [FrameW-1:0] f);
+    sh_eff = (sh_state_q[f] == ShUsed && sh_epoch_q[f] != sh_rel_q[sh_owner_q[f]]) ? ShDirty
+                                                                                   : sh_state_q[f];
+  endfunction
+  always_ff @(posedge clk_i) begin
+    if (rst_ni) begin
+      if (op_done_o && op_i == OpAlloc && !rsp_nomem_o) begin
+        sh_state_q[rsp_frame_o] <= ShUsed;
+        sh_owner_q[rsp_frame_o] <= op_owner_i;
+        sh_epoch_q[rsp_frame_o] <= sh_rel_q[op_owner_i];
+      end
+      if (op_valid_i && op_i == OpFree && !free_ph2_q) sh_state_q[op_frame_i] <= ShDirty;
+      if (op_valid_i && op_i == OpRelease) sh_rel_q[op_owner_i] <= sh_rel_q[op_owner_i] + 1'b1;
+      if (pop_ack_o)  sh_state_q[pop_frame_o] <= ShDirty;
+      if (push_ack_o) sh_state_q[push_frame_i] <= ShClean;
+    end
+  end
+  // (array reads outside the assertions: Verilator 5.006 cannot index arrays inside them)
+  logic [1:0]        sh_alloc_st, sh_free_st, sh_push_st;
+  logic [OwnerW-1:0] sh_free_own;
+  assign sh_alloc_st = sh_eff(rsp_frame_o);
+  assign sh_free_st  = sh_eff(op_frame_i);
+  assign sh_free_own = sh_owner_q[op_frame_i];
+  assign sh_push_st  = sh_eff(push_frame_i);
+  AllocClean_A: assert property (@(posedge clk_i) disable iff (!rst_ni)
+    (op_done_o && op_i == OpAlloc && !rsp_nomem_o) |-> sh_alloc_st == ShClean);
+  FreeOwned_A: assert property (@(posedge clk_i) disable iff (!rst_ni)
+    (op_valid_i && op_i == OpFree && !free_ph2_q) |->
+      (sh_free_st == ShUsed && sh_free_own == op_owner_i));
+  PushScrubbing_A: assert property (@(posedge clk_i) disable iff (!rst_ni)
+    push_ack_o |-> (scrubbing_q != '0 && sh_push_st == ShDirty));
+  Conserved_A: assert property (@(posedge clk_i) disable iff (!rst_ni)
+    (32'(clean_cnt_o) + 32'(dirty_cnt_o) + 32'(used_cnt_o)) == NumFrames);
+`endif
+endmodule

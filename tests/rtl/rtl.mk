@@ -1,0 +1,30 @@
+# Verilator unit benches (included by the top Makefile).
+# tb_teardown runs on the whole core in the small configuration; the block benches verilate
+# their own block.
+RTL_TB_CXX = $(CXX) -O2 -std=c++17 -Isim -I$(VERILATOR_ROOT)/include -I$(VERILATOR_ROOT)/include/vltstd
+
+$(BUILD)/tests/tb_teardown: tests/rtl/tb_teardown.cpp tests/rtl/tb_util.h sim/sgpu_harness.h $(BUILD)/sim/libsgpu_sim_small.so
+	@mkdir -p $(@D)
+	$(RTL_TB_CXX) -I$(BUILD)/sim/obj_small $< $(BUILD)/sim/obj_small/Vsgpu_top__ALL.a \
+	  $(BUILD)/sim/obj_small/verilated.o $(BUILD)/sim/obj_small/verilated_threads.o -o $@ -lpthread
+
+# Block benches: NAME -> top module and -G parameters.
+TB_BLOCKS := alloc mmu
+TB_TOP_alloc := sgpu_frame_alloc
+TB_PARAMS_alloc := -GNumFrames=32 -GNumOwners=4
+TB_SRC_alloc := rtl/sgpu_frame_alloc.sv
+TB_TOP_mmu := sgpu_mmu_tb_top
+TB_PARAMS_mmu :=
+TB_SRC_mmu := $(RTL_PKG) rtl/sgpu_walker.sv rtl/sgpu_tlb.sv rtl/sgpu_mem.sv rtl/sgpu_mem_arb.sv tests/rtl/sgpu_mmu_tb_top.sv
+
+$(BUILD)/tests/tb_%: tests/rtl/tb_%.cpp tests/rtl/tb_util.h | deps
+	@mkdir -p $(BUILD)/tests/obj_$*
+	$(VERILATOR) --cc --exe --build $(VFLAGS) $(TB_PARAMS_$*) --top-module $(TB_TOP_$*) \
+	  -Mdir $(BUILD)/tests/obj_$* $(TB_SRC_$*) $(abspath $<) -o $(abspath $@) -j $(JOBS)
+
+TESTS += rtl_lint tb_alloc tb_mmu tb_teardown
+TEST_CMD_rtl_lint := $(VERILATOR) --lint-only -Wall --top-module $(RTL_TOP) $(RTL_SRC) && $(VERILATOR) --lint-only -Wall --top-module $(RTL_TOP) $(SIM_PARAMS_default) $(RTL_SRC) && echo lint clean in both configurations
+TEST_CMD_tb_alloc := $(BUILD)/tests/tb_alloc
+TEST_CMD_tb_mmu := $(BUILD)/tests/tb_mmu
+TEST_CMD_tb_teardown := $(BUILD)/tests/tb_teardown
+TEST_DEPS += $(BUILD)/tests/tb_alloc $(BUILD)/tests/tb_mmu $(BUILD)/tests/tb_teardown

@@ -1,0 +1,121 @@
+// tb_teardown.cpp - unit bench of the context manager's teardown engine on sgpu_top.
+//
+// Checks, on the register interface: the eager DESTROY_PROCESS completion (status, frames and
+// tables freed, queues freed, cycles bounded by a constant), that teardown waits for in-flight
+// engine work (engine_busy_i) and ignores the dying process's doorbells meanwhile, that a
+// second process is untouched, that freed frames are scrubbed before they are reused, and the
+// generation rule for stale handles.
+#define SGPU_TB_HAVE_HARNESS 1
+#include "../../sim/sgpu_harness.h"
+#include "tb_util.h"
+
+static uint32_t caps(SgpuHarness &h, int lsb, int bits) {
+  return (h.read32(SGPU_REG_CAPS0) >> lsb) & ((1u << bits) - 1);
+}
+
+int main(int argc, char **argv) {
+  Verilated::commandArgs(argc, argv);
+  TbCheck t;
+  SgpuHarness h;
+  const uint32_t page_shift = caps(h, SGPU_CAPS0_PAGE_SHIFT_LSB, SGPU_CAPS0_PAGE_SHIFT_BITS);
+  const uint32_t nframes = h.read32(SGPU_REG_CAPS1);
+  const uint32_t page = 1u << page_shift;
+  const uint32_t entries = page / 4;
+  std::printf("tb_teardown: page %u B, %u frames\n", page, nframes);
+  t.expect_eq(h.read32(SGPU_REG_ID), SGPU_MAGIC, "ID register");
+  t.expect_eq(h.read32(SGPU_REG_FRAMES_CLEAN), nframes, "all frames clean after reset");
+
+  Completion a = admin(h, SGPU_OP_CREATE_PROCESS);
+  Completion b = admin(h, SGPU_OP_CREATE_PROCESS);
+  t.expect_eq(a.status, SGPU_STATUS_SUCCESS, "create A");
+  t.expect_eq(b.status, SGPU_STATUS_SUCCESS, "create B");
+  const uint32_t ha = a.res[0], hb = b.res[0];
+  t.expect(ha != hb, "distinct handles");
+
+  // A: 2 pages in the first leaf table, 1 page in another one (sparse). B: 1 page.
+  const uint32_t npages_a = 3;
+  t.expect_eq(admin(h, SGPU_OP_MAP, ha, 0, 2).status, SGPU_STATUS_SUCCESS, "map A lo");
+  t.expect_eq(admin(h, SGPU_OP_MAP, ha, entries * page * 3, 1).status, SGPU_STATUS_SUCCESS,
+              "map A hi");
+  t.expect_eq(admin(h, SGPU_OP_MAP, hb, 0, 1).status, SGPU_STATUS_SUCCESS, "map B");
+  t.expect_eq(admin(h, SGPU_OP_MEM_WRITE, ha, 4, 0xA5A5A5A5).status, SGPU_STATUS_SUCCESS, "write A");
+  t.expect_eq(admin(h, SGPU_OP_MEM_WRITE, hb, 8, 0xB0B0B0B0).status, SGPU_STATUS_SUCCESS, "write B");
+  t.expect_eq(admin(h, SGPU_OP_MEM_READ, ha, 4).res[0], 0xA5A5A5A5, "read A");
+  Completion qa = admin(h, SGPU_OP_CREATE_QUEUE, ha, 0x100, 4);
+  Completion qb = admin(h, SGPU_OP_CREATE_QUEUE, hb, 0x200, 4);
+  t.expect_eq(qa.status, SGPU_STATUS_SUCCESS, "queue A");
+  t.expect_eq(qb.status, SGPU_STATUS_SUCCESS, "queue B");
+  const uint32_t qreg_a = SGPU_QUEUE_BASE + qa.res[0] * SGPU_QUEUE_STRIDE;
+  const uint32_t qreg_b = SGPU_QUEUE_BASE + qb.res[0] * SGPU_QUEUE_STRIDE;
+  h.write32(qreg_a + SGPU_QREG_QDB, 3);
+  t.expect_eq(h.read32(qreg_a + SGPU_QREG_QDB), 3, "doorbell A accepted");
+  const uint32_t used_before = h.read32(SGPU_REG_FRAMES_USED);
+
+  // Destroy A while its engine work is still in flight: the teardown must wait in the drain
+  // phase, and A's doorbells must be ignored from the moment it is marked dying.
+  const uint32_t slot_a = ha & 0xFFFF;
+  h.set_engine_busy(1u << slot_a);
+  uint32_t seq = h.read32(SGPU_REG_CPL_SEQ);
+  h.write32(SGPU_REG_CMD_ARG0, ha);
+  h.write32(SGPU_REG_CMD_OP, SGPU_OP_DESTROY_PROCESS | (SGPU_POLICY_EAGER << SGPU_CMD_OP_POLICY_LSB));
+  h.write32(SGPU_REG_ADMIN_DOORBELL, 1);
+  h.step(50);
+  t.expect(h.read32(SGPU_REG_ADMIN_STATUS) & 1, "teardown waits while work is in flight");
+  t.expect_eq(h.read32(SGPU_REG_CPL_SEQ), seq, "no completion before the drain");
+  t.expect_eq(h.read32(SGPU_REG_FRAMES_USED), used_before, "nothing freed before the drain");
+  const uint32_t ign0 = h.read32(SGPU_REG_DB_IGNORED);
+  h.write32(qreg_a + SGPU_QREG_QDB, 7);
+  t.expect_eq(h.read32(SGPU_REG_DB_IGNORED), ign0 + 1, "dying process's doorbell ignored");
+  t.expect_eq(h.read32(qreg_a + SGPU_QREG_QDB), 3, "write pointer unchanged");
+  h.write32(qreg_b + SGPU_QREG_QDB, 5);
+  t.expect_eq(h.read32(qreg_b + SGPU_QREG_QDB), 5, "other process's doorbell still works");
+  h.set_engine_busy(0);
+  while (h.read32(SGPU_REG_CPL_SEQ) == seq) {}
+  Completion d;
+  d.status = h.read32(SGPU_REG_CPL_STATUS);
+  for (int i = 0; i < 6; i++) d.res[i] = h.read32(SGPU_REG_CPL_RES0 + 4 * i);
+  t.expect_eq(d.status, SGPU_STATUS_SUCCESS, "destroy status");
+  t.expect_eq(d.res[1], npages_a + 2 + 1, "frames freed = 3 data + 2 leaf + 1 root");
+  t.expect_eq(d.res[2], 3, "page-table pages freed");
+  t.expect_eq(d.res[3], 1, "queues freed");
+  t.expect_eq(d.res[5], 1, "doorbells ignored while dying");
+  t.expect_eq(h.read32(qreg_a + SGPU_QREG_QSTATE), 0, "released queue slot cleared");
+  t.expect_eq(h.read32(qreg_a + SGPU_QREG_QRING), 0, "released ring state cleared");
+
+  // The same teardown without engine work: cycles must not depend on the footprint.
+  Completion c1 = admin(h, SGPU_OP_CREATE_PROCESS);
+  admin(h, SGPU_OP_MAP, c1.res[0], 0, 1);
+  Completion d1 = admin(h, SGPU_OP_DESTROY_PROCESS, c1.res[0]);
+  Completion c2 = admin(h, SGPU_OP_CREATE_PROCESS);
+  const uint32_t big = nframes / 2;
+  t.expect_eq(admin(h, SGPU_OP_MAP, c2.res[0], 0, big).status, SGPU_STATUS_SUCCESS, "map many");
+  Completion d2 = admin(h, SGPU_OP_DESTROY_PROCESS, c2.res[0]);
+  std::printf("  eager teardown: %u cycles at 1 page, %u cycles at %u pages\n", d1.res[0],
+              d2.res[0], big);
+  t.expect(d1.res[0] > 0 && d1.res[0] < 32, "1-page teardown is a small constant");
+  t.expect_eq(d2.res[0], d1.res[0], "teardown cycles independent of pages");
+
+  // Stale handles: the slot's generation moved on.
+  t.expect_eq(admin(h, SGPU_OP_DESTROY_PROCESS, ha).status, SGPU_STATUS_INVALID_HANDLE,
+              "destroy stale handle");
+  t.expect_eq(admin(h, SGPU_OP_MEM_READ, ha, 4).status, SGPU_STATUS_INVALID_HANDLE, "read stale");
+  Completion r = admin(h, SGPU_OP_CREATE_PROCESS);
+  t.expect_eq(r.res[0] & 0xFFFF, slot_a, "slot reused");
+  t.expect(r.res[0] != ha, "new generation on the reused slot");
+
+  // B untouched.
+  t.expect_eq(admin(h, SGPU_OP_MEM_READ, hb, 8).res[0], 0xB0B0B0B0, "B data intact");
+  Completion qb2 = admin(h, SGPU_OP_QUERY, hb);
+  t.expect_eq(qb2.res[2], 1, "B data frames");
+  t.expect_eq(qb2.res[4], 1, "B queues");
+
+  // Scrubbed before reuse: the new process maps everything it can and reads zero everywhere
+  // (a word per 16 bytes keeps the bench short; tests/cosim reads every word).
+  const uint32_t avail = h.read32(SGPU_REG_FRAMES_CLEAN) + h.read32(SGPU_REG_FRAMES_DIRTY);
+  const uint32_t want = avail - 2;  // room for the leaf tables
+  t.expect_eq(admin(h, SGPU_OP_MAP, r.res[0], 0, want).status, SGPU_STATUS_SUCCESS, "map the rest");
+  uint32_t nonzero = 0;
+  for (uint32_t va = 0; va < want * page; va += 16) nonzero += admin(h, SGPU_OP_MEM_READ, r.res[0], va).res[0] != 0;
+  t.expect_eq(nonzero, 0, "no residue in reused frames");
+  return t.finish("tb_teardown");
+}
