@@ -248,7 +248,8 @@ module sgpu_frame_alloc #(
   end
 
   assign clean_cnt_o = clean_list_q + (Total - fresh_q);
-  assign dirty_cnt_o = dirty_list_q + scrubbing_q;
+  // a FREE between its two cycles has its frame in transit to the dirty FIFO: count it dirty
+  assign dirty_cnt_o = dirty_list_q + scrubbing_q + CntW'(free_ph2_q);
   assign used_cnt_o  = used_q;
 
 `ifndef SYNTHESIS
