@@ -1,0 +1,615 @@
+/* sgpu_ref.c - the command-level reference model; see sgpu_ref.h and docs/semantics.md.
+ *
+ * Layout: frames (three-state array plus a clean stack and a dirty stack), process slots
+ * (each with an E-entry root of leaf pointers; a leaf holds E page entries and its valid
+ * count), queue slots. Every command first validates (opcode, handle, fields, conflicts and
+ * resources, in the order of docs/semantics.md) without touching state, then applies.
+ */
+#include "sgpu_ref.h"
+
+#include <stdarg.h>
+#include <stdbool.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "sgpu_regs.h"
+
+#define FIELD(name, v) (((uint32_t)(v) & ((1u << name##_BITS) - 1u)) << name##_LSB)
+#define HANDLE_SLOT(h) ((h) & ((1u << SGPU_HANDLE_SLOT_BITS) - 1u))
+#define HANDLE_GEN(h) ((h) >> SGPU_HANDLE_GEN_SHIFT)
+#define GEN_MASK ((1u << SGPU_HANDLE_GEN_BITS) - 1u)
+
+enum { FRAME_CLEAN, FRAME_DIRTY, FRAME_USED };
+
+typedef struct {
+  uint32_t frame;
+  bool valid;
+  uint32_t *data; /* E words, NULL while the page reads all zero */
+} ref_page;
+
+typedef struct {
+  uint32_t frame;
+  uint32_t count; /* valid entries */
+  ref_page *pages; /* E entries */
+} ref_leaf;
+
+typedef struct {
+  uint32_t state; /* SGPU_PROC_STATE_* */
+  uint32_t gen;
+  uint32_t root_frame;
+  uint32_t data_frames, pt_pages, queues, db_ignored;
+  ref_leaf **leaves; /* E entries, allocated while the slot is not FREE */
+} ref_proc;
+
+typedef struct {
+  bool live, stopped;
+  uint32_t owner, ring, wptr, ignored;
+} ref_queue;
+
+struct sgpu_ref {
+  ref_params p;
+  uint32_t e;          /* entries per table: 2^(S-2) */
+  uint32_t l2_bits;    /* S-2 */
+  uint64_t vpn_limit;  /* 2^(2(S-2)) */
+  uint8_t *frame_state;
+  uint32_t *clean, nclean; /* stack of clean frames */
+  uint32_t *dirty, ndirty; /* stack of dirty frames */
+  uint32_t used;
+  uint32_t db_ignored;
+  ref_proc *procs;
+  ref_queue *queues;
+};
+
+/* ------------------------------------------------------------------ frames */
+
+static uint32_t frame_alloc(sgpu_ref *r) {
+  uint32_t f;
+  if (r->nclean > 0) {
+    f = r->clean[--r->nclean];
+  } else {
+    /* The device waits for its scrubber here; the model scrubs the frame itself. */
+    if (r->ndirty == 0) abort(); /* callers check clean + dirty first */
+    f = r->dirty[--r->ndirty];
+  }
+  r->frame_state[f] = FRAME_USED;
+  r->used++;
+  return f;
+}
+
+static void frame_free(sgpu_ref *r, uint32_t f) {
+  if (r->frame_state[f] != FRAME_USED) abort();
+  r->frame_state[f] = FRAME_DIRTY;
+  r->dirty[r->ndirty++] = f;
+  r->used--;
+}
+
+static uint32_t frames_free(const sgpu_ref *r) { return r->nclean + r->ndirty; }
+
+uint32_t ref_scrub(sgpu_ref *r, uint32_t n) {
+  uint32_t done = 0;
+  while (done < n && r->ndirty > 0) {
+    uint32_t f = r->dirty[--r->ndirty];
+    r->frame_state[f] = FRAME_CLEAN;
+    r->clean[r->nclean++] = f;
+    done++;
+  }
+  return done;
+}
+
+void ref_scrub_all(sgpu_ref *r) { ref_scrub(r, r->ndirty); }
+
+/* ------------------------------------------------------------------ create/destroy */
+
+sgpu_ref *ref_create(const ref_params *p) {
+  if (!p || p->procs < 1 || p->procs > 255 || p->queues < 1 || p->queues > 255 ||
+      p->frames < 1 || p->frames > (1u << SGPU_PTE_FRAME_BITS) || p->page_shift < 3 ||
+      p->page_shift > 12 || p->tlb_entries > 255)
+    return NULL;
+  sgpu_ref *r = calloc(1, sizeof *r);
+  if (!r) return NULL;
+  r->p = *p;
+  r->l2_bits = p->page_shift - 2;
+  r->e = 1u << r->l2_bits;
+  r->vpn_limit = 1ull << (2 * r->l2_bits);
+  r->frame_state = calloc(p->frames, 1);
+  r->clean = malloc(sizeof(uint32_t) * p->frames);
+  r->dirty = malloc(sizeof(uint32_t) * p->frames);
+  r->procs = calloc(p->procs, sizeof *r->procs);
+  r->queues = calloc(p->queues, sizeof *r->queues);
+  if (!r->frame_state || !r->clean || !r->dirty || !r->procs || !r->queues) {
+    ref_destroy(r);
+    return NULL;
+  }
+  /* Every frame clean at reset; pops hand out 0, 1, 2, ... */
+  for (uint32_t i = 0; i < p->frames; i++) r->clean[i] = p->frames - 1 - i;
+  r->nclean = p->frames;
+  for (uint32_t s = 0; s < p->procs; s++) r->procs[s].gen = 1;
+  return r;
+}
+
+static void free_leaf(ref_leaf *l, uint32_t e) {
+  if (!l) return;
+  for (uint32_t i = 0; i < e; i++) free(l->pages[i].data);
+  free(l->pages);
+  free(l);
+}
+
+void ref_destroy(sgpu_ref *r) {
+  if (!r) return;
+  if (r->procs) {
+    for (uint32_t s = 0; s < r->p.procs; s++) {
+      ref_proc *pr = &r->procs[s];
+      if (!pr->leaves) continue;
+      for (uint32_t i = 0; i < r->e; i++) free_leaf(pr->leaves[i], r->e);
+      free(pr->leaves);
+    }
+  }
+  free(r->procs);
+  free(r->queues);
+  free(r->frame_state);
+  free(r->clean);
+  free(r->dirty);
+  free(r);
+}
+
+const ref_params *ref_get_params(const sgpu_ref *r) { return &r->p; }
+
+/* ------------------------------------------------------------------ helpers */
+
+/* Step 2 of the checks: the handle names a live process. */
+static uint32_t check_handle(const sgpu_ref *r, uint32_t h, ref_proc **out) {
+  uint32_t slot = HANDLE_SLOT(h), gen = HANDLE_GEN(h);
+  if (slot >= r->p.procs) return SGPU_STATUS_INVALID_HANDLE;
+  ref_proc *pr = &r->procs[slot];
+  if (pr->state == SGPU_PROC_STATE_FREE || gen != pr->gen) return SGPU_STATUS_INVALID_HANDLE;
+  if (pr->state == SGPU_PROC_STATE_DYING) return SGPU_STATUS_PROCESS_IS_TERMINATING;
+  *out = pr;
+  return SGPU_STATUS_SUCCESS;
+}
+
+static ref_page *lookup(const sgpu_ref *r, const ref_proc *pr, uint64_t vpn) {
+  if (vpn >= r->vpn_limit) return NULL;
+  ref_leaf *l = pr->leaves[vpn >> r->l2_bits];
+  if (!l) return NULL;
+  ref_page *pg = &l->pages[vpn & (r->e - 1)];
+  return pg->valid ? pg : NULL;
+}
+
+/* Field checks shared by MAP and UNMAP. */
+static bool range_ok(const sgpu_ref *r, uint32_t va, uint32_t pages) {
+  uint32_t pmask = (1u << r->p.page_shift) - 1u;
+  if ((va & pmask) != 0 || pages == 0) return false;
+  uint64_t vpn = va >> r->p.page_shift;
+  return vpn + pages <= r->vpn_limit;
+}
+
+/* Count mapped pages in [vpn, vpn+pages) (stops at the first one if first_only). */
+static uint64_t count_mapped(const sgpu_ref *r, const ref_proc *pr, uint64_t vpn,
+                             uint64_t pages, bool first_only) {
+  uint64_t end = vpn + pages, n = 0;
+  while (vpn < end) {
+    uint64_t l1 = vpn >> r->l2_bits;
+    uint64_t l1_end = (l1 + 1) << r->l2_bits;
+    uint64_t stop = end < l1_end ? end : l1_end;
+    const ref_leaf *l = pr->leaves[l1];
+    if (l && l->count > 0) {
+      for (uint64_t v = vpn; v < stop; v++) {
+        if (l->pages[v & (r->e - 1)].valid) {
+          n++;
+          if (first_only) return n;
+        }
+      }
+    }
+    vpn = stop;
+  }
+  return n;
+}
+
+static uint32_t missing_leaves(const sgpu_ref *r, const ref_proc *pr, uint64_t vpn,
+                               uint64_t pages) {
+  uint64_t first = vpn >> r->l2_bits, last = (vpn + pages - 1) >> r->l2_bits;
+  uint32_t n = 0;
+  for (uint64_t l1 = first; l1 <= last; l1++)
+    if (!pr->leaves[l1]) n++;
+  return n;
+}
+
+/* Release everything a process owns; returns data frames and table pages freed. */
+static void teardown(sgpu_ref *r, uint32_t slot, uint32_t *data_freed, uint32_t *pt_freed,
+                     uint32_t *queues_freed) {
+  ref_proc *pr = &r->procs[slot];
+  uint32_t d = 0, t = 0, q = 0;
+  for (uint32_t i = 0; i < r->e; i++) {
+    ref_leaf *l = pr->leaves[i];
+    if (!l) continue;
+    for (uint32_t j = 0; j < r->e; j++) {
+      if (!l->pages[j].valid) continue;
+      frame_free(r, l->pages[j].frame);
+      d++;
+    }
+    frame_free(r, l->frame);
+    t++;
+    free_leaf(l, r->e);
+    pr->leaves[i] = NULL;
+  }
+  frame_free(r, pr->root_frame);
+  t++;
+  for (uint32_t i = 0; i < r->p.queues; i++) {
+    if (r->queues[i].live && r->queues[i].owner == slot) {
+      memset(&r->queues[i], 0, sizeof r->queues[i]);
+      q++;
+    }
+  }
+  *data_freed = d;
+  *pt_freed = t;
+  *queues_freed = q;
+}
+
+/* ------------------------------------------------------------------ commands */
+
+static uint32_t cmd_create_process(sgpu_ref *r, uint32_t *res) {
+  uint32_t slot;
+  for (slot = 0; slot < r->p.procs; slot++)
+    if (r->procs[slot].state == SGPU_PROC_STATE_FREE) break;
+  if (slot == r->p.procs) return SGPU_STATUS_INSUFFICIENT_RESOURCES;
+  if (frames_free(r) == 0) return SGPU_STATUS_NO_MEMORY;
+  ref_proc *pr = &r->procs[slot];
+  ref_leaf **leaves = calloc(r->e, sizeof *leaves);
+  if (!leaves) abort();
+  pr->leaves = leaves;
+  pr->root_frame = frame_alloc(r);
+  pr->state = SGPU_PROC_STATE_ACTIVE;
+  pr->data_frames = 0;
+  pr->pt_pages = 1;
+  pr->queues = 0;
+  pr->db_ignored = 0;
+  res[0] = slot | pr->gen << SGPU_HANDLE_GEN_SHIFT;
+  res[1] = slot;
+  res[2] = pr->root_frame;
+  return SGPU_STATUS_SUCCESS;
+}
+
+static uint32_t cmd_destroy_process(sgpu_ref *r, uint32_t policy, const uint32_t *a,
+                                    uint32_t *res) {
+  ref_proc *pr;
+  uint32_t st = check_handle(r, a[0], &pr);
+  if (st) return st;
+  if (policy == SGPU_POLICY_DEFERRED) return SGPU_STATUS_NOT_IMPLEMENTED;
+  if (policy != SGPU_POLICY_DEFAULT && policy != SGPU_POLICY_EAGER)
+    return SGPU_STATUS_INVALID_PARAMETER;
+  uint32_t slot = HANDLE_SLOT(a[0]), d, t, q;
+  teardown(r, slot, &d, &t, &q);
+  res[0] = 0; /* cycles: the model has no time */
+  res[1] = d + t;
+  res[2] = t;
+  res[3] = q;
+  res[4] = 0; /* work_aborted: no engines yet */
+  res[5] = pr->db_ignored;
+  free(pr->leaves);
+  pr->leaves = NULL;
+  pr->state = SGPU_PROC_STATE_FREE;
+  pr->gen = (pr->gen + 1) & GEN_MASK;
+  if (pr->gen == 0) pr->gen = 1;
+  pr->data_frames = pr->pt_pages = pr->queues = pr->db_ignored = 0;
+  return SGPU_STATUS_SUCCESS;
+}
+
+static uint32_t cmd_map(sgpu_ref *r, const uint32_t *a, uint32_t *res) {
+  ref_proc *pr;
+  uint32_t st = check_handle(r, a[0], &pr);
+  if (st) return st;
+  uint32_t va = a[1], pages = a[2];
+  if (!range_ok(r, va, pages)) return SGPU_STATUS_INVALID_PARAMETER;
+  uint64_t vpn = va >> r->p.page_shift;
+  if (count_mapped(r, pr, vpn, pages, true)) return SGPU_STATUS_CONFLICTING_ADDRESSES;
+  uint32_t leaves = missing_leaves(r, pr, vpn, pages);
+  if ((uint64_t)pages + leaves > frames_free(r)) return SGPU_STATUS_NO_MEMORY;
+  for (uint64_t v = vpn; v < vpn + pages; v++) {
+    ref_leaf **lp = &pr->leaves[v >> r->l2_bits];
+    if (!*lp) {
+      ref_leaf *l = calloc(1, sizeof *l);
+      if (!l || !(l->pages = calloc(r->e, sizeof *l->pages))) abort();
+      l->frame = frame_alloc(r);
+      *lp = l;
+      pr->pt_pages++;
+    }
+    ref_page *pg = &(*lp)->pages[v & (r->e - 1)];
+    pg->valid = true;
+    pg->frame = frame_alloc(r);
+    pg->data = NULL;
+    (*lp)->count++;
+    pr->data_frames++;
+  }
+  res[0] = pages;
+  res[1] = leaves;
+  return SGPU_STATUS_SUCCESS;
+}
+
+static uint32_t cmd_unmap(sgpu_ref *r, const uint32_t *a, uint32_t *res) {
+  ref_proc *pr;
+  uint32_t st = check_handle(r, a[0], &pr);
+  if (st) return st;
+  uint32_t va = a[1], pages = a[2];
+  if (!range_ok(r, va, pages)) return SGPU_STATUS_INVALID_PARAMETER;
+  uint64_t vpn = va >> r->p.page_shift;
+  if (count_mapped(r, pr, vpn, pages, false) != pages) return SGPU_STATUS_NOT_MAPPED_VIEW;
+  uint32_t leaves_freed = 0;
+  for (uint64_t v = vpn; v < vpn + pages; v++) {
+    ref_leaf **lp = &pr->leaves[v >> r->l2_bits];
+    ref_page *pg = &(*lp)->pages[v & (r->e - 1)];
+    pg->valid = false;
+    free(pg->data);
+    pg->data = NULL;
+    frame_free(r, pg->frame);
+    pr->data_frames--;
+    if (--(*lp)->count == 0) {
+      frame_free(r, (*lp)->frame);
+      free_leaf(*lp, r->e);
+      *lp = NULL;
+      pr->pt_pages--;
+      leaves_freed++;
+    }
+  }
+  res[0] = pages;
+  res[1] = leaves_freed;
+  return SGPU_STATUS_SUCCESS;
+}
+
+static uint32_t cmd_create_queue(sgpu_ref *r, const uint32_t *a, uint32_t *res) {
+  ref_proc *pr;
+  uint32_t st = check_handle(r, a[0], &pr);
+  if (st) return st;
+  uint32_t ring_va = a[1], ring_log2 = a[2];
+  if (ring_va % 16 != 0 || ring_log2 < 1 || ring_log2 > 15) return SGPU_STATUS_INVALID_PARAMETER;
+  uint32_t q;
+  for (q = 0; q < r->p.queues; q++)
+    if (!r->queues[q].live) break;
+  if (q == r->p.queues) return SGPU_STATUS_INSUFFICIENT_RESOURCES;
+  ref_queue *qs = &r->queues[q];
+  memset(qs, 0, sizeof *qs);
+  qs->live = true;
+  qs->owner = HANDLE_SLOT(a[0]);
+  qs->ring = ring_va | ring_log2;
+  pr->queues++;
+  res[0] = q;
+  return SGPU_STATUS_SUCCESS;
+}
+
+static uint32_t cmd_destroy_queue(sgpu_ref *r, const uint32_t *a) {
+  ref_proc *pr;
+  uint32_t st = check_handle(r, a[0], &pr);
+  if (st) return st;
+  uint32_t q = a[1];
+  if (q >= r->p.queues || !r->queues[q].live || r->queues[q].owner != HANDLE_SLOT(a[0]))
+    return SGPU_STATUS_INVALID_PARAMETER;
+  memset(&r->queues[q], 0, sizeof r->queues[q]);
+  pr->queues--;
+  return SGPU_STATUS_SUCCESS;
+}
+
+static uint32_t cmd_query(sgpu_ref *r, const uint32_t *a, uint32_t *res) {
+  if (a[0] == 0xFFFFFFFFu) {
+    uint32_t live_p = 0, live_q = 0;
+    for (uint32_t s = 0; s < r->p.procs; s++)
+      if (r->procs[s].state != SGPU_PROC_STATE_FREE) live_p++;
+    for (uint32_t q = 0; q < r->p.queues; q++)
+      if (r->queues[q].live) live_q++;
+    res[0] = r->nclean;
+    res[1] = r->ndirty;
+    res[2] = r->used;
+    res[3] = live_p;
+    res[4] = live_q;
+    res[5] = r->db_ignored;
+    return SGPU_STATUS_SUCCESS;
+  }
+  ref_proc *pr;
+  uint32_t st = check_handle(r, a[0], &pr);
+  if (st) return st;
+  res[0] = pr->state;
+  res[1] = HANDLE_SLOT(a[0]);
+  res[2] = pr->data_frames;
+  res[3] = pr->pt_pages;
+  res[4] = pr->queues;
+  res[5] = pr->db_ignored;
+  return SGPU_STATUS_SUCCESS;
+}
+
+static uint32_t cmd_mem(sgpu_ref *r, bool write, const uint32_t *a, uint32_t *res) {
+  ref_proc *pr;
+  uint32_t st = check_handle(r, a[0], &pr);
+  if (st) return st;
+  uint32_t va = a[1];
+  if (va % 4 != 0) return SGPU_STATUS_INVALID_PARAMETER;
+  /* A va beyond the virtual space cannot be mapped: a translation fault like any other. */
+  ref_page *pg = lookup(r, pr, (uint64_t)(va >> r->p.page_shift));
+  if (!pg) return SGPU_STATUS_ACCESS_VIOLATION;
+  uint32_t word = (va & ((1u << r->p.page_shift) - 1u)) >> 2;
+  if (write) {
+    if (!pg->data) {
+      if (a[2] == 0) return SGPU_STATUS_SUCCESS;
+      pg->data = calloc(r->e, sizeof(uint32_t));
+      if (!pg->data) abort();
+    }
+    pg->data[word] = a[2];
+  } else {
+    res[0] = pg->data ? pg->data[word] : 0;
+  }
+  return SGPU_STATUS_SUCCESS;
+}
+
+uint32_t ref_exec(sgpu_ref *r, uint32_t opcode, uint32_t policy, const uint32_t args[4],
+                  uint32_t results[6]) {
+  uint32_t res[6] = {0};
+  uint32_t st;
+  switch (opcode) {
+  case SGPU_OP_CREATE_PROCESS: st = cmd_create_process(r, res); break;
+  case SGPU_OP_DESTROY_PROCESS: st = cmd_destroy_process(r, policy, args, res); break;
+  case SGPU_OP_MAP: st = cmd_map(r, args, res); break;
+  case SGPU_OP_UNMAP: st = cmd_unmap(r, args, res); break;
+  case SGPU_OP_CREATE_QUEUE: st = cmd_create_queue(r, args, res); break;
+  case SGPU_OP_DESTROY_QUEUE: st = cmd_destroy_queue(r, args); break;
+  case SGPU_OP_QUERY: st = cmd_query(r, args, res); break;
+  case SGPU_OP_MEM_READ: st = cmd_mem(r, false, args, res); break;
+  case SGPU_OP_MEM_WRITE: st = cmd_mem(r, true, args, res); break;
+  default: st = SGPU_STATUS_INVALID_DEVICE_REQUEST; break;
+  }
+  if (st != SGPU_STATUS_SUCCESS) memset(res, 0, sizeof res);
+  memcpy(results, res, sizeof res);
+  return st;
+}
+
+/* ------------------------------------------------------------------ registers */
+
+void ref_doorbell(sgpu_ref *r, uint32_t q, uint32_t wptr) {
+  if (q >= r->p.queues) return;
+  ref_queue *qs = &r->queues[q];
+  if (qs->live && !qs->stopped && r->procs[qs->owner].state == SGPU_PROC_STATE_ACTIVE) {
+    qs->wptr = wptr;
+    return;
+  }
+  r->db_ignored++;
+  if (qs->live) {
+    qs->ignored++;
+    r->procs[qs->owner].db_ignored++;
+  }
+}
+
+uint32_t ref_reg_read(const sgpu_ref *r, uint32_t addr) {
+  switch (addr) {
+  case SGPU_REG_ID: return SGPU_MAGIC;
+  case SGPU_REG_VERSION: return SGPU_VERSION;
+  case SGPU_REG_CAPS0:
+    return FIELD(SGPU_CAPS0_NUM_PROCS, r->p.procs) | FIELD(SGPU_CAPS0_NUM_QUEUES, r->p.queues) |
+           FIELD(SGPU_CAPS0_TLB_ENTRIES, r->p.tlb_entries) |
+           FIELD(SGPU_CAPS0_PAGE_SHIFT, r->p.page_shift);
+  case SGPU_REG_CAPS1: return r->p.frames;
+  case SGPU_REG_FRAMES_CLEAN: return r->nclean;
+  case SGPU_REG_FRAMES_DIRTY: return r->ndirty;
+  case SGPU_REG_FRAMES_USED: return r->used;
+  case SGPU_REG_DB_IGNORED: return r->db_ignored;
+  default: break;
+  }
+  if (addr >= SGPU_QUEUE_BASE && addr % 4 == 0 &&
+      addr < SGPU_QUEUE_BASE + r->p.queues * SGPU_QUEUE_STRIDE) {
+    const ref_queue *qs = &r->queues[(addr - SGPU_QUEUE_BASE) / SGPU_QUEUE_STRIDE];
+    switch ((addr - SGPU_QUEUE_BASE) % SGPU_QUEUE_STRIDE) {
+    case SGPU_QREG_QDB: return qs->wptr;
+    case SGPU_QREG_QSTATE:
+      return FIELD(SGPU_QSTATE_LIVE, qs->live) | FIELD(SGPU_QSTATE_STOPPED, qs->stopped) |
+             FIELD(SGPU_QSTATE_OWNER, qs->owner);
+    case SGPU_QREG_QIGNORED: return qs->ignored;
+    case SGPU_QREG_QRING: return qs->ring;
+    default: break;
+    }
+  }
+  return 0;
+}
+
+/* ------------------------------------------------------------------ introspection */
+
+uint32_t ref_proc_state(const sgpu_ref *r, uint32_t slot) {
+  return slot < r->p.procs ? r->procs[slot].state : SGPU_PROC_STATE_FREE;
+}
+
+uint32_t ref_proc_handle(const sgpu_ref *r, uint32_t slot) {
+  return slot < r->p.procs ? (slot | r->procs[slot].gen << SGPU_HANDLE_GEN_SHIFT) : 0;
+}
+
+int ref_is_mapped(const sgpu_ref *r, uint32_t slot, uint32_t vpn) {
+  if (ref_proc_state(r, slot) == SGPU_PROC_STATE_FREE) return 0;
+  return lookup(r, &r->procs[slot], vpn) != NULL;
+}
+
+int ref_has_leaf(const sgpu_ref *r, uint32_t slot, uint32_t l1) {
+  if (ref_proc_state(r, slot) == SGPU_PROC_STATE_FREE || l1 >= r->e) return 0;
+  return r->procs[slot].leaves[l1] != NULL;
+}
+
+int ref_next_mapped(const sgpu_ref *r, uint32_t slot, uint32_t from, uint32_t *vpn) {
+  if (ref_proc_state(r, slot) == SGPU_PROC_STATE_FREE) return 0;
+  const ref_proc *pr = &r->procs[slot];
+  for (uint64_t v = from; v < r->vpn_limit;) {
+    const ref_leaf *l = pr->leaves[v >> r->l2_bits];
+    if (!l) {
+      v = ((v >> r->l2_bits) + 1) << r->l2_bits;
+      continue;
+    }
+    if (l->pages[v & (r->e - 1)].valid) {
+      *vpn = (uint32_t)v;
+      return 1;
+    }
+    v++;
+  }
+  return 0;
+}
+
+static int fail(char *msg, size_t n, const char *fmt, ...) {
+  va_list ap;
+  va_start(ap, fmt);
+  if (msg && n) vsnprintf(msg, n, fmt, ap);
+  va_end(ap);
+  return -1;
+}
+
+int ref_check_invariants(const sgpu_ref *r, char *msg, size_t n) {
+  uint32_t F = r->p.frames;
+  if (r->nclean + r->ndirty + r->used != F)
+    return fail(msg, n, "clean %u + dirty %u + used %u != F %u", r->nclean, r->ndirty, r->used, F);
+  uint8_t *seen = calloc(F, 1);
+  if (!seen) return fail(msg, n, "out of memory");
+  int rc = 0;
+#define MARK(f, what)                                                                          \
+  do {                                                                                         \
+    uint32_t f_ = (f);                                                                         \
+    if (f_ >= F || seen[f_] || r->frame_state[f_] != FRAME_USED) {                             \
+      rc = fail(msg, n, "slot %u: %s frame %u out of range, owned twice or not used", s,       \
+                what, f_);                                                                     \
+      goto out;                                                                                \
+    }                                                                                          \
+    seen[f_] = 1;                                                                              \
+  } while (0)
+  uint32_t total = 0, queues_owned[256] = {0};
+  for (uint32_t q = 0; q < r->p.queues; q++)
+    if (r->queues[q].live) queues_owned[r->queues[q].owner]++;
+  for (uint32_t s = 0; s < r->p.procs; s++) {
+    const ref_proc *pr = &r->procs[s];
+    if (pr->state == SGPU_PROC_STATE_FREE) {
+      if (queues_owned[s]) {
+        rc = fail(msg, n, "free slot %u owns %u queues", s, queues_owned[s]);
+        goto out;
+      }
+      continue;
+    }
+    uint32_t d = 0, t = 1;
+    MARK(pr->root_frame, "root");
+    for (uint32_t i = 0; i < r->e; i++) {
+      const ref_leaf *l = pr->leaves[i];
+      if (!l) continue;
+      MARK(l->frame, "leaf");
+      t++;
+      uint32_t c = 0;
+      for (uint32_t j = 0; j < r->e; j++) {
+        if (!l->pages[j].valid) continue;
+        MARK(l->pages[j].frame, "data");
+        c++;
+      }
+      if (c != l->count || c == 0) {
+        rc = fail(msg, n, "slot %u leaf %u: count %u, %u valid entries", s, i, l->count, c);
+        goto out;
+      }
+      d += c;
+    }
+    if (d != pr->data_frames || t != pr->pt_pages || queues_owned[s] != pr->queues) {
+      rc = fail(msg, n, "slot %u: counters data %u pt %u queues %u, tables say %u %u %u", s,
+                pr->data_frames, pr->pt_pages, pr->queues, d, t, queues_owned[s]);
+      goto out;
+    }
+    total += d + t;
+  }
+  if (total != r->used) rc = fail(msg, n, "used %u but processes own %u frames", r->used, total);
+#undef MARK
+out:
+  free(seen);
+  return rc;
+}

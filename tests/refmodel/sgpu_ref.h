@@ -1,0 +1,89 @@
+/* sgpu_ref.h - C reference model of the sgpu device at the command level.
+ *
+ * Predicts, for every admin command of docs/semantics.md, the status and all six result
+ * words, every MEM_READ value, the frame counts and the queue registers. It has no notion
+ * of time:
+ *   - commands complete at once (DESTROY_PROCESS results cycles = 0 and work_aborted = 0);
+ *   - DESTROY_PROCESS with policy DEFAULT or EAGER (the device default is eager) tears the
+ *     process down completely before the command returns, so a slot is never seen DYING and
+ *     STATUS_PROCESS_IS_TERMINATING is never returned; DEFERRED is STATUS_NOT_IMPLEMENTED
+ *     and 3 is STATUS_INVALID_PARAMETER, both checked after the handle;
+ *   - the scrubber runs only when told (ref_scrub / ref_scrub_all). A freed frame stays
+ *     dirty until then, and an allocation that finds no clean frame takes a dirty one and
+ *     scrubs it on the spot (the device would wait for its scrubber). So only frames_used
+ *     and frames_clean + frames_dirty are comparable with a real device, not the split.
+ * Frame numbers (root_frame) are the model's own choice and are not comparable either.
+ *
+ * Failed commands change nothing and return six zero result words; a successful command
+ * returns zeros in the words it does not define.
+ *
+ * Memory contents are sparse: a page's buffer is allocated when a non-zero word is first
+ * written to it, so mapping all of a large device costs only the page tables.
+ *
+ * Ownership: ref_create returns a model the caller frees with ref_destroy. Nothing else
+ * allocates for the caller. A model is used by one thread at a time. No global state.
+ */
+#ifndef SGPU_REF_H
+#define SGPU_REF_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+typedef struct sgpu_ref sgpu_ref;
+
+typedef struct {
+  uint32_t procs;       /* P: process slots, 1..255 (CAPS0.NUM_PROCS is 8 bits) */
+  uint32_t queues;      /* Q: queue slots, 1..255 */
+  uint32_t frames;      /* F: device-memory frames, 1..2^20 (PTE frame field) */
+  uint32_t page_shift;  /* S: 3..12 (the virtual space S + 2(S-2) bits must fit 32) */
+  uint32_t tlb_entries; /* reported in CAPS0 only; the model has no TLB (0..255) */
+} ref_params;
+
+/* NULL if a parameter is out of range or memory ran out. */
+sgpu_ref *ref_create(const ref_params *params);
+void ref_destroy(sgpu_ref *ref);
+const ref_params *ref_get_params(const sgpu_ref *ref);
+
+/* Execute one admin command: opcode = CMD_OP.OPCODE, policy = CMD_OP.POLICY (0..3; only
+ * DESTROY_PROCESS looks at it), args = CMD_ARG0..3. Writes results[0..5] (always all six)
+ * and returns the NTSTATUS (SGPU_STATUS_*). */
+uint32_t ref_exec(sgpu_ref *ref, uint32_t opcode, uint32_t policy, const uint32_t args[4],
+                  uint32_t results[6]);
+
+/* A write of wptr to queue slot q's QDB register. A slot number >= Q is no register of the
+ * device: the write is dropped without being counted. */
+void ref_doorbell(sgpu_ref *ref, uint32_t q, uint32_t wptr);
+
+/* Read a register the model owns: ID, VERSION, CAPS0, CAPS1, FRAMES_CLEAN, FRAMES_DIRTY,
+ * FRAMES_USED, DB_IGNORED and every queue slot register. Anything else reads 0 (the
+ * mailbox, cycle and scrubber-time registers belong to a timed wrapper such as sim_ref.c). */
+uint32_t ref_reg_read(const sgpu_ref *ref, uint32_t addr);
+
+/* Make up to n dirty frames clean; returns how many were. */
+uint32_t ref_scrub(sgpu_ref *ref, uint32_t n);
+/* Make every dirty frame clean. */
+void ref_scrub_all(sgpu_ref *ref);
+
+/* Introspection for test generators (not device behaviour). */
+uint32_t ref_proc_state(const sgpu_ref *ref, uint32_t slot);  /* SGPU_PROC_STATE_*, FREE if out of range */
+uint32_t ref_proc_handle(const sgpu_ref *ref, uint32_t slot); /* current handle of the slot (even if FREE) */
+int ref_is_mapped(const sgpu_ref *ref, uint32_t slot, uint32_t vpn);
+/* Whether the leaf table l1 (vpn >> (S-2)) of the slot exists. */
+int ref_has_leaf(const sgpu_ref *ref, uint32_t slot, uint32_t l1);
+/* Find the first mapped vpn >= from in an ACTIVE slot; returns 1 and sets *vpn, or 0. */
+int ref_next_mapped(const sgpu_ref *ref, uint32_t slot, uint32_t from, uint32_t *vpn);
+
+/* Check the model's own invariants (clean + dirty + used = F, per-process counts agree with
+ * the page tables, every used frame owned once). Returns 0 if they hold, else -1 with a
+ * message in msg. */
+int ref_check_invariants(const sgpu_ref *ref, char *msg, size_t msg_len);
+
+#ifdef __cplusplus
+}
+#endif
+
+#endif /* SGPU_REF_H */
