@@ -1,0 +1,734 @@
+/* scenarios.c - directed co-simulation scenarios through libsgpu, one named case each:
+ *
+ *   lifecycle      create, map N pages, write and read back every word, destroy (eager):
+ *                  every result word, cycles plausible, all frames back after a wait
+ *   bad_inputs     every rejected input returns its status and changes nothing (device,
+ *                  process and queue state compared before and after)
+ *   isolation      a second process's memory and queues survive the first one's teardown
+ *   dead_doorbell  a destroyed process's queue: doorbells ignored and counted, slot reads 0
+ *   no_residue     after a destroy, a process that maps every frame it can get reads zeros
+ *
+ *   scenarios [--uri URI] [--full] [--max-words N] [CASE...]
+ *
+ * Each case opens its own device (a fresh model on sim:). Parameters come from CAPS, so the
+ * cases run on any configuration (sim:default, sim:small, sim:ref). no_residue reads every
+ * word of the device when that is at most --max-words words (default 300000) or with --full;
+ * otherwise it reads words 0, E/2 and E-1 of every page, and every word of as many pages as
+ * the budget allows (the last pages mapped first, then spread over the rest), and says so.
+ */
+#include <inttypes.h>
+#include <stdarg.h>
+#include <stdbool.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "raw_cmd.h"
+#include "sgpu.h"
+
+#define WAIT_CLEAN_CYCLES 400000000ull
+#define RAW_POLL_LIMIT 10000000u
+#define LIFECYCLE_MAX_CYCLES 1000u
+
+typedef struct {
+  const char *uri, *name;
+  bool full;
+  uint64_t max_words;
+  sgpu_device *dev;
+  sgpu_info info;
+  uint32_t E;          /* entries per table = words per page */
+  uint64_t vpn_limit;  /* 2^(2(S-2)) */
+} sc;
+
+static int fail_at(sc *c, int line, const char *fmt, ...) {
+  va_list ap;
+  fprintf(stderr, "FAIL [%s] scenarios.c:%d: ", c->name, line);
+  va_start(ap, fmt);
+  vfprintf(stderr, fmt, ap);
+  va_end(ap);
+  const char *e = c->dev ? sgpu_last_error(c->dev) : "";
+  fprintf(stderr, "%s%s\n", *e ? "\n    libsgpu last error: " : "", e);
+  return 1;
+}
+
+#define REQUIRE(cond, ...)                                                                     \
+  do {                                                                                         \
+    if (!(cond)) return fail_at(c, __LINE__, __VA_ARGS__);                                    \
+  } while (0)
+
+/* A status check: the call, what it must return. */
+#define ST(call, want)                                                                         \
+  do {                                                                                         \
+    sgpu_status st_ = (call), want_ = (want);                                                  \
+    if (st_ != want_)                                                                          \
+      return fail_at(c, __LINE__, "%s returned %s (0x%08X), expected %s", #call,               \
+                     sgpu_status_str(st_), st_, sgpu_status_str(want_));                        \
+  } while (0)
+
+#define EQ(what, got, want)                                                                    \
+  do {                                                                                         \
+    uint64_t g_ = (got), w_ = (want);                                                          \
+    if (g_ != w_)                                                                              \
+      return fail_at(c, __LINE__, "%s is %" PRIu64 " (0x%" PRIx64 "), expected %" PRIu64,      \
+                     what, g_, g_, w_);                                                        \
+  } while (0)
+
+/* Run a sub-step that returns non-zero on failure. */
+#define DO(call)                                                                               \
+  do {                                                                                         \
+    if (call) return 1;                                                                        \
+  } while (0)
+
+static uint32_t pattern(uint32_t tag, uint32_t va) {
+  uint32_t x = tag * 0x9E3779B9u ^ va;
+  x ^= x >> 16;
+  x *= 0x7FEB352Du;
+  x ^= x >> 15;
+  x *= 0x846CA68Bu;
+  x ^= x >> 16;
+  return x | 1u; /* never zero, so residue cannot hide */
+}
+
+static uint32_t page_va(const sc *c, uint64_t vpn) { return (uint32_t)(vpn << c->info.page_shift); }
+static uint32_t leaves_for(const sc *c, uint64_t first_vpn, uint64_t pages) {
+  return pages ? (uint32_t)((first_vpn + pages - 1) / c->E - first_vpn / c->E + 1) : 0;
+}
+
+/* ------------------------------------------------------------------ helpers */
+
+static int query_dev(sc *c, sgpu_device_info *d) {
+  ST(sgpu_query_device(c->dev, d), SGPU_STATUS_SUCCESS);
+  EQ("frames clean + dirty + used", (uint64_t)d->frames_clean + d->frames_dirty + d->frames_used,
+     c->info.num_frames);
+  return 0;
+}
+
+static int wait_clean(sc *c) {
+  sgpu_device_info d;
+  ST(sgpu_wait_clean(c->dev, WAIT_CLEAN_CYCLES), SGPU_STATUS_SUCCESS);
+  DO(query_dev(c, &d));
+  EQ("frames_dirty after wait_clean", d.frames_dirty, 0);
+  return 0;
+}
+
+static int write_pages(sc *c, sgpu_process p, uint64_t vpn, uint64_t pages, uint32_t tag) {
+  uint32_t *buf = malloc(sizeof(uint32_t) * c->E);
+  REQUIRE(buf, "out of memory");
+  for (uint64_t v = vpn; v < vpn + pages; v++) {
+    for (uint32_t w = 0; w < c->E; w++) buf[w] = pattern(tag, page_va(c, v) + 4 * w);
+    sgpu_status st = sgpu_write(c->dev, p, page_va(c, v), buf, 4 * c->E);
+    if (st != SGPU_STATUS_SUCCESS) {
+      free(buf);
+      return fail_at(c, __LINE__, "write of page va 0x%08X: %s", page_va(c, v), sgpu_status_str(st));
+    }
+  }
+  free(buf);
+  return 0;
+}
+
+/* Read pages back: tag 0 means every word must be zero. */
+static int check_pages(sc *c, sgpu_process p, uint64_t vpn, uint64_t pages, uint32_t tag) {
+  uint32_t *buf = malloc(sizeof(uint32_t) * c->E);
+  REQUIRE(buf, "out of memory");
+  for (uint64_t v = vpn; v < vpn + pages; v++) {
+    sgpu_status st = sgpu_read(c->dev, p, page_va(c, v), buf, 4 * c->E);
+    if (st != SGPU_STATUS_SUCCESS) {
+      free(buf);
+      return fail_at(c, __LINE__, "read of page va 0x%08X: %s", page_va(c, v), sgpu_status_str(st));
+    }
+    for (uint32_t w = 0; w < c->E; w++) {
+      uint32_t va = page_va(c, v) + 4 * w, want = tag ? pattern(tag, va) : 0;
+      uint32_t got = buf[w];
+      if (got != want) {
+        free(buf);
+        return fail_at(c, __LINE__, "process 0x%08X va 0x%08X reads 0x%08X, expected 0x%08X", p,
+                       va, got, want);
+      }
+    }
+  }
+  free(buf);
+  return 0;
+}
+
+/* The registers of a queue slot, in the order snapshots keep them. */
+static const uint32_t qregs[4] = {SGPU_QREG_QDB, SGPU_QREG_QSTATE, SGPU_QREG_QIGNORED,
+                                  SGPU_QREG_QRING};
+
+/* Everything a rejected command must leave alone. */
+typedef struct {
+  sgpu_device_info dev;
+  sgpu_process procs[8];
+  sgpu_process_info pinfo[8];
+  unsigned nprocs;
+  uint32_t qregs[256][4];
+  uint32_t db_ignored;
+} snapshot;
+
+static int take_snapshot(sc *c, const sgpu_process *procs, unsigned n, snapshot *s) {
+  memset(s, 0, sizeof *s);
+  DO(query_dev(c, &s->dev));
+  s->nprocs = n;
+  for (unsigned i = 0; i < n && i < 8; i++) {
+    s->procs[i] = procs[i];
+    ST(sgpu_query_process(c->dev, procs[i], &s->pinfo[i]), SGPU_STATUS_SUCCESS);
+  }
+  for (uint32_t q = 0; q < c->info.num_queues && q < 256; q++)
+    for (uint32_t r = 0; r < 4; r++)
+      ST(sgpu_reg_read(c->dev, SGPU_QUEUE_BASE + q * SGPU_QUEUE_STRIDE + qregs[r], &s->qregs[q][r]),
+         SGPU_STATUS_SUCCESS);
+  ST(sgpu_reg_read(c->dev, SGPU_REG_DB_IGNORED, &s->db_ignored), SGPU_STATUS_SUCCESS);
+  return 0;
+}
+
+static int same_as(sc *c, const snapshot *before, const char *after_what) {
+  snapshot now;
+  DO(take_snapshot(c, before->procs, before->nprocs, &now));
+  if (memcmp(&now.dev, &before->dev, sizeof now.dev))
+    return fail_at(c, __LINE__,
+                   "after %s the device QUERY changed: clean %u->%u dirty %u->%u used %u->%u "
+                   "processes %u->%u queues %u->%u ignored %u->%u",
+                   after_what, before->dev.frames_clean, now.dev.frames_clean,
+                   before->dev.frames_dirty, now.dev.frames_dirty, before->dev.frames_used,
+                   now.dev.frames_used, before->dev.live_processes, now.dev.live_processes,
+                   before->dev.live_queues, now.dev.live_queues, before->dev.doorbells_ignored,
+                   now.dev.doorbells_ignored);
+  for (unsigned i = 0; i < now.nprocs; i++)
+    if (memcmp(&now.pinfo[i], &before->pinfo[i], sizeof now.pinfo[i]))
+      return fail_at(c, __LINE__, "after %s the QUERY of process 0x%08X changed", after_what,
+                     now.procs[i]);
+  for (uint32_t q = 0; q < c->info.num_queues && q < 256; q++)
+    for (uint32_t r = 0; r < 4; r++)
+      if (now.qregs[q][r] != before->qregs[q][r])
+        return fail_at(c, __LINE__, "after %s queue %u register +0x%X changed 0x%08X -> 0x%08X",
+                       after_what, q, qregs[r], before->qregs[q][r], now.qregs[q][r]);
+  if (now.db_ignored != before->db_ignored)
+    return fail_at(c, __LINE__, "after %s DB_IGNORED changed %u -> %u", after_what,
+                   before->db_ignored, now.db_ignored);
+  return 0;
+}
+
+/* A rejected call: its status, then nothing changed. */
+#define REJECT(call, want, snap)                                                               \
+  do {                                                                                         \
+    ST(call, want);                                                                            \
+    DO(same_as(c, snap, #call));                                                               \
+  } while (0)
+
+static uint32_t qreg(sc *c, uint32_t q, uint32_t reg) {
+  uint32_t v = 0xDEADBEEFu;
+  sgpu_reg_read(c->dev, SGPU_QUEUE_BASE + q * SGPU_QUEUE_STRIDE + reg, &v);
+  return v;
+}
+
+static uint32_t reg(sc *c, uint32_t addr) {
+  uint32_t v = 0xDEADBEEFu;
+  sgpu_reg_read(c->dev, addr, &v);
+  return v;
+}
+
+static uint32_t qstate(bool live, uint32_t owner) {
+  return (uint32_t)live << SGPU_QSTATE_LIVE_LSB | owner << SGPU_QSTATE_OWNER_LSB;
+}
+
+/* A raw command's device status (fails the case on a transport problem). */
+static int raw(sc *c, uint32_t opcode, uint32_t policy, uint32_t a0, uint32_t *status) {
+  uint32_t args[4] = {a0, 0, 0, 0}, res[6];
+  ST(raw_cmd(c->dev, opcode, policy, args, RAW_POLL_LIMIT, status, res, NULL), SGPU_STATUS_SUCCESS);
+  for (int i = 0; i < 6; i++)
+    if (*status != SGPU_STATUS_SUCCESS && res[i] != 0)
+      return fail_at(c, __LINE__, "failed raw command 0x%02X left CPL_RES%d = 0x%08X, not 0",
+                     opcode, i, res[i]);
+  return 0;
+}
+
+/* Map every free frame into process p, from an empty region that starts at table
+ * first_l1: picks an offset into the first table and a page count so that pages + leaf
+ * tables == free exactly. Returns the range mapped. */
+static int fill_frames(sc *c, sgpu_process p, uint32_t first_l1, uint64_t *vpn_out,
+                       uint64_t *pages_out) {
+  sgpu_device_info d;
+  DO(query_dev(c, &d));
+  uint64_t free = (uint64_t)d.frames_clean + d.frames_dirty;
+  *pages_out = 0;
+  *vpn_out = (uint64_t)first_l1 * c->E;
+  if (free < 2) return 0; /* not even one page and its table */
+  for (uint32_t off = 0; off < c->E; off++) {
+    uint64_t vpn = (uint64_t)first_l1 * c->E + off;
+    uint64_t pages = free * c->E / (c->E + 1) + 2;
+    while (pages > 0 && pages + leaves_for(c, vpn, pages) > free) pages--;
+    if (pages && pages + leaves_for(c, vpn, pages) == free && vpn + pages <= c->vpn_limit) {
+      ST(sgpu_map(c->dev, p, page_va(c, vpn), (uint32_t)pages), SGPU_STATUS_SUCCESS);
+      DO(query_dev(c, &d));
+      EQ("free frames after filling", (uint64_t)d.frames_clean + d.frames_dirty, 0);
+      *vpn_out = vpn;
+      *pages_out = pages;
+      return 0;
+    }
+  }
+  return fail_at(c, __LINE__, "no page range uses exactly %" PRIu64 " frames", free);
+}
+
+/* ------------------------------------------------------------------ cases */
+
+/* (a) */
+static int case_lifecycle(sc *c) {
+  sgpu_device_info d;
+  DO(query_dev(c, &d));
+  EQ("frames_used at start", d.frames_used, 0);
+  uint64_t base = c->E; /* table 1 */
+  uint32_t n = 64;
+  while (n > 1 && n + leaves_for(c, base, n) + 1 > c->info.num_frames) n--;
+  uint32_t leaves = leaves_for(c, base, n);
+  uint32_t nq = c->info.num_queues < 2 ? c->info.num_queues : 2;
+  printf("  [lifecycle] %u pages, %u leaf table(s), %u queue(s)\n", n, leaves, nq);
+
+  sgpu_process p;
+  ST(sgpu_create_process(c->dev, &p), SGPU_STATUS_SUCCESS);
+  ST(sgpu_map(c->dev, p, page_va(c, base), n), SGPU_STATUS_SUCCESS);
+  for (uint32_t i = 0; i < nq; i++) {
+    uint32_t q;
+    ST(sgpu_create_queue(c->dev, p, 0x10000u * (i + 1), 4, &q), SGPU_STATUS_SUCCESS);
+  }
+  sgpu_process_info pi;
+  ST(sgpu_query_process(c->dev, p, &pi), SGPU_STATUS_SUCCESS);
+  EQ("state", pi.state, SGPU_PROC_STATE_ACTIVE);
+  EQ("data_frames", pi.data_frames, n);
+  EQ("pt_pages", pi.pt_pages, leaves + 1);
+  EQ("queues", pi.queues, nq);
+  DO(query_dev(c, &d));
+  EQ("frames_used", d.frames_used, n + leaves + 1);
+
+  DO(write_pages(c, p, base, n, 0xA11CE));
+  DO(check_pages(c, p, base, n, 0xA11CE));
+
+  sgpu_destroy_result r;
+  ST(sgpu_destroy_process(c->dev, p, SGPU_POLICY_EAGER, &r), SGPU_STATUS_SUCCESS);
+  printf("  [lifecycle] destroy: %u cycles, %u frames freed\n", r.cycles, r.frames_freed);
+  EQ("frames_freed", r.frames_freed, n + leaves + 1);
+  EQ("pt_pages_freed", r.pt_pages_freed, leaves + 1);
+  EQ("queues_freed", r.queues_freed, nq);
+  EQ("work_aborted", r.work_aborted, 0);
+  EQ("doorbells_ignored", r.doorbells_ignored, 0);
+  REQUIRE(r.cycles > 0 && r.cycles < LIFECYCLE_MAX_CYCLES,
+          "destroy took %u cycles, expected 1..%u", r.cycles, LIFECYCLE_MAX_CYCLES - 1);
+
+  DO(query_dev(c, &d));
+  EQ("frames_used after destroy", d.frames_used, 0);
+  EQ("live_processes after destroy", d.live_processes, 0);
+  EQ("live_queues after destroy", d.live_queues, 0);
+  DO(wait_clean(c));
+  DO(query_dev(c, &d));
+  EQ("frames_used after wait_clean", d.frames_used, 0);
+  EQ("frames_clean after wait_clean", d.frames_clean, c->info.num_frames);
+  ST(sgpu_query_process(c->dev, p, &pi), SGPU_STATUS_INVALID_HANDLE);
+  ST(sgpu_destroy_process(c->dev, p, SGPU_POLICY_EAGER, NULL), SGPU_STATUS_INVALID_HANDLE);
+  return 0;
+}
+
+/* (b) */
+static int case_bad_inputs(sc *c) {
+  const uint32_t P = c->info.num_procs, Q = c->info.num_queues, S = c->info.page_shift;
+  REQUIRE(P >= 4 && Q >= 2, "needs 4 process slots and 2 queue slots (P=%u Q=%u)", P, Q);
+  const uint64_t base = c->E; /* A's pages: 4 at the start of table 1 */
+  sgpu_process a, b, cc, dd, procs[3];
+  uint32_t qa, qb, status, qtmp;
+  snapshot s;
+  sgpu_process_info pi;
+
+  ST(sgpu_create_process(c->dev, &a), SGPU_STATUS_SUCCESS);
+  ST(sgpu_map(c->dev, a, page_va(c, base), 4), SGPU_STATUS_SUCCESS);
+  ST(sgpu_create_queue(c->dev, a, 0x1000, 4, &qa), SGPU_STATUS_SUCCESS);
+  ST(sgpu_create_process(c->dev, &b), SGPU_STATUS_SUCCESS);
+  ST(sgpu_create_queue(c->dev, b, 0x2000, 5, &qb), SGPU_STATUS_SUCCESS);
+  DO(wait_clean(c));
+  procs[0] = a, procs[1] = b;
+  DO(take_snapshot(c, procs, 2, &s));
+
+  /* Unknown handles. */
+  uint32_t a_slot = a & 0xFFFFu;
+  const sgpu_process bad_handles[] = {
+      P | 1u << SGPU_HANDLE_GEN_SHIFT,         /* slot out of range */
+      0xFFFEu | 1u << SGPU_HANDLE_GEN_SHIFT,   /* far out of range */
+      a_slot,                                  /* generation 0 */
+      a + (1u << SGPU_HANDLE_GEN_SHIFT),       /* a future generation */
+      (P - 1) | 1u << SGPU_HANDLE_GEN_SHIFT,   /* a free slot */
+  };
+  for (size_t i = 0; i < sizeof bad_handles / sizeof bad_handles[0]; i++) {
+    sgpu_process h = bad_handles[i];
+    REJECT(sgpu_destroy_process(c->dev, h, SGPU_POLICY_EAGER, NULL), SGPU_STATUS_INVALID_HANDLE, &s);
+    REJECT(sgpu_query_process(c->dev, h, &pi), SGPU_STATUS_INVALID_HANDLE, &s);
+    REJECT(sgpu_map(c->dev, h, page_va(c, 3 * c->E), 1), SGPU_STATUS_INVALID_HANDLE, &s);
+    REJECT(sgpu_create_queue(c->dev, h, 0x3000, 3, &qtmp), SGPU_STATUS_INVALID_HANDLE, &s);
+    DO(raw(c, SGPU_OP_DESTROY_PROCESS, SGPU_POLICY_EAGER, h, &status));
+    EQ("raw DESTROY_PROCESS of a bad handle", status, SGPU_STATUS_INVALID_HANDLE);
+    DO(same_as(c, &s, "raw DESTROY_PROCESS of a bad handle"));
+  }
+
+  /* Already destroyed, then stale while its slot is reused. */
+  ST(sgpu_create_process(c->dev, &cc), SGPU_STATUS_SUCCESS);
+  ST(sgpu_destroy_process(c->dev, cc, SGPU_POLICY_EAGER, NULL), SGPU_STATUS_SUCCESS);
+  DO(wait_clean(c));
+  DO(take_snapshot(c, procs, 2, &s));
+  REJECT(sgpu_destroy_process(c->dev, cc, SGPU_POLICY_EAGER, NULL), SGPU_STATUS_INVALID_HANDLE, &s);
+  REJECT(sgpu_map(c->dev, cc, page_va(c, base), 1), SGPU_STATUS_INVALID_HANDLE, &s);
+  ST(sgpu_create_process(c->dev, &dd), SGPU_STATUS_SUCCESS);
+  EQ("reused slot", dd & 0xFFFFu, cc & 0xFFFFu);
+  REQUIRE(dd != cc, "a reused slot gave the same handle 0x%08X", dd);
+  DO(wait_clean(c));
+  procs[2] = dd;
+  DO(take_snapshot(c, procs, 3, &s));
+  REJECT(sgpu_destroy_process(c->dev, cc, SGPU_POLICY_EAGER, NULL), SGPU_STATUS_INVALID_HANDLE, &s);
+  REJECT(sgpu_query_process(c->dev, cc, &pi), SGPU_STATUS_INVALID_HANDLE, &s);
+  REJECT(sgpu_unmap(c->dev, cc, page_va(c, base), 1), SGPU_STATUS_INVALID_HANDLE, &s);
+
+  /* MAP/UNMAP fields. */
+  uint32_t va0 = page_va(c, base);
+  uint32_t last = page_va(c, c->vpn_limit - 1);
+  REJECT(sgpu_map(c->dev, a, va0 + 4, 1), SGPU_STATUS_INVALID_PARAMETER, &s);
+  REJECT(sgpu_map(c->dev, a, va0 + (1u << (S - 1)), 1), SGPU_STATUS_INVALID_PARAMETER, &s);
+  REJECT(sgpu_map(c->dev, a, page_va(c, 3 * c->E), 0), SGPU_STATUS_INVALID_PARAMETER, &s);
+  REJECT(sgpu_map(c->dev, a, last, 2), SGPU_STATUS_INVALID_PARAMETER, &s);
+  REJECT(sgpu_map(c->dev, a, 0, 0xFFFFFFFFu), SGPU_STATUS_INVALID_PARAMETER, &s);
+  REJECT(sgpu_map(c->dev, a, page_va(c, 3 * c->E), (uint32_t)(c->vpn_limit - 3 * c->E + 1)),
+         SGPU_STATUS_INVALID_PARAMETER, &s);
+  uint32_t va_bits = S + 2 * (S - 2);
+  if (va_bits < 32) /* a page beyond the virtual space */
+    REJECT(sgpu_map(c->dev, a, va0 | 1u << va_bits, 1), SGPU_STATUS_INVALID_PARAMETER, &s);
+  REJECT(sgpu_map(c->dev, a, page_va(c, base + 2), 4), SGPU_STATUS_CONFLICTING_ADDRESSES, &s);
+  REJECT(sgpu_unmap(c->dev, a, va0 + 4, 1), SGPU_STATUS_INVALID_PARAMETER, &s);
+  REJECT(sgpu_unmap(c->dev, a, va0, 0), SGPU_STATUS_INVALID_PARAMETER, &s);
+  REJECT(sgpu_unmap(c->dev, a, last, 2), SGPU_STATUS_INVALID_PARAMETER, &s);
+  REJECT(sgpu_unmap(c->dev, a, page_va(c, 3 * c->E), 1), SGPU_STATUS_NOT_MAPPED_VIEW, &s);
+  REJECT(sgpu_unmap(c->dev, a, va0, 5), SGPU_STATUS_NOT_MAPPED_VIEW, &s);
+  REJECT(sgpu_unmap(c->dev, b, va0, 1), SGPU_STATUS_NOT_MAPPED_VIEW, &s);
+
+  /* Not enough frames. */
+  uint32_t free = s.dev.frames_clean + s.dev.frames_dirty;
+  REJECT(sgpu_map(c->dev, a, page_va(c, 3 * c->E), free), SGPU_STATUS_NO_MEMORY, &s);
+  REJECT(sgpu_map(c->dev, a, page_va(c, base + 4), free + 1), SGPU_STATUS_NO_MEMORY, &s);
+  if (c->vpn_limit - 3 * c->E > free)
+    REJECT(sgpu_map(c->dev, a, page_va(c, 3 * c->E), (uint32_t)(c->vpn_limit - 3 * c->E)),
+           SGPU_STATUS_NO_MEMORY, &s);
+
+  /* Policies and opcodes. */
+  DO(raw(c, SGPU_OP_DESTROY_PROCESS, 3, a, &status));
+  EQ("raw DESTROY_PROCESS policy 3", status, SGPU_STATUS_INVALID_PARAMETER);
+  DO(same_as(c, &s, "DESTROY_PROCESS policy 3"));
+  REJECT(sgpu_destroy_process(c->dev, a, 7, NULL), SGPU_STATUS_INVALID_PARAMETER, &s);
+  REJECT(sgpu_destroy_process(c->dev, a, SGPU_POLICY_DEFERRED, NULL), SGPU_STATUS_NOT_IMPLEMENTED, &s);
+  const uint32_t bad_ops[] = {0x00, SGPU_OP_MAX + 1, 0x7F, 0xFF};
+  for (size_t i = 0; i < sizeof bad_ops / sizeof bad_ops[0]; i++) {
+    DO(raw(c, bad_ops[i], 0, a, &status));
+    EQ("unknown opcode", status, SGPU_STATUS_INVALID_DEVICE_REQUEST);
+    DO(same_as(c, &s, "unknown opcode"));
+  }
+
+  /* Queues. */
+  REJECT(sgpu_create_queue(c->dev, a, 0x1008, 4, &qtmp), SGPU_STATUS_INVALID_PARAMETER, &s);
+  REJECT(sgpu_create_queue(c->dev, a, 0x1000, 0, &qtmp), SGPU_STATUS_INVALID_PARAMETER, &s);
+  REJECT(sgpu_create_queue(c->dev, a, 0x1000, 16, &qtmp), SGPU_STATUS_INVALID_PARAMETER, &s);
+  REJECT(sgpu_destroy_queue(c->dev, a, Q), SGPU_STATUS_INVALID_PARAMETER, &s);
+  REJECT(sgpu_destroy_queue(c->dev, a, 0xFFFFFFFFu), SGPU_STATUS_INVALID_PARAMETER, &s);
+  REJECT(sgpu_destroy_queue(c->dev, a, qb), SGPU_STATUS_INVALID_PARAMETER, &s);
+  REJECT(sgpu_destroy_queue(c->dev, b, qa), SGPU_STATUS_INVALID_PARAMETER, &s);
+  for (uint32_t q = 0; q < Q; q++)
+    if (q != qa && q != qb)
+      REJECT(sgpu_destroy_queue(c->dev, a, q), SGPU_STATUS_INVALID_PARAMETER, &s);
+
+  /* Memory. */
+  uint32_t word;
+  REJECT(sgpu_read(c->dev, a, va0 + 2, &word, 4), SGPU_STATUS_INVALID_PARAMETER, &s);
+  REJECT(sgpu_read(c->dev, a, page_va(c, 3 * c->E), &word, 4), SGPU_STATUS_ACCESS_VIOLATION, &s);
+  REJECT(sgpu_read(c->dev, b, va0, &word, 4), SGPU_STATUS_ACCESS_VIOLATION, &s);
+  word = 0x12345678u;
+  REJECT(sgpu_write(c->dev, b, va0, &word, 4), SGPU_STATUS_ACCESS_VIOLATION, &s);
+  if (va_bits < 32)
+    REJECT(sgpu_read(c->dev, a, va0 | 1u << va_bits, &word, 4), SGPU_STATUS_ACCESS_VIOLATION, &s);
+  ST(sgpu_read(c->dev, a, va0, &word, 4), SGPU_STATUS_SUCCESS);
+  EQ("A's first word (B's failed write must not land)", word, 0);
+
+  /* Out of process slots. */
+  sgpu_process extra[256];
+  uint32_t nextra = 0;
+  while (nextra + 3 < P) ST(sgpu_create_process(c->dev, &extra[nextra++]), SGPU_STATUS_SUCCESS);
+  DO(take_snapshot(c, procs, 3, &s));
+  REJECT(sgpu_create_process(c->dev, &extra[nextra]), SGPU_STATUS_INSUFFICIENT_RESOURCES, &s);
+  for (uint32_t i = 0; i < nextra; i++)
+    ST(sgpu_destroy_process(c->dev, extra[i], SGPU_POLICY_EAGER, NULL), SGPU_STATUS_SUCCESS);
+  DO(wait_clean(c));
+
+  /* Out of queue slots. */
+  uint32_t qextra[256], nq = 0;
+  while (nq + 2 < Q) ST(sgpu_create_queue(c->dev, dd, 0x4000, 2, &qextra[nq++]), SGPU_STATUS_SUCCESS);
+  DO(take_snapshot(c, procs, 3, &s));
+  REJECT(sgpu_create_queue(c->dev, a, 0x5000, 2, &qtmp), SGPU_STATUS_INSUFFICIENT_RESOURCES, &s);
+  for (uint32_t i = 0; i < nq; i++) ST(sgpu_destroy_queue(c->dev, dd, qextra[i]), SGPU_STATUS_SUCCESS);
+
+  /* Out of frames: CREATE_PROCESS, and a one-page MAP into an existing table. */
+  uint64_t fvpn, fpages;
+  DO(fill_frames(c, dd, 2, &fvpn, &fpages));
+  DO(take_snapshot(c, procs, 3, &s));
+  EQ("free frames", s.dev.frames_clean + s.dev.frames_dirty, 0);
+  REJECT(sgpu_create_process(c->dev, &extra[0]), SGPU_STATUS_NO_MEMORY, &s);
+  REJECT(sgpu_map(c->dev, a, page_va(c, base + 4), 1), SGPU_STATUS_NO_MEMORY, &s);
+  if (fpages) ST(sgpu_unmap(c->dev, dd, page_va(c, fvpn), (uint32_t)fpages), SGPU_STATUS_SUCCESS);
+
+  ST(sgpu_destroy_process(c->dev, a, SGPU_POLICY_EAGER, NULL), SGPU_STATUS_SUCCESS);
+  ST(sgpu_destroy_process(c->dev, b, SGPU_POLICY_EAGER, NULL), SGPU_STATUS_SUCCESS);
+  ST(sgpu_destroy_process(c->dev, dd, SGPU_POLICY_EAGER, NULL), SGPU_STATUS_SUCCESS);
+  DO(wait_clean(c));
+  sgpu_device_info d;
+  DO(query_dev(c, &d));
+  EQ("frames_clean at the end", d.frames_clean, c->info.num_frames);
+  return 0;
+}
+
+/* (c) */
+static int case_isolation(sc *c) {
+  REQUIRE(c->info.num_procs >= 2 && c->info.num_queues >= 3, "needs P >= 2 and Q >= 3");
+  const uint64_t base = c->E;
+  uint32_t k = 8;
+  while (k > 1 && 3 * (k + leaves_for(c, base, k) + 1) > c->info.num_frames) k--;
+  sgpu_process a, b, p3;
+  uint32_t qa, qb1, qb2;
+  ST(sgpu_create_process(c->dev, &a), SGPU_STATUS_SUCCESS);
+  ST(sgpu_create_process(c->dev, &b), SGPU_STATUS_SUCCESS);
+  /* The same virtual pages in both: only the ASID tells them apart. */
+  ST(sgpu_map(c->dev, a, page_va(c, base), k), SGPU_STATUS_SUCCESS);
+  ST(sgpu_map(c->dev, b, page_va(c, base), k), SGPU_STATUS_SUCCESS);
+  DO(write_pages(c, a, base, k, 0xAAAA));
+  DO(write_pages(c, b, base, k, 0xBBBB));
+  ST(sgpu_create_queue(c->dev, a, 0x1000, 4, &qa), SGPU_STATUS_SUCCESS);
+  ST(sgpu_create_queue(c->dev, b, 0x2000, 5, &qb1), SGPU_STATUS_SUCCESS);
+  ST(sgpu_create_queue(c->dev, b, 0x3000, 6, &qb2), SGPU_STATUS_SUCCESS);
+  ST(sgpu_ring_doorbell(c->dev, qa, 11), SGPU_STATUS_SUCCESS);
+  ST(sgpu_ring_doorbell(c->dev, qb1, 21), SGPU_STATUS_SUCCESS);
+  ST(sgpu_ring_doorbell(c->dev, qb2, 22), SGPU_STATUS_SUCCESS);
+  DO(check_pages(c, a, base, k, 0xAAAA)); /* both translations now cached */
+  DO(check_pages(c, b, base, k, 0xBBBB));
+  sgpu_process_info before, after;
+  ST(sgpu_query_process(c->dev, b, &before), SGPU_STATUS_SUCCESS);
+  uint32_t db0 = reg(c, SGPU_REG_DB_IGNORED);
+
+  sgpu_destroy_result r;
+  ST(sgpu_destroy_process(c->dev, a, SGPU_POLICY_EAGER, &r), SGPU_STATUS_SUCCESS);
+  EQ("A queues_freed", r.queues_freed, 1);
+  EQ("A frames_freed", r.frames_freed, k + leaves_for(c, base, k) + 1);
+
+  DO(check_pages(c, b, base, k, 0xBBBB));
+  ST(sgpu_query_process(c->dev, b, &after), SGPU_STATUS_SUCCESS);
+  REQUIRE(!memcmp(&before, &after, sizeof before), "B's QUERY changed across A's teardown");
+  uint32_t bslot = b & 0xFFFFu;
+  EQ("qb1 QSTATE", qreg(c, qb1, SGPU_QREG_QSTATE), qstate(true, bslot));
+  EQ("qb1 QDB", qreg(c, qb1, SGPU_QREG_QDB), 21);
+  EQ("qb1 QRING", qreg(c, qb1, SGPU_QREG_QRING), 0x2000u | 5);
+  EQ("qb1 QIGNORED", qreg(c, qb1, SGPU_QREG_QIGNORED), 0);
+  EQ("qb2 QSTATE", qreg(c, qb2, SGPU_QREG_QSTATE), qstate(true, bslot));
+  EQ("qb2 QDB", qreg(c, qb2, SGPU_QREG_QDB), 22);
+  EQ("qb2 QRING", qreg(c, qb2, SGPU_QREG_QRING), 0x3000u | 6);
+  for (uint32_t i = 0; i < 4; i++) EQ("A's released queue register", qreg(c, qa, qregs[i]), 0);
+  ST(sgpu_ring_doorbell(c->dev, qb1, 31), SGPU_STATUS_SUCCESS);
+  EQ("qb1 QDB after a new doorbell", qreg(c, qb1, SGPU_QREG_QDB), 31);
+  EQ("DB_IGNORED (B's doorbells are accepted)", reg(c, SGPU_REG_DB_IGNORED), db0);
+
+  /* A third process on A's recycled frames, same virtual pages: B still intact. */
+  ST(sgpu_create_process(c->dev, &p3), SGPU_STATUS_SUCCESS);
+  ST(sgpu_map(c->dev, p3, page_va(c, base), k), SGPU_STATUS_SUCCESS);
+  DO(check_pages(c, p3, base, k, 0));
+  DO(write_pages(c, p3, base, k, 0xCCCC));
+  DO(check_pages(c, b, base, k, 0xBBBB));
+  DO(check_pages(c, p3, base, k, 0xCCCC));
+  ST(sgpu_destroy_process(c->dev, p3, SGPU_POLICY_EAGER, NULL), SGPU_STATUS_SUCCESS);
+  DO(check_pages(c, b, base, k, 0xBBBB));
+  ST(sgpu_destroy_process(c->dev, b, SGPU_POLICY_EAGER, &r), SGPU_STATUS_SUCCESS);
+  EQ("B queues_freed", r.queues_freed, 2);
+  return wait_clean(c);
+}
+
+/* (d) */
+static int case_dead_doorbell(sc *c) {
+  sgpu_process a, b;
+  uint32_t q, q2;
+  ST(sgpu_create_process(c->dev, &a), SGPU_STATUS_SUCCESS);
+  ST(sgpu_create_queue(c->dev, a, 0x2000, 3, &q), SGPU_STATUS_SUCCESS);
+  ST(sgpu_ring_doorbell(c->dev, q, 5), SGPU_STATUS_SUCCESS);
+  EQ("QDB of a live queue", qreg(c, q, SGPU_QREG_QDB), 5);
+  uint32_t db0 = reg(c, SGPU_REG_DB_IGNORED);
+  sgpu_destroy_result r;
+  ST(sgpu_destroy_process(c->dev, a, SGPU_POLICY_EAGER, &r), SGPU_STATUS_SUCCESS);
+  EQ("queues_freed", r.queues_freed, 1);
+  EQ("doorbells_ignored", r.doorbells_ignored, 0);
+  for (uint32_t i = 0; i < 4; i++) EQ("released queue register", qreg(c, q, qregs[i]), 0);
+
+  ST(sgpu_ring_doorbell(c->dev, q, 7), SGPU_STATUS_SUCCESS);
+  EQ("DB_IGNORED after a dead doorbell", reg(c, SGPU_REG_DB_IGNORED), db0 + 1);
+  EQ("QDB of a dead queue", qreg(c, q, SGPU_QREG_QDB), 0);
+  EQ("QSTATE of a dead queue", qreg(c, q, SGPU_QREG_QSTATE), 0);
+  EQ("QIGNORED of a dead queue", qreg(c, q, SGPU_QREG_QIGNORED), 0);
+  ST(sgpu_ring_doorbell(c->dev, q, 9), SGPU_STATUS_SUCCESS);
+  EQ("DB_IGNORED after two", reg(c, SGPU_REG_DB_IGNORED), db0 + 2);
+  EQ("QDB still", qreg(c, q, SGPU_QREG_QDB), 0);
+  if (c->info.num_queues > 1) { /* a slot never used at all */
+    ST(sgpu_ring_doorbell(c->dev, c->info.num_queues - 1, 1), SGPU_STATUS_SUCCESS);
+    EQ("DB_IGNORED after a never-used slot", reg(c, SGPU_REG_DB_IGNORED), db0 + 3);
+  }
+  uint32_t ignored = reg(c, SGPU_REG_DB_IGNORED);
+  sgpu_device_info d;
+  DO(query_dev(c, &d));
+  EQ("device QUERY doorbells_ignored", d.doorbells_ignored, ignored);
+
+  /* The slot, reissued, starts clean and takes doorbells again. */
+  ST(sgpu_create_process(c->dev, &b), SGPU_STATUS_SUCCESS);
+  ST(sgpu_create_queue(c->dev, b, 0x3000, 2, &q2), SGPU_STATUS_SUCCESS);
+  EQ("reissued queue slot", q2, q);
+  EQ("reissued QIGNORED", qreg(c, q2, SGPU_QREG_QIGNORED), 0);
+  EQ("reissued QDB", qreg(c, q2, SGPU_QREG_QDB), 0);
+  EQ("reissued QSTATE", qreg(c, q2, SGPU_QREG_QSTATE), qstate(true, b & 0xFFFFu));
+  ST(sgpu_ring_doorbell(c->dev, q2, 13), SGPU_STATUS_SUCCESS);
+  EQ("reissued QDB after a doorbell", qreg(c, q2, SGPU_QREG_QDB), 13);
+  EQ("DB_IGNORED unchanged", reg(c, SGPU_REG_DB_IGNORED), ignored);
+  sgpu_process_info pi;
+  ST(sgpu_query_process(c->dev, b, &pi), SGPU_STATUS_SUCCESS);
+  EQ("B doorbells_ignored", pi.doorbells_ignored, 0);
+  ST(sgpu_destroy_process(c->dev, b, SGPU_POLICY_EAGER, &r), SGPU_STATUS_SUCCESS);
+  EQ("B doorbells_ignored at destroy", r.doorbells_ignored, 0);
+  return wait_clean(c);
+}
+
+/* (e) */
+static int case_no_residue(sc *c) {
+  const uint32_t E = c->E, F = c->info.num_frames;
+  sgpu_process a, b;
+  uint64_t vpn, pages;
+  /* A dirties as many frames as the write budget allows (every frame on small devices). */
+  ST(sgpu_create_process(c->dev, &a), SGPU_STATUS_SUCCESS);
+  uint64_t budget_pages = c->max_words / E > 64 ? c->max_words / E : 64;
+  if (c->full || (uint64_t)F * E <= c->max_words) {
+    DO(fill_frames(c, a, 1, &vpn, &pages));
+  } else {
+    vpn = E;
+    pages = budget_pages < F / 2 ? budget_pages : F / 2;
+    ST(sgpu_map(c->dev, a, page_va(c, vpn), (uint32_t)pages), SGPU_STATUS_SUCCESS);
+  }
+  DO(write_pages(c, a, vpn, pages, 0xD1127));
+  printf("  [no_residue] A wrote %" PRIu64 " pages; destroying it\n", pages);
+  ST(sgpu_destroy_process(c->dev, a, SGPU_POLICY_EAGER, NULL), SGPU_STATUS_SUCCESS);
+
+  /* No wait: B must get only scrubbed frames even while the scrubber is busy. */
+  ST(sgpu_create_process(c->dev, &b), SGPU_STATUS_SUCCESS);
+  DO(fill_frames(c, b, 3, &vpn, &pages));
+  uint64_t total = pages * E;
+  bool full = c->full || total <= c->max_words;
+  uint32_t *buf = malloc(sizeof(uint32_t) * E);
+  REQUIRE(buf, "out of memory");
+  uint64_t read = 0, full_pages = 0;
+  if (full) {
+    free(buf);
+    DO(check_pages(c, b, vpn, pages, 0));
+    read = total;
+    full_pages = pages;
+  } else {
+    /* Three words of every page, then whole pages: the last ones mapped (allocators that
+     * reuse freed frames last hand them out there), then a stride over the rest. */
+    const uint32_t probes[3] = {0, E / 2, E - 1};
+    for (uint64_t v = vpn; v < vpn + pages; v++)
+      for (int i = 0; i < 3; i++) {
+        uint32_t va = page_va(c, v) + 4 * probes[i], w = 1;
+        sgpu_status st = sgpu_read(c->dev, b, va, &w, 4);
+        if (st != SGPU_STATUS_SUCCESS || w != 0) {
+          free(buf);
+          return fail_at(c, __LINE__, "va 0x%08X: %s, reads 0x%08X, expected 0", va,
+                         sgpu_status_str(st), w);
+        }
+        read++;
+      }
+    uint64_t whole = (c->max_words > read ? c->max_words - read : 0) / E;
+    uint64_t tail = whole / 2 < pages ? whole / 2 : pages;
+    free(buf);
+    DO(check_pages(c, b, vpn + pages - tail, tail, 0));
+    uint64_t rest = whole - tail, stride = rest ? (pages - tail) / rest + 1 : 0;
+    for (uint64_t v = vpn; rest && v < vpn + pages - tail; v += stride, rest--) {
+      DO(check_pages(c, b, v, 1, 0));
+      full_pages++;
+    }
+    full_pages += tail;
+    read += full_pages * E;
+  }
+  printf("  [no_residue] B mapped %" PRIu64 " pages (every free frame); read %" PRIu64
+         " of %" PRIu64 " words%s, %" PRIu64 " pages whole: all zero\n",
+         pages, read, total, full ? "" : " (sampled; --full reads all)", full_pages);
+  ST(sgpu_destroy_process(c->dev, b, SGPU_POLICY_EAGER, NULL), SGPU_STATUS_SUCCESS);
+  DO(wait_clean(c));
+  sgpu_device_info d;
+  DO(query_dev(c, &d));
+  EQ("frames_clean at the end", d.frames_clean, F);
+  return 0;
+}
+
+/* ------------------------------------------------------------------ runner */
+
+static const struct {
+  const char *name;
+  int (*fn)(sc *);
+} cases[] = {
+    {"lifecycle", case_lifecycle},       {"bad_inputs", case_bad_inputs},
+    {"isolation", case_isolation},       {"dead_doorbell", case_dead_doorbell},
+    {"no_residue", case_no_residue},
+};
+#define NCASES (sizeof cases / sizeof cases[0])
+
+static int run_case(sc *c, size_t i) {
+  char err[512];
+  c->name = cases[i].name;
+  sgpu_status st = sgpu_open_ex(c->uri, &c->dev, err, sizeof err);
+  if (st != SGPU_STATUS_SUCCESS) {
+    fprintf(stderr, "FAIL [%s] cannot open '%s': %s: %s\n", c->name, c->uri, sgpu_status_str(st), err);
+    return 1;
+  }
+  int rc = 1;
+  if ((st = sgpu_get_info(c->dev, &c->info)) != SGPU_STATUS_SUCCESS) {
+    fail_at(c, __LINE__, "get_info: %s", sgpu_status_str(st));
+  } else {
+    c->E = 1u << (c->info.page_shift - 2);
+    c->vpn_limit = 1ull << (2 * (c->info.page_shift - 2));
+    rc = cases[i].fn(c);
+  }
+  sgpu_close(c->dev);
+  c->dev = NULL;
+  printf("%s %s\n", rc ? "FAIL" : "PASS", c->name);
+  fflush(stdout);
+  return rc;
+}
+
+int main(int argc, char **argv) {
+  sc c = {.uri = "sim:", .max_words = 120000};
+  bool want[NCASES] = {false}, any = false;
+  for (int i = 1; i < argc; i++) {
+    if (!strcmp(argv[i], "--uri") && i + 1 < argc) {
+      c.uri = argv[++i];
+    } else if (!strcmp(argv[i], "--full")) {
+      c.full = true;
+    } else if (!strcmp(argv[i], "--max-words") && i + 1 < argc) {
+      c.max_words = strtoull(argv[++i], NULL, 0);
+    } else {
+      size_t k;
+      for (k = 0; k < NCASES && strcmp(argv[i], cases[k].name); k++) {}
+      if (k == NCASES) {
+        fprintf(stderr, "usage: %s [--uri URI] [--full] [--max-words N] [CASE...]\ncases:", argv[0]);
+        for (k = 0; k < NCASES; k++) fprintf(stderr, " %s", cases[k].name);
+        fprintf(stderr, "\n");
+        return 2;
+      }
+      want[k] = any = true;
+    }
+  }
+  printf("scenarios: uri %s\n", c.uri);
+  int failed = 0, run = 0;
+  for (size_t i = 0; i < NCASES; i++) {
+    if (any && !want[i]) continue;
+    run++;
+    failed += run_case(&c, i);
+  }
+  printf("scenarios: %d run, %d failed\n", run, failed);
+  return failed ? 1 : 0;
+}
