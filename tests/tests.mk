@@ -1,0 +1,92 @@
+# tests/tests.mk - the C reference model, the fake device built from it, and the
+# co-simulation tests. Included by the top Makefile after host/host.mk (which gives
+# SGPU_CFLAGS, SGPU_LDLIBS, SGPU_LIB_A, SGPU_LIB_ASAN_A, SGPU_ASAN_CFLAGS).
+#
+#   make refmodel   $(BUILD)/sim/libsgpu_sim_ref.so ("sim:ref") and the model's self-test
+#   make cosim      the difftest and the scenarios, normal and ASan+UBSan builds
+#
+# Replay a difftest failure with the command line it prints, e.g.
+#   build/tests/cosim/difftest --uri sim:small --seed 1 --ops 1234 --verbose
+# (SGPU_SIM_DIR defaults to the build's sim/ directory, compiled into libsgpu.)
+
+.PHONY: refmodel cosim
+
+REF_OUT := $(BUILD)/tests/refmodel
+COSIM_OUT := $(BUILD)/tests/cosim
+REF_SIM_SO := $(BUILD)/sim/libsgpu_sim_ref.so
+
+REF_HDRS := tests/refmodel/sgpu_ref.h host/include/sgpu_regs.h sim/sgpu_sim.h
+COSIM_HDRS := $(REF_HDRS) tests/cosim/raw_cmd.h host/include/sgpu.h
+REF_CFLAGS := -std=c11 -Wall -Wextra -Werror -O2 -g -Itests/refmodel -Ihost/include -Isim
+COSIM_INC := -Itests/refmodel -Itests/cosim -Isim
+ASAN_FLAGS := -fsanitize=address,undefined -fno-sanitize-recover=all
+
+# The fake device: only the sgpu_sim_* ABI is exported (-fvisibility=hidden).
+$(REF_SIM_SO): tests/refmodel/sim_ref.c tests/refmodel/sgpu_ref.c $(REF_HDRS) tests/tests.mk
+	@mkdir -p $(@D)
+	$(CC) $(REF_CFLAGS) -fPIC -shared -fvisibility=hidden tests/refmodel/sim_ref.c \
+	  tests/refmodel/sgpu_ref.c -o $@
+
+# The model's directed self-test, always with the sanitizers (it is cheap).
+$(REF_OUT)/ref_selftest: tests/refmodel/ref_selftest.c tests/refmodel/sim_ref.c \
+                         tests/refmodel/sgpu_ref.c $(REF_HDRS) tests/tests.mk
+	@mkdir -p $(@D)
+	$(CC) $(REF_CFLAGS) $(ASAN_FLAGS) tests/refmodel/ref_selftest.c tests/refmodel/sim_ref.c \
+	  tests/refmodel/sgpu_ref.c -o $@
+
+# The difftest links the model directly (not the .so).
+$(COSIM_OUT)/difftest: tests/cosim/difftest.c tests/cosim/raw_cmd.c tests/refmodel/sgpu_ref.c \
+                       $(COSIM_HDRS) $(SGPU_LIB_A) tests/tests.mk
+	@mkdir -p $(@D)
+	$(CC) $(SGPU_CFLAGS) -g $(COSIM_INC) tests/cosim/difftest.c tests/cosim/raw_cmd.c \
+	  tests/refmodel/sgpu_ref.c $(SGPU_LIB_A) $(SGPU_LDLIBS) -o $@
+
+$(COSIM_OUT)/asan/difftest: tests/cosim/difftest.c tests/cosim/raw_cmd.c \
+                            tests/refmodel/sgpu_ref.c $(COSIM_HDRS) $(SGPU_LIB_ASAN_A) tests/tests.mk
+	@mkdir -p $(@D)
+	$(CC) $(SGPU_ASAN_CFLAGS) $(COSIM_INC) tests/cosim/difftest.c tests/cosim/raw_cmd.c \
+	  tests/refmodel/sgpu_ref.c $(SGPU_LIB_ASAN_A) $(SGPU_LDLIBS) -o $@
+
+$(COSIM_OUT)/scenarios: tests/cosim/scenarios.c tests/cosim/raw_cmd.c $(COSIM_HDRS) \
+                        $(SGPU_LIB_A) tests/tests.mk
+	@mkdir -p $(@D)
+	$(CC) $(SGPU_CFLAGS) -g $(COSIM_INC) tests/cosim/scenarios.c tests/cosim/raw_cmd.c \
+	  $(SGPU_LIB_A) $(SGPU_LDLIBS) -o $@
+
+$(COSIM_OUT)/asan/scenarios: tests/cosim/scenarios.c tests/cosim/raw_cmd.c $(COSIM_HDRS) \
+                             $(SGPU_LIB_ASAN_A) tests/tests.mk
+	@mkdir -p $(@D)
+	$(CC) $(SGPU_ASAN_CFLAGS) $(COSIM_INC) tests/cosim/scenarios.c tests/cosim/raw_cmd.c \
+	  $(SGPU_LIB_ASAN_A) $(SGPU_LDLIBS) -o $@
+
+COSIM_BINS := $(COSIM_OUT)/difftest $(COSIM_OUT)/asan/difftest $(COSIM_OUT)/scenarios \
+              $(COSIM_OUT)/asan/scenarios
+refmodel: $(REF_SIM_SO) $(REF_OUT)/ref_selftest
+cosim: refmodel $(COSIM_BINS)
+
+# ---------------------------------------------------------------------------- registry
+# sim:ref is the C model behind the sim ABI (default parameters P=8 Q=8 F=20480 S=12):
+# these check the model and libsgpu against each other and need no RTL. sim:small and
+# sim:default are the Verilated RTL. LeakSanitizer works here, so leaks fail the ASan runs.
+COSIM_ENV := SGPU_SIM_DIR=$(abspath $(BUILD))/sim
+COSIM_ASAN_ENV := $(COSIM_ENV) ASAN_OPTIONS=detect_leaks=1 \
+                  UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1
+COSIM_SEED := 1
+
+TESTS += refmodel-selftest cosim-diff-ref cosim-diff-ref-asan cosim-scen-ref cosim-scen-ref-asan \
+         cosim-diff-small cosim-scen-default cosim-scen-small cosim-scen-default-asan
+TEST_DEPS += refmodel $(COSIM_BINS) $(BUILD)/sim/libsgpu_sim_default.so \
+             $(BUILD)/sim/libsgpu_sim_small.so
+
+TEST_CMD_refmodel-selftest := ASAN_OPTIONS=detect_leaks=1 $(REF_OUT)/ref_selftest
+TEST_CMD_cosim-diff-ref := $(COSIM_ENV) $(COSIM_OUT)/difftest --uri sim:ref \
+                           --seed $(COSIM_SEED) --ops 20000
+TEST_CMD_cosim-diff-ref-asan := $(COSIM_ASAN_ENV) $(COSIM_OUT)/asan/difftest --uri sim:ref \
+                                --seed $(COSIM_SEED) --ops 20000
+TEST_CMD_cosim-scen-ref := $(COSIM_ENV) $(COSIM_OUT)/scenarios --uri sim:ref --full
+TEST_CMD_cosim-scen-ref-asan := $(COSIM_ASAN_ENV) $(COSIM_OUT)/asan/scenarios --uri sim:ref --full
+TEST_CMD_cosim-diff-small := $(COSIM_ENV) $(COSIM_OUT)/difftest --uri sim:small \
+                             --seed $(COSIM_SEED) --ops 20000
+TEST_CMD_cosim-scen-default := $(COSIM_ENV) $(COSIM_OUT)/scenarios --uri sim:default
+TEST_CMD_cosim-scen-small := $(COSIM_ENV) $(COSIM_OUT)/scenarios --uri sim:small
+TEST_CMD_cosim-scen-default-asan := $(COSIM_ASAN_ENV) $(COSIM_OUT)/asan/scenarios --uri sim:default
