@@ -33,12 +33,12 @@ typedef struct sgpu_device sgpu_device; /* opaque; from sgpu_open, freed by sgpu
 typedef uint32_t sgpu_process;          /* process handle: slot | generation << 16 */
 #define SGPU_DEVICE_QUERY 0xFFFFFFFFu   /* QUERY target meaning "the device" */
 
-typedef enum {
-  SGPU_POLICY_DEFAULT = 0,
-  SGPU_POLICY_EAGER = 1,
-  SGPU_POLICY_DEFERRED = 2,
-  SGPU_POLICY_HOST = 3 /* host-driven baseline (issued by libsgpu, not a device policy) */
-} sgpu_policy;
+/* Teardown policy. SGPU_POLICY_DEFAULT, SGPU_POLICY_EAGER and SGPU_POLICY_DEFERRED are the
+ * device's values (CMD_OP.POLICY), defined in the generated sgpu_regs.h; they cannot also be
+ * enumerators here (the macros would expand inside the enum), so the type is an integer.
+ * SGPU_POLICY_HOST is libsgpu's own: the value 3 that the device rejects, never sent. */
+typedef uint32_t sgpu_policy;
+#define SGPU_POLICY_HOST 3u /* host-driven baseline (issued by libsgpu, not a device policy) */
 
 typedef struct {
   uint32_t magic, version;
@@ -46,7 +46,7 @@ typedef struct {
 } sgpu_info;
 
 typedef struct {
-  uint32_t cycles;            /* doorbell to completion */
+  uint32_t cycles;            /* doorbell to completion; HOST: the whole host-driven sequence */
   uint32_t frames_freed;      /* data frames + page-table pages */
   uint32_t pt_pages_freed;
   uint32_t queues_freed;
@@ -66,13 +66,34 @@ typedef struct {
 
 /* Open the device named by uri (NULL or "" means "sim:"). On success *dev is set. */
 sgpu_status sgpu_open(const char *uri, sgpu_device **dev);
+/* sgpu_open, and on failure a one-line reason (naming the URI, path or value that was wrong)
+ * written to errbuf (errlen bytes, NUL terminated; errbuf may be NULL). There is no device
+ * yet to hold the message, and the library keeps no global state. */
+sgpu_status sgpu_open_ex(const char *uri, sgpu_device **dev, char *errbuf, size_t errlen);
 void sgpu_close(sgpu_device *dev);
 sgpu_status sgpu_get_info(sgpu_device *dev, sgpu_info *info);
+
+/* One-line description of the last failure on dev (the call, the value that was wrong, the
+ * device status), "" if none yet. Owned by dev; valid until the next call on dev (from any
+ * thread) or sgpu_close. The library never prints. */
+const char *sgpu_last_error(sgpu_device *dev);
+
+/* Limit on completion polls per admin command (and per sgpu_wait_clean) before
+ * STATUS_IO_TIMEOUT; 0 restores the default (SGPU_DEFAULT_POLL_LIMIT). On the sim transport
+ * the model is stepped between polls, by a step that grows with the wait (1 to 1024 cycles). */
+#define SGPU_DEFAULT_POLL_LIMIT 100000u
+void sgpu_set_poll_limit(sgpu_device *dev, uint32_t polls);
+
+/* The device's free-running cycle counter (CYCLE_LO then CYCLE_HI). */
+sgpu_status sgpu_read_cycles(sgpu_device *dev, uint64_t *cycles);
 
 /* Process lifecycle (DxgkDdiCreateProcess / DxgkDdiDestroyProcess). */
 sgpu_status sgpu_create_process(sgpu_device *dev, sgpu_process *proc);
 /* res may be NULL. SGPU_POLICY_HOST tears down from the host: one UNMAP per mapped page and
- * one DESTROY_QUEUE per queue, then DESTROY_PROCESS of the empty process. */
+ * one DESTROY_QUEUE per queue, then DESTROY_PROCESS of the empty process. It knows the pages
+ * and queues from libsgpu's bookkeeping of the successful sgpu_map/sgpu_unmap/
+ * sgpu_create_queue/sgpu_destroy_queue calls made on this sgpu_device; its cycles are
+ * measured with the CYCLE registers around the whole sequence, its counts are summed. */
 sgpu_status sgpu_destroy_process(sgpu_device *dev, sgpu_process proc, sgpu_policy policy,
                                  sgpu_destroy_result *res);
 
