@@ -1,0 +1,147 @@
+/* process.c - process lifecycle: CREATE_PROCESS, DESTROY_PROCESS (the device policies and
+ * the host-driven baseline), QUERY. */
+#include <string.h>
+
+#include "sgpu_internal.h"
+
+sgpu_status sgpu_create_process(sgpu_device *dev, sgpu_process *proc) {
+  if (!dev) return SGPU_STATUS_INVALID_PARAMETER;
+  pthread_mutex_lock(&dev->lock);
+  uint32_t res[6];
+  sgpu_status st = proc ? sgpui_admin(dev, SGPU_OP_CREATE_PROCESS, 0, NULL, res)
+                        : sgpui_fail(dev, SGPU_STATUS_INVALID_PARAMETER,
+                                     "create_process: the handle out pointer is NULL");
+  if (st == SGPU_STATUS_SUCCESS) {
+    /* A stale record under the same handle cannot exist (generations differ), but a
+     * record for a handle the device has just reissued after a wrap could: start fresh. */
+    sgpui_book_drop_proc(dev, res[0]);
+    *proc = res[0];
+  }
+  pthread_mutex_unlock(&dev->lock);
+  return st;
+}
+
+static void add_sat(uint32_t *acc, uint32_t v) { *acc = v > UINT32_MAX - *acc ? UINT32_MAX : *acc + v; }
+
+/* The host-driven baseline: what a software driver does over the bus, one command per page
+ * and per queue, then destroy the empty process. Counts are summed over the commands; the
+ * time is the device's cycle counter around the whole sequence. Lock held. */
+static sgpu_status destroy_host(sgpu_device *dev, sgpu_process proc, sgpu_destroy_result *r) {
+  uint32_t res[6];
+  uint64_t t0, t1;
+  sgpu_status st = sgpui_cycles(dev, &t0);
+  if (st != SGPU_STATUS_SUCCESS) return st;
+  sgpui_proc_book *b = sgpui_book_find(dev, proc);
+  uint32_t shift = dev->info.page_shift;
+  /* Pages from the last range backwards, each range from its start: every UNMAP shrinks the
+   * book in O(1), so a failure leaves it exact. */
+  while (b && b->nranges) {
+    sgpui_range *rg = &b->ranges[b->nranges - 1];
+    uint32_t args[3] = {proc, rg->first_vpn << shift, 1};
+    if ((st = sgpui_admin(dev, SGPU_OP_UNMAP, 0, args, res)) != SGPU_STATUS_SUCCESS) return st;
+    add_sat(&r->frames_freed, res[0] + res[1]);
+    add_sat(&r->pt_pages_freed, res[1]);
+    rg->first_vpn++;
+    if (--rg->pages == 0) b->nranges--;
+  }
+  while (b && b->nqueues) {
+    uint32_t args[2] = {proc, b->queues[b->nqueues - 1]};
+    if ((st = sgpui_admin(dev, SGPU_OP_DESTROY_QUEUE, 0, args, res)) != SGPU_STATUS_SUCCESS)
+      return st;
+    b->nqueues--;
+    add_sat(&r->queues_freed, 1);
+  }
+  uint32_t args[1] = {proc};
+  if ((st = sgpui_admin(dev, SGPU_OP_DESTROY_PROCESS, SGPU_POLICY_DEFAULT, args, res)) !=
+      SGPU_STATUS_SUCCESS)
+    return st;
+  add_sat(&r->frames_freed, res[1]);
+  add_sat(&r->pt_pages_freed, res[2]);
+  add_sat(&r->queues_freed, res[3]);
+  add_sat(&r->work_aborted, res[4]);
+  add_sat(&r->doorbells_ignored, res[5]);
+  if ((st = sgpui_cycles(dev, &t1)) != SGPU_STATUS_SUCCESS) return st;
+  r->cycles = t1 - t0 > UINT32_MAX ? UINT32_MAX : (uint32_t)(t1 - t0);
+  return SGPU_STATUS_SUCCESS;
+}
+
+sgpu_status sgpu_destroy_process(sgpu_device *dev, sgpu_process proc, sgpu_policy policy,
+                                 sgpu_destroy_result *res) {
+  if (!dev) return SGPU_STATUS_INVALID_PARAMETER;
+  sgpu_destroy_result r;
+  memset(&r, 0, sizeof r);
+  uint32_t w[6];
+  sgpu_status st;
+  pthread_mutex_lock(&dev->lock);
+  if (policy == SGPU_POLICY_HOST) {
+    st = destroy_host(dev, proc, &r);
+  } else if (policy == SGPU_POLICY_DEFAULT || policy == SGPU_POLICY_EAGER ||
+             policy == SGPU_POLICY_DEFERRED) {
+    uint32_t args[1] = {proc};
+    st = sgpui_admin(dev, SGPU_OP_DESTROY_PROCESS, policy, args, w);
+    if (st == SGPU_STATUS_SUCCESS) {
+      r.cycles = w[0];
+      r.frames_freed = w[1];
+      r.pt_pages_freed = w[2];
+      r.queues_freed = w[3];
+      r.work_aborted = w[4];
+      r.doorbells_ignored = w[5];
+    }
+  } else {
+    st = sgpui_fail(dev, SGPU_STATUS_INVALID_PARAMETER,
+                    "destroy_process(0x%08x): unknown policy %u (default %u, eager %u, deferred "
+                    "%u, host %u)",
+                    proc, policy, SGPU_POLICY_DEFAULT, SGPU_POLICY_EAGER, SGPU_POLICY_DEFERRED,
+                    SGPU_POLICY_HOST);
+  }
+  /* Gone from the device either way: destroyed now, or the handle is no longer valid. */
+  if (st == SGPU_STATUS_SUCCESS || st == SGPU_STATUS_INVALID_HANDLE)
+    sgpui_book_drop_proc(dev, proc);
+  if (st == SGPU_STATUS_SUCCESS && res) *res = r;
+  pthread_mutex_unlock(&dev->lock);
+  return st;
+}
+
+sgpu_status sgpu_query_process(sgpu_device *dev, sgpu_process proc, sgpu_process_info *info) {
+  if (!dev) return SGPU_STATUS_INVALID_PARAMETER;
+  pthread_mutex_lock(&dev->lock);
+  uint32_t w[6], args[1] = {proc};
+  sgpu_status st;
+  if (!info)
+    st = sgpui_fail(dev, SGPU_STATUS_INVALID_PARAMETER, "query_process: info pointer is NULL");
+  else if (proc == SGPU_DEVICE_QUERY)
+    st = sgpui_fail(dev, SGPU_STATUS_INVALID_PARAMETER,
+                    "query_process: handle 0x%08x means the device; use sgpu_query_device",
+                    proc);
+  else
+    st = sgpui_admin(dev, SGPU_OP_QUERY, 0, args, w);
+  if (st == SGPU_STATUS_SUCCESS) {
+    info->state = w[0];
+    info->asid = w[1];
+    info->data_frames = w[2];
+    info->pt_pages = w[3];
+    info->queues = w[4];
+    info->doorbells_ignored = w[5];
+  }
+  pthread_mutex_unlock(&dev->lock);
+  return st;
+}
+
+sgpu_status sgpu_query_device(sgpu_device *dev, sgpu_device_info *info) {
+  if (!dev) return SGPU_STATUS_INVALID_PARAMETER;
+  pthread_mutex_lock(&dev->lock);
+  uint32_t w[6], args[1] = {SGPU_DEVICE_QUERY};
+  sgpu_status st = info ? sgpui_admin(dev, SGPU_OP_QUERY, 0, args, w)
+                        : sgpui_fail(dev, SGPU_STATUS_INVALID_PARAMETER,
+                                     "query_device: info pointer is NULL");
+  if (st == SGPU_STATUS_SUCCESS) {
+    info->frames_clean = w[0];
+    info->frames_dirty = w[1];
+    info->frames_used = w[2];
+    info->live_processes = w[3];
+    info->live_queues = w[4];
+    info->doorbells_ignored = w[5];
+  }
+  pthread_mutex_unlock(&dev->lock);
+  return st;
+}
