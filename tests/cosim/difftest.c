@@ -134,11 +134,17 @@ static void count_status(ctx *c, uint32_t st) {
   if (c->nstatuses < MAX_STATUS_KINDS) c->statuses[c->nstatuses++] = (status_count){st, 1};
 }
 
+/* Set the current operation's description; --verbose prints it before the device sees
+ * it, so the last line names the culprit even if the model aborts. */
 static void describe(ctx *c, const char *fmt, ...) {
   va_list ap;
   va_start(ap, fmt);
   vsnprintf(c->desc, sizeof c->desc, fmt, ap);
   va_end(ap);
+  if (c->verbose) {
+    printf("%7" PRIu64 " %-60s", c->op, c->desc);
+    fflush(stdout);
+  }
 }
 
 /* ------------------------------------------------------------------ device access */
@@ -368,7 +374,7 @@ static uint32_t map_pages(ctx *c, uint32_t slot, uint32_t vpn) {
 
 static void log_op(ctx *c, uint32_t st) {
   count_status(c, st);
-  if (c->verbose) printf("%7" PRIu64 " %-60s -> %s\n", c->op, c->desc, sgpu_status_str(st));
+  if (c->verbose) printf(" -> %s\n", sgpu_status_str(st));
 }
 
 /* Each operation runs on the model, then on the device through the API or (raw) the
@@ -751,7 +757,7 @@ int main(int argc, char **argv) {
   c.vpn_limit = 1ull << (2 * (c.S - 2));
   printf("difftest: device P=%u Q=%u F=%u S=%u TLB=%u\n", c.P, c.Q, c.F, c.S, p.tlb_entries);
 
-  describe(&c, "initial state");
+  snprintf(c.desc, sizeof c.desc, "initial state");
   c.op = 0;
   c.cpl_seq = reg_rd(&c, SGPU_REG_CPL_SEQ);
   static const uint32_t id_regs[] = {SGPU_REG_ID, SGPU_REG_VERSION, SGPU_REG_CAPS0, SGPU_REG_CAPS1};
@@ -789,7 +795,6 @@ int main(int argc, char **argv) {
     if (c.op % 16 == 0 || c.F <= 4096) check_model(&c);
   }
   c.op = c.nops;
-  describe(&c, "final wait_clean");
   op_wait_clean(&c);
 
   printf("difftest: PASS, %" PRIu64 " operations, seed %" PRIu64 ", uri %s\n", c.nops, c.seed, c.uri);
