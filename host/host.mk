@@ -117,7 +117,7 @@ host-tests: host host-asan $(HOST_FAKE_SO) $(HOST_TEST_BINS)
 
 # Registry (see the top Makefile). The api and cli tests run against the fake models; give
 # test_api and test_cli.sh another URI (e.g. sim:ref, sim:small) to run them on that device.
-HOST_ENV := SGPU_SIM_DIR=$(HOST_MODELS)
+HOST_ENV := SGPU_SIM_DIR=$(abspath $(HOST_MODELS))
 TESTS += host-status host-uri host-api host-cli host-api-asan host-cli-asan
 TEST_DEPS += host-tests
 TEST_CMD_host-status := $(HOST_TEST_OUT)/test_status
@@ -126,3 +126,13 @@ TEST_CMD_host-api := $(HOST_ENV) $(HOST_TEST_OUT)/test_api sim:fake sim:fakesmal
 TEST_CMD_host-cli := $(HOST_ENV) bash tests/host/test_cli.sh $(SGPU_CLI) sim:fake
 TEST_CMD_host-api-asan := $(HOST_ENV) $(HOST_TEST_OUT)/asan/test_api sim:fake sim:fakesmall
 TEST_CMD_host-cli-asan := $(HOST_ENV) bash tests/host/test_cli.sh $(SGPU_CLI_ASAN) sim:fake
+
+# The same tests on the reference model (rule in tests/tests.mk) and the small RTL model (rule
+# in the top Makefile): one test, every device.
+HOST_SIM_ENV := SGPU_SIM_DIR=$(abspath $(BUILD))/sim
+TESTS += host-api-ref host-cli-ref host-api-small host-cli-small
+TEST_DEPS += $(BUILD)/sim/libsgpu_sim_ref.so $(BUILD)/sim/libsgpu_sim_small.so
+TEST_CMD_host-api-ref := $(HOST_SIM_ENV) $(HOST_TEST_OUT)/asan/test_api sim:ref
+TEST_CMD_host-cli-ref := $(HOST_SIM_ENV) bash tests/host/test_cli.sh $(SGPU_CLI) sim:ref
+TEST_CMD_host-api-small := $(HOST_SIM_ENV) $(HOST_TEST_OUT)/test_api sim:small
+TEST_CMD_host-cli-small := $(HOST_SIM_ENV) bash tests/host/test_cli.sh $(SGPU_CLI) sim:small
