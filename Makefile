@@ -72,5 +72,8 @@ clean:
 -include host/host.mk
 -include tests/tests.mk
 
+demo: check-gen $(BUILD)/sim/libsgpu_sim_default.so $(BUILD)/host/demo
+	$(BUILD)/host/demo sim:
+
 test: check-gen $(TEST_DEPS)
 	@tools/runtests.sh $(foreach t,$(TESTS),"$(t)=$(TEST_CMD_$(t))")

@@ -136,3 +136,7 @@ TEST_CMD_host-api-ref := $(HOST_SIM_ENV) $(HOST_TEST_OUT)/asan/test_api sim:ref
 TEST_CMD_host-cli-ref := $(HOST_SIM_ENV) bash tests/host/test_cli.sh $(SGPU_CLI) sim:ref
 TEST_CMD_host-api-small := $(HOST_SIM_ENV) $(HOST_TEST_OUT)/test_api sim:small
 TEST_CMD_host-cli-small := $(HOST_SIM_ENV) bash tests/host/test_cli.sh $(SGPU_CLI) sim:small
+
+# ---------------------------------------------------------------- examples: demo and bench
+$(HOST_OUT)/demo: host/examples/demo.c $(SGPU_LIB_A)
+	$(CC) $(SGPU_CFLAGS) $< $(SGPU_LIB_A) $(SGPU_LDLIBS) -o $@
