@@ -75,5 +75,10 @@ clean:
 demo: check-gen $(BUILD)/sim/libsgpu_sim_default.so $(BUILD)/host/demo
 	$(BUILD)/host/demo sim:
 
+bench: check-gen $(BUILD)/sim/libsgpu_sim_default.so $(BUILD)/host/bench_teardown
+	@mkdir -p $(BUILD)/bench
+	$(BUILD)/host/bench_teardown --uri sim: --csv $(BUILD)/bench/teardown.csv --md $(BUILD)/bench/teardown.md
+	@echo; cat $(BUILD)/bench/teardown.md
+
 test: check-gen $(TEST_DEPS)
 	@tools/runtests.sh $(foreach t,$(TESTS),"$(t)=$(TEST_CMD_$(t))")

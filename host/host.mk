@@ -140,3 +140,5 @@ TEST_CMD_host-cli-small := $(HOST_SIM_ENV) bash tests/host/test_cli.sh $(SGPU_CL
 # ---------------------------------------------------------------- examples: demo and bench
 $(HOST_OUT)/demo: host/examples/demo.c $(SGPU_LIB_A)
 	$(CC) $(SGPU_CFLAGS) $< $(SGPU_LIB_A) $(SGPU_LDLIBS) -o $@
+$(HOST_OUT)/bench_teardown: host/examples/bench_teardown.c $(SGPU_LIB_A)
+	$(CC) $(SGPU_CFLAGS) $< $(SGPU_LIB_A) $(SGPU_LDLIBS) -o $@
