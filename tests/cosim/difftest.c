@@ -361,7 +361,10 @@ static uint32_t map_pages(ctx *c, uint32_t slot, uint32_t vpn) {
   case 2: return (uint32_t)(c->vpn_limit - vpn);     /* to the very end */
   case 3: return (uint32_t)(c->vpn_limit - vpn + 1); /* one past it */
   case 4: case 5: { /* needed = pages + missing leaf tables just below, at or above free */
-    uint64_t want = (uint64_t)free + below(c, 3) - 1, pages = want;
+    uint64_t want = (uint64_t)free + below(c, 3), pages; /* one more than the target */
+    if (want < 2) return 1;
+    want--;
+    pages = want < c->vpn_limit - vpn ? want : c->vpn_limit - vpn;
     while (pages > 1 && pages + missing_leaves(c, slot, vpn, pages) > want) pages--;
     return (uint32_t)pages;
   }
