@@ -37,7 +37,7 @@
 #include "sgpu_ref.h"
 
 #define WAIT_CLEAN_CYCLES 400000000ull
-#define RAW_POLL_LIMIT 10000000u
+#define RAW_MAX_CYCLES 200000000ull
 
 enum kind {
   K_CREATE, K_DESTROY, K_MAP, K_UNMAP, K_CREATE_QUEUE, K_DESTROY_QUEUE, K_DOORBELL,
@@ -164,7 +164,7 @@ static const uint32_t res_regs[6] = {SGPU_REG_CPL_RES0, SGPU_REG_CPL_RES1, SGPU_
 static uint32_t raw_exec(ctx *c, uint32_t opcode, uint32_t policy, const uint32_t args[4],
                          uint32_t res[6]) {
   uint32_t cpl = 0, seq = c->cpl_seq;
-  sgpu_status st = raw_cmd(c->dev, opcode, policy, args, RAW_POLL_LIMIT, &cpl, res, &seq);
+  sgpu_status st = raw_cmd(c->dev, opcode, policy, args, RAW_MAX_CYCLES, &cpl, res, &seq);
   c->cpl_seq = seq;
   if (st != SGPU_STATUS_SUCCESS)
     mismatch(c, "raw command did not complete: %s (CPL_SEQ 0x%08X)", sgpu_status_str(st), seq);

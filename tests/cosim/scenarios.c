@@ -27,7 +27,7 @@
 #include "sgpu.h"
 
 #define WAIT_CLEAN_CYCLES 400000000ull
-#define RAW_POLL_LIMIT 10000000u
+#define RAW_MAX_CYCLES 200000000ull
 #define LIFECYCLE_MAX_CYCLES 1000u
 
 typedef struct {
@@ -233,7 +233,7 @@ static uint32_t qstate(bool live, uint32_t owner) {
 /* A raw command's device status (fails the case on a transport problem). */
 static int raw(sc *c, uint32_t opcode, uint32_t policy, uint32_t a0, uint32_t *status) {
   uint32_t args[4] = {a0, 0, 0, 0}, res[6];
-  ST(raw_cmd(c->dev, opcode, policy, args, RAW_POLL_LIMIT, status, res, NULL), SGPU_STATUS_SUCCESS);
+  ST(raw_cmd(c->dev, opcode, policy, args, RAW_MAX_CYCLES, status, res, NULL), SGPU_STATUS_SUCCESS);
   for (int i = 0; i < 6; i++)
     if (*status != SGPU_STATUS_SUCCESS && res[i] != 0)
       return fail_at(c, __LINE__, "failed raw command 0x%02X left CPL_RES%d = 0x%08X, not 0",
