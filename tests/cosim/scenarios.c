@@ -7,6 +7,7 @@
  *   isolation      a second process's memory and queues survive the first one's teardown
  *   dead_doorbell  a destroyed process's queue: doorbells ignored and counted, slot reads 0
  *   no_residue     after a destroy, a process that maps every frame it can get reads zeros
+ *   gen_wrap       a slot reused 65535 times: its generation wraps to 1, skipping 0
  *
  *   scenarios [--uri URI] [--full] [--max-words N] [CASE...]
  *
@@ -665,6 +666,38 @@ static int case_no_residue(sc *c) {
   return 0;
 }
 
+/* Generations wrap from 0xFFFF to 1, never 0. 65535 create/destroy pairs on one slot: each
+ * root frame comes back dirty, so on a large device it runs at the scrubber's pace; it is
+ * skipped there unless --full. */
+static int case_gen_wrap(sc *c) {
+  if (!c->full && c->info.num_frames > 4096) {
+    printf("  [gen_wrap] SKIP: %u frames (> 4096); --full runs it\n", c->info.num_frames);
+    return 0;
+  }
+  sgpu_process p = 0, first;
+  ST(sgpu_create_process(c->dev, &first), SGPU_STATUS_SUCCESS);
+  uint32_t slot = first & 0xFFFFu, gen = first >> SGPU_HANDLE_GEN_SHIFT;
+  p = first;
+  for (uint32_t want = gen + 1; want <= 0xFFFFu + 1u; want++) {
+    ST(sgpu_destroy_process(c->dev, p, SGPU_POLICY_EAGER, NULL), SGPU_STATUS_SUCCESS);
+    ST(sgpu_create_process(c->dev, &p), SGPU_STATUS_SUCCESS);
+    uint32_t expect = want > 0xFFFFu ? 1u : want;
+    if (p != (slot | expect << SGPU_HANDLE_GEN_SHIFT))
+      return fail_at(c, __LINE__, "handle 0x%08X after %u reuses, expected 0x%08X", p,
+                     want - gen, slot | expect << SGPU_HANDLE_GEN_SHIFT);
+  }
+  /* Generation 1 again (the very first handle names a live process once more, as 16 bits
+   * allow); the last handle before the wrap and generation 0 are invalid. */
+  sgpu_process_info pi;
+  ST(sgpu_query_process(c->dev, slot | 0xFFFFu << SGPU_HANDLE_GEN_SHIFT, &pi),
+     SGPU_STATUS_INVALID_HANDLE);
+  ST(sgpu_query_process(c->dev, slot, &pi), SGPU_STATUS_INVALID_HANDLE); /* generation 0 */
+  ST(sgpu_query_process(c->dev, p, &pi), SGPU_STATUS_SUCCESS);
+  ST(sgpu_destroy_process(c->dev, p, SGPU_POLICY_EAGER, NULL), SGPU_STATUS_SUCCESS);
+  printf("  [gen_wrap] slot %u wrapped from generation 0xFFFF to 1\n", slot);
+  return wait_clean(c);
+}
+
 /* ------------------------------------------------------------------ runner */
 
 static const struct {
@@ -673,7 +706,7 @@ static const struct {
 } cases[] = {
     {"lifecycle", case_lifecycle},       {"bad_inputs", case_bad_inputs},
     {"isolation", case_isolation},       {"dead_doorbell", case_dead_doorbell},
-    {"no_residue", case_no_residue},
+    {"no_residue", case_no_residue},     {"gen_wrap", case_gen_wrap},
 };
 #define NCASES (sizeof cases / sizeof cases[0])
 
