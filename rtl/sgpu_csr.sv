@@ -30,11 +30,11 @@ module sgpu_csr #(
   output logic                  cmd_start_o,
   output logic [7:0]            cmd_op_o,
   output logic [1:0]            cmd_policy_o,
-  output logic [2:0][31:0]      cmd_arg_o,
+  output logic [3*32-1:0]       cmd_arg_o,       // CMD_ARGn at [n*32 +: 32]
   input  logic                  cmd_busy_i,
   input  logic                  cpl_valid_i,
   input  logic [31:0]           cpl_status_i,
-  input  logic [5:0][31:0]      cpl_res_i,
+  input  logic [6*32-1:0]       cpl_res_i,       // CPL_RESn at [n*32 +: 32]
   // counters
   input  logic [CntW-1:0]       frames_clean_i,
   input  logic [CntW-1:0]       frames_dirty_i,
@@ -55,7 +55,7 @@ module sgpu_csr #(
 
   logic [31:0]      op_q, arg0_q, arg1_q, arg2_q, arg3_q;
   logic [31:0]      status_q, seq_q, dropped_q;
-  logic [5:0][31:0] res_q;
+  logic [6*32-1:0]  res_q;
   logic             irq_q;
   logic [63:0]      cycle_q;
   logic [31:0]      cycle_hi_q;
@@ -109,12 +109,12 @@ module sgpu_csr #(
             (32'(irq_q)      << sgpu_regs_pkg::ADMIN_STATUS_IRQ_LSB);
         sgpu_regs_pkg::REG_CPL_STATUS[15:0]:   rdata_d = status_q;
         sgpu_regs_pkg::REG_CPL_SEQ[15:0]:      rdata_d = seq_q;
-        sgpu_regs_pkg::REG_CPL_RES0[15:0]:     rdata_d = res_q[0];
-        sgpu_regs_pkg::REG_CPL_RES1[15:0]:     rdata_d = res_q[1];
-        sgpu_regs_pkg::REG_CPL_RES2[15:0]:     rdata_d = res_q[2];
-        sgpu_regs_pkg::REG_CPL_RES3[15:0]:     rdata_d = res_q[3];
-        sgpu_regs_pkg::REG_CPL_RES4[15:0]:     rdata_d = res_q[4];
-        sgpu_regs_pkg::REG_CPL_RES5[15:0]:     rdata_d = res_q[5];
+        sgpu_regs_pkg::REG_CPL_RES0[15:0]:     rdata_d = res_q[0*32 +: 32];
+        sgpu_regs_pkg::REG_CPL_RES1[15:0]:     rdata_d = res_q[1*32 +: 32];
+        sgpu_regs_pkg::REG_CPL_RES2[15:0]:     rdata_d = res_q[2*32 +: 32];
+        sgpu_regs_pkg::REG_CPL_RES3[15:0]:     rdata_d = res_q[3*32 +: 32];
+        sgpu_regs_pkg::REG_CPL_RES4[15:0]:     rdata_d = res_q[4*32 +: 32];
+        sgpu_regs_pkg::REG_CPL_RES5[15:0]:     rdata_d = res_q[5*32 +: 32];
         sgpu_regs_pkg::REG_ADMIN_DROPPED[15:0]: rdata_d = dropped_q;
         sgpu_regs_pkg::REG_FRAMES_CLEAN[15:0]: rdata_d = 32'(frames_clean_i);
         sgpu_regs_pkg::REG_FRAMES_DIRTY[15:0]: rdata_d = 32'(frames_dirty_i);

@@ -40,11 +40,11 @@ module sgpu_ctxmgr #(
   input  logic                            start_i,
   input  logic [7:0]                      op_i,
   input  logic [1:0]                      policy_i,
-  input  logic [2:0][31:0]                arg_i,          // CMD_ARG0..2 (ARG3 is spare)
+  input  logic [3*32-1:0]                 arg_i,          // CMD_ARG0..2 (ARG3 is spare)
   output logic                            busy_o,
   output logic                            cpl_valid_o,
   output logic [31:0]                     cpl_status_o,
-  output logic [5:0][31:0]                cpl_res_o,
+  output logic [6*32-1:0]                 cpl_res_o,      // result n at [n*32 +: 32]
   // frame allocator
   output logic                            al_valid_o,
   output logic [1:0]                      al_op_o,
@@ -92,7 +92,7 @@ module sgpu_ctxmgr #(
   output logic                            q_clear_owner_o,
   output logic [SlotW-1:0]                q_owner_o,
   input  logic [NumQueues-1:0]            q_live_i,
-  input  logic [NumQueues-1:0][SlotW-1:0] q_owner_i,
+  input  logic [NumQueues*SlotW-1:0]      q_owner_i,
   input  logic                            q_free_found_i,
   input  logic [QW-1:0]                   q_free_idx_i,
   input  logic [QCntW-1:0]                q_owned_cnt_i,
@@ -145,7 +145,7 @@ module sgpu_ctxmgr #(
   logic [1:0]        pol_q;
   logic [31:0]       a0_q, a1_q, a2_q;
   logic [31:0]       status_q, status_d;
-  logic [5:0][31:0]  res_q, res_d;
+  logic [6*32-1:0]   res_q, res_d;
   logic [31:0]       cyc_q;
   logic [31:0]       i_q, i_d;            // page index within the range
   logic [31:0]       vpn_q, vpn_d;        // current virtual page
@@ -325,12 +325,12 @@ module sgpu_ctxmgr #(
             st_d    = StAlloc;
           end
         end else if (op_q == sgpu_regs_pkg::OP_QUERY && a0_q == 32'hFFFF_FFFF) begin
-          res_d[0] = 32'(frames_clean_i);
-          res_d[1] = 32'(frames_dirty_i);
-          res_d[2] = 32'(frames_used_i);
-          res_d[3] = live_procs;
-          res_d[4] = live_queues;
-          res_d[5] = q_ign_total_i;
+          res_d[0*32 +: 32] = 32'(frames_clean_i);
+          res_d[1*32 +: 32] = 32'(frames_dirty_i);
+          res_d[2*32 +: 32] = 32'(frames_used_i);
+          res_d[3*32 +: 32] = live_procs;
+          res_d[4*32 +: 32] = live_queues;
+          res_d[5*32 +: 32] = q_ign_total_i;
         end else if (op_q == '0 || op_q > sgpu_regs_pkg::OP_MEM_WRITE) begin
           status_d = sgpu_regs_pkg::STATUS_INVALID_DEVICE_REQUEST;
         end else if (!slot_ok || pstate_q[slot] == PsFree || pgen_q[slot] != gen) begin
@@ -340,12 +340,12 @@ module sgpu_ctxmgr #(
         end else begin
           unique case (op_q)
             sgpu_regs_pkg::OP_QUERY: begin
-              res_d[0] = 32'(pstate_q[slot]);
-              res_d[1] = 32'(slot);
-              res_d[2] = pdata_q[slot];
-              res_d[3] = ppt_q[slot];
-              res_d[4] = 32'(q_owned_cnt_i);
-              res_d[5] = q_owner_ign_i;
+              res_d[0*32 +: 32] = 32'(pstate_q[slot]);
+              res_d[1*32 +: 32] = 32'(slot);
+              res_d[2*32 +: 32] = pdata_q[slot];
+              res_d[3*32 +: 32] = ppt_q[slot];
+              res_d[4*32 +: 32] = 32'(q_owned_cnt_i);
+              res_d[5*32 +: 32] = q_owner_ign_i;
             end
             sgpu_regs_pkg::OP_DESTROY_PROCESS: begin
               if (32'(pol_q) == sgpu_regs_pkg::POLICY_DEFERRED)
@@ -371,11 +371,11 @@ module sgpu_ctxmgr #(
                 status_d = sgpu_regs_pkg::STATUS_INSUFFICIENT_RESOURCES;
               else begin
                 q_create_o = 1'b1;
-                res_d[0]   = 32'(q_free_idx_i);
+                res_d[0*32 +: 32]   = 32'(q_free_idx_i);
               end
             end
             sgpu_regs_pkg::OP_DESTROY_QUEUE: begin
-              if (a1_q >= NumQueues || !q_live_i[a1_q[QW-1:0]] || q_owner_i[a1_q[QW-1:0]] != slot)
+              if (a1_q >= NumQueues || !q_live_i[a1_q[QW-1:0]] || q_owner_i[32'(a1_q[QW-1:0]) * SlotW +: SlotW] != slot)
                 status_d = sgpu_regs_pkg::STATUS_INVALID_PARAMETER;
               else q_destroy_o = 1'b1;
             end
@@ -420,9 +420,9 @@ module sgpu_ctxmgr #(
         rec_data  = '0;
         rec_pt    = 32'd1;
         q_clear_owner_o = 1'b1;
-        res_d[0]  = {pgen_q[nslot_q], 16'(nslot_q)};
-        res_d[1]  = 32'(nslot_q);
-        res_d[2]  = 32'(fr_q);
+        res_d[0*32 +: 32]  = {pgen_q[nslot_q], 16'(nslot_q)};
+        res_d[1*32 +: 32]  = 32'(nslot_q);
+        res_d[2*32 +: 32]  = 32'(fr_q);
         st_d      = StCpl;
       end
 
@@ -496,7 +496,7 @@ module sgpu_ctxmgr #(
       end
       StMapTbl: begin
         pte_d    = make_pte(fr_q, '0);
-        res_d[1] = res_q[1] + 1'b1;
+        res_d[1*32 +: 32] = res_q[1*32 +: 32] + 1'b1;
         rec_we   = 1'b1;
         rec_pt   = ppt_q[slot] + 1'b1;
         st_d     = StMapData;
@@ -509,7 +509,7 @@ module sgpu_ctxmgr #(
       StMapLeafW: begin
         if (mem_req_ready_i) begin
           pte_d    = make_pte(pte_frame(pte_q), pte_count(pte_q) + 1'b1);
-          res_d[0] = res_q[0] + 1'b1;
+          res_d[0*32 +: 32] = res_q[0*32 +: 32] + 1'b1;
           rec_we   = 1'b1;
           rec_data = pdata_q[slot] + 1'b1;
           i_d      = i_q + 1'b1;
@@ -547,7 +547,7 @@ module sgpu_ctxmgr #(
       StUnFree: begin
         if (al_done_i) begin
           pte_d    = make_pte(pte_frame(pte_q), pte_count(pte_q) - 1'b1);
-          res_d[0] = res_q[0] + 1'b1;
+          res_d[0*32 +: 32] = res_q[0*32 +: 32] + 1'b1;
           rec_we   = 1'b1;
           rec_data = pdata_q[slot] - 1'b1;
           i_d      = i_q + 1'b1;
@@ -564,7 +564,7 @@ module sgpu_ctxmgr #(
       end
       StUnTblFree: begin
         if (al_done_i) begin
-          res_d[1] = res_q[1] + 1'b1;
+          res_d[1*32 +: 32] = res_q[1*32 +: 32] + 1'b1;
           rec_we   = 1'b1;
           rec_pt   = ppt_q[slot] - 1'b1;
           st_d     = StUnCont;
@@ -582,7 +582,7 @@ module sgpu_ctxmgr #(
       end
       StDStop: begin
         q_stop_owner_o = 1'b1;
-        res_d[3]       = 32'(q_owned_cnt_i);
+        res_d[3*32 +: 32]       = 32'(q_owned_cnt_i);
         st_d           = StDDrain;
       end
       StDDrain: begin
@@ -593,10 +593,10 @@ module sgpu_ctxmgr #(
       end
       StDFree: begin
         if (al_done_i) begin
-          res_d[1] = 32'(al_count_i);
-          res_d[2] = ppt_q[slot];
-          res_d[4] = '0;                      // no engines yet: no work to abort
-          res_d[5] = q_owner_ign_i;
+          res_d[1*32 +: 32] = 32'(al_count_i);
+          res_d[2*32 +: 32] = ppt_q[slot];
+          res_d[4*32 +: 32] = '0;                      // no engines yet: no work to abort
+          res_d[5*32 +: 32] = q_owner_ign_i;
           st_d     = StDRelQ;
         end
       end
@@ -637,7 +637,7 @@ module sgpu_ctxmgr #(
         if (mem_req_ready_i) st_d = StCpl;
       end
       StMemRdD: begin
-        res_d[0] = rdata_q;
+        res_d[0*32 +: 32] = rdata_q;
         st_d     = StCpl;
       end
       default: st_d = StIdle;
@@ -649,7 +649,7 @@ module sgpu_ctxmgr #(
   always_comb begin
     cpl_res_o = res_q;
     if (op_q == sgpu_regs_pkg::OP_DESTROY_PROCESS && status_q == sgpu_regs_pkg::STATUS_SUCCESS)
-      cpl_res_o[0] = cyc_q;                   // doorbell to completion, this cycle included
+      cpl_res_o[0 +: 32] = cyc_q;                   // doorbell to completion, this cycle included
   end
   assign tr_asid_o = slot;
   assign tr_root_o = proot_q[slot];
@@ -685,9 +685,9 @@ module sgpu_ctxmgr #(
     if (st_q == StIdle && start_i) begin
       op_q  <= op_i;
       pol_q <= policy_i;
-      a0_q  <= arg_i[0];
-      a1_q  <= arg_i[1];
-      a2_q  <= arg_i[2];
+      a0_q  <= arg_i[0 +: 32];
+      a1_q  <= arg_i[32 +: 32];
+      a2_q  <= arg_i[64 +: 32];
       res_q <= '0;
       cyc_q <= 32'd1;
     end else begin

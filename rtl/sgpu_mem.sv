@@ -29,9 +29,14 @@ module sgpu_mem #(
   logic        rsp_valid_q;
   logic [31:0] rsp_rdata_q;
 
+`ifndef SYNTHESIS
+  // Simulation starts the array at zero like the FPGA's block RAM configuration does (synthesis
+  // leaves it uninitialised, which the iCE40/ECP5 bitstream tools fill with zeros; SPRAM-backed
+  // or external memory will need a scrub-on-reset pass instead).
   initial begin
     for (int unsigned i = 0; i < Words; i++) mem_q[i] = '0;
   end
+`endif
 
   assign req_ready_o = 1'b1;
 

@@ -16,8 +16,8 @@ module sgpu_mem_arb #(
   input  logic [N-1:0]             m_req_valid_i,
   output logic [N-1:0]             m_req_ready_o,
   input  logic [N-1:0]             m_req_we_i,
-  input  logic [N-1:0][AddrW-1:0]  m_req_addr_i,
-  input  logic [N-1:0][31:0]       m_req_wdata_i,
+  input  logic [N*AddrW-1:0]       m_req_addr_i,    // master i at [i*AddrW +: AddrW]
+  input  logic [N*32-1:0]          m_req_wdata_i,   // master i at [i*32 +: 32]
   output logic [N-1:0]             m_rsp_valid_o,
   output logic [31:0]              m_rsp_rdata_o,   // shared; qualified by m_rsp_valid_o
   // memory
@@ -48,8 +48,8 @@ module sgpu_mem_arb #(
 
   assign s_req_valid_o = any;
   assign s_req_we_o    = m_req_we_i[grant];
-  assign s_req_addr_o  = m_req_addr_i[grant];
-  assign s_req_wdata_o = m_req_wdata_i[grant];
+  assign s_req_addr_o  = m_req_addr_i[32'(grant) * AddrW +: AddrW];
+  assign s_req_wdata_o = m_req_wdata_i[32'(grant) * 32 +: 32];
 
   always_comb begin
     m_req_ready_o = '0;

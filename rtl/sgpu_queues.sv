@@ -30,7 +30,7 @@ module sgpu_queues #(
   input  logic                             clear_owner_i,
   input  logic [SlotW-1:0]                 owner_i,        // for create/stop/release/clear/count
   output logic [NumQueues-1:0]             live_o,
-  output logic [NumQueues-1:0][SlotW-1:0]  owner_o,
+  output logic [NumQueues*SlotW-1:0]       owner_o,        // slot q at [q*SlotW +: SlotW]
   output logic                             free_found_o,   // a non-live slot exists
   output logic [QW-1:0]                    free_idx_o,     // the lowest one
   output logic [QCntW-1:0]                 owned_cnt_o,    // live slots owned by owner_i
@@ -74,7 +74,7 @@ module sgpu_queues #(
     end
     for (int unsigned i = 0; i < NumQueues; i++) begin
       live_o[i]  = live_q[i];
-      owner_o[i] = owner_q[i];
+      owner_o[i*SlotW +: SlotW] = owner_q[i];
       owned_cnt_o = owned_cnt_o + QCntW'(live_q[i] && owner_q[i] == owner_i);
     end
   end

@@ -39,9 +39,9 @@ module sgpu_top #(
   logic                    cmd_start, cmd_busy, cpl_valid;
   logic [7:0]              cmd_op;
   logic [1:0]              cmd_policy;
-  logic [2:0][31:0]        cmd_arg;
+  logic [3*32-1:0]         cmd_arg;
   logic [31:0]             cpl_status;
-  logic [5:0][31:0]        cpl_res;
+  logic [6*32-1:0]         cpl_res;
   // allocator
   logic                    al_valid, al_done, al_nomem;
   logic [1:0]              al_op;
@@ -52,8 +52,8 @@ module sgpu_top #(
   logic [FrameW-1:0]       pop_frame, push_frame;
   // memory
   logic [NumM-1:0]             m_valid, m_ready, m_we, m_rsp_valid;
-  logic [NumM-1:0][AddrW-1:0]  m_addr;
-  logic [NumM-1:0][31:0]       m_wdata;
+  logic [NumM*AddrW-1:0]       m_addr;
+  logic [NumM*32-1:0]          m_wdata;
   logic [31:0]                 m_rdata;
   logic                        s_valid, s_ready, s_we, s_rsp_valid;
   logic [AddrW-1:0]            s_addr;
@@ -74,7 +74,7 @@ module sgpu_top #(
   logic [3:0]              q_ring_log2;
   logic [SlotW-1:0]        q_owner;
   logic [NumQueues-1:0]    q_live;
-  logic [NumQueues-1:0][SlotW-1:0] q_owners;
+  logic [NumQueues*SlotW-1:0] q_owners;
   logic [QCntW-1:0]        q_owned_cnt;
   logic [31:0]             q_owner_ign, q_ign_total, qrd_data, db_wptr, scrub_cycles;
   logic                    db_valid, db_accept;
@@ -107,7 +107,7 @@ module sgpu_top #(
     .al_done_i(al_done), .al_frame_i(al_frame_rsp), .al_nomem_i(al_nomem), .al_count_i(al_count),
     .frames_clean_i(fr_clean), .frames_dirty_i(fr_dirty), .frames_used_i(fr_used),
     .mem_req_valid_o(m_valid[0]), .mem_req_ready_i(m_ready[0]), .mem_req_we_o(m_we[0]),
-    .mem_req_addr_o(m_addr[0]), .mem_req_wdata_o(m_wdata[0]),
+    .mem_req_addr_o(m_addr[0 +: AddrW]), .mem_req_wdata_o(m_wdata[0 +: 32]),
     .mem_rsp_valid_i(m_rsp_valid[0]), .mem_rsp_rdata_i(m_rdata),
     .tr_req_valid_o(tr_valid), .tr_req_ready_i(tr_ready), .tr_asid_o(tr_asid),
     .tr_root_o(tr_root), .tr_vpn_o(tr_vpn), .tr_rsp_valid_i(tr_rsp_valid),
@@ -136,11 +136,11 @@ module sgpu_top #(
     .clk_i, .rst_ni,
     .pop_req_o(pop_req), .pop_ack_i(pop_ack), .pop_frame_i(pop_frame),
     .push_req_o(push_req), .push_frame_o(push_frame), .push_ack_i(push_ack),
-    .mem_req_valid_o(m_valid[2]), .mem_req_ready_i(m_ready[2]), .mem_req_addr_o(m_addr[2]),
+    .mem_req_valid_o(m_valid[2]), .mem_req_ready_i(m_ready[2]), .mem_req_addr_o(m_addr[2*AddrW +: AddrW]),
     .busy_o(scrub_busy), .busy_cycles_o(scrub_cycles)
   );
   assign m_we[2]    = 1'b1;
-  assign m_wdata[2] = '0;
+  assign m_wdata[2*32 +: 32] = '0;
 
   sgpu_walker #(.PageShift(PageShift), .NumFrames(NumFrames), .AsidW(SlotW)) u_walker (
     .clk_i, .rst_ni,
@@ -149,11 +149,11 @@ module sgpu_top #(
     .tlb_asid_o(tlb_asid), .tlb_vpn_o(tlb_vpn), .tlb_hit_i(tlb_hit), .tlb_frame_i(tlb_frame),
     .tlb_fill_o(tlb_fill), .tlb_fill_frame_o(tlb_fill_frame),
     .tlb_inv_fire_i(inv_fire), .tlb_inv_asid_i(inv_fire_asid),
-    .mem_req_valid_o(m_valid[1]), .mem_req_ready_i(m_ready[1]), .mem_req_addr_o(m_addr[1]),
+    .mem_req_valid_o(m_valid[1]), .mem_req_ready_i(m_ready[1]), .mem_req_addr_o(m_addr[AddrW +: AddrW]),
     .mem_rsp_valid_i(m_rsp_valid[1]), .mem_rsp_rdata_i(m_rdata)
   );
   assign m_we[1]    = 1'b0;
-  assign m_wdata[1] = '0;
+  assign m_wdata[32 +: 32] = '0;
 
   sgpu_tlb #(.Entries(TlbEntries), .AsidW(SlotW), .VpnW(VpnW), .FrameW(FrameW)) u_tlb (
     .clk_i, .rst_ni,

@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Install what a make target needs and is missing, saying what it installs.
 #   deps.sh base    verilator, g++, gcc, make, python3 (>= 3.11 for tomllib), pkg-config
+#   deps.sh yosys   yosys (Debian's 0.23), for the RTL elaboration check
 # Debian packages only, through apt-get (run as root, or with sudo when available).
 set -euo pipefail
 need_pkgs=()
@@ -11,7 +12,8 @@ case "${1:-base}" in
   base)
     want verilator verilator; want g++ g++; want gcc gcc; want make make
     want python3 python3; want pkg-config pkg-config ;;
-  *) echo "deps.sh: unknown set '$1' (known: base)" >&2; exit 2 ;;
+  yosys) want yosys yosys ;;
+  *) echo "deps.sh: unknown set '$1' (known: base, yosys)" >&2; exit 2 ;;
 esac
 [ ${#need_pkgs[@]} -eq 0 ] && exit 0
 echo "deps: installing missing Debian packages: ${need_pkgs[*]}"

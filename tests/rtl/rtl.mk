@@ -22,7 +22,13 @@ $(BUILD)/tests/tb_%: tests/rtl/tb_%.cpp tests/rtl/tb_util.h | deps
 	$(VERILATOR) --cc --exe --build $(VFLAGS) $(TB_PARAMS_$*) --top-module $(TB_TOP_$*) \
 	  -Mdir $(BUILD)/tests/obj_$* $(TB_SRC_$*) $(abspath $<) -o $(abspath $@) -j $(JOBS)
 
-TESTS += rtl_lint tb_alloc tb_mmu tb_teardown
+# Yosys elaboration of the whole core: both tools must accept every module. Fails on
+# syntax Yosys rejects, undriven or multiply driven nets, combinational loops and latches.
+YOSYS_CHECK := read_verilog -sv $(RTL_SRC); hierarchy -check -top $(RTL_TOP); proc; \
+  check -assert; select -assert-none t:\$$dlatch t:\$$adlatch t:\$$dlatchsr
+
+TESTS += rtl_lint rtl_yosys tb_alloc tb_mmu tb_teardown
+TEST_CMD_rtl_yosys := tools/deps.sh yosys && yosys -q -p '$(YOSYS_CHECK)' && echo yosys: sgpu_top elaborates, no latches, check clean
 TEST_CMD_rtl_lint := $(VERILATOR) --lint-only -Wall --top-module $(RTL_TOP) $(RTL_SRC) && $(VERILATOR) --lint-only -Wall --top-module $(RTL_TOP) $(SIM_PARAMS_default) $(RTL_SRC) && echo lint clean in both configurations
 TEST_CMD_tb_alloc := $(BUILD)/tests/tb_alloc
 TEST_CMD_tb_mmu := $(BUILD)/tests/tb_mmu

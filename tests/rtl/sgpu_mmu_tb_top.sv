@@ -34,8 +34,8 @@ module sgpu_mmu_tb_top #(
   output logic [31:0]       walk_reads_o
 );
   logic [1:0]             m_valid, m_ready, m_we, m_rsp_valid;
-  logic [1:0][AddrW-1:0]  m_addr;
-  logic [1:0][31:0]       m_wdata;
+  logic [2*AddrW-1:0]     m_addr;
+  logic [2*32-1:0]        m_wdata;
   logic [31:0]            m_rdata, s_wdata, s_rdata;
   logic                   s_valid, s_ready, s_we, s_rsp_valid;
   logic [AddrW-1:0]       s_addr;
@@ -47,11 +47,11 @@ module sgpu_mmu_tb_top #(
 
   assign m_valid[0] = bd_valid_i;
   assign m_we[0]    = bd_we_i;
-  assign m_addr[0]  = bd_addr_i;
-  assign m_wdata[0] = bd_wdata_i;
+  assign m_addr[0 +: AddrW] = bd_addr_i;
+  assign m_wdata[0 +: 32] = bd_wdata_i;
   assign bd_ready_o = m_ready[0];
   assign m_we[1]    = 1'b0;
-  assign m_wdata[1] = '0;
+  assign m_wdata[32 +: 32] = '0;
 
   sgpu_walker #(.PageShift(PageShift), .NumFrames(NumFrames), .AsidW(AsidW)) u_walker (
     .clk_i, .rst_ni,
@@ -61,7 +61,7 @@ module sgpu_mmu_tb_top #(
     .tlb_asid_o(tlb_asid), .tlb_vpn_o(tlb_vpn), .tlb_hit_i(tlb_hit), .tlb_frame_i(tlb_frame),
     .tlb_fill_o(tlb_fill), .tlb_fill_frame_o(tlb_fill_frame),
     .tlb_inv_fire_i(inv_fire), .tlb_inv_asid_i(inv_fire_asid),
-    .mem_req_valid_o(m_valid[1]), .mem_req_ready_i(m_ready[1]), .mem_req_addr_o(m_addr[1]),
+    .mem_req_valid_o(m_valid[1]), .mem_req_ready_i(m_ready[1]), .mem_req_addr_o(m_addr[AddrW +: AddrW]),
     .mem_rsp_valid_i(m_rsp_valid[1]), .mem_rsp_rdata_i(m_rdata)
   );
 
