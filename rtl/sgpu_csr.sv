@@ -5,8 +5,10 @@
 //   reg_valid_i, reg_write_i, reg_addr_i (byte offset), reg_wdata_i; always ready.
 //   Reads answer on reg_rvalid_o/reg_rdata_o one cycle after the request. Writes are posted.
 // Offsets, fields and codes all come from the generated sgpu_regs_pkg.
-// The admin doorbell starts the context manager when it is idle; a doorbell while it is busy
-// is dropped and counted (ADMIN_DROPPED). A completion latches CPL_STATUS/CPL_RESn, advances
+// The admin doorbell makes the command pending (cmd_valid_o) until the context manager takes
+// it (cmd_take_i); cmd_wait_o counts the cycles it has been pending, doorbell cycle included,
+// so the completion's cycle count starts at the doorbell. A doorbell while a command is
+// pending or executing (ADMIN_STATUS.BUSY) is dropped and counted (ADMIN_DROPPED). A completion latches CPL_STATUS/CPL_RESn, advances
 // CPL_SEQ and raises IRQ (irq_o) until IRQ_ACK.
 module sgpu_csr #(
   parameter int unsigned PageShift  = 8,
@@ -27,7 +29,9 @@ module sgpu_csr #(
   output logic [31:0]           reg_rdata_o,
   output logic                  irq_o,
   // context manager
-  output logic                  cmd_start_o,
+  output logic                  cmd_valid_o,
+  input  logic                  cmd_take_i,
+  output logic [31:0]           cmd_wait_o,
   output logic [7:0]            cmd_op_o,
   output logic [1:0]            cmd_policy_o,
   output logic [3*32-1:0]       cmd_arg_o,       // CMD_ARGn at [n*32 +: 32]
@@ -41,6 +45,12 @@ module sgpu_csr #(
   input  logic [CntW-1:0]       frames_used_i,
   input  logic [31:0]           db_ignored_i,
   input  logic [31:0]           scrub_cycles_i,
+  input  logic [7*32-1:0]       td_i,            // TD_VALIDATE..TD_SCRUB at [n*32 +: 32]
+  input  logic [31:0]           rc_seq_i,
+  input  logic [31:0]           rc_handle_i,
+  input  logic [31:0]           rc_cycles_i,
+  input  logic [31:0]           rc_frames_i,
+  input  logic [31:0]           rc_pending_i,
   // queue window
   output logic                  db_valid_o,
   output logic [7:0]            db_q_o,
@@ -56,7 +66,8 @@ module sgpu_csr #(
   logic [31:0]      op_q, arg0_q, arg1_q, arg2_q, arg3_q;
   logic [31:0]      status_q, seq_q, dropped_q;
   logic [6*32-1:0]  res_q;
-  logic             irq_q;
+  logic             irq_q, pend_q, busy;
+  logic [31:0]      pend_cnt_q;
   logic [63:0]      cycle_q;
   logic [31:0]      cycle_hi_q;
   logic             rvalid_q;
@@ -70,7 +81,9 @@ module sgpu_csr #(
   assign in_qwin = reg_addr_i >= QBase;
   assign qoff    = reg_addr_i - QBase;
 
-  assign cmd_start_o  = wr && reg_addr_i == sgpu_regs_pkg::REG_ADMIN_DOORBELL[15:0] && !cmd_busy_i;
+  assign busy         = pend_q || cmd_busy_i;
+  assign cmd_valid_o  = pend_q;
+  assign cmd_wait_o   = pend_cnt_q;
   assign cmd_op_o     = op_q[sgpu_regs_pkg::CMD_OP_OPCODE_LSB +: 8];
   assign cmd_policy_o = op_q[sgpu_regs_pkg::CMD_OP_POLICY_LSB +: 2];
   assign cmd_arg_o    = {arg2_q, arg1_q, arg0_q};
@@ -105,7 +118,7 @@ module sgpu_csr #(
         sgpu_regs_pkg::REG_CMD_ARG2[15:0]:     rdata_d = arg2_q;
         sgpu_regs_pkg::REG_CMD_ARG3[15:0]:     rdata_d = arg3_q;
         sgpu_regs_pkg::REG_ADMIN_STATUS[15:0]: rdata_d =
-            (32'(cmd_busy_i) << sgpu_regs_pkg::ADMIN_STATUS_BUSY_LSB) |
+            (32'(busy)       << sgpu_regs_pkg::ADMIN_STATUS_BUSY_LSB) |
             (32'(irq_q)      << sgpu_regs_pkg::ADMIN_STATUS_IRQ_LSB);
         sgpu_regs_pkg::REG_CPL_STATUS[15:0]:   rdata_d = status_q;
         sgpu_regs_pkg::REG_CPL_SEQ[15:0]:      rdata_d = seq_q;
@@ -121,6 +134,18 @@ module sgpu_csr #(
         sgpu_regs_pkg::REG_FRAMES_USED[15:0]:  rdata_d = 32'(frames_used_i);
         sgpu_regs_pkg::REG_DB_IGNORED[15:0]:   rdata_d = db_ignored_i;
         sgpu_regs_pkg::REG_SCRUB_CYCLES[15:0]: rdata_d = scrub_cycles_i;
+        sgpu_regs_pkg::REG_TD_VALIDATE[15:0]:  rdata_d = td_i[0*32 +: 32];
+        sgpu_regs_pkg::REG_TD_STOP_DRAIN[15:0]: rdata_d = td_i[1*32 +: 32];
+        sgpu_regs_pkg::REG_TD_TLB[15:0]:       rdata_d = td_i[2*32 +: 32];
+        sgpu_regs_pkg::REG_TD_FREE[15:0]:      rdata_d = td_i[3*32 +: 32];
+        sgpu_regs_pkg::REG_TD_RELEASE[15:0]:   rdata_d = td_i[4*32 +: 32];
+        sgpu_regs_pkg::REG_TD_COMPLETE[15:0]:  rdata_d = td_i[5*32 +: 32];
+        sgpu_regs_pkg::REG_TD_SCRUB[15:0]:     rdata_d = td_i[6*32 +: 32];
+        sgpu_regs_pkg::REG_RECLAIM_SEQ[15:0]:  rdata_d = rc_seq_i;
+        sgpu_regs_pkg::REG_RECLAIM_HANDLE[15:0]: rdata_d = rc_handle_i;
+        sgpu_regs_pkg::REG_RECLAIM_CYCLES[15:0]: rdata_d = rc_cycles_i;
+        sgpu_regs_pkg::REG_RECLAIM_FRAMES[15:0]: rdata_d = rc_frames_i;
+        sgpu_regs_pkg::REG_RECLAIM_PENDING[15:0]: rdata_d = rc_pending_i;
         sgpu_regs_pkg::REG_CYCLE_LO[15:0]:     rdata_d = cycle_q[31:0];
         sgpu_regs_pkg::REG_CYCLE_HI[15:0]:     rdata_d = cycle_hi_q;
         default:                               rdata_d = '0;
@@ -143,7 +168,11 @@ module sgpu_csr #(
       cycle_q    <= '0;
       cycle_hi_q <= '0;
       rvalid_q   <= 1'b0;
+      pend_q     <= 1'b0;
+      pend_cnt_q <= '0;
     end else begin
+      if (cmd_take_i) pend_q <= 1'b0;
+      else if (pend_q) pend_cnt_q <= pend_cnt_q + 1'b1;
       cycle_q  <= cycle_q + 1'b1;
       rvalid_q <= rd;
       if (rd && reg_addr_i == sgpu_regs_pkg::REG_CYCLE_LO[15:0]) cycle_hi_q <= cycle_q[63:32];
@@ -154,7 +183,13 @@ module sgpu_csr #(
           sgpu_regs_pkg::REG_CMD_ARG1[15:0]: arg1_q <= reg_wdata_i;
           sgpu_regs_pkg::REG_CMD_ARG2[15:0]: arg2_q <= reg_wdata_i;
           sgpu_regs_pkg::REG_CMD_ARG3[15:0]: arg3_q <= reg_wdata_i;
-          sgpu_regs_pkg::REG_ADMIN_DOORBELL[15:0]: if (cmd_busy_i) dropped_q <= dropped_q + 1'b1;
+          sgpu_regs_pkg::REG_ADMIN_DOORBELL[15:0]: begin
+            if (busy) dropped_q <= dropped_q + 1'b1;
+            else begin
+              pend_q     <= 1'b1;
+              pend_cnt_q <= 32'd1;
+            end
+          end
           default: ;
         endcase
       end

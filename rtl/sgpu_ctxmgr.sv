@@ -1,8 +1,9 @@
 // sgpu_ctxmgr: the context manager. Holds the process table and executes admin commands,
 // one at a time, among them DESTROY_PROCESS: the hardware teardown engine.
 //
-// Command interface (from sgpu_csr): start_i pulses with op/policy/args; busy_o stays high
-// until cpl_valid_o pulses with the NTSTATUS and six result words.
+// Command interface (from sgpu_csr): a command is pending while cmd_valid_i is high; the
+// manager takes it (cmd_take_o) when idle; busy_o stays high until cpl_valid_o pulses with the
+// NTSTATUS and six result words. cmd_wait_i is how long it was pending (doorbell included).
 // Process table: NumProcs slots of {state, generation, root table frame, data frames,
 // page-table pages}. ASID = slot index. Handles are slot | generation << 16.
 // Page tables: two levels of 32-bit entries in device memory (one page per table); root
@@ -19,7 +20,12 @@
 //   Slot  slot FREE, generation + 1 (skipping 0)
 //   Cpl   completion: cycles, frames freed, tables freed, queues freed, 0 aborted, doorbells
 //         ignored. The scrubber zeroes the freed frames afterwards, before any reuse.
-// Nothing is freed before the TLB invalidation has completed (DTlb precedes DFree).
+// DEFERRED completes right after Tlb. The slot stays DYING; the background reclaimer, which
+// runs in idle cycles before any new command, does Free and RelQ; when the scrubber has
+// cleaned every frame it freed (FIFO order: clean_out_total reaches the dirty_in_total taken
+// at its Free), the slot becomes FREE with generation + 1 and a reclaim event is posted.
+// Nothing is freed before the TLB invalidation has completed (DTlb precedes DFree/RcFree).
+// Per-phase cycles of the last destroy are kept for the TD_* registers.
 module sgpu_ctxmgr #(
   parameter int unsigned PageShift = 8,
   parameter int unsigned NumFrames = 64,
@@ -37,7 +43,9 @@ module sgpu_ctxmgr #(
   input  logic                            clk_i,
   input  logic                            rst_ni,
   // command (from the register block)
-  input  logic                            start_i,
+  input  logic                            cmd_valid_i,
+  input  logic [31:0]                     cmd_wait_i,
+  output logic                            cmd_take_o,
   input  logic [7:0]                      op_i,
   input  logic [1:0]                      policy_i,
   input  logic [3*32-1:0]                 arg_i,          // CMD_ARG0..2 (ARG3 is spare)
@@ -57,6 +65,15 @@ module sgpu_ctxmgr #(
   input  logic [CntW-1:0]                 frames_clean_i,
   input  logic [CntW-1:0]                 frames_dirty_i,
   input  logic [CntW-1:0]                 frames_used_i,
+  input  logic [31:0]                     dirty_in_total_i,
+  input  logic [31:0]                     clean_out_total_i,
+  // teardown phases and reclaim events (to the register block)
+  output logic [7*32-1:0]                 td_o,
+  output logic [31:0]                     rc_seq_o,
+  output logic [31:0]                     rc_handle_o,
+  output logic [31:0]                     rc_cycles_o,
+  output logic [31:0]                     rc_frames_o,
+  output logic [31:0]                     rc_pending_o,
   // memory port (page tables and the debug path)
   output logic                            mem_req_valid_o,
   input  logic                            mem_req_ready_i,
@@ -122,7 +139,8 @@ module sgpu_ctxmgr #(
     StUnRoot, StUnRootD, StUnLeaf, StUnLeafD, StUnInv, StUnFree, StUnRootW, StUnTblInv,
     StUnTblFree, StUnCont,
     StDMark, StDStop, StDDrain, StDTlb, StDFree, StDRelQ, StDSlot,
-    StMemTr, StMemTrW, StMemWr, StMemRdD
+    StMemTr, StMemTrW, StMemWr, StMemRdD,
+    StRcFree, StRcRelQ
   } state_e;
 
   // ---------------------------------------------------------------- process table
@@ -131,6 +149,13 @@ module sgpu_ctxmgr #(
   logic [FrameW-1:0] proot_q  [NumProcs];
   logic [31:0]       pdata_q  [NumProcs];
   logic [31:0]       ppt_q    [NumProcs];
+  // deferred reclaim, per slot
+  logic [NumProcs-1:0] rpend_q;             // destroyed with DEFERRED, reclaim not finished
+  logic [NumProcs-1:0] rrel_q;              // its frames and queues have been released
+  logic [31:0]       rtarget_q [NumProcs];  // dirty_in_total after its release
+  logic [31:0]       rstart_q  [NumProcs];  // cycle of its DESTROY doorbell
+  logic [31:0]       rstamp_q  [NumProcs];  // cycle of its release
+  logic [31:0]       rframes_q [NumProcs];
   // one record write per cycle
   logic              rec_we;
   logic [SlotW-1:0]  rec_idx;
@@ -147,6 +172,14 @@ module sgpu_ctxmgr #(
   logic [31:0]       status_q, status_d;
   logic [6*32-1:0]   res_q, res_d;
   logic [31:0]       cyc_q;
+  logic [31:0]       now_q;               // free-running cycle counter
+  logic [31:0]       t0_q;                // doorbell cycle of the current command
+  logic [31:0]       td_q [7];            // TD_VALIDATE .. TD_SCRUB
+  logic [31:0]       rc_seq_q, rc_handle_q, rc_cycles_q, rc_frames_q;
+  logic [SlotW-1:0]  rslot_q, rslot_d;    // slot the reclaimer works on
+  logic              rc_need_rel, rc_fire;
+  logic [SlotW-1:0]  rc_rel_idx, rc_idx;
+  logic              is_deferred;
   logic [31:0]       i_q, i_d;            // page index within the range
   logic [31:0]       vpn_q, vpn_d;        // current virtual page
   logic [31:0]       miss_q, miss_d;      // leaf tables MAP must create
@@ -182,6 +215,28 @@ module sgpu_ctxmgr #(
   assign vpn_next = vpn_q + 32'd1;
   assign step     = Entries - 32'(cur_l2);
   assign free_frames = 32'(frames_clean_i) + 32'(frames_dirty_i);
+  assign is_deferred = (32'(pol_q) == sgpu_regs_pkg::POLICY_DEFERRED);
+
+  // Reclaimer: lowest slot waiting for its release; lowest slot whose frames are all clean.
+  always_comb begin
+    rc_need_rel = 1'b0;
+    rc_rel_idx  = '0;
+    rc_fire     = 1'b0;
+    rc_idx      = '0;
+    rc_pending_o = '0;
+    for (int p = NumProcs - 1; p >= 0; p--) begin
+      if (rpend_q[p] && !rrel_q[p]) begin
+        rc_need_rel = 1'b1;
+        rc_rel_idx  = SlotW'(p);
+      end
+      if (rpend_q[p] && rrel_q[p] &&
+          $signed(clean_out_total_i - rtarget_q[p]) >= 0) begin
+        rc_fire = 1'b1;
+        rc_idx  = SlotW'(p);
+      end
+    end
+    for (int unsigned p = 0; p < NumProcs; p++) rc_pending_o = rc_pending_o + 32'(rpend_q[p]);
+  end
 
   always_comb begin
     pfree_found = 1'b0;
@@ -230,7 +285,7 @@ module sgpu_ctxmgr #(
     inv_by_asid_o   = 1'b0;
     inv_asid_o      = slot;
     inv_vpn_o       = vpn_q[VpnW-1:0];
-    q_owner_o       = (st_q == StCreateDone) ? nslot_q : slot;
+    q_owner_o       = (st_q == StCreateDone) ? nslot_q : (st_q == StRcRelQ) ? rslot_q : slot;
     unique case (st_q)
       StRd:        mem_req_valid_o = 1'b1;
       StAlloc:     begin al_valid_o = 1'b1; al_owner_o = aown_q; end
@@ -266,6 +321,7 @@ module sgpu_ctxmgr #(
       StUnTblFree: begin al_valid_o = 1'b1; al_op_o = AlFree; al_frame_o = pte_frame(pte_q); end
       StDTlb:      begin inv_valid_o = 1'b1; inv_by_asid_o = 1'b1; end
       StDFree:     begin al_valid_o = 1'b1; al_op_o = AlRelease; end
+      StRcFree:    begin al_valid_o = 1'b1; al_op_o = AlRelease; al_owner_o = rslot_q; end
       StMemTr:     tr_req_valid_o = 1'b1;
       StMemWr:     begin
         mem_req_valid_o = 1'b1;
@@ -293,6 +349,8 @@ module sgpu_ctxmgr #(
     rdata_d  = rdata_q;
     nslot_d  = nslot_q;
     aown_d   = aown_q;
+    rslot_d  = rslot_q;
+    cmd_take_o = 1'b0;
     rec_we    = 1'b0;
     rec_idx   = slot;
     rec_state = pstate_q[slot];
@@ -308,7 +366,21 @@ module sgpu_ctxmgr #(
 
     unique case (st_q)
       StIdle: begin
-        if (start_i) st_d = StDecode;
+        // the reclaimer goes first, so a command after a deferred completion sees its frames
+        if (rc_need_rel) begin
+          rslot_d = rc_rel_idx;
+          st_d    = StRcFree;
+        end else if (cmd_valid_i) begin
+          cmd_take_o = 1'b1;
+          st_d       = StDecode;
+        end
+      end
+      StRcFree: begin
+        if (al_done_i) st_d = StRcRelQ;
+      end
+      StRcRelQ: begin
+        q_release_owner_o = 1'b1;
+        st_d              = StIdle;
       end
 
       // ------------------------------------------------ validate and dispatch
@@ -348,9 +420,7 @@ module sgpu_ctxmgr #(
               res_d[5*32 +: 32] = q_owner_ign_i;
             end
             sgpu_regs_pkg::OP_DESTROY_PROCESS: begin
-              if (32'(pol_q) == sgpu_regs_pkg::POLICY_DEFERRED)
-                status_d = sgpu_regs_pkg::STATUS_NOT_IMPLEMENTED;
-              else if (32'(pol_q) > sgpu_regs_pkg::POLICY_DEFERRED)
+              if (32'(pol_q) > sgpu_regs_pkg::POLICY_DEFERRED)
                 status_d = sgpu_regs_pkg::STATUS_INVALID_PARAMETER;
               else st_d = StDMark;
             end
@@ -589,7 +659,16 @@ module sgpu_ctxmgr #(
         if (!drain_busy_i[slot]) st_d = StDTlb;
       end
       StDTlb: begin
-        if (inv_done_i) st_d = StDFree;
+        if (inv_done_i) begin
+          if (is_deferred) begin
+            // unreachable now: complete; the reclaimer frees and scrubbing finishes later
+            res_d[1*32 +: 32] = pdata_q[slot] + ppt_q[slot];
+            res_d[2*32 +: 32] = ppt_q[slot];
+            res_d[4*32 +: 32] = '0;
+            res_d[5*32 +: 32] = q_owner_ign_i;
+            st_d = StCpl;
+          end else st_d = StDFree;
+        end
       end
       StDFree: begin
         if (al_done_i) begin
@@ -644,12 +723,13 @@ module sgpu_ctxmgr #(
     endcase
   end
 
-  assign busy_o       = (st_q != StIdle);
+  // busy with a command (the reclaimer's own states are not a command)
+  assign busy_o       = (st_q != StIdle) && (st_q != StRcFree) && (st_q != StRcRelQ);
   assign cpl_status_o = status_q;
   always_comb begin
     cpl_res_o = res_q;
     if (op_q == sgpu_regs_pkg::OP_DESTROY_PROCESS && status_q == sgpu_regs_pkg::STATUS_SUCCESS)
-      cpl_res_o[0 +: 32] = cyc_q;                   // doorbell to completion, this cycle included
+      cpl_res_o[0 +: 32] = cyc_q + 32'd1;           // doorbell to completion, both included
   end
   assign tr_asid_o = slot;
   assign tr_root_o = proot_q[slot];
@@ -658,9 +738,22 @@ module sgpu_ctxmgr #(
   assign q_ring_log2_o = a2_q[3:0];
 
   // ---------------------------------------------------------------- registers
+  logic            take;
+  logic [15:0]     rc_gen_next;
+  assign take        = (st_q == StIdle) && cmd_take_o;
+  assign rc_gen_next = (pgen_q[rc_idx] == 16'hFFFF) ? 16'd1 : pgen_q[rc_idx] + 1'b1;
+
   always_ff @(posedge clk_i) begin
     if (!rst_ni) begin
-      st_q <= StIdle;
+      st_q     <= StIdle;
+      now_q    <= '0;
+      rpend_q  <= '0;
+      rrel_q   <= '0;
+      rc_seq_q <= '0;
+      rc_handle_q <= '0;
+      rc_cycles_q <= '0;
+      rc_frames_q <= '0;
+      for (int unsigned i = 0; i < 7; i++) td_q[i] <= '0;
       for (int unsigned p = 0; p < NumProcs; p++) begin
         pstate_q[p] <= PsFree;
         pgen_q[p]   <= 16'd1;
@@ -669,7 +762,8 @@ module sgpu_ctxmgr #(
         ppt_q[p]    <= '0;
       end
     end else begin
-      st_q <= st_d;
+      st_q  <= st_d;
+      now_q <= now_q + 1'b1;
       if (rec_we) begin
         pstate_q[rec_idx] <= rec_state;
         pgen_q[rec_idx]   <= rec_gen;
@@ -677,19 +771,77 @@ module sgpu_ctxmgr #(
         pdata_q[rec_idx]  <= rec_data;
         ppt_q[rec_idx]    <= rec_pt;
       end
+      // phase accounting of DESTROY_PROCESS (the command) ...
+      if (take && op_i == sgpu_regs_pkg::OP_DESTROY_PROCESS) begin
+        td_q[0] <= cmd_wait_i + 32'd1;              // doorbell .. this cycle
+        for (int unsigned i = 1; i < 6; i++) td_q[i] <= '0;
+      end else if (op_q == sgpu_regs_pkg::OP_DESTROY_PROCESS && busy_o) begin
+        unique case (st_q)
+          StDecode:                    td_q[0] <= td_q[0] + 1'b1;
+          StDMark, StDStop, StDDrain:  td_q[1] <= td_q[1] + 1'b1;
+          StDTlb:                      td_q[2] <= td_q[2] + 1'b1;
+          StDFree:                     td_q[3] <= td_q[3] + 1'b1;
+          StDRelQ, StDSlot:            td_q[4] <= td_q[4] + 1'b1;
+          StCpl:                       td_q[5] <= td_q[5] + 1'b1;
+          default: ;
+        endcase
+      end
+      // ... and of the reclaimer
+      if (st_q == StIdle && st_d == StRcFree) begin
+        td_q[3] <= '0;
+        td_q[4] <= '0;
+      end
+      if (st_q == StRcFree) td_q[3] <= td_q[3] + 1'b1;
+      if (st_q == StRcRelQ) td_q[4] <= td_q[4] + 1'b1;
+      // DEFERRED: the process becomes a reclaim job when its completion is decided
+      if (st_q == StDTlb && inv_done_i && is_deferred) begin
+        rpend_q[slot]   <= 1'b1;
+        rrel_q[slot]    <= 1'b0;
+        rstart_q[slot]  <= t0_q;
+        rframes_q[slot] <= pdata_q[slot] + ppt_q[slot];
+      end
+      if (st_q == StRcFree && al_done_i) begin
+        rtarget_q[rslot_q] <= dirty_in_total_i + 32'(al_count_i);
+        rstamp_q[rslot_q]  <= now_q;
+      end
+      if (st_q == StRcRelQ) rrel_q[rslot_q] <= 1'b1;
+      // reclaim event: every frame it freed is clean; the slot is free for reuse
+      if (rc_fire) begin
+        rpend_q[rc_idx]  <= 1'b0;
+        rrel_q[rc_idx]   <= 1'b0;
+        pstate_q[rc_idx] <= PsFree;
+        pgen_q[rc_idx]   <= rc_gen_next;
+        proot_q[rc_idx]  <= '0;
+        pdata_q[rc_idx]  <= '0;
+        ppt_q[rc_idx]    <= '0;
+        rc_seq_q    <= rc_seq_q + 1'b1;
+        rc_handle_q <= {pgen_q[rc_idx], 16'(rc_idx)};
+        rc_cycles_q <= now_q - rstart_q[rc_idx] + 32'd1;
+        rc_frames_q <= rframes_q[rc_idx];
+        td_q[6]     <= now_q - rstamp_q[rc_idx];
+      end
     end
   end
 
-  // Command datapath: loaded at the doorbell, only read while busy.
+  always_comb begin
+    for (int unsigned i = 0; i < 7; i++) td_o[i*32 +: 32] = td_q[i];
+  end
+  assign rc_seq_o    = rc_seq_q;
+  assign rc_handle_o = rc_handle_q;
+  assign rc_cycles_o = rc_cycles_q;
+  assign rc_frames_o = rc_frames_q;
+
+  // Command datapath: loaded when the command is taken, only read while busy.
   always_ff @(posedge clk_i) begin
-    if (st_q == StIdle && start_i) begin
+    if (take) begin
       op_q  <= op_i;
       pol_q <= policy_i;
       a0_q  <= arg_i[0 +: 32];
       a1_q  <= arg_i[32 +: 32];
       a2_q  <= arg_i[64 +: 32];
       res_q <= '0;
-      cyc_q <= 32'd1;
+      cyc_q <= cmd_wait_i + 32'd1;               // doorbell .. this cycle
+      t0_q  <= now_q - cmd_wait_i;               // the doorbell's cycle
     end else begin
       res_q <= res_d;
       cyc_q <= cyc_q + 1'b1;
@@ -707,6 +859,7 @@ module sgpu_ctxmgr #(
     rdata_q  <= rdata_d;
     nslot_q  <= nslot_d;
     aown_q   <= aown_d;
+    rslot_q  <= rslot_d;
   end
 
 `ifndef SYNTHESIS
@@ -721,6 +874,15 @@ module sgpu_ctxmgr #(
   // Teardown frees nothing before its TLB invalidation has completed.
   FreeAfterInval_A: assert property (@(posedge clk_i) disable iff (!rst_ni)
     (st_q == StDFree) |-> ($past(st_q) == StDTlb || $past(st_q) == StDFree));
+  // The reclaimer only works on a dying process, and a command never writes a dying slot's
+  // record in the cycle the reclaim event frees it.
+  // (array reads outside the assertions: Verilator 5.006 cannot index arrays inside them)
+  logic rslot_dying;
+  assign rslot_dying = (pstate_q[rslot_q] == PsDying) && rpend_q[rslot_q];
+  RcDying_A: assert property (@(posedge clk_i) disable iff (!rst_ni)
+    (st_q == StRcFree) |-> rslot_dying);
+  RcNoClash_A: assert property (@(posedge clk_i) disable iff (!rst_ni)
+    (rc_fire && rec_we) |-> (rec_idx != rc_idx));
   // DESTROY frees exactly what the process table counted.
   logic [31:0] slot_frames;
   assign slot_frames = pdata_q[slot] + ppt_q[slot];

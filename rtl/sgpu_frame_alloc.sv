@@ -48,7 +48,12 @@ module sgpu_frame_alloc #(
   // counters
   output logic [CntW-1:0]   clean_cnt_o,   // clean list + untouched
   output logic [CntW-1:0]   dirty_cnt_o,   // dirty FIFO + held by the scrubber
-  output logic [CntW-1:0]   used_cnt_o
+  output logic [CntW-1:0]   used_cnt_o,
+  // running totals (wrap at 2^32): frames ever appended to the dirty FIFO, frames ever
+  // returned clean. The FIFO is scrubbed in order, so every frame appended before the moment
+  // dirty_in_total_o read T is clean once clean_out_total_o - T >= 0 (as a signed difference).
+  output logic [31:0]       dirty_in_total_o,
+  output logic [31:0]       clean_out_total_o
 );
   localparam logic [1:0] OpAlloc   = 2'd0;
   localparam logic [1:0] OpFree    = 2'd1;
@@ -76,6 +81,7 @@ module sgpu_frame_alloc #(
   logic [FrameW-1:0] own_head_d, own_tail_d;
   logic [CntW-1:0]   own_cnt_d;
   logic              free_ph2_q, free_ph2_d;    // FREE: second cycle (append to dirty FIFO)
+  logic [31:0]       din_q, din_d, cout_q, cout_d;
 
   logic [FrameW-1:0] o_head, o_tail, f_prev, f_next;
   logic [CntW-1:0]   o_cnt;
@@ -98,6 +104,8 @@ module sgpu_frame_alloc #(
     scrubbing_d  = scrubbing_q;
     used_d       = used_q;
     free_ph2_d   = free_ph2_q;
+    din_d        = din_q;
+    cout_d       = cout_q;
     next_we = 1'b0; next_waddr = '0; next_wdata = '0;
     prev_we = 1'b0; prev_waddr = '0; prev_wdata = '0;
     own_we = 1'b0; own_head_d = o_head; own_tail_d = o_tail; own_cnt_d = o_cnt;
@@ -165,6 +173,7 @@ module sgpu_frame_alloc #(
             end
             dirty_tail_d = op_frame_i;
             dirty_list_d = dirty_list_q + 1'b1;
+            din_d        = din_q + 32'd1;
             free_ph2_d   = 1'b0;
             op_done_o    = 1'b1;
           end
@@ -180,6 +189,7 @@ module sgpu_frame_alloc #(
             end
             dirty_tail_d = o_tail;
             dirty_list_d = dirty_list_q + o_cnt;
+            din_d        = din_q + 32'(o_cnt);
             used_d       = used_q - o_cnt;
             own_we       = 1'b1;
             own_cnt_d    = '0;
@@ -199,6 +209,7 @@ module sgpu_frame_alloc #(
         clean_head_d = push_frame_i;
         clean_list_d = clean_list_q + 1'b1;
         scrubbing_d  = scrubbing_q - 1'b1;
+        cout_d       = cout_q + 32'd1;
       end else if (pop_req_i && dirty_list_q != '0) begin
         pop_ack_o    = 1'b1;
         dirty_head_d = next_q[dirty_head_q];
@@ -224,6 +235,8 @@ module sgpu_frame_alloc #(
       scrubbing_q  <= '0;
       used_q       <= '0;
       free_ph2_q   <= 1'b0;
+      din_q        <= '0;
+      cout_q       <= '0;
       for (int unsigned i = 0; i < NumOwners; i++) begin
         own_head_q[i] <= '0;
         own_tail_q[i] <= '0;
@@ -239,6 +252,8 @@ module sgpu_frame_alloc #(
       scrubbing_q  <= scrubbing_d;
       used_q       <= used_d;
       free_ph2_q   <= free_ph2_d;
+      din_q        <= din_d;
+      cout_q       <= cout_d;
       if (own_we) begin
         own_head_q[op_owner_i] <= own_head_d;
         own_tail_q[op_owner_i] <= own_tail_d;
@@ -251,6 +266,8 @@ module sgpu_frame_alloc #(
   // a FREE between its two cycles has its frame in transit to the dirty FIFO: count it dirty
   assign dirty_cnt_o = dirty_list_q + scrubbing_q + CntW'(free_ph2_q);
   assign used_cnt_o  = used_q;
+  assign dirty_in_total_o  = din_q;
+  assign clean_out_total_o = cout_q;
 
 `ifndef SYNTHESIS
   // Shadow ownership, simulation only: catches a double hand-out, a free of a frame the owner

@@ -36,7 +36,11 @@ module sgpu_top #(
   localparam int unsigned NumM   = 3;  // memory masters: ctxmgr, walker, scrubber
 
   // command path
-  logic                    cmd_start, cmd_busy, cpl_valid;
+  logic                    cmd_valid, cmd_take, cmd_busy, cpl_valid;
+  logic [31:0]             cmd_wait;
+  logic [7*32-1:0]         td;
+  logic [31:0]             rc_seq, rc_handle, rc_cycles, rc_frames, rc_pending;
+  logic [31:0]             dirty_in_total, clean_out_total;
   logic [7:0]              cmd_op;
   logic [1:0]              cmd_policy;
   logic [3*32-1:0]         cmd_arg;
@@ -89,10 +93,12 @@ module sgpu_top #(
   ) u_csr (
     .clk_i, .rst_ni,
     .reg_valid_i, .reg_write_i, .reg_addr_i, .reg_wdata_i, .reg_rvalid_o, .reg_rdata_o, .irq_o,
-    .cmd_start_o(cmd_start), .cmd_op_o(cmd_op), .cmd_policy_o(cmd_policy), .cmd_arg_o(cmd_arg),
+    .cmd_valid_o(cmd_valid), .cmd_take_i(cmd_take), .cmd_wait_o(cmd_wait), .cmd_op_o(cmd_op), .cmd_policy_o(cmd_policy), .cmd_arg_o(cmd_arg),
     .cmd_busy_i(cmd_busy), .cpl_valid_i(cpl_valid), .cpl_status_i(cpl_status), .cpl_res_i(cpl_res),
     .frames_clean_i(fr_clean), .frames_dirty_i(fr_dirty), .frames_used_i(fr_used),
-    .db_ignored_i(q_ign_total), .scrub_cycles_i(scrub_cycles),
+    .db_ignored_i(q_ign_total), .scrub_cycles_i(scrub_cycles), .td_i(td),
+    .rc_seq_i(rc_seq), .rc_handle_i(rc_handle), .rc_cycles_i(rc_cycles), .rc_frames_i(rc_frames),
+    .rc_pending_i(rc_pending),
     .db_valid_o(db_valid), .db_q_o(db_q), .db_wptr_o(db_wptr),
     .qrd_q_o(qrd_q), .qrd_reg_o(qrd_reg), .qrd_data_i(qrd_data)
   );
@@ -101,11 +107,14 @@ module sgpu_top #(
     .PageShift(PageShift), .NumFrames(NumFrames), .NumProcs(NumProcs), .NumQueues(NumQueues)
   ) u_ctxmgr (
     .clk_i, .rst_ni,
-    .start_i(cmd_start), .op_i(cmd_op), .policy_i(cmd_policy), .arg_i(cmd_arg),
+    .cmd_valid_i(cmd_valid), .cmd_wait_i(cmd_wait), .cmd_take_o(cmd_take), .op_i(cmd_op), .policy_i(cmd_policy), .arg_i(cmd_arg),
     .busy_o(cmd_busy), .cpl_valid_o(cpl_valid), .cpl_status_o(cpl_status), .cpl_res_o(cpl_res),
     .al_valid_o(al_valid), .al_op_o(al_op), .al_owner_o(al_owner), .al_frame_o(al_frame_req),
     .al_done_i(al_done), .al_frame_i(al_frame_rsp), .al_nomem_i(al_nomem), .al_count_i(al_count),
     .frames_clean_i(fr_clean), .frames_dirty_i(fr_dirty), .frames_used_i(fr_used),
+    .dirty_in_total_i(dirty_in_total), .clean_out_total_i(clean_out_total),
+    .td_o(td), .rc_seq_o(rc_seq), .rc_handle_o(rc_handle), .rc_cycles_o(rc_cycles),
+    .rc_frames_o(rc_frames), .rc_pending_o(rc_pending),
     .mem_req_valid_o(m_valid[0]), .mem_req_ready_i(m_ready[0]), .mem_req_we_o(m_we[0]),
     .mem_req_addr_o(m_addr[0 +: AddrW]), .mem_req_wdata_o(m_wdata[0 +: 32]),
     .mem_rsp_valid_i(m_rsp_valid[0]), .mem_rsp_rdata_i(m_rdata),
@@ -129,7 +138,8 @@ module sgpu_top #(
     .op_done_o(al_done), .rsp_frame_o(al_frame_rsp), .rsp_nomem_o(al_nomem), .rsp_count_o(al_count),
     .pop_req_i(pop_req), .pop_ack_o(pop_ack), .pop_frame_o(pop_frame),
     .push_req_i(push_req), .push_frame_i(push_frame), .push_ack_o(push_ack),
-    .clean_cnt_o(fr_clean), .dirty_cnt_o(fr_dirty), .used_cnt_o(fr_used)
+    .clean_cnt_o(fr_clean), .dirty_cnt_o(fr_dirty), .used_cnt_o(fr_used),
+    .dirty_in_total_o(dirty_in_total), .clean_out_total_o(clean_out_total)
   );
 
   sgpu_scrubber #(.NumFrames(NumFrames), .PageShift(PageShift)) u_scrub (

@@ -56,6 +56,18 @@
 #define SGPU_REG_SCRUB_CYCLES 0x00000090u  /* Cycles the scrubber has spent zeroing frames since reset (wraps). */
 #define SGPU_REG_CYCLE_LO 0x00000098u  /* Free-running cycle counter, low word. */
 #define SGPU_REG_CYCLE_HI 0x0000009Cu  /* Free-running cycle counter, high word (sampled when CYCLE_LO is read). */
+#define SGPU_REG_TD_VALIDATE 0x000000A0u  /* Last DESTROY_PROCESS, phase cycles: doorbell to validated handle. */
+#define SGPU_REG_TD_STOP_DRAIN 0x000000A4u  /* Last DESTROY_PROCESS, phase cycles: mark dying, stop queues, wait for in-flight w... */
+#define SGPU_REG_TD_TLB 0x000000A8u  /* Last DESTROY_PROCESS, phase cycles: TLB invalidation by ASID until confirmed. */
+#define SGPU_REG_TD_FREE 0x000000ACu  /* Last teardown free phase (eager: in the command; deferred: in the background recl... */
+#define SGPU_REG_TD_RELEASE 0x000000B0u  /* Last teardown release phase (queue slots, process slot), eager or background. */
+#define SGPU_REG_TD_COMPLETE 0x000000B4u  /* Last DESTROY_PROCESS, phase cycles: posting the completion. */
+#define SGPU_REG_TD_SCRUB 0x000000B8u  /* Last reclaim event: cycles from its frames reaching the dirty list to all of them... */
+#define SGPU_REG_RECLAIM_SEQ 0x000000C0u  /* Reclaim events: +1 when every frame of a DEFERRED destroy is back and clean and i... */
+#define SGPU_REG_RECLAIM_HANDLE 0x000000C4u  /* Handle of the process of the last reclaim event. */
+#define SGPU_REG_RECLAIM_CYCLES 0x000000C8u  /* Last reclaim event: cycles from its DESTROY_PROCESS doorbell to the event. */
+#define SGPU_REG_RECLAIM_FRAMES 0x000000CCu  /* Last reclaim event: frames (data and tables) it returned clean. */
+#define SGPU_REG_RECLAIM_PENDING 0x000000D0u  /* Processes destroyed with DEFERRED whose reclaim has not finished (slots DYING). */
 #define SGPU_QUEUE_BASE 0x00000100u  /* first queue slot's registers */
 #define SGPU_QUEUE_STRIDE 0x00000010u  /* bytes between queue slots */
 #define SGPU_QREG_QDB 0x00000000u  /* Doorbell: write the new ring write pointer. Ignored and counted when the queue is... */
@@ -69,7 +81,7 @@
 #define SGPU_QREG_QIGNORED 0x00000008u  /* Doorbells ignored on this slot since it was created. */
 #define SGPU_QREG_QRING 0x0000000Cu  /* Ring base virtual address (bits [31:4]) and log2 of its entry count (bits [3:0]). */
 #define SGPU_OP_CREATE_PROCESS 0x00000001u  /* Take the lowest free process slot, allocate and zero-initialised root page table,... */
-#define SGPU_OP_DESTROY_PROCESS 0x00000002u  /* Tear the process down in hardware (see docs/architecture.md). cycles counts from ... */
+#define SGPU_OP_DESTROY_PROCESS 0x00000002u  /* Tear the process down in hardware (see docs/architecture.md); CMD_OP.POLICY picks... */
 #define SGPU_OP_MAP 0x00000003u  /* Map pages consecutive virtual pages from va (page aligned) to freshly allocated, ... */
 #define SGPU_OP_UNMAP 0x00000004u  /* Unmap pages consecutive virtual pages from va; every page must be mapped. Frees t... */
 #define SGPU_OP_CREATE_QUEUE 0x00000005u  /* Take the lowest free queue slot for the process; ring_va 16-byte aligned, ring_lo... */
@@ -84,7 +96,6 @@
 #define SGPU_PROC_STATE_ACTIVE 0x00000001u  /* proc_state value */
 #define SGPU_PROC_STATE_DYING 0x00000002u  /* proc_state value */
 #define SGPU_STATUS_SUCCESS 0x00000000u  /* The command completed. */
-#define SGPU_STATUS_NOT_IMPLEMENTED 0xC0000002u  /* DESTROY_PROCESS: the DEFERRED policy is not built yet. */
 #define SGPU_STATUS_ACCESS_VIOLATION 0xC0000005u  /* MEM_READ/MEM_WRITE: the virtual address is not mapped (translation fault). */
 #define SGPU_STATUS_INVALID_HANDLE 0xC0000008u  /* Unknown, stale or destroyed process handle, or a slot out of range. */
 #define SGPU_STATUS_INVALID_PARAMETER 0xC000000Du  /* A field is out of range: misaligned or overflowing address, zero or too many page... */
@@ -119,7 +130,6 @@
 /* X-macro over every status code: X(name, value, description). */
 #define SGPU_STATUS_LIST(X) \
   X(STATUS_SUCCESS, 0x00000000u, "The command completed.") \
-  X(STATUS_NOT_IMPLEMENTED, 0xC0000002u, "DESTROY_PROCESS: the DEFERRED policy is not built yet.") \
   X(STATUS_ACCESS_VIOLATION, 0xC0000005u, "MEM_READ/MEM_WRITE: the virtual address is not mapped (translation fault).") \
   X(STATUS_INVALID_HANDLE, 0xC0000008u, "Unknown, stale or destroyed process handle, or a slot out of range.") \
   X(STATUS_INVALID_PARAMETER, 0xC000000Du, "A field is out of range: misaligned or overflowing address, zero or too many pages, bad queue id or ring size, unknown policy.") \

@@ -117,5 +117,86 @@ int main(int argc, char **argv) {
   uint32_t nonzero = 0;
   for (uint32_t va = 0; va < want * page; va += 16) nonzero += admin(h, SGPU_OP_MEM_READ, r.res[0], va).res[0] != 0;
   t.expect_eq(nonzero, 0, "no residue in reused frames");
+  t.expect_eq(admin(h, SGPU_OP_DESTROY_PROCESS, r.res[0]).status, SGPU_STATUS_SUCCESS, "destroy the reader");
+  t.expect_eq(admin(h, SGPU_OP_DESTROY_PROCESS, hb).status, SGPU_STATUS_SUCCESS, "destroy B");
+
+  // ---------------------------------------------------------------- per-phase cycles (eager)
+  {
+    Completion c = admin(h, SGPU_OP_CREATE_PROCESS);
+    admin(h, SGPU_OP_MAP, c.res[0], 0, 4);
+    Completion d = admin(h, SGPU_OP_DESTROY_PROCESS, c.res[0], 0, 0, SGPU_POLICY_EAGER);
+    uint32_t sum = 0;
+    for (int i = 0; i < 6; i++) {
+      uint32_t v = h.read32(SGPU_REG_TD_VALIDATE + 4 * i);
+      t.expect(v >= 1, "every eager phase takes at least a cycle");
+      sum += v;
+    }
+    t.expect_eq(sum, d.res[0], "eager phases add up to the completion's cycles");
+    h.step(100000);
+  }
+
+  // ---------------------------------------------------------------- DEFERRED
+  // Completion as soon as the process is unreachable; the slot stays DYING until every frame
+  // it had is clean; then a reclaim event.
+  uint32_t defer_cycles[2];
+  const uint32_t sizes[2] = {1, nframes / 4};
+  for (int k = 0; k < 2; k++) {
+    while (h.read32(SGPU_REG_FRAMES_DIRTY)) h.step(100);
+    Completion c = admin(h, SGPU_OP_CREATE_PROCESS);
+    const uint32_t hd = c.res[0];
+    t.expect_eq(admin(h, SGPU_OP_MAP, hd, 0, sizes[k]).status, SGPU_STATUS_SUCCESS, "deferred: map");
+    Completion q = admin(h, SGPU_OP_CREATE_QUEUE, hd, 0x40, 3);
+    const uint32_t qreg = SGPU_QUEUE_BASE + q.res[0] * SGPU_QUEUE_STRIDE;
+    const uint32_t used0 = h.read32(SGPU_REG_FRAMES_USED);
+    const uint32_t seq0 = h.read32(SGPU_REG_RECLAIM_SEQ);
+    Completion d = admin(h, SGPU_OP_DESTROY_PROCESS, hd, 0, 0, SGPU_POLICY_DEFERRED);
+    t.expect_eq(d.status, SGPU_STATUS_SUCCESS, "deferred: status");
+    t.expect_eq(d.res[1], sizes[k] + 2, "deferred: frames to reclaim (data + leaf + root)");
+    t.expect_eq(d.res[3], 1, "deferred: queues");
+    defer_cycles[k] = d.res[0];
+    uint32_t sum = 0;
+    for (int i : {0, 1, 2, 5}) sum += h.read32(SGPU_REG_TD_VALIDATE + 4 * i);
+    t.expect_eq(sum, d.res[0], "deferred: validate+stop+tlb+complete = completion cycles");
+    t.expect_eq(admin(h, SGPU_OP_QUERY, hd).status, SGPU_STATUS_PROCESS_IS_TERMINATING,
+                "deferred: a dying handle is terminating");
+    t.expect(h.read32(SGPU_REG_TD_FREE) >= 1 && h.read32(SGPU_REG_TD_RELEASE) >= 1,
+             "deferred: the reclaimer ran its free and release phases");
+    t.expect_eq(admin(h, SGPU_OP_DESTROY_PROCESS, hd).status, SGPU_STATUS_PROCESS_IS_TERMINATING,
+                "deferred: destroying it again is terminating");
+    t.expect_eq(h.read32(SGPU_REG_RECLAIM_PENDING), 1, "deferred: one reclaim pending");
+    t.expect_eq(h.read32(SGPU_REG_FRAMES_USED), used0 - d.res[1],
+                "deferred: frames on the dirty list before the next command");
+    t.expect_eq(h.read32(qreg + SGPU_QREG_QSTATE), 0, "deferred: queue slot released");
+    uint32_t ign = h.read32(SGPU_REG_DB_IGNORED);
+    h.write32(qreg + SGPU_QREG_QDB, 9);
+    t.expect_eq(h.read32(SGPU_REG_DB_IGNORED), ign + 1, "deferred: doorbell ignored and counted");
+    uint64_t w0 = h.cycles();
+    while (h.read32(SGPU_REG_RECLAIM_SEQ) == seq0 && h.cycles() - w0 < 10000000) h.step(16);
+    t.expect_eq(h.read32(SGPU_REG_RECLAIM_SEQ), seq0 + 1, "deferred: reclaim event");
+    t.expect_eq(h.read32(SGPU_REG_RECLAIM_HANDLE), hd, "deferred: event names the handle");
+    t.expect_eq(h.read32(SGPU_REG_RECLAIM_FRAMES), d.res[1], "deferred: event frames");
+    t.expect_eq(h.read32(SGPU_REG_FRAMES_DIRTY), 0, "deferred: all clean at the event");
+    t.expect(h.read32(SGPU_REG_RECLAIM_CYCLES) > d.res[0], "deferred: event after completion");
+    t.expect(h.read32(SGPU_REG_TD_SCRUB) >= 1, "deferred: scrub phase recorded");
+    t.expect_eq(h.read32(SGPU_REG_RECLAIM_PENDING), 0, "deferred: nothing pending");
+    t.expect_eq(admin(h, SGPU_OP_QUERY, hd).status, SGPU_STATUS_INVALID_HANDLE,
+                "deferred: handle dead after the event");
+  }
+  std::printf("  deferred teardown: %u cycles at %u page, %u cycles at %u pages\n", defer_cycles[0],
+              sizes[0], defer_cycles[1], sizes[1]);
+  t.expect_eq(defer_cycles[1], defer_cycles[0], "deferred cycles independent of pages");
+
+  // Memory pressure while a reclaim runs: a MAP that needs more than the clean frames waits
+  // for the scrubber instead of failing.
+  {
+    Completion c = admin(h, SGPU_OP_CREATE_PROCESS);
+    const uint32_t avail = h.read32(SGPU_REG_FRAMES_CLEAN) + h.read32(SGPU_REG_FRAMES_DIRTY);
+    admin(h, SGPU_OP_MAP, c.res[0], 0, avail - 3);
+    admin(h, SGPU_OP_DESTROY_PROCESS, c.res[0], 0, 0, SGPU_POLICY_DEFERRED);
+    Completion n = admin(h, SGPU_OP_CREATE_PROCESS);
+    t.expect(h.read32(SGPU_REG_FRAMES_DIRTY) > 0, "pressure: frames still dirty");
+    Completion m = admin(h, SGPU_OP_MAP, n.res[0], 0, avail / 2);
+    t.expect_eq(m.status, SGPU_STATUS_SUCCESS, "pressure: map waits for the scrubber");
+  }
   return t.finish("tb_teardown");
 }
