@@ -152,18 +152,19 @@ static void test_small(void) {
   CHECK_EQ("dq B", ex(r, SGPU_OP_DESTROY_QUEUE, b, 1, 0), SGPU_STATUS_SUCCESS);
   CHECK_EQ("released qdb", ref_reg_read(r, SGPU_QUEUE_BASE + SGPU_QUEUE_STRIDE + SGPU_QREG_QDB), 0);
   ref_doorbell(r, 1, 78);
-  ref_doorbell(r, 7, 78); /* no such slot: not counted */
-  CHECK_EQ("db ignored 1", ref_reg_read(r, SGPU_REG_DB_IGNORED), 1);
+  ref_doorbell(r, 7, 78); /* no such slot, inside the queue window: counted */
+  CHECK_EQ("db ignored 2", ref_reg_read(r, SGPU_REG_DB_IGNORED), 2);
   CHECK_EQ("dead qignored", ref_reg_read(r, SGPU_QUEUE_BASE + SGPU_QUEUE_STRIDE + SGPU_QREG_QIGNORED), 0);
   CHECK_EQ("dq dead", ex(r, SGPU_OP_DESTROY_QUEUE, b, 1, 0), SGPU_STATUS_INVALID_PARAMETER);
 
   /* Destroy. */
   CHECK_EQ("destroy policy 3", destroy(r, a, 3), SGPU_STATUS_INVALID_PARAMETER);
-  CHECK_EQ("destroy deferred", destroy(r, a, SGPU_POLICY_DEFERRED), SGPU_STATUS_NOT_IMPLEMENTED);
   CHECK_EQ("destroy bad handle before policy", destroy(r, 0x00050000u, 3),
            SGPU_STATUS_INVALID_HANDLE);
   CHECK_EQ("destroy A", destroy(r, a, SGPU_POLICY_EAGER), SGPU_STATUS_SUCCESS);
   uint32_t da[6] = {0, 13, 4, 1, 0, 0};
+  CHECK_EQ("eager: no reclaim event", ref_reg_read(r, SGPU_REG_RECLAIM_SEQ), 0);
+  CHECK_EQ("eager: nothing pending", ref_reg_read(r, SGPU_REG_RECLAIM_PENDING), 0);
   for (int i = 0; i < 6; i++) CHECK_EQ("destroy A word", res[i], da[i]);
   CHECK_EQ("destroy A again", destroy(r, a, SGPU_POLICY_EAGER), SGPU_STATUS_INVALID_HANDLE);
   CHECK_EQ("query stale", ex(r, SGPU_OP_QUERY, a, 0, 0), SGPU_STATUS_INVALID_HANDLE);
@@ -174,6 +175,105 @@ static void test_small(void) {
   check_inv(r, "destroy");
   CHECK_EQ("scrub", ref_scrub(r, 1000), 14);
   CHECK_EQ("dirty 0", ref_reg_read(r, SGPU_REG_FRAMES_DIRTY), 0);
+  ref_destroy(r);
+}
+
+/* DEFERRED: completion with the results, slot DYING (TERMINATING for every command naming
+ * it), frames dirty and queues released at once, slot FREE with gen + 1 and a reclaim event
+ * once the scrubber has cleaned all its frames, events in destroy order. P=3 Q=3 F=16 S=8. */
+static void test_deferred(void) {
+  ref_params p = {.procs = 3, .queues = 3, .frames = 16, .page_shift = 8, .tlb_entries = 4};
+  sgpu_ref *r = ref_create(&p);
+  uint32_t a, b, c, args[4] = {0};
+  ex(r, SGPU_OP_CREATE_PROCESS, 0, 0, 0), a = res[0];
+  ex(r, SGPU_OP_CREATE_PROCESS, 0, 0, 0), b = res[0];
+  CHECK_EQ("A map 3", ex(r, SGPU_OP_MAP, a, 0, 3), SGPU_STATUS_SUCCESS);     /* 3 + 1 leaf */
+  CHECK_EQ("A queue", ex(r, SGPU_OP_CREATE_QUEUE, a, 0x100, 2), SGPU_STATUS_SUCCESS);
+  ref_doorbell(r, 0, 9);
+  CHECK_EQ("B map 2", ex(r, SGPU_OP_MAP, b, 64u << 8, 2), SGPU_STATUS_SUCCESS); /* 2 + 1 */
+  CHECK_EQ("used", ref_reg_read(r, SGPU_REG_FRAMES_USED), 9);
+  CHECK_EQ("destroy A deferred", destroy(r, a, SGPU_POLICY_DEFERRED), SGPU_STATUS_SUCCESS);
+  uint32_t da[6] = {0, 5, 2, 1, 0, 0};
+  for (int i = 0; i < 6; i++) CHECK_EQ("deferred result word", res[i], da[i]);
+  CHECK_EQ("A dying", ref_proc_state(r, 0), SGPU_PROC_STATE_DYING);
+  CHECK_EQ("same generation", ref_proc_handle(r, 0), a);
+  CHECK_EQ("pending 1", ref_reg_read(r, SGPU_REG_RECLAIM_PENDING), 1);
+  CHECK_EQ("pending handle", ref_pending_handle(r, 0), a);
+  CHECK_EQ("seq 0", ref_reg_read(r, SGPU_REG_RECLAIM_SEQ), 0);
+  CHECK_EQ("frames dirty at once", ref_reg_read(r, SGPU_REG_FRAMES_DIRTY), 5);
+  CHECK_EQ("used 4", ref_reg_read(r, SGPU_REG_FRAMES_USED), 4);
+  CHECK_EQ("queue released at once", ref_reg_read(r, SGPU_QUEUE_BASE + SGPU_QREG_QSTATE), 0);
+  CHECK_EQ("queue QDB 0", ref_reg_read(r, SGPU_QUEUE_BASE + SGPU_QREG_QDB), 0);
+  CHECK_EQ("query dying", ex(r, SGPU_OP_QUERY, a, 0, 0), SGPU_STATUS_PROCESS_IS_TERMINATING);
+  CHECK_EQ("failed: zero results", res[0] | res[1] | res[5], 0);
+  CHECK_EQ("destroy dying", destroy(r, a, SGPU_POLICY_EAGER), SGPU_STATUS_PROCESS_IS_TERMINATING);
+  CHECK_EQ("destroy dying deferred", destroy(r, a, SGPU_POLICY_DEFERRED),
+           SGPU_STATUS_PROCESS_IS_TERMINATING);
+  CHECK_EQ("destroy dying policy 3 (handle first)", destroy(r, a, 3),
+           SGPU_STATUS_PROCESS_IS_TERMINATING);
+  CHECK_EQ("map dying", ex(r, SGPU_OP_MAP, a, 0x1000, 1), SGPU_STATUS_PROCESS_IS_TERMINATING);
+  CHECK_EQ("map dying bad va (handle first)", ex(r, SGPU_OP_MAP, a, 3, 0),
+           SGPU_STATUS_PROCESS_IS_TERMINATING);
+  CHECK_EQ("read dying", ex(r, SGPU_OP_MEM_READ, a, 0, 0), SGPU_STATUS_PROCESS_IS_TERMINATING);
+  CHECK_EQ("cq dying", ex(r, SGPU_OP_CREATE_QUEUE, a, 0, 2), SGPU_STATUS_PROCESS_IS_TERMINATING);
+  CHECK_EQ("dq dying", ex(r, SGPU_OP_DESTROY_QUEUE, a, 0, 0), SGPU_STATUS_PROCESS_IS_TERMINATING);
+  CHECK_EQ("other gen of a dying slot", ex(r, SGPU_OP_QUERY, a + 0x10000u, 0, 0),
+           SGPU_STATUS_INVALID_HANDLE);
+  uint32_t db0 = ref_reg_read(r, SGPU_REG_DB_IGNORED);
+  ref_doorbell(r, 0, 10);
+  CHECK_EQ("dying queue doorbell counted", ref_reg_read(r, SGPU_REG_DB_IGNORED), db0 + 1);
+  CHECK_EQ("released queue QIGNORED 0", ref_reg_read(r, SGPU_QUEUE_BASE + SGPU_QREG_QIGNORED), 0);
+  CHECK_EQ("dev query", ex(r, SGPU_OP_QUERY, 0xFFFFFFFFu, 0, 0), SGPU_STATUS_SUCCESS);
+  CHECK_EQ("live processes count DYING", res[3], 2);
+  CHECK_EQ("live queues", res[4], 0);
+  check_inv(r, "deferred destroy");
+
+  /* A FREE slot exists (2): taken; then none is FREE: INSUFFICIENT_RESOURCES, not slot 0. */
+  CHECK_EQ("create C", ex(r, SGPU_OP_CREATE_PROCESS, 0, 0, 0), SGPU_STATUS_SUCCESS);
+  c = res[0];
+  CHECK_EQ("C in slot 2", c, 0x00010002u);
+  CHECK_EQ("create: only a DYING slot", ex(r, SGPU_OP_CREATE_PROCESS, 0, 0, 0),
+           SGPU_STATUS_INSUFFICIENT_RESOURCES);
+  /* Deferred destroy of B too: FIFO. Partial scrubbing posts nothing until all of A's 5. */
+  CHECK_EQ("destroy B deferred", destroy(r, b, SGPU_POLICY_DEFERRED), SGPU_STATUS_SUCCESS);
+  CHECK_EQ("B frames", res[1], 4);
+  CHECK_EQ("pending 2", ref_reclaim_pending(r), 2);
+  CHECK_EQ("scrub 4", ref_scrub(r, 4), 4);
+  CHECK_EQ("still pending 2", ref_reclaim_pending(r), 2);
+  CHECK_EQ("scrub 1", ref_scrub(r, 1), 1);
+  CHECK_EQ("A reclaimed", ref_reg_read(r, SGPU_REG_RECLAIM_SEQ), 1);
+  CHECK_EQ("A reclaim handle", ref_reg_read(r, SGPU_REG_RECLAIM_HANDLE), a);
+  CHECK_EQ("A reclaim frames", ref_reg_read(r, SGPU_REG_RECLAIM_FRAMES), 5);
+  CHECK_EQ("pending 1 again", ref_reg_read(r, SGPU_REG_RECLAIM_PENDING), 1);
+  CHECK_EQ("A slot free", ref_proc_state(r, 0), SGPU_PROC_STATE_FREE);
+  CHECK_EQ("A stale", ex(r, SGPU_OP_QUERY, a, 0, 0), SGPU_STATUS_INVALID_HANDLE);
+  CHECK_EQ("destroy A stale", destroy(r, a, SGPU_POLICY_DEFERRED), SGPU_STATUS_INVALID_HANDLE);
+  CHECK_EQ("create into A's slot", ex(r, SGPU_OP_CREATE_PROCESS, 0, 0, 0), SGPU_STATUS_SUCCESS);
+  CHECK_EQ("A's slot gen 2", res[0], 0x00020000u);
+  uint32_t a2 = res[0];
+  check_inv(r, "first reclaim");
+  /* An allocation that takes B's dirty frames completes B's reclaim on the way. */
+  uint32_t clean = ref_reg_read(r, SGPU_REG_FRAMES_CLEAN);
+  uint32_t free = clean + ref_reg_read(r, SGPU_REG_FRAMES_DIRTY);
+  CHECK_EQ("map into dirty frames", ex(r, SGPU_OP_MAP, a2, 0, free - 1), SGPU_STATUS_SUCCESS);
+  CHECK_EQ("B reclaimed by the allocation", ref_reg_read(r, SGPU_REG_RECLAIM_SEQ), 2);
+  CHECK_EQ("B reclaim handle", ref_reg_read(r, SGPU_REG_RECLAIM_HANDLE), b);
+  CHECK_EQ("B reclaim frames", ref_reg_read(r, SGPU_REG_RECLAIM_FRAMES), 4);
+  CHECK_EQ("nothing pending", ref_reg_read(r, SGPU_REG_RECLAIM_PENDING), 0);
+  check_inv(r, "allocation reclaim");
+  /* ref_reclaim_upto: only as far as asked. */
+  CHECK_EQ("destroy C deferred", destroy(r, c, SGPU_POLICY_DEFERRED), SGPU_STATUS_SUCCESS);
+  CHECK_EQ("destroy A2 deferred", destroy(r, a2, SGPU_POLICY_DEFERRED), SGPU_STATUS_SUCCESS);
+  CHECK_EQ("upto 3", ref_reclaim_upto(r, 3), 3);
+  CHECK_EQ("C done, A2 pending", ref_reclaim_pending(r), 1);
+  CHECK_EQ("C handle", ref_reg_read(r, SGPU_REG_RECLAIM_HANDLE), c);
+  CHECK_EQ("upto 3 again", ref_reclaim_upto(r, 3), 3);
+  CHECK_EQ("upto 100 stops at the last", ref_reclaim_upto(r, 100), 4);
+  CHECK_EQ("A2 gen 3", ref_proc_handle(r, 0), 0x00030000u);
+  ref_scrub_all(r);
+  CHECK_EQ("all clean", ref_reg_read(r, SGPU_REG_FRAMES_CLEAN), 16);
+  check_inv(r, "all reclaimed");
+  (void)args;
   ref_destroy(r);
 }
 
@@ -231,7 +331,13 @@ static void test_sim(void) {
   CHECK_EQ("dirty after destroy", rd(s, SGPU_REG_FRAMES_DIRTY), 1);
   sgpu_sim_step(s, 100);
   CHECK_EQ("destroy status", rd(s, SGPU_REG_CPL_STATUS), 0);
-  CHECK_EQ("destroy cycles", rd(s, SGPU_REG_CPL_RES0), 5);
+  CHECK_EQ("destroy cycles", rd(s, SGPU_REG_CPL_RES0), 7);
+  uint32_t sum = 0;
+  for (uint32_t a = SGPU_REG_TD_VALIDATE; a <= SGPU_REG_TD_COMPLETE; a += 4) {
+    CHECK_EQ("eager phase >= 1", rd(s, a) >= 1, 1);
+    sum += rd(s, a);
+  }
+  CHECK_EQ("eager phases sum to cycles", sum, 7);
   CHECK_EQ("destroy frames", rd(s, SGPU_REG_CPL_RES1), 1);
   CHECK_EQ("scrubbed", rd(s, SGPU_REG_FRAMES_DIRTY), 0);
   CHECK_EQ("clean", rd(s, SGPU_REG_FRAMES_CLEAN), 64);
@@ -240,10 +346,60 @@ static void test_sim(void) {
   sgpu_sim_destroy(s);
 }
 
+static uint32_t sim_cmd(sgpu_sim *s, uint32_t op, uint32_t policy, uint32_t a0, uint32_t a1,
+                        uint32_t a2) {
+  sgpu_sim_write32(s, SGPU_REG_CMD_ARG0, a0, 100);
+  sgpu_sim_write32(s, SGPU_REG_CMD_ARG1, a1, 100);
+  sgpu_sim_write32(s, SGPU_REG_CMD_ARG2, a2, 100);
+  sgpu_sim_write32(s, SGPU_REG_CMD_OP, op | policy << SGPU_CMD_OP_POLICY_LSB, 100);
+  sgpu_sim_write32(s, SGPU_REG_ADMIN_DOORBELL, 1, 100);
+  while (rd(s, SGPU_REG_ADMIN_STATUS) & 1u) {}
+  return rd(s, SGPU_REG_CPL_STATUS);
+}
+
+/* sim_ref's DEFERRED timing: no event before the completion, then one when the scrubber is
+ * done; phase registers; the queue window beyond Q. */
+static void test_sim_deferred(void) {
+  setenv("SGPU_REF_PARAMS", "2,2,64,8", 1);
+  sgpu_sim *s = sgpu_sim_create(NULL);
+  CHECK_EQ("create", sim_cmd(s, SGPU_OP_CREATE_PROCESS, 0, 0, 0, 0), 0);
+  uint32_t h = rd(s, SGPU_REG_CPL_RES0);
+  CHECK_EQ("map", sim_cmd(s, SGPU_OP_MAP, 0, h, 0, 10), 0);
+  CHECK_EQ("cq", sim_cmd(s, SGPU_OP_CREATE_QUEUE, 0, h, 0x100, 2), 0);
+  CHECK_EQ("deferred", sim_cmd(s, SGPU_OP_DESTROY_PROCESS, SGPU_POLICY_DEFERRED, h, 0, 0), 0);
+  uint32_t cyc = rd(s, SGPU_REG_CPL_RES0);
+  CHECK_EQ("frames", rd(s, SGPU_REG_CPL_RES1), 12);
+  CHECK_EQ("deferred cycles = validate+stop+tlb+complete",
+           rd(s, SGPU_REG_TD_VALIDATE) + rd(s, SGPU_REG_TD_STOP_DRAIN) + rd(s, SGPU_REG_TD_TLB) +
+               rd(s, SGPU_REG_TD_COMPLETE),
+           cyc);
+  CHECK_EQ("pending", rd(s, SGPU_REG_RECLAIM_PENDING), 1);
+  CHECK_EQ("no event yet", rd(s, SGPU_REG_RECLAIM_SEQ), 0);
+  CHECK_EQ("terminating", sim_cmd(s, SGPU_OP_QUERY, 0, h, 0, 0), SGPU_STATUS_PROCESS_IS_TERMINATING);
+  sgpu_sim_step(s, 12 * 16 + 16);
+  CHECK_EQ("event", rd(s, SGPU_REG_RECLAIM_SEQ), 1);
+  CHECK_EQ("event handle", rd(s, SGPU_REG_RECLAIM_HANDLE), h);
+  CHECK_EQ("event frames", rd(s, SGPU_REG_RECLAIM_FRAMES), 12);
+  CHECK_EQ("pending 0", rd(s, SGPU_REG_RECLAIM_PENDING), 0);
+  CHECK_EQ("TD_FREE >= 1", rd(s, SGPU_REG_TD_FREE) >= 1, 1);
+  CHECK_EQ("TD_SCRUB >= 12 frames * 16", rd(s, SGPU_REG_TD_SCRUB) >= 12 * 16, 1);
+  CHECK_EQ("RECLAIM_CYCLES > TD_SCRUB", rd(s, SGPU_REG_RECLAIM_CYCLES) > rd(s, SGPU_REG_TD_SCRUB), 1);
+  CHECK_EQ("invalid now", sim_cmd(s, SGPU_OP_QUERY, 0, h, 0, 0), SGPU_STATUS_INVALID_HANDLE);
+  uint32_t db0 = rd(s, SGPU_REG_DB_IGNORED);
+  sgpu_sim_write32(s, SGPU_QUEUE_BASE + 5 * SGPU_QUEUE_STRIDE, 1, 100); /* slot 5 >= Q */
+  sgpu_sim_write32(s, 0xFFF0u, 1, 100);                                 /* last slot of window */
+  sgpu_sim_write32(s, SGPU_QUEUE_BASE + 5 * SGPU_QUEUE_STRIDE + 4, 1, 100); /* not QDB */
+  CHECK_EQ("beyond-Q doorbells counted", rd(s, SGPU_REG_DB_IGNORED), db0 + 2);
+  CHECK_EQ("beyond-Q reads 0", rd(s, SGPU_QUEUE_BASE + 5 * SGPU_QUEUE_STRIDE), 0);
+  sgpu_sim_destroy(s);
+}
+
 int main(void) {
   test_small();
+  test_deferred();
   test_gen_wrap();
   test_sim();
+  test_sim_deferred();
   if (failures) {
     fprintf(stderr, "ref_selftest: %d check(s) failed\n", failures);
     return 1;

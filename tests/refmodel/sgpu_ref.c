@@ -1,6 +1,9 @@
 /* sgpu_ref.c - the command-level reference model; see sgpu_ref.h and docs/semantics.md.
  *
- * Layout: frames (three-state array plus a clean stack and a dirty stack), process slots
+ * Layout: frames (three-state array plus a clean stack and a dirty FIFO: the scrubber, and an
+ * allocation that finds no clean frame, take the oldest dirty frame, so the reclaim events of
+ * DEFERRED destroys come in destroy order), pending reclaims (a FIFO of DYING slots, each with
+ * the dirty-FIFO position of its last frame), process slots
  * (each with an E-entry root of leaf pointers; a leaf holds E page entries and its valid
  * count), queue slots. Every command first validates (opcode, handle, fields, conflicts and
  * resources, in the order of docs/semantics.md) without touching state, then applies.
@@ -54,8 +57,16 @@ struct sgpu_ref {
   uint64_t vpn_limit;  /* 2^(2(S-2)) */
   uint8_t *frame_state;
   uint32_t *clean, nclean; /* stack of clean frames */
-  uint32_t *dirty, ndirty; /* stack of dirty frames */
+  uint32_t *dirty, dhead, ndirty; /* FIFO of dirty frames (ring of F) */
+  uint64_t dirty_pushed, dirty_popped; /* frames ever queued / taken off the dirty FIFO */
   uint32_t used;
+  /* DEFERRED destroys whose reclaim event has not been posted (ring of P, oldest first) */
+  struct {
+    uint32_t slot, handle, frames;
+    uint64_t mark; /* dirty_pushed after its frames were queued */
+  } *pend;
+  uint32_t phead, npend;
+  uint32_t reclaim_seq, reclaim_handle, reclaim_frames;
   uint32_t db_ignored;
   ref_proc *procs;
   ref_queue *queues;
@@ -63,14 +74,27 @@ struct sgpu_ref {
 
 /* ------------------------------------------------------------------ frames */
 
+static void post_reclaims(sgpu_ref *r);
+
+/* Take the oldest dirty frame off the FIFO (the scrubber zeroes it). */
+static uint32_t dirty_pop(sgpu_ref *r) {
+  uint32_t f = r->dirty[r->dhead];
+  r->dhead = (r->dhead + 1) % r->p.frames;
+  r->ndirty--;
+  r->dirty_popped++;
+  return f;
+}
+
 static uint32_t frame_alloc(sgpu_ref *r) {
   uint32_t f;
   if (r->nclean > 0) {
     f = r->clean[--r->nclean];
   } else {
-    /* The device waits for its scrubber here; the model scrubs the frame itself. */
+    /* The device waits for its scrubber here; the model scrubs the oldest dirty frame itself
+     * (which may complete a pending reclaim: the device's scrubber would have got there too). */
     if (r->ndirty == 0) abort(); /* callers check clean + dirty first */
-    f = r->dirty[--r->ndirty];
+    f = dirty_pop(r);
+    post_reclaims(r);
   }
   r->frame_state[f] = FRAME_USED;
   r->used++;
@@ -80,24 +104,58 @@ static uint32_t frame_alloc(sgpu_ref *r) {
 static void frame_free(sgpu_ref *r, uint32_t f) {
   if (r->frame_state[f] != FRAME_USED) abort();
   r->frame_state[f] = FRAME_DIRTY;
-  r->dirty[r->ndirty++] = f;
+  r->dirty[(r->dhead + r->ndirty) % r->p.frames] = f;
+  r->ndirty++;
+  r->dirty_pushed++;
   r->used--;
 }
 
 static uint32_t frames_free(const sgpu_ref *r) { return r->nclean + r->ndirty; }
 
+/* Post the reclaim event of every pending DEFERRED destroy (oldest first) whose frames have
+ * all left the dirty FIFO: its slot becomes FREE with gen + 1. */
+static void post_reclaims(sgpu_ref *r) {
+  while (r->npend > 0 && r->pend[r->phead].mark <= r->dirty_popped) {
+    ref_proc *pr = &r->procs[r->pend[r->phead].slot];
+    if (pr->state != SGPU_PROC_STATE_DYING) abort();
+    pr->state = SGPU_PROC_STATE_FREE;
+    pr->gen = (pr->gen + 1) & GEN_MASK;
+    if (pr->gen == 0) pr->gen = 1;
+    r->reclaim_seq++;
+    r->reclaim_handle = r->pend[r->phead].handle;
+    r->reclaim_frames = r->pend[r->phead].frames;
+    r->phead = (r->phead + 1) % r->p.procs;
+    r->npend--;
+  }
+}
+
 uint32_t ref_scrub(sgpu_ref *r, uint32_t n) {
   uint32_t done = 0;
   while (done < n && r->ndirty > 0) {
-    uint32_t f = r->dirty[--r->ndirty];
+    uint32_t f = dirty_pop(r);
     r->frame_state[f] = FRAME_CLEAN;
     r->clean[r->nclean++] = f;
     done++;
   }
+  post_reclaims(r);
   return done;
 }
 
 void ref_scrub_all(sgpu_ref *r) { ref_scrub(r, r->ndirty); }
+
+uint32_t ref_reclaim_upto(sgpu_ref *r, uint32_t n) {
+  while ((int32_t)(r->reclaim_seq - n) < 0 && r->npend > 0) {
+    uint64_t need = r->pend[r->phead].mark - r->dirty_popped; /* > 0, else already posted */
+    ref_scrub(r, (uint32_t)need);
+  }
+  return r->reclaim_seq;
+}
+
+uint32_t ref_reclaim_pending(const sgpu_ref *r) { return r->npend; }
+
+uint32_t ref_pending_handle(const sgpu_ref *r, uint32_t i) {
+  return i < r->npend ? r->pend[(r->phead + i) % r->p.procs].handle : 0;
+}
 
 /* ------------------------------------------------------------------ create/destroy */
 
@@ -117,7 +175,8 @@ sgpu_ref *ref_create(const ref_params *p) {
   r->dirty = malloc(sizeof(uint32_t) * p->frames);
   r->procs = calloc(p->procs, sizeof *r->procs);
   r->queues = calloc(p->queues, sizeof *r->queues);
-  if (!r->frame_state || !r->clean || !r->dirty || !r->procs || !r->queues) {
+  r->pend = calloc(p->procs, sizeof *r->pend);
+  if (!r->frame_state || !r->clean || !r->dirty || !r->procs || !r->queues || !r->pend) {
     ref_destroy(r);
     return NULL;
   }
@@ -147,6 +206,7 @@ void ref_destroy(sgpu_ref *r) {
   }
   free(r->procs);
   free(r->queues);
+  free(r->pend);
   free(r->frame_state);
   free(r->clean);
   free(r->dirty);
@@ -275,8 +335,8 @@ static uint32_t cmd_destroy_process(sgpu_ref *r, uint32_t policy, const uint32_t
   ref_proc *pr;
   uint32_t st = check_handle(r, a[0], &pr);
   if (st) return st;
-  if (policy == SGPU_POLICY_DEFERRED) return SGPU_STATUS_NOT_IMPLEMENTED;
-  if (policy != SGPU_POLICY_DEFAULT && policy != SGPU_POLICY_EAGER)
+  if (policy != SGPU_POLICY_DEFAULT && policy != SGPU_POLICY_EAGER &&
+      policy != SGPU_POLICY_DEFERRED)
     return SGPU_STATUS_INVALID_PARAMETER;
   uint32_t slot = HANDLE_SLOT(a[0]), d, t, q;
   teardown(r, slot, &d, &t, &q);
@@ -288,10 +348,23 @@ static uint32_t cmd_destroy_process(sgpu_ref *r, uint32_t policy, const uint32_t
   res[5] = pr->db_ignored;
   free(pr->leaves);
   pr->leaves = NULL;
+  pr->data_frames = pr->pt_pages = pr->queues = pr->db_ignored = 0;
+  if (policy == SGPU_POLICY_DEFERRED) {
+    /* Completion now; the reclaimer has already queued the frames and released the queues
+     * (it runs before the next command). The slot stays DYING until the scrubber has zeroed
+     * every one of those frames (post_reclaims). */
+    pr->state = SGPU_PROC_STATE_DYING;
+    uint32_t i = (r->phead + r->npend) % r->p.procs;
+    r->pend[i].slot = slot;
+    r->pend[i].handle = a[0];
+    r->pend[i].frames = d + t;
+    r->pend[i].mark = r->dirty_pushed;
+    r->npend++;
+    return SGPU_STATUS_SUCCESS;
+  }
   pr->state = SGPU_PROC_STATE_FREE;
   pr->gen = (pr->gen + 1) & GEN_MASK;
   if (pr->gen == 0) pr->gen = 1;
-  pr->data_frames = pr->pt_pages = pr->queues = pr->db_ignored = 0;
   return SGPU_STATUS_SUCCESS;
 }
 
@@ -462,7 +535,10 @@ uint32_t ref_exec(sgpu_ref *r, uint32_t opcode, uint32_t policy, const uint32_t 
 /* ------------------------------------------------------------------ registers */
 
 void ref_doorbell(sgpu_ref *r, uint32_t q, uint32_t wptr) {
-  if (q >= r->p.queues) return;
+  if (q >= r->p.queues) { /* no such slot, but inside the queue window: counted */
+    r->db_ignored++;
+    return;
+  }
   ref_queue *qs = &r->queues[q];
   if (qs->live && !qs->stopped && r->procs[qs->owner].state == SGPU_PROC_STATE_ACTIVE) {
     qs->wptr = wptr;
@@ -488,6 +564,10 @@ uint32_t ref_reg_read(const sgpu_ref *r, uint32_t addr) {
   case SGPU_REG_FRAMES_DIRTY: return r->ndirty;
   case SGPU_REG_FRAMES_USED: return r->used;
   case SGPU_REG_DB_IGNORED: return r->db_ignored;
+  case SGPU_REG_RECLAIM_SEQ: return r->reclaim_seq;
+  case SGPU_REG_RECLAIM_HANDLE: return r->reclaim_handle;
+  case SGPU_REG_RECLAIM_FRAMES: return r->reclaim_frames;
+  case SGPU_REG_RECLAIM_PENDING: return r->npend;
   default: break;
   }
   if (addr >= SGPU_QUEUE_BASE && addr % 4 == 0 &&
@@ -517,17 +597,17 @@ uint32_t ref_proc_handle(const sgpu_ref *r, uint32_t slot) {
 }
 
 int ref_is_mapped(const sgpu_ref *r, uint32_t slot, uint32_t vpn) {
-  if (ref_proc_state(r, slot) == SGPU_PROC_STATE_FREE) return 0;
+  if (ref_proc_state(r, slot) != SGPU_PROC_STATE_ACTIVE) return 0;
   return lookup(r, &r->procs[slot], vpn) != NULL;
 }
 
 int ref_has_leaf(const sgpu_ref *r, uint32_t slot, uint32_t l1) {
-  if (ref_proc_state(r, slot) == SGPU_PROC_STATE_FREE || l1 >= r->e) return 0;
+  if (ref_proc_state(r, slot) != SGPU_PROC_STATE_ACTIVE || l1 >= r->e) return 0;
   return r->procs[slot].leaves[l1] != NULL;
 }
 
 int ref_next_mapped(const sgpu_ref *r, uint32_t slot, uint32_t from, uint32_t *vpn) {
-  if (ref_proc_state(r, slot) == SGPU_PROC_STATE_FREE) return 0;
+  if (ref_proc_state(r, slot) != SGPU_PROC_STATE_ACTIVE) return 0;
   const ref_proc *pr = &r->procs[slot];
   for (uint64_t v = from; v < r->vpn_limit;) {
     const ref_leaf *l = pr->leaves[v >> r->l2_bits];
@@ -556,6 +636,21 @@ int ref_check_invariants(const sgpu_ref *r, char *msg, size_t n) {
   uint32_t F = r->p.frames;
   if (r->nclean + r->ndirty + r->used != F)
     return fail(msg, n, "clean %u + dirty %u + used %u != F %u", r->nclean, r->ndirty, r->used, F);
+  if (r->dirty_pushed - r->dirty_popped != r->ndirty)
+    return fail(msg, n, "dirty FIFO: %llu pushed - %llu popped != %u dirty",
+                (unsigned long long)r->dirty_pushed, (unsigned long long)r->dirty_popped, r->ndirty);
+  uint32_t dying = 0;
+  for (uint32_t s = 0; s < r->p.procs; s++) dying += r->procs[s].state == SGPU_PROC_STATE_DYING;
+  if (dying != r->npend)
+    return fail(msg, n, "%u DYING slots but %u pending reclaims", dying, r->npend);
+  for (uint32_t i = 0; i < r->npend; i++) {
+    uint32_t k = (r->phead + i) % r->p.procs, ps = r->pend[k].slot;
+    if (ps >= r->p.procs || r->procs[ps].state != SGPU_PROC_STATE_DYING ||
+        (r->pend[k].handle != (ps | r->procs[ps].gen << SGPU_HANDLE_GEN_SHIFT)) ||
+        r->pend[k].mark <= r->dirty_popped || r->pend[k].mark > r->dirty_pushed ||
+        (i > 0 && r->pend[k].mark < r->pend[(k + r->p.procs - 1) % r->p.procs].mark))
+      return fail(msg, n, "pending reclaim %u (slot %u) inconsistent", i, ps);
+  }
   uint8_t *seen = calloc(F, 1);
   if (!seen) return fail(msg, n, "out of memory");
   int rc = 0;
@@ -574,9 +669,10 @@ int ref_check_invariants(const sgpu_ref *r, char *msg, size_t n) {
     if (r->queues[q].live) queues_owned[r->queues[q].owner]++;
   for (uint32_t s = 0; s < r->p.procs; s++) {
     const ref_proc *pr = &r->procs[s];
-    if (pr->state == SGPU_PROC_STATE_FREE) {
-      if (queues_owned[s]) {
-        rc = fail(msg, n, "free slot %u owns %u queues", s, queues_owned[s]);
+    if (pr->state != SGPU_PROC_STATE_ACTIVE) {
+      if (queues_owned[s] || pr->leaves) {
+        rc = fail(msg, n, "%s slot %u owns %u queues or page tables",
+                  pr->state == SGPU_PROC_STATE_FREE ? "free" : "dying", s, queues_owned[s]);
         goto out;
       }
       continue;

@@ -5,13 +5,21 @@
  * of time:
  *   - commands complete at once (DESTROY_PROCESS results cycles = 0 and work_aborted = 0);
  *   - DESTROY_PROCESS with policy DEFAULT or EAGER (the device default is eager) tears the
- *     process down completely before the command returns, so a slot is never seen DYING and
- *     STATUS_PROCESS_IS_TERMINATING is never returned; DEFERRED is STATUS_NOT_IMPLEMENTED
- *     and 3 is STATUS_INVALID_PARAMETER, both checked after the handle;
- *   - the scrubber runs only when told (ref_scrub / ref_scrub_all). A freed frame stays
- *     dirty until then, and an allocation that finds no clean frame takes a dirty one and
- *     scrubs it on the spot (the device would wait for its scrubber). So only frames_used
- *     and frames_clean + frames_dirty are comparable with a real device, not the split.
+ *     process down completely before the command returns. DEFERRED returns the same results
+ *     but leaves the slot DYING (same generation; every command naming it gets
+ *     STATUS_PROCESS_IS_TERMINATING); its frames are on the dirty list and its queues
+ *     released at once (the device's reclaimer runs before the next command). Policy 3 is
+ *     STATUS_INVALID_PARAMETER, checked after the handle;
+ *   - the scrubber runs only when told (ref_scrub / ref_scrub_all / ref_reclaim_upto). A freed
+ *     frame stays dirty until then; the dirty list is a FIFO, and an allocation that finds no
+ *     clean frame takes the oldest dirty one and scrubs it on the spot (the device would wait
+ *     for its scrubber). So only frames_used and frames_clean + frames_dirty are comparable
+ *     with a real device, not the split;
+ *   - a DEFERRED destroy's reclaim event (slot FREE with gen + 1, RECLAIM_SEQ + 1,
+ *     RECLAIM_HANDLE, RECLAIM_FRAMES) is posted as soon as the model's scrubber has taken
+ *     every one of its frames off the dirty FIFO, so events come in destroy order. A device
+ *     scrubs on its own time, always at least as far as the model: a test synchronises the
+ *     model by reading the device's RECLAIM_SEQ and calling ref_reclaim_upto.
  * Frame numbers (root_frame) are the model's own choice and are not comparable either.
  *
  * Failed commands change nothing and return six zero result words; a successful command
@@ -54,24 +62,36 @@ const ref_params *ref_get_params(const sgpu_ref *ref);
 uint32_t ref_exec(sgpu_ref *ref, uint32_t opcode, uint32_t policy, const uint32_t args[4],
                   uint32_t results[6]);
 
-/* A write of wptr to queue slot q's QDB register. A slot number >= Q is no register of the
- * device: the write is dropped without being counted. */
+/* A write of wptr to queue slot q's QDB register (q = (addr - QUEUE_BASE) / QUEUE_STRIDE,
+ * for any QDB offset inside the queue window). A slot number >= Q is ignored and counted in
+ * DB_IGNORED only. */
 void ref_doorbell(sgpu_ref *ref, uint32_t q, uint32_t wptr);
 
 /* Read a register the model owns: ID, VERSION, CAPS0, CAPS1, FRAMES_CLEAN, FRAMES_DIRTY,
- * FRAMES_USED, DB_IGNORED and every queue slot register. Anything else reads 0 (the
- * mailbox, cycle and scrubber-time registers belong to a timed wrapper such as sim_ref.c). */
+ * FRAMES_USED, DB_IGNORED, RECLAIM_SEQ, RECLAIM_HANDLE, RECLAIM_FRAMES, RECLAIM_PENDING and
+ * every queue slot register. Anything else reads 0 (the mailbox, cycle, TD_* phase,
+ * RECLAIM_CYCLES and scrubber-time registers belong to a timed wrapper such as sim_ref.c). */
 uint32_t ref_reg_read(const sgpu_ref *ref, uint32_t addr);
 
-/* Make up to n dirty frames clean; returns how many were. */
+/* Make up to n dirty frames clean, oldest first, and post the reclaim events this
+ * completes; returns how many frames were cleaned. */
 uint32_t ref_scrub(sgpu_ref *ref, uint32_t n);
-/* Make every dirty frame clean. */
+/* Make every dirty frame clean (posting every pending reclaim event). */
 void ref_scrub_all(sgpu_ref *ref);
+/* Scrub just far enough that RECLAIM_SEQ reaches n (the absolute count of reclaim events
+ * since reset, compared modulo 2^32), or every pending reclaim is posted. Returns the new
+ * RECLAIM_SEQ. */
+uint32_t ref_reclaim_upto(sgpu_ref *ref, uint32_t n);
+/* DEFERRED destroys whose reclaim event is not posted yet (RECLAIM_PENDING). */
+uint32_t ref_reclaim_pending(const sgpu_ref *ref);
+/* Handle of the i-th oldest pending reclaim (i < ref_reclaim_pending), else 0. Its event
+ * will be number RECLAIM_SEQ + i + 1. */
+uint32_t ref_pending_handle(const sgpu_ref *ref, uint32_t i);
 
 /* Introspection for test generators (not device behaviour). */
 uint32_t ref_proc_state(const sgpu_ref *ref, uint32_t slot);  /* SGPU_PROC_STATE_*, FREE if out of range */
 uint32_t ref_proc_handle(const sgpu_ref *ref, uint32_t slot); /* current handle of the slot (even if FREE) */
-int ref_is_mapped(const sgpu_ref *ref, uint32_t slot, uint32_t vpn);
+int ref_is_mapped(const sgpu_ref *ref, uint32_t slot, uint32_t vpn); /* ACTIVE slots only */
 /* Whether the leaf table l1 (vpn >> (S-2)) of the slot exists. */
 int ref_has_leaf(const sgpu_ref *ref, uint32_t slot, uint32_t l1);
 /* Find the first mapped vpn >= from in an ACTIVE slot; returns 1 and sets *vpn, or 0. */

@@ -11,10 +11,20 @@
  *   - a command executes on the ADMIN_DOORBELL write (all its effects are visible at once)
  *     but is posted only LATENCY cycles later: BUSY until then, and a doorbell meanwhile is
  *     dropped and counted in ADMIN_DROPPED. LATENCY = 4 + the frames and queues the command
- *     touches, capped at 4 + 256. DESTROY_PROCESS reports that latency as its cycles result
- *     (the command-level model alone reports 0);
+ *     touches, capped at 4 + 256, except DESTROY_PROCESS: the sum of its phases, TD_VALIDATE
+ *     1, TD_STOP_DRAIN 1 + queues, TD_TLB 2, TD_FREE frames (capped at 256), TD_RELEASE
+ *     1 + queues, TD_COMPLETE 1; for DEFERRED, TD_FREE and TD_RELEASE are not part of the
+ *     command (the reclaimer writes them when the completion is posted). DESTROY_PROCESS
+ *     reports that latency as its cycles result (the command-level model alone reports 0).
+ *     A failed command writes no TD_* register;
  *   - the scrubber makes one dirty frame clean every max(1, 2^(S-2) / 4) cycles (four words
- *     a cycle); SCRUB_CYCLES counts the cycles during which some frame was dirty.
+ *     a cycle), oldest first; SCRUB_CYCLES counts the cycles during which some frame was
+ *     dirty. It pauses while a DEFERRED destroy is BUSY, so no reclaim event comes before its
+ *     completion. A reclaim event is posted when the model's scrubber has cleaned the
+ *     process's last frame (or an allocation took it): RECLAIM_CYCLES = event - doorbell,
+ *     TD_SCRUB = event - completion (the frames reached the dirty list), both >= 1;
+ *   - the queue window is 0x100..0xFFFF (16-bit register addresses, like the RTL): a QDB
+ *     write to a slot >= Q there is ignored and counted; its registers read 0.
  */
 #include <stdbool.h>
 #include <stdio.h>
@@ -53,9 +63,48 @@ struct sgpu_sim {
   /* scrubber */
   uint64_t scrub_period, scrub_acc;
   uint32_t scrub_cycles;
+  /* teardown phases of the destroy in flight and of the last one */
+  bool pend_destroy, pend_deferred;
+  uint32_t pend_td[6], td[7]; /* VALIDATE, STOP_DRAIN, TLB, FREE, RELEASE, COMPLETE, SCRUB */
+  /* pending reclaims, oldest first (ring of 256 >= P): doorbell and completion cycles */
+  uint64_t rc_doorbell[256], rc_dirty[256];
+  uint32_t rc_head, rc_n, rc_seen_seq;
+  uint32_t reclaim_cycles;
 };
 
+enum { TD_VALIDATE, TD_STOP_DRAIN, TD_TLB, TD_FREE, TD_RELEASE, TD_COMPLETE, TD_SCRUB };
+
+/* Reclaim events the model posted since last time: time them at cycle now. */
+static void note_reclaims(sgpu_sim *s, uint64_t now) {
+  uint32_t seq = ref_reg_read(s->ref, SGPU_REG_RECLAIM_SEQ);
+  while (s->rc_seen_seq != seq && s->rc_n > 0) {
+    uint64_t db = s->rc_doorbell[s->rc_head], dirty = s->rc_dirty[s->rc_head];
+    s->reclaim_cycles = (uint32_t)(now > db ? now - db : 1);
+    s->td[TD_SCRUB] = (uint32_t)(now > dirty ? now - dirty : 1);
+    s->rc_head = (s->rc_head + 1) % 256;
+    s->rc_n--;
+    s->rc_seen_seq++;
+  }
+  s->rc_seen_seq = seq;
+}
+
 static void post_completion(sgpu_sim *s) {
+  if (s->pend_destroy) {
+    if (s->pend_deferred) { /* the reclaimer runs now: its phases, and the timestamps */
+      s->td[TD_FREE] = s->pend_td[TD_FREE];
+      s->td[TD_RELEASE] = s->pend_td[TD_RELEASE];
+      uint32_t i = (s->rc_head + s->rc_n - 1) % 256;
+      s->rc_dirty[i] = s->done_at;
+    } else {
+      s->td[TD_FREE] = s->pend_td[TD_FREE];
+      s->td[TD_RELEASE] = s->pend_td[TD_RELEASE];
+    }
+    s->td[TD_VALIDATE] = s->pend_td[TD_VALIDATE];
+    s->td[TD_STOP_DRAIN] = s->pend_td[TD_STOP_DRAIN];
+    s->td[TD_TLB] = s->pend_td[TD_TLB];
+    s->td[TD_COMPLETE] = s->pend_td[TD_COMPLETE];
+  }
+  s->pend_destroy = s->pend_deferred = false;
   s->cpl_status = s->pend_status;
   memcpy(s->cpl_res, s->pend_res, sizeof s->cpl_res);
   s->cpl_seq++;
@@ -63,7 +112,9 @@ static void post_completion(sgpu_sim *s) {
   s->busy = false;
 }
 
-static void scrub(sgpu_sim *s, uint64_t n) {
+/* n cycles of scrubbing, ending at cycle end. */
+static void scrub(sgpu_sim *s, uint64_t n, uint64_t end) {
+  if (n == 0 || (s->busy && s->pend_deferred)) return;
   if (ref_reg_read(s->ref, SGPU_REG_FRAMES_DIRTY) == 0) {
     s->scrub_acc = 0;
     return;
@@ -80,12 +131,21 @@ static void scrub(sgpu_sim *s, uint64_t n) {
     }
     frames -= chunk;
   }
+  note_reclaims(s, end);
 }
 
 static void advance(sgpu_sim *s, uint64_t n) {
-  if (s->busy && s->cycle + n >= s->done_at) post_completion(s);
-  s->cycle += n;
-  scrub(s, n);
+  uint64_t end = s->cycle + n;
+  if (s->busy && end >= s->done_at) {
+    uint64_t before = s->done_at > s->cycle ? s->done_at - s->cycle : 0;
+    scrub(s, before, s->done_at);
+    post_completion(s);
+    s->cycle = end;
+    scrub(s, n - before, end);
+    return;
+  }
+  s->cycle = end;
+  scrub(s, n, end);
 }
 
 static uint32_t latency_of(uint32_t opcode, uint32_t st, const uint32_t *res) {
@@ -111,8 +171,28 @@ static void admin_doorbell(sgpu_sim *s) {
   uint32_t policy = FIELD_GET(SGPU_CMD_OP_POLICY, s->cmd_op);
   s->pend_status = ref_exec(s->ref, opcode, policy, s->args, s->pend_res);
   uint32_t lat = latency_of(opcode, s->pend_status, s->pend_res);
-  if (opcode == SGPU_OP_DESTROY_PROCESS && s->pend_status == SGPU_STATUS_SUCCESS)
+  note_reclaims(s, s->cycle); /* an allocation may have completed a reclaim */
+  if (opcode == SGPU_OP_DESTROY_PROCESS && s->pend_status == SGPU_STATUS_SUCCESS) {
+    uint32_t frames = s->pend_res[1], queues = s->pend_res[3];
+    uint32_t *td = s->pend_td;
+    td[TD_VALIDATE] = 1;
+    td[TD_STOP_DRAIN] = 1 + queues;
+    td[TD_TLB] = 2;
+    td[TD_FREE] = frames > MAX_EXTRA_LATENCY ? MAX_EXTRA_LATENCY : frames;
+    td[TD_RELEASE] = 1 + queues;
+    td[TD_COMPLETE] = 1;
+    s->pend_destroy = true;
+    s->pend_deferred = policy == SGPU_POLICY_DEFERRED;
+    lat = td[TD_VALIDATE] + td[TD_STOP_DRAIN] + td[TD_TLB] + td[TD_COMPLETE];
+    if (!s->pend_deferred) lat += td[TD_FREE] + td[TD_RELEASE];
     s->pend_res[0] = lat;
+    if (s->pend_deferred) {
+      uint32_t i = (s->rc_head + s->rc_n) % 256;
+      s->rc_doorbell[i] = s->cycle;
+      s->rc_dirty[i] = s->cycle + lat;
+      s->rc_n++;
+    }
+  }
   s->busy = true;
   s->done_at = s->cycle + lat;
 }
@@ -195,6 +275,14 @@ int sgpu_sim_read32(sgpu_sim *s, uint32_t addr, uint32_t *data, uint32_t max_cyc
     v = (uint32_t)s->cycle;
     break;
   case SGPU_REG_CYCLE_HI: v = s->cycle_hi; break;
+  case SGPU_REG_TD_VALIDATE: v = s->td[TD_VALIDATE]; break;
+  case SGPU_REG_TD_STOP_DRAIN: v = s->td[TD_STOP_DRAIN]; break;
+  case SGPU_REG_TD_TLB: v = s->td[TD_TLB]; break;
+  case SGPU_REG_TD_FREE: v = s->td[TD_FREE]; break;
+  case SGPU_REG_TD_RELEASE: v = s->td[TD_RELEASE]; break;
+  case SGPU_REG_TD_COMPLETE: v = s->td[TD_COMPLETE]; break;
+  case SGPU_REG_TD_SCRUB: v = s->td[TD_SCRUB]; break;
+  case SGPU_REG_RECLAIM_CYCLES: v = s->reclaim_cycles; break;
   default: v = ref_reg_read(s->ref, addr); break;
   }
   *data = v;
@@ -204,7 +292,6 @@ int sgpu_sim_read32(sgpu_sim *s, uint32_t addr, uint32_t *data, uint32_t max_cyc
 int sgpu_sim_write32(sgpu_sim *s, uint32_t addr, uint32_t data, uint32_t max_cycles) {
   (void)max_cycles;
   advance(s, 1);
-  uint32_t qend = SGPU_QUEUE_BASE + ref_get_params(s->ref)->queues * SGPU_QUEUE_STRIDE;
   switch (addr) {
   case SGPU_REG_CMD_OP:
     s->cmd_op = FIELD(SGPU_CMD_OP_OPCODE, FIELD_GET(SGPU_CMD_OP_OPCODE, data)) |
@@ -219,7 +306,7 @@ int sgpu_sim_write32(sgpu_sim *s, uint32_t addr, uint32_t data, uint32_t max_cyc
     if (data & 1u) s->irq = false;
     break;
   default:
-    if (addr >= SGPU_QUEUE_BASE && addr < qend &&
+    if (addr >= SGPU_QUEUE_BASE && addr <= 0xFFFFu &&
         (addr - SGPU_QUEUE_BASE) % SGPU_QUEUE_STRIDE == SGPU_QREG_QDB)
       ref_doorbell(s->ref, (addr - SGPU_QUEUE_BASE) / SGPU_QUEUE_STRIDE, data);
     break; /* read-only and unmapped registers ignore writes */
