@@ -18,6 +18,22 @@
  * model, zero where the command defines no result and for every failed command); --no-cpl
  * skips that.
  *
+ * Teardown policies: DESTROY_PROCESS uses EAGER, DEFAULT and DEFERRED (and, raw, the invalid
+ * 3). A DEFERRED destroy leaves its slot DYING until the device's scrubber has cleaned its
+ * frames; the device then posts a reclaim event on its own time. Reclaim events are FIFO, so
+ * the model is synchronised from the device: before every operation RECLAIM_SEQ is read and
+ * the model brought up to it (ref_reclaim_upto). An operation whose outcome depends on a
+ * reclaim finishing inside its window (a command naming a DYING handle: TERMINATING or
+ * INVALID_HANDLE; CREATE_PROCESS when a DYING slot could become the lowest FREE one; the device
+ * QUERY's live processes; RECLAIM_PENDING) runs on the device first, RECLAIM_SEQ is read
+ * again, and only an outcome the model gives for some event count between the two reads is
+ * accepted (the model is then run at that count). The model is never allowed ahead of the
+ * device (its scrubber is lazy), and after sgpu_wait_clean every reclaim must be posted.
+ * Directed random cases: a DEFERRED destroy of the largest process immediately followed by a
+ * MAP of (nearly) every free frame, more than are clean (it must wait for the scrubber, never
+ * STATUS_NO_MEMORY); destroys of either policy while earlier reclaims are pending; repeated
+ * commands and destroys naming a DYING handle (STATUS_PROCESS_IS_TERMINATING).
+ *
  * Not compared: root_frame (CREATE_PROCESS), cycles (DESTROY_PROCESS), and the split of free
  * frames into clean and dirty (the scrubber runs on its own time) except right after a wait.
  *
@@ -39,15 +55,17 @@
 #define WAIT_CLEAN_CYCLES 400000000ull
 #define RAW_MAX_CYCLES 200000000ull
 
+#define RECLAIM_POLL_READS 4096u /* register reads to wait for a reclaim event after a wait */
+
 enum kind {
   K_CREATE, K_DESTROY, K_MAP, K_UNMAP, K_CREATE_QUEUE, K_DESTROY_QUEUE, K_DOORBELL,
-  K_WRITE, K_READ, K_QUERY_PROC, K_QUERY_DEV, K_BAD_CMD, K_WAIT_CLEAN, K_NKINDS
+  K_WRITE, K_READ, K_QUERY_PROC, K_QUERY_DEV, K_BAD_CMD, K_PRESSURE, K_WAIT_CLEAN, K_NKINDS
 };
 static const char *const kind_names[K_NKINDS] = {
     "create_process", "destroy_process", "map", "unmap", "create_queue", "destroy_queue",
     "doorbell", "mem_write", "mem_read", "query_process", "query_device", "bad_command",
-    "wait_clean"};
-static const unsigned base_weight[K_NKINDS] = {8, 4, 18, 10, 6, 5, 8, 12, 14, 5, 2, 1, 0};
+    "pressure", "wait_clean"};
+static const unsigned base_weight[K_NKINDS] = {8, 4, 18, 10, 6, 5, 8, 12, 14, 5, 2, 1, 1, 0};
 
 #define MAX_STATUS_KINDS 32
 typedef struct {
@@ -79,6 +97,12 @@ typedef struct {
   uint64_t words_read, words_read_nonzero;
   status_count statuses[MAX_STATUS_KINDS];
   unsigned nstatuses;
+  /* reclaim synchronisation: the device's RECLAIM_SEQ at the start; a note on the window of
+   * the current operation, printed with a mismatch */
+  uint32_t rseq_base;
+  char window[200];
+  uint64_t destroys[4], destroys_while_pending, windows_resolved, max_pending;
+  uint64_t pressure_maps, pressure_beyond_clean, wait_reclaim_reads;
 } ctx;
 
 /* ------------------------------------------------------------------ random numbers */
@@ -107,6 +131,7 @@ static void mismatch(const ctx *c, const char *fmt, ...) {
   vfprintf(stderr, fmt, ap);
   va_end(ap);
   fprintf(stderr, "\n");
+  if (c->window[0]) fprintf(stderr, "  reclaim window: %s\n", c->window);
   if (c->dev) {
     const char *e = sgpu_last_error(c->dev);
     if (e && *e) fprintf(stderr, "  libsgpu last error: %s\n", e);
@@ -171,6 +196,98 @@ static uint32_t raw_exec(ctx *c, uint32_t opcode, uint32_t policy, const uint32_
   return cpl;
 }
 
+/* ------------------------------------------------------------------ reclaim synchronisation */
+
+static uint32_t model_rseq(ctx *c) { return ref_reg_read(c->ref, SGPU_REG_RECLAIM_SEQ); }
+static uint32_t model_pending(ctx *c) { return ref_reclaim_pending(c->ref); }
+/* The device's reclaim events since the start (same numbering as the model's RECLAIM_SEQ). */
+static uint32_t dev_rseq(ctx *c) { return reg_rd(c, SGPU_REG_RECLAIM_SEQ) - c->rseq_base; }
+
+/* Apply reclaim events in the model up to n (a count the device has reached). */
+static void model_reclaim_to(ctx *c, uint32_t n, const char *where) {
+  uint32_t m = model_rseq(c), total = m + model_pending(c);
+  if ((int32_t)(n - m) < 0)
+    mismatch(c, "%s: device RECLAIM_SEQ %u is behind the model's %u (the model scrubs only on "
+             "demand, so the device can never be behind it)", where, n, m);
+  if ((int32_t)(n - total) > 0)
+    mismatch(c, "%s: device RECLAIM_SEQ %u, but only %u DEFERRED destroys so far", where, n,
+             total);
+  ref_reclaim_upto(c->ref, n);
+}
+
+/* Read RECLAIM_SEQ and bring the model up to it; returns it. */
+static uint32_t sync_reclaims(ctx *c, const char *where) {
+  uint32_t d = dev_rseq(c);
+  model_reclaim_to(c, d, where);
+  return d;
+}
+
+/* Index of a pending reclaim naming handle h (its event is model RECLAIM_SEQ + i + 1), or -1. */
+static int pending_index(ctx *c, uint32_t h) {
+  for (uint32_t i = 0; i < model_pending(c); i++)
+    if (ref_pending_handle(c->ref, i) == h) return (int)i;
+  return -1;
+}
+
+/* The CREATE_PROCESS outcome if the first j pending reclaims were posted: status and slot. */
+static uint32_t predict_create(ctx *c, uint32_t j, uint32_t *slot) {
+  for (uint32_t s = 0; s < c->P; s++) {
+    bool is_free = ref_proc_state(c->ref, s) == SGPU_PROC_STATE_FREE;
+    for (uint32_t i = 0; i < j && !is_free; i++)
+      is_free = (ref_pending_handle(c->ref, i) & 0xFFFFu) == s;
+    if (!is_free) continue;
+    *slot = s;
+    uint32_t free = ref_reg_read(c->ref, SGPU_REG_FRAMES_CLEAN) +
+                    ref_reg_read(c->ref, SGPU_REG_FRAMES_DIRTY);
+    return free ? SGPU_STATUS_SUCCESS : SGPU_STATUS_NO_MEMORY;
+  }
+  *slot = 0;
+  return SGPU_STATUS_INSUFFICIENT_RESOURCES;
+}
+
+/* Run a command on the model, after the device ran it and answered dev_st (and, for a
+ * successful CREATE_PROCESS, dev_handle). If its outcome depends on reclaim events the
+ * device may have posted while it ran, RECLAIM_SEQ is read again (s1) and the model is
+ * brought to the event count between its current one and s1 that explains the device's
+ * answer; if none does, the model stays where it is and the comparison reports the mismatch
+ * (with the window). */
+static uint32_t model_exec(ctx *c, uint32_t opcode, uint32_t policy, const uint32_t args[4],
+                           uint32_t res[6], uint32_t dev_st, uint32_t dev_handle) {
+  uint32_t pend = model_pending(c), m = model_rseq(c);
+  if (pend == 0) return ref_exec(c->ref, opcode, policy, args, res);
+  bool names = opcode >= SGPU_OP_DESTROY_PROCESS && opcode <= SGPU_OP_MEM_WRITE &&
+               !(opcode == SGPU_OP_QUERY && args[0] == SGPU_DEVICE_QUERY);
+  if (names) {
+    int i = pending_index(c, args[0]);
+    if (i >= 0) {
+      uint32_t s1 = dev_rseq(c), e = m + (uint32_t)i + 1;
+      snprintf(c->window, sizeof c->window,
+               "handle 0x%08X is pending reclaim event %u; device RECLAIM_SEQ %u before, %u "
+               "after the command", args[0], e, m, s1);
+      if (dev_st != SGPU_STATUS_PROCESS_IS_TERMINATING && (int32_t)(s1 - e) >= 0) {
+        model_reclaim_to(c, e, "window");
+        c->windows_resolved++;
+      }
+    }
+  } else if (opcode == SGPU_OP_CREATE_PROCESS) {
+    uint32_t s1 = dev_rseq(c), slot, want_slot = dev_handle & 0xFFFFu;
+    snprintf(c->window, sizeof c->window,
+             "%u reclaim(s) pending; device RECLAIM_SEQ %u before, %u after the command", pend,
+             m, s1);
+    for (uint32_t j = 0; j <= pend && (int32_t)(s1 - (m + j)) >= 0; j++) {
+      uint32_t st = predict_create(c, j, &slot);
+      if (st == dev_st && (st != SGPU_STATUS_SUCCESS || slot == want_slot)) {
+        if (j) {
+          model_reclaim_to(c, m + j, "window");
+          c->windows_resolved++;
+        }
+        break;
+      }
+    }
+  }
+  return ref_exec(c->ref, opcode, policy, args, res);
+}
+
 /* Words the device may legitimately differ in: bit i set = CPL_RESi not compared. */
 static uint32_t nondet_mask(uint32_t opcode, const uint32_t args[4]) {
   switch (opcode) {
@@ -219,18 +336,38 @@ static void api_done(ctx *c, uint32_t opcode, const uint32_t args[4], uint32_t n
 
 /* ------------------------------------------------------------------ state comparison */
 
+/* The device QUERY against the model, and RECLAIM_PENDING. Its live processes count DYING
+ * slots, so a reclaim event inside the window changes it: the model is taken to the event
+ * count (between the RECLAIM_SEQ reads before and after) that the device's count implies. */
 static void compare_device(ctx *c) {
   sgpu_device_info di;
   uint32_t args[4] = {SGPU_DEVICE_QUERY, 0, 0, 0}, r[6];
+  uint32_t s0 = sync_reclaims(c, "before the device QUERY");
   sgpu_status st = sgpu_query_device(c->dev, &di);
   c->cpl_seq++;
+  uint32_t pend = reg_rd(c, SGPU_REG_RECLAIM_PENDING);
+  uint32_t s1 = dev_rseq(c);
+  uint32_t total = model_rseq(c) + model_pending(c);
   uint32_t rst = ref_exec(c->ref, SGPU_OP_QUERY, 0, args, r);
   expect_status(c, "device QUERY status", st, rst);
+  if (di.live_processes < r[3] && r[3] - di.live_processes <= s1 - s0) {
+    model_reclaim_to(c, s0 + (r[3] - di.live_processes), "device QUERY window");
+    c->windows_resolved++;
+    ref_exec(c->ref, SGPU_OP_QUERY, 0, args, r);
+  }
+  if (s1 != s0)
+    snprintf(c->window, sizeof c->window, "device RECLAIM_SEQ %u before the device QUERY, %u after",
+             s0, s1);
   expect_u32(c, "frames_used", di.frames_used, r[2]);
   expect_u32(c, "frames_clean + frames_dirty", di.frames_clean + di.frames_dirty, r[0] + r[1]);
   expect_u32(c, "live_processes", di.live_processes, r[3]);
   expect_u32(c, "live_queues", di.live_queues, r[4]);
   expect_u32(c, "device doorbells_ignored", di.doorbells_ignored, r[5]);
+  /* RECLAIM_PENDING was read between the two RECLAIM_SEQ reads. */
+  if (pend > total - s0 || pend < total - s1)
+    mismatch(c, "RECLAIM_PENDING: device %u, model %u..%u (%u DEFERRED destroys, RECLAIM_SEQ "
+             "%u..%u)", pend, total - s1, total - s0, total, s0, s1);
+  if (model_pending(c) > c->max_pending) c->max_pending = model_pending(c);
 }
 
 static void compare_queue_regs(ctx *c) {
@@ -248,6 +385,14 @@ static void compare_queue_regs(ctx *c) {
              ref_reg_read(c->ref, SGPU_REG_DB_IGNORED));
   expect_u32(c, "FRAMES_USED register", reg_rd(c, SGPU_REG_FRAMES_USED),
              ref_reg_read(c->ref, SGPU_REG_FRAMES_USED));
+  /* The last reclaim event, if RECLAIM_SEQ holds still across the reads. */
+  uint32_t a = dev_rseq(c), h = reg_rd(c, SGPU_REG_RECLAIM_HANDLE);
+  uint32_t f = reg_rd(c, SGPU_REG_RECLAIM_FRAMES), b = dev_rseq(c);
+  if (a == b && a != 0) {
+    model_reclaim_to(c, a, "reclaim registers");
+    expect_u32(c, "RECLAIM_HANDLE", h, ref_reg_read(c->ref, SGPU_REG_RECLAIM_HANDLE));
+    expect_u32(c, "RECLAIM_FRAMES", f, ref_reg_read(c->ref, SGPU_REG_RECLAIM_FRAMES));
+  }
 }
 
 static void check_model(ctx *c) {
@@ -277,7 +422,9 @@ static uint32_t pick_handle(ctx *c) {
   bool found;
   uint32_t s = live_slot(c, &found);
   unsigned roll = below(c, 100);
-  if (found && roll < 75) return ref_proc_handle(c->ref, s);
+  uint32_t pend = model_pending(c);
+  if (found && roll < 72) return ref_proc_handle(c->ref, s);
+  if (roll < 80 && pend) return ref_pending_handle(c->ref, below(c, pend)); /* DYING */
   if (roll < 85 && c->nstale) return c->stale[below(c, c->nstale)];
   if (roll < 90) return ref_proc_handle(c->ref, below(c, c->P)); /* maybe free */
   switch (below(c, 5)) {
@@ -383,41 +530,40 @@ static void log_op(ctx *c, uint32_t st) {
 /* Each operation runs on the model, then on the device through the API or (raw) the
  * mailbox, and compares. */
 static void op_create(ctx *c, bool raw) {
-  uint32_t args[4] = {0}, rres[6], dres[6] = {0}, st;
+  uint32_t args[4] = {0}, rres[6], dres[6] = {0}, st, rst;
   describe(c, "CREATE_PROCESS() via %s", raw ? "raw" : "api");
-  uint32_t rst = ref_exec(c->ref, SGPU_OP_CREATE_PROCESS, 0, args, rres);
   if (raw) {
     st = raw_exec(c, SGPU_OP_CREATE_PROCESS, 0, args, dres);
+    rst = model_exec(c, SGPU_OP_CREATE_PROCESS, 0, args, rres, st, dres[0]);
     expect_status(c, "status", st, rst);
     compare_results(c, "result", SGPU_OP_CREATE_PROCESS, args, st, dres, rres);
   } else {
     sgpu_process h = 0;
     st = sgpu_create_process(c->dev, &h);
+    rst = model_exec(c, SGPU_OP_CREATE_PROCESS, 0, args, rres, st, h);
     api_done(c, SGPU_OP_CREATE_PROCESS, args, 1, st, rst, rres);
     if (st == SGPU_STATUS_SUCCESS) expect_u32(c, "handle", h, rres[0]);
   }
   log_op(c, st);
 }
 
-static void op_destroy(ctx *c, bool raw) {
-  uint32_t h = pick_handle(c), policy = SGPU_POLICY_EAGER;
-  unsigned roll = below(c, 100);
-  if (roll < 8) policy = SGPU_POLICY_DEFAULT;
-  else if (roll < 12) policy = SGPU_POLICY_DEFERRED;
-  else if (roll < 16 && raw) policy = 3; /* the API's 3 is the host policy */
-  uint32_t args[4] = {h, 0, 0, 0}, rres[6], dres[6] = {0}, st;
+/* One DESTROY_PROCESS of h with the given policy. */
+static uint32_t do_destroy(ctx *c, uint32_t h, uint32_t policy, bool raw) {
+  uint32_t args[4] = {h, 0, 0, 0}, rres[6], dres[6] = {0}, st, rst;
   describe(c, "DESTROY_PROCESS(0x%08X) policy %u via %s", h, policy, raw ? "raw" : "api");
   bool was_live = ref_proc_state(c->ref, h & 0xFFFFu) == SGPU_PROC_STATE_ACTIVE &&
                   ref_proc_handle(c->ref, h & 0xFFFFu) == h;
-  uint32_t rst = ref_exec(c->ref, SGPU_OP_DESTROY_PROCESS, policy, args, rres);
+  bool pending = model_pending(c) > 0;
   if (raw) {
     st = raw_exec(c, SGPU_OP_DESTROY_PROCESS, policy, args, dres);
+    rst = model_exec(c, SGPU_OP_DESTROY_PROCESS, policy, args, rres, st, 0);
     expect_status(c, "status", st, rst);
     compare_results(c, "result", SGPU_OP_DESTROY_PROCESS, args, st, dres, rres);
   } else {
     sgpu_destroy_result r;
     memset(&r, 0, sizeof r);
     st = sgpu_destroy_process(c->dev, h, policy, &r);
+    rst = model_exec(c, SGPU_OP_DESTROY_PROCESS, policy, args, rres, st, 0);
     api_done(c, SGPU_OP_DESTROY_PROCESS, args, 1, st, rst, rres);
     if (st == SGPU_STATUS_SUCCESS) {
       expect_u32(c, "frames_freed", r.frames_freed, rres[1]);
@@ -430,8 +576,44 @@ static void op_destroy(ctx *c, bool raw) {
   if (rst == SGPU_STATUS_SUCCESS && was_live) {
     if (c->nstale < 16) c->stale[c->nstale++] = h;
     else c->stale[below(c, 16)] = h;
+    c->destroys[policy & 3u]++;
+    c->destroys_while_pending += pending;
   }
   log_op(c, st);
+  return st;
+}
+
+static void op_destroy(ctx *c, bool raw) {
+  uint32_t h = pick_handle(c), policy = SGPU_POLICY_EAGER;
+  uint32_t pend = model_pending(c);
+  if (pend && chance(c, 20)) /* a DYING handle again: TERMINATING (or stale, if reclaimed) */
+    h = ref_pending_handle(c->ref, below(c, pend));
+  unsigned roll = below(c, 100);
+  if (roll < 15) policy = SGPU_POLICY_DEFAULT;
+  else if (roll < 55) policy = SGPU_POLICY_DEFERRED;
+  else if (roll < 60 && raw) policy = 3; /* the API's 3 is the host policy */
+  do_destroy(c, h, policy, raw);
+}
+
+/* One MAP or UNMAP. */
+static uint32_t do_map_unmap(ctx *c, bool map, uint32_t h, uint32_t va, uint32_t pages,
+                             bool raw) {
+  uint32_t opcode = map ? SGPU_OP_MAP : SGPU_OP_UNMAP;
+  uint32_t args[4] = {h, va, pages, 0}, rres[6], dres[6] = {0}, st, rst;
+  describe(c, "%s(0x%08X, va 0x%08X, pages %u) via %s", map ? "MAP" : "UNMAP", h, va, pages,
+           raw ? "raw" : "api");
+  if (raw) {
+    st = raw_exec(c, opcode, 0, args, dres);
+    rst = model_exec(c, opcode, 0, args, rres, st, 0);
+    expect_status(c, "status", st, rst);
+    compare_results(c, "result", opcode, args, st, dres, rres);
+  } else {
+    st = map ? sgpu_map(c->dev, h, va, pages) : sgpu_unmap(c->dev, h, va, pages);
+    rst = model_exec(c, opcode, 0, args, rres, st, 0);
+    api_done(c, opcode, args, 1, st, rst, rres);
+  }
+  log_op(c, st);
+  return st;
 }
 
 static void op_map_unmap(ctx *c, bool map, bool raw) {
@@ -456,20 +638,61 @@ static void op_map_unmap(ctx *c, bool map, bool raw) {
     }
   }
   uint32_t va = range_va(c, vpn, &odd);
-  uint32_t opcode = map ? SGPU_OP_MAP : SGPU_OP_UNMAP;
-  uint32_t args[4] = {h, va, pages, 0}, rres[6], dres[6] = {0}, st;
-  describe(c, "%s(0x%08X, va 0x%08X, pages %u) via %s", map ? "MAP" : "UNMAP", h, va, pages,
-           raw ? "raw" : "api");
-  uint32_t rst = ref_exec(c->ref, opcode, 0, args, rres);
-  if (raw) {
-    st = raw_exec(c, opcode, 0, args, dres);
-    expect_status(c, "status", st, rst);
-    compare_results(c, "result", opcode, args, st, dres, rres);
-  } else {
-    st = map ? sgpu_map(c->dev, h, va, pages) : sgpu_unmap(c->dev, h, va, pages);
-    api_done(c, opcode, args, 1, st, rst, rres);
+  do_map_unmap(c, map, h, va, pages, raw);
+}
+
+/* Memory pressure while a reclaim runs: DEFERRED destroy of the process holding the most
+ * frames, then at once (no command in between) a MAP into another live process of every free
+ * frame but 0..2, in tables it has not got, so no conflict: more than are clean while the
+ * reclaim's frames are dirty. It must wait for the scrubber, never STATUS_NO_MEMORY. */
+static void op_pressure(ctx *c, bool raw) {
+  uint32_t victim = c->P, mapper = c->P, best = 0;
+  uint32_t start = below(c, c->P);
+  for (uint32_t i = 0; i < c->P; i++) {
+    uint32_t s = (start + i) % c->P;
+    if (ref_proc_state(c->ref, s) != SGPU_PROC_STATE_ACTIVE) continue;
+    uint32_t args[4] = {ref_proc_handle(c->ref, s), 0, 0, 0}, r[6];
+    ref_exec(c->ref, SGPU_OP_QUERY, 0, args, r); /* no state change */
+    uint32_t frames = r[2] + r[3];
+    if (victim == c->P || frames > best) {
+      if (victim != c->P && mapper == c->P) mapper = victim;
+      victim = s, best = frames;
+    } else if (mapper == c->P) {
+      mapper = s;
+    }
   }
-  log_op(c, st);
+  if (victim == c->P) {
+    op_create(c, raw);
+    return;
+  }
+  if (do_destroy(c, ref_proc_handle(c->ref, victim), SGPU_POLICY_DEFERRED, raw) !=
+          SGPU_STATUS_SUCCESS || mapper == c->P)
+    return;
+  if (c->verbose) printf("%7s ", "");
+  /* A run of tables without a leaf in the mapper, long enough for want pages and tables. */
+  uint32_t free = frames_free(c), want = free > 3 ? free - below(c, 3) : free;
+  uint32_t tables = (uint32_t)(c->vpn_limit / c->E), need_tables = want / c->E + 2;
+  uint32_t t0 = below(c, tables), run = 0, first = 0;
+  for (uint32_t i = 0; i < 2 * tables && run < need_tables; i++) {
+    uint32_t t = (t0 + i) % tables;
+    if (t == 0) run = 0; /* runs do not wrap around the space */
+    if (ref_has_leaf(c->ref, mapper, t)) {
+      run = 0;
+    } else {
+      if (run++ == 0) first = t;
+    }
+  }
+  if (run < need_tables || want < 2) return;
+  uint64_t vpn = (uint64_t)first * c->E, pages = want;
+  while (pages > 1 && pages + missing_leaves(c, mapper, (uint32_t)vpn, pages) > want) pages--;
+  uint32_t clean = reg_rd(c, SGPU_REG_FRAMES_CLEAN);
+  uint32_t needed = (uint32_t)pages + missing_leaves(c, mapper, (uint32_t)vpn, pages);
+  c->pressure_maps++;
+  c->pressure_beyond_clean += needed > clean;
+  uint32_t st = do_map_unmap(c, true, ref_proc_handle(c->ref, mapper),
+                             (uint32_t)(vpn << c->S), (uint32_t)pages, raw);
+  if (st == SGPU_STATUS_NO_MEMORY) /* the model agreed, or do_map_unmap had stopped */
+    mismatch(c, "memory pressure: STATUS_NO_MEMORY for %u frames with %u free", needed, free);
 }
 
 static void op_create_queue(ctx *c, bool raw) {
@@ -480,17 +703,18 @@ static void op_create_queue(ctx *c, bool raw) {
     static const uint32_t bad[] = {0, 16, 17, 31, 0x80000001u};
     log2 = bad[below(c, 5)];
   }
-  uint32_t args[4] = {h, ring_va, log2, 0}, rres[6], dres[6] = {0}, st;
+  uint32_t args[4] = {h, ring_va, log2, 0}, rres[6], dres[6] = {0}, st, rst;
   describe(c, "CREATE_QUEUE(0x%08X, ring 0x%08X, log2 %u) via %s", h, ring_va, log2,
            raw ? "raw" : "api");
-  uint32_t rst = ref_exec(c->ref, SGPU_OP_CREATE_QUEUE, 0, args, rres);
   if (raw) {
     st = raw_exec(c, SGPU_OP_CREATE_QUEUE, 0, args, dres);
+    rst = model_exec(c, SGPU_OP_CREATE_QUEUE, 0, args, rres, st, 0);
     expect_status(c, "status", st, rst);
     compare_results(c, "result", SGPU_OP_CREATE_QUEUE, args, st, dres, rres);
   } else {
     uint32_t q = 0xDEAD;
     st = sgpu_create_queue(c->dev, h, ring_va, log2, &q);
+    rst = model_exec(c, SGPU_OP_CREATE_QUEUE, 0, args, rres, st, 0);
     api_done(c, SGPU_OP_CREATE_QUEUE, args, 1, st, rst, rres);
     if (st == SGPU_STATUS_SUCCESS) expect_u32(c, "queue id", q, rres[0]);
   }
@@ -518,15 +742,16 @@ static void op_destroy_queue(ctx *c, bool raw) {
   } else if (roll < 80) {
     q = rnd32(c);
   } /* else any slot: maybe dead, maybe another process's */
-  uint32_t args[4] = {h, q, 0, 0}, rres[6], dres[6] = {0}, st;
+  uint32_t args[4] = {h, q, 0, 0}, rres[6], dres[6] = {0}, st, rst;
   describe(c, "DESTROY_QUEUE(0x%08X, queue %u) via %s", h, q, raw ? "raw" : "api");
-  uint32_t rst = ref_exec(c->ref, SGPU_OP_DESTROY_QUEUE, 0, args, rres);
   if (raw) {
     st = raw_exec(c, SGPU_OP_DESTROY_QUEUE, 0, args, dres);
+    rst = model_exec(c, SGPU_OP_DESTROY_QUEUE, 0, args, rres, st, 0);
     expect_status(c, "status", st, rst);
     compare_results(c, "result", SGPU_OP_DESTROY_QUEUE, args, st, dres, rres);
   } else {
     st = sgpu_destroy_queue(c->dev, h, q);
+    rst = model_exec(c, SGPU_OP_DESTROY_QUEUE, 0, args, rres, st, 0);
     api_done(c, SGPU_OP_DESTROY_QUEUE, args, 1, st, rst, rres);
   }
   log_op(c, st);
@@ -534,8 +759,16 @@ static void op_destroy_queue(ctx *c, bool raw) {
 
 static void op_doorbell(ctx *c) {
   uint32_t q = below(c, c->Q), wptr = chance(c, 10) ? 0 : rnd32(c);
-  describe(c, "DOORBELL(queue %u, wptr 0x%08X)", q, wptr);
-  sgpu_status st = sgpu_ring_doorbell(c->dev, q, wptr);
+  sgpu_status st;
+  if (chance(c, 8)) { /* a slot number >= Q inside the queue window: ignored, counted */
+    uint32_t slots = (0x10000u - SGPU_QUEUE_BASE) / SGPU_QUEUE_STRIDE;
+    q = chance(c, 50) ? c->Q + below(c, 4) : c->Q + below(c, slots - c->Q);
+    describe(c, "DOORBELL(queue %u >= Q, wptr 0x%08X) via register", q, wptr);
+    st = sgpu_reg_write(c->dev, SGPU_QUEUE_BASE + q * SGPU_QUEUE_STRIDE + SGPU_QREG_QDB, wptr);
+  } else {
+    describe(c, "DOORBELL(queue %u, wptr 0x%08X)", q, wptr);
+    st = sgpu_ring_doorbell(c->dev, q, wptr);
+  }
   ref_doorbell(c->ref, q, wptr);
   expect_status(c, "status", st, SGPU_STATUS_SUCCESS);
   log_op(c, st);
@@ -579,11 +812,18 @@ static void op_mem(ctx *c, bool write, bool raw) {
   else
     describe(c, "MEM_READ(0x%08X, va 0x%08X) %u word(s) via %s", h, va, n, raw ? "raw" : "api");
   uint32_t args[4] = {h, va, data[0], 0};
-  /* The model, word by word; a multi-word access stops at the first failure. */
+  /* The device first, then the model word by word (a multi-word access stops at the first
+   * failure), at the reclaim count the device's answer implies. */
+  if (raw) {
+    st = raw_exec(c, opcode, 0, args, dres);
+  } else {
+    memset(got, 0xA5, sizeof got);
+    st = write ? sgpu_write(c->dev, h, va, data, 4 * n) : sgpu_read(c->dev, h, va, got, 4 * n);
+  }
   uint32_t ref_words[16] = {0};
   for (uint32_t i = 0; i < n; i++) {
     uint32_t a[4] = {h, va + 4 * i, data[i], 0};
-    rst = ref_exec(c->ref, opcode, 0, a, rres);
+    rst = model_exec(c, opcode, 0, a, rres, st, 0);
     ref_words[i] = rres[0];
     if (rst != SGPU_STATUS_SUCCESS) break;
   }
@@ -598,12 +838,9 @@ static void op_mem(ctx *c, bool write, bool raw) {
       c->words_read_nonzero += ref_words[i] != 0;
     }
   if (raw) {
-    st = raw_exec(c, opcode, 0, args, dres);
     expect_status(c, "status", st, rst);
     compare_results(c, "result", opcode, args, st, dres, rres);
   } else {
-    memset(got, 0xA5, sizeof got);
-    st = write ? sgpu_write(c->dev, h, va, data, 4 * n) : sgpu_read(c->dev, h, va, got, 4 * n);
     api_done(c, opcode, args, n, st, rst, rres);
     if (!write && st == SGPU_STATUS_SUCCESS)
       for (uint32_t i = 0; i < n; i++) {
@@ -620,14 +857,24 @@ static void op_query_proc(ctx *c, bool raw) {
   uint32_t args[4] = {h, 0, 0, 0}, rres[6], dres[6] = {0}, st;
   if (raw && chance(c, 20)) args[0] = h = SGPU_DEVICE_QUERY;
   describe(c, "QUERY(0x%08X) via %s", h, raw ? "raw" : "api");
-  uint32_t rst = ref_exec(c->ref, SGPU_OP_QUERY, 0, args, rres);
+  uint32_t rst;
   if (raw) {
     st = raw_exec(c, SGPU_OP_QUERY, 0, args, dres);
+    rst = model_exec(c, SGPU_OP_QUERY, 0, args, rres, st, 0);
+    if (args[0] == SGPU_DEVICE_QUERY && st == SGPU_STATUS_SUCCESS && dres[3] < rres[3]) {
+      /* live processes: reclaim events inside the window (checked by compare_device) */
+      uint32_t s1 = dev_rseq(c), m = model_rseq(c);
+      if (rres[3] - dres[3] <= s1 - m) {
+        model_reclaim_to(c, m + (rres[3] - dres[3]), "raw device QUERY window");
+        rst = ref_exec(c->ref, SGPU_OP_QUERY, 0, args, rres);
+      }
+    }
     expect_status(c, "status", st, rst);
     compare_results(c, "result", SGPU_OP_QUERY, args, st, dres, rres);
   } else {
     sgpu_process_info pi;
     st = sgpu_query_process(c->dev, h, &pi);
+    rst = model_exec(c, SGPU_OP_QUERY, 0, args, rres, st, 0);
     api_done(c, SGPU_OP_QUERY, args, 1, st, rst, rres);
     if (st == SGPU_STATUS_SUCCESS) {
       expect_u32(c, "state", pi.state, rres[0]);
@@ -651,8 +898,8 @@ static void op_bad_cmd(ctx *c) {
   uint32_t policy = below(c, 4);
   describe(c, "opcode 0x%02X policy %u (0x%08X, 0x%08X, 0x%08X, 0x%08X) via raw", opcode, policy,
            args[0], args[1], args[2], args[3]);
-  uint32_t rst = ref_exec(c->ref, opcode, policy, args, rres);
   st = raw_exec(c, opcode, policy, args, dres);
+  uint32_t rst = model_exec(c, opcode, policy, args, rres, st, 0);
   expect_status(c, "status", st, rst);
   compare_results(c, "result", opcode, args, st, dres, rres);
   log_op(c, st);
@@ -662,6 +909,15 @@ static void op_wait_clean(ctx *c) {
   describe(c, "WAIT_CLEAN");
   sgpu_status st = sgpu_wait_clean(c->dev, WAIT_CLEAN_CYCLES);
   expect_status(c, "wait_clean", st, SGPU_STATUS_SUCCESS);
+  /* No dirty frame left: every reclaim's frames are clean, so every reclaim event must be
+   * posted (a few register reads of slack for the event to follow the last frame). */
+  uint32_t total = model_rseq(c) + model_pending(c), d = dev_rseq(c), reads = 1;
+  while (d != total && reads < RECLAIM_POLL_READS) d = dev_rseq(c), reads++;
+  c->wait_reclaim_reads += reads - 1;
+  if (d != total)
+    mismatch(c, "after wait_clean (no dirty frame) device RECLAIM_SEQ %u, expected %u (every "
+             "DEFERRED destroy reclaimed), still after %u reads", d, total, reads);
+  expect_u32(c, "RECLAIM_PENDING after wait_clean", reg_rd(c, SGPU_REG_RECLAIM_PENDING), 0);
   ref_scrub_all(c->ref);
   sgpu_device_info di;
   st = sgpu_query_device(c->dev, &di);
@@ -686,6 +942,7 @@ static enum kind choose(ctx *c) {
     w[K_UNMAP] *= 2;
     w[K_DESTROY] *= 2;
   }
+  if (model_pending(c) && chance(c, 50)) w[K_PRESSURE] *= 2; /* allocate while reclaims run */
   for (int k = 0; k < K_NKINDS; k++) total += w[k];
   unsigned r = below(c, total);
   for (int k = 0; k < K_NKINDS; k++) {
@@ -763,6 +1020,8 @@ int main(int argc, char **argv) {
   snprintf(c.desc, sizeof c.desc, "initial state");
   c.op = 0;
   c.cpl_seq = reg_rd(&c, SGPU_REG_CPL_SEQ);
+  c.rseq_base = reg_rd(&c, SGPU_REG_RECLAIM_SEQ);
+  expect_u32(&c, "RECLAIM_PENDING at the start", reg_rd(&c, SGPU_REG_RECLAIM_PENDING), 0);
   static const uint32_t id_regs[] = {SGPU_REG_ID, SGPU_REG_VERSION, SGPU_REG_CAPS0, SGPU_REG_CAPS1};
   for (size_t i = 0; i < sizeof id_regs / sizeof id_regs[0]; i++)
     expect_u32(&c, "identification register", reg_rd(&c, id_regs[i]), ref_reg_read(c.ref, id_regs[i]));
@@ -770,6 +1029,8 @@ int main(int argc, char **argv) {
   compare_queue_regs(&c);
 
   for (c.op = 0; c.op < c.nops; c.op++) {
+    c.window[0] = '\0';
+    sync_reclaims(&c, "before the operation");
     enum kind k = choose(&c);
     if (c.op % 1000 == 999 || below(&c, 1000) == 0) k = K_WAIT_CLEAN;
     bool raw = chance(&c, 25);
@@ -786,6 +1047,7 @@ int main(int argc, char **argv) {
     case K_QUERY_PROC: op_query_proc(&c, raw); break;
     case K_QUERY_DEV: raw = false; describe(&c, "QUERY(device) via api"); log_op(&c, 0); break;
     case K_BAD_CMD: op_bad_cmd(&c); raw = true; break;
+    case K_PRESSURE: op_pressure(&c, raw); break;
     case K_WAIT_CLEAN: op_wait_clean(&c); raw = false; break;
     default: break;
     }
@@ -805,6 +1067,14 @@ int main(int argc, char **argv) {
   for (int k = 0; k < K_NKINDS; k++)
     printf("  %-16s %8" PRIu64 " %8" PRIu64 "\n", kind_names[k], c.per_kind[k], c.raw_per_kind[k]);
   printf("  API calls answered by libsgpu without a device command: %" PRIu64 "\n", c.host_only);
+  printf("  successful destroys: default %" PRIu64 ", eager %" PRIu64 ", deferred %" PRIu64
+         "; %" PRIu64 " while a reclaim was pending (at most %" PRIu64 " pending)\n",
+         c.destroys[0], c.destroys[1], c.destroys[2], c.destroys_while_pending, c.max_pending);
+  printf("  reclaim events: %u; outcomes resolved by a reclaim inside the window: %" PRIu64
+         "; reads waited after wait_clean: %" PRIu64 "\n",
+         model_rseq(&c), c.windows_resolved, c.wait_reclaim_reads);
+  printf("  pressure maps after a deferred destroy: %" PRIu64 " (%" PRIu64
+         " needed more frames than were clean)\n", c.pressure_maps, c.pressure_beyond_clean);
   printf("  words read and compared: %" PRIu64 " (%" PRIu64 " expected non-zero)\n", c.words_read,
          c.words_read_nonzero);
   printf("  %-36s %8s\n", "status", "count");
