@@ -47,12 +47,39 @@ typedef struct {
 
 typedef struct {
   uint32_t cycles;            /* doorbell to completion; HOST: the whole host-driven sequence */
-  uint32_t frames_freed;      /* data frames + page-table pages */
+  uint32_t frames_freed;      /* data frames + page-table pages (DEFERRED: to be freed by the
+                                 device's background reclaimer) */
   uint32_t pt_pages_freed;
   uint32_t queues_freed;
   uint32_t work_aborted;
   uint32_t doorbells_ignored; /* ignored while the process was dying */
+  /* Per-phase device cycles of the DESTROY_PROCESS (TD_* registers, read after its
+   * completion). EAGER: all six. DEFERRED: free_cycles and release_cycles are 0 here, since
+   * the device's reclaimer does that work after the completion (see sgpu_reclaim_info).
+   * HOST: the phases of its final DESTROY_PROCESS (EAGER, of the emptied process). */
+  uint32_t validate_cycles;   /* doorbell to validated handle */
+  uint32_t stop_drain_cycles; /* mark dying, stop queues, wait for in-flight work */
+  uint32_t tlb_cycles;        /* TLB invalidation by ASID until confirmed */
+  uint32_t free_cycles;       /* frames and tables onto the dirty list */
+  uint32_t release_cycles;    /* queue slots and the process slot */
+  uint32_t complete_cycles;   /* posting the completion */
 } sgpu_destroy_result;
+
+/* The reclaim event of a process destroyed with SGPU_POLICY_DEFERRED (sgpu_wait_reclaim):
+ * all its frames are back and zeroed and its slot is FREE. */
+typedef struct {
+  uint32_t handle;        /* the destroyed process (RECLAIM_HANDLE) */
+  uint32_t seq;           /* its RECLAIM_SEQ value */
+  uint32_t frames;        /* frames (data + tables) returned clean (RECLAIM_FRAMES) */
+  uint32_t cycles;        /* DESTROY_PROCESS doorbell to the event (RECLAIM_CYCLES) */
+  uint32_t scrub_cycles;  /* its frames reaching the dirty list to all zeroed (TD_SCRUB) */
+  uint32_t free_cycles;   /* TD_FREE / TD_RELEASE as read with the event: the background   */
+  uint32_t release_cycles;/* reclaimer's phases, unless another teardown ran in between     */
+  uint32_t exact;         /* 1: the registers above were read while this event was the last
+                             one. 0: later events overtook it before libsgpu looked; then
+                             only handle, seq and frames (from the destroy) are known, the
+                             cycle fields are 0. */
+} sgpu_reclaim_info;
 
 typedef struct {
   uint32_t state; /* SGPU_PROC_STATE_* */
@@ -61,7 +88,9 @@ typedef struct {
 
 typedef struct {
   uint32_t frames_clean, frames_dirty, frames_used;
-  uint32_t live_processes, live_queues, doorbells_ignored;
+  uint32_t live_processes, live_queues, doorbells_ignored; /* live_processes counts DYING */
+  uint32_t reclaim_pending; /* DEFERRED destroys whose reclaim has not finished (registers) */
+  uint32_t reclaim_seq;     /* reclaim events so far (RECLAIM_SEQ) */
 } sgpu_device_info;
 
 /* Open the device named by uri (NULL or "" means "sim:"). On success *dev is set. */
@@ -96,6 +125,17 @@ sgpu_status sgpu_create_process(sgpu_device *dev, sgpu_process *proc);
  * measured with the CYCLE registers around the whole sequence, its counts are summed. */
 sgpu_status sgpu_destroy_process(sgpu_device *dev, sgpu_process proc, sgpu_policy policy,
                                  sgpu_destroy_result *res);
+/* SGPU_POLICY_DEFERRED completes once the process is unreachable (slot DYING: every command
+ * naming it gets STATUS_PROCESS_IS_TERMINATING); the device then frees its frames and queues
+ * in the background and posts a reclaim event when they are all zeroed and the slot is FREE.
+ * sgpu_wait_reclaim waits for that event: at most timeout_cycles device cycles (sim) or an
+ * equivalent time, STATUS_IO_TIMEOUT if it did not come. Reclaim events come in the order of
+ * the DEFERRED destroys; libsgpu notes at the destroy which RECLAIM_SEQ value is the
+ * process's. info may be NULL. STATUS_INVALID_PARAMETER if proc was not destroyed with
+ * DEFERRED through this dev (libsgpu remembers the last DEFERRED destroy of each slot, so a
+ * process can be waited for again until its slot is deferred-destroyed anew). */
+sgpu_status sgpu_wait_reclaim(sgpu_device *dev, sgpu_process proc, uint64_t timeout_cycles,
+                              sgpu_reclaim_info *info);
 
 /* GPU virtual memory. va page aligned; pages >= 1. */
 sgpu_status sgpu_map(sgpu_device *dev, sgpu_process proc, uint32_t va, uint32_t pages);
@@ -117,8 +157,9 @@ sgpu_status sgpu_read(sgpu_device *dev, sgpu_process proc, uint32_t va, void *bu
 sgpu_status sgpu_query_process(sgpu_device *dev, sgpu_process proc, sgpu_process_info *info);
 sgpu_status sgpu_query_device(sgpu_device *dev, sgpu_device_info *info);
 
-/* Wait until no frame is dirty (the scrubber has caught up), at most timeout_cycles device
- * cycles (sim) or an equivalent time. STATUS_IO_TIMEOUT if it did not. */
+/* Wait until no frame is dirty (the scrubber has caught up) and no DEFERRED reclaim is
+ * pending (RECLAIM_PENDING = 0), at most timeout_cycles device cycles (sim) or an equivalent
+ * time. STATUS_IO_TIMEOUT if it did not. */
 sgpu_status sgpu_wait_clean(sgpu_device *dev, uint64_t timeout_cycles);
 
 /* Raw register access, for tools and tests. */

@@ -25,11 +25,12 @@ static const sgpui_transport *const transports[] = {
 /* Completion polling: step the model by 1 cycle between the first polls (so latency is
  * measured to within a cycle or two), then by a step that grows with the wait (about 1/8
  * of the polls made, at most 1024 cycles), keeping long waits cheap in calls. */
-static uint64_t poll_step(uint32_t polls) {
+uint64_t sgpui_poll_step(uint32_t polls) {
   if (polls < 64) return 1;
   uint64_t s = polls / 8;
   return s > 1024 ? 1024 : s;
 }
+#define poll_step sgpui_poll_step
 
 /* Pause between polls on a transport that cannot be stepped (real hardware). */
 static void poll_pause(void *ctx, const sgpui_transport *tp, uint32_t polls) {
@@ -39,6 +40,16 @@ static void poll_pause(void *ctx, const sgpui_transport *tp, uint32_t polls) {
     struct timespec ts = {0, 10000}; /* 10 us */
     nanosleep(&ts, NULL);
   }
+}
+
+void sgpui_poll_pause(sgpu_device *dev, uint32_t polls) { poll_pause(dev->tp_ctx, dev->tp, polls); }
+
+sgpu_status sgpui_now(sgpu_device *dev, uint64_t *cycles) {
+  if (dev->tp->cycles) {
+    *cycles = dev->tp->cycles(dev->tp_ctx);
+    return SGPU_STATUS_SUCCESS;
+  }
+  return sgpui_cycles(dev, cycles);
 }
 
 sgpu_status sgpui_fail(sgpu_device *dev, sgpu_status st, const char *fmt, ...) {
@@ -195,6 +206,7 @@ static sgpu_status read_info(sgpu_device *dev, sgpu_info *info) {
 static void destroy_device(sgpu_device *dev) {
   if (dev->tp && dev->tp_ctx) dev->tp->close(dev->tp_ctx);
   sgpui_book_free_all(dev);
+  free(dev->reclaims);
   pthread_mutex_destroy(&dev->lock);
   free(dev);
 }
@@ -258,6 +270,10 @@ sgpu_status sgpu_open_ex(const char *uri, sgpu_device **out, char *errbuf, size_
                     "sgpu at '%s' reports page shift %u (CAPS0.PAGE_SHIFT), outside 4..24", uri,
                     dev->info.page_shift);
   if (st == SGPU_STATUS_SUCCESS) st = resync(dev);
+  if (st == SGPU_STATUS_SUCCESS &&
+      !(dev->reclaims = calloc(dev->info.num_procs ? dev->info.num_procs : 1,
+                               sizeof *dev->reclaims)))
+    st = sgpui_fail(dev, SGPU_STATUS_NO_MEMORY, "host out of memory opening '%s'", uri);
   if (st != SGPU_STATUS_SUCCESS) {
     set_err(errbuf, errlen, "%s", dev->last_error);
     destroy_device(dev);
@@ -329,24 +345,25 @@ sgpu_status sgpu_wait_clean(sgpu_device *dev, uint64_t timeout_cycles) {
   pthread_mutex_lock(&dev->lock);
   sgpu_status st;
   uint64_t start, now;
-  uint32_t dirty = 0;
+  uint32_t dirty = 0, pending = 0;
   const sgpui_transport *tp = dev->tp;
-  if (tp->cycles)
-    start = tp->cycles(dev->tp_ctx), st = SGPU_STATUS_SUCCESS;
-  else
-    st = sgpui_cycles(dev, &start);
+  st = sgpui_now(dev, &start);
   for (uint32_t polls = 0; st == SGPU_STATUS_SUCCESS; polls++) {
     if ((st = sgpui_rd(dev, SGPU_REG_FRAMES_DIRTY, &dirty)) != SGPU_STATUS_SUCCESS) break;
-    if (dirty == 0) break;
-    if (tp->cycles)
-      now = tp->cycles(dev->tp_ctx);
-    else if ((st = sgpui_cycles(dev, &now)) != SGPU_STATUS_SUCCESS)
+    /* A DEFERRED destroy's frames reach the dirty list when the reclaimer runs: done only
+     * when nothing is dirty and no reclaim is pending either. */
+    if (dirty == 0 &&
+        (st = sgpui_rd(dev, SGPU_REG_RECLAIM_PENDING, &pending)) != SGPU_STATUS_SUCCESS)
       break;
+    if (sgpui_reclaim_pending(dev) && (st = sgpui_reclaim_poll(dev, NULL)) != SGPU_STATUS_SUCCESS)
+      break;
+    if (dirty == 0 && pending == 0) break;
+    if ((st = sgpui_now(dev, &now)) != SGPU_STATUS_SUCCESS) break;
     if (now - start >= timeout_cycles || polls >= dev->poll_limit) {
       st = sgpui_fail(dev, SGPU_STATUS_IO_TIMEOUT,
-                      "wait_clean: %u frames still dirty after %llu cycles (limit %llu cycles, "
-                      "%u polls)",
-                      dirty, (unsigned long long)(now - start),
+                      "wait_clean: %u frames still dirty, %u reclaims pending after %llu cycles "
+                      "(limit %llu cycles, %u polls)",
+                      dirty, pending, (unsigned long long)(now - start),
                       (unsigned long long)timeout_cycles, polls);
       break;
     }

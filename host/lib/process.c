@@ -1,5 +1,6 @@
-/* process.c - process lifecycle: CREATE_PROCESS, DESTROY_PROCESS (the device policies and
- * the host-driven baseline), QUERY. */
+/* process.c - process lifecycle: CREATE_PROCESS, DESTROY_PROCESS (the device policies with
+ * their per-phase cycles, and the host-driven baseline), QUERY. Reclaim events of DEFERRED
+ * destroys: reclaim.c. */
 #include <string.h>
 
 #include "sgpu_internal.h"
@@ -22,6 +23,20 @@ sgpu_status sgpu_create_process(sgpu_device *dev, sgpu_process *proc) {
 }
 
 static void add_sat(uint32_t *acc, uint32_t v) { *acc = v > UINT32_MAX - *acc ? UINT32_MAX : *acc + v; }
+
+/* The TD_* phase registers of the DESTROY_PROCESS that just completed. Lock held. */
+static sgpu_status read_phases(sgpu_device *dev, sgpu_destroy_result *r) {
+  sgpu_status st;
+  if ((st = sgpui_rd(dev, SGPU_REG_TD_VALIDATE, &r->validate_cycles)) != SGPU_STATUS_SUCCESS ||
+      (st = sgpui_rd(dev, SGPU_REG_TD_STOP_DRAIN, &r->stop_drain_cycles)) !=
+          SGPU_STATUS_SUCCESS ||
+      (st = sgpui_rd(dev, SGPU_REG_TD_TLB, &r->tlb_cycles)) != SGPU_STATUS_SUCCESS ||
+      (st = sgpui_rd(dev, SGPU_REG_TD_FREE, &r->free_cycles)) != SGPU_STATUS_SUCCESS ||
+      (st = sgpui_rd(dev, SGPU_REG_TD_RELEASE, &r->release_cycles)) != SGPU_STATUS_SUCCESS ||
+      (st = sgpui_rd(dev, SGPU_REG_TD_COMPLETE, &r->complete_cycles)) != SGPU_STATUS_SUCCESS)
+    return st;
+  return SGPU_STATUS_SUCCESS;
+}
 
 /* The host-driven baseline: what a software driver does over the bus, one command per page
  * and per queue, then destroy the empty process. Counts are summed over the commands; the
@@ -52,7 +67,7 @@ static sgpu_status destroy_host(sgpu_device *dev, sgpu_process proc, sgpu_destro
     add_sat(&r->queues_freed, 1);
   }
   uint32_t args[1] = {proc};
-  if ((st = sgpui_admin(dev, SGPU_OP_DESTROY_PROCESS, SGPU_POLICY_DEFAULT, args, res)) !=
+  if ((st = sgpui_admin(dev, SGPU_OP_DESTROY_PROCESS, SGPU_POLICY_EAGER, args, res)) !=
       SGPU_STATUS_SUCCESS)
     return st;
   add_sat(&r->frames_freed, res[1]);
@@ -62,7 +77,8 @@ static sgpu_status destroy_host(sgpu_device *dev, sgpu_process proc, sgpu_destro
   add_sat(&r->doorbells_ignored, res[5]);
   if ((st = sgpui_cycles(dev, &t1)) != SGPU_STATUS_SUCCESS) return st;
   r->cycles = t1 - t0 > UINT32_MAX ? UINT32_MAX : (uint32_t)(t1 - t0);
-  return SGPU_STATUS_SUCCESS;
+  /* After the clock is read: the phases of the final (eager) DESTROY_PROCESS. */
+  return read_phases(dev, r);
 }
 
 sgpu_status sgpu_destroy_process(sgpu_device *dev, sgpu_process proc, sgpu_policy policy,
@@ -86,6 +102,16 @@ sgpu_status sgpu_destroy_process(sgpu_device *dev, sgpu_process proc, sgpu_polic
       r.queues_freed = w[3];
       r.work_aborted = w[4];
       r.doorbells_ignored = w[5];
+      /* Phases after the completion (not part of its cycles). For DEFERRED the free and
+       * release phases belong to the background reclaimer: 0 here, see sgpu_wait_reclaim. */
+      /* The process is gone for the host whatever the reads below say: drop its pages
+       * (DEFERRED included: it is unreachable, the device frees them). */
+      sgpui_book_drop_proc(dev, proc);
+      st = read_phases(dev, &r);
+      if (policy == SGPU_POLICY_DEFERRED) {
+        r.free_cycles = r.release_cycles = 0;
+        if (st == SGPU_STATUS_SUCCESS) st = sgpui_reclaim_note(dev, proc, r.frames_freed);
+      }
     }
   } else {
     st = sgpui_fail(dev, SGPU_STATUS_INVALID_PARAMETER,
@@ -94,7 +120,8 @@ sgpu_status sgpu_destroy_process(sgpu_device *dev, sgpu_process proc, sgpu_polic
                     proc, policy, SGPU_POLICY_DEFAULT, SGPU_POLICY_EAGER, SGPU_POLICY_DEFERRED,
                     SGPU_POLICY_HOST);
   }
-  /* Gone from the device either way: destroyed now, or the handle is no longer valid. */
+  /* Gone from the device either way: destroyed now, or the handle is no longer valid.
+   * (STATUS_PROCESS_IS_TERMINATING: an earlier DEFERRED destroy already dropped it.) */
   if (st == SGPU_STATUS_SUCCESS || st == SGPU_STATUS_INVALID_HANDLE)
     sgpui_book_drop_proc(dev, proc);
   if (st == SGPU_STATUS_SUCCESS && res) *res = r;
@@ -141,6 +168,9 @@ sgpu_status sgpu_query_device(sgpu_device *dev, sgpu_device_info *info) {
     info->live_processes = w[3];
     info->live_queues = w[4];
     info->doorbells_ignored = w[5];
+    if ((st = sgpui_rd(dev, SGPU_REG_RECLAIM_PENDING, &info->reclaim_pending)) ==
+        SGPU_STATUS_SUCCESS)
+      st = sgpui_reclaim_poll(dev, &info->reclaim_seq);
   }
   pthread_mutex_unlock(&dev->lock);
   return st;

@@ -56,6 +56,15 @@ typedef struct {
   size_t nqueues, cap_queues;
 } sgpui_proc_book;
 
+/* The last DEFERRED destroy of one process slot (reclaim.c): which reclaim event is its,
+ * and what libsgpu saw of it. */
+typedef struct {
+  bool valid;  /* a DEFERRED destroy of this slot succeeded through this device */
+  bool done;   /* RECLAIM_SEQ has reached target */
+  uint32_t target; /* the RECLAIM_SEQ value of its event */
+  sgpu_reclaim_info info;
+} sgpui_reclaim;
+
 struct sgpu_device {
   pthread_mutex_t lock; /* held by every public call for its whole duration */
   const sgpui_transport *tp;
@@ -66,6 +75,7 @@ struct sgpu_device {
   bool cpl_seq_valid; /* false after a timeout: re-synchronise before the next command */
   sgpui_proc_book **books;
   size_t nbooks, cap_books;
+  sgpui_reclaim *reclaims; /* [info.num_procs], by slot */
   char last_error[SGPUI_ERR_LEN];
 };
 
@@ -85,6 +95,21 @@ sgpu_status sgpui_cycles(sgpu_device *dev, uint64_t *cycles);
  * status is returned with a message naming the command and its arguments. */
 sgpu_status sgpui_admin(sgpu_device *dev, uint32_t opcode, uint32_t policy,
                         const uint32_t *args, uint32_t res[6]);
+
+/* Completion polling (device.c): the sim model is stepped poll_step(polls) cycles between
+ * polls; a device without step() is paused. */
+uint64_t sgpui_poll_step(uint32_t polls);
+void sgpui_poll_pause(sgpu_device *dev, uint32_t polls);
+/* Device cycles now: the transport's count if it has one, else CYCLE_LO/HI. */
+sgpu_status sgpui_now(sgpu_device *dev, uint64_t *cycles);
+
+/* Reclaim events (reclaim.c). Lock held. After a successful DEFERRED DESTROY_PROCESS of
+ * proc that freed `frames`: note which RECLAIM_SEQ value its event will have.
+ * sgpui_reclaim_pending: is any noted event not seen yet. sgpui_reclaim_poll: read
+ * RECLAIM_SEQ (into *seq if not NULL) and settle every noted event it has reached. */
+sgpu_status sgpui_reclaim_note(sgpu_device *dev, sgpu_process proc, uint32_t frames);
+bool sgpui_reclaim_pending(const sgpu_device *dev);
+sgpu_status sgpui_reclaim_poll(sgpu_device *dev, uint32_t *seq);
 
 /* Name of an opcode from SGPU_COMMAND_LIST ("MAP"), "UNKNOWN" otherwise. */
 const char *sgpui_op_name(uint32_t opcode);
