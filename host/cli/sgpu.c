@@ -337,6 +337,12 @@ static void out_destroy(cli *c, const cmd *k, sgpu_process p, sgpu_policy pol,
   out_u32(c, "queues_freed", r->queues_freed, false);
   out_u32(c, "work_aborted", r->work_aborted, false);
   out_u32(c, "doorbells_ignored", r->doorbells_ignored, false);
+  out_u32(c, "validate_cycles", r->validate_cycles, false);
+  out_u32(c, "stop_drain_cycles", r->stop_drain_cycles, false);
+  out_u32(c, "tlb_cycles", r->tlb_cycles, false);
+  out_u32(c, "free_cycles", r->free_cycles, false);
+  out_u32(c, "release_cycles", r->release_cycles, false);
+  out_u32(c, "complete_cycles", r->complete_cycles, false);
   out_end(c);
 }
 
@@ -399,6 +405,8 @@ static int run_query(cli *c, const cmd *k, const args *a) {
     out_u32(c, "live_processes", d.live_processes, false);
     out_u32(c, "live_queues", d.live_queues, false);
     out_u32(c, "doorbells_ignored", d.doorbells_ignored, false);
+    out_u32(c, "reclaim_pending", d.reclaim_pending, false);
+    out_u32(c, "reclaim_seq", d.reclaim_seq, false);
     out_end(c);
     return EXIT_OK;
   }
@@ -469,6 +477,29 @@ static int run_wait_clean(cli *c, const cmd *k, const args *a) {
   out_begin(c, k->name, "STATUS_SUCCESS");
   out_u64(c, "cycles", t1 - t0);
   out_end(c);
+  return EXIT_OK;
+}
+
+static int run_wait_reclaim(cli *c, const cmd *k, const args *a) {
+  uint32_t limit = a->n > 1 ? a->v[1] : DEFAULT_WAIT_CYCLES;
+  uint64_t t0, t1;
+  sgpu_reclaim_info ri;
+  CHECK(c, k, sgpu_read_cycles(c->dev, &t0));
+  CHECK(c, k, sgpu_wait_reclaim(c->dev, a->v[0], limit, &ri));
+  CHECK(c, k, sgpu_read_cycles(c->dev, &t1));
+  out_begin(c, k->name, "STATUS_SUCCESS");
+  out_u32(c, "handle", ri.handle, true);
+  out_u32(c, "seq", ri.seq, false);
+  out_u32(c, "frames", ri.frames, false);
+  out_u32(c, "cycles", ri.cycles, false);
+  out_u32(c, "scrub_cycles", ri.scrub_cycles, false);
+  out_u32(c, "free_cycles", ri.free_cycles, false);
+  out_u32(c, "release_cycles", ri.release_cycles, false);
+  out_u32(c, "exact", ri.exact, false);
+  out_u64(c, "waited_cycles", t1 - t0);
+  out_end(c);
+  c->has_result = true;
+  c->result = ri.cycles;
   return EXIT_OK;
 }
 
@@ -771,17 +802,24 @@ static const cmd commands[] = {
      .pos = {"handle"}, .min = 1, .max = 1, .opt_policy = true, .run = run_destroy_process,
      .summary = "Destroy a process; print what was freed and how many cycles it took.",
      .help = "policies:\n"
-             "  default   the device's default (CMD_OP.POLICY 0)\n"
+             "  default   the device's default (CMD_OP.POLICY 0, eager)\n"
              "  eager     the device frees everything before completing\n"
-             "  deferred  the device completes once the process is unreachable, reclaims "
-             "after\n"
-             "            (STATUS_NOT_IMPLEMENTED until the RTL builds it)\n"
+             "  deferred  the device completes once the process is unreachable (DYING: any\n"
+             "            command naming it gets STATUS_PROCESS_IS_TERMINATING), then frees\n"
+             "            its frames and queues in the background and posts a reclaim event\n"
+             "            when they are zeroed (see wait-reclaim, in a script)\n"
              "  host      libsgpu tears it down from the host: one UNMAP per mapped page, one\n"
              "            DESTROY_QUEUE per queue, then DESTROY_PROCESS; it knows only the\n"
              "            pages and queues created through the same open device (use "
              "`script`);\n"
              "            cycles are then the device's cycle counter around the whole "
-             "sequence\n"},
+             "sequence\n\n"
+             "output: cycles (doorbell to completion), frames_freed (data + tables; deferred:\n"
+             "to be freed by the reclaimer), pt_pages_freed, queues_freed, work_aborted,\n"
+             "doorbells_ignored, and the device's per-phase cycles (TD_* registers):\n"
+             "validate, stop_drain, tlb, free, release, complete. deferred: free and release\n"
+             "are 0 (the background reclaimer's; wait-reclaim shows them); host: the phases\n"
+             "of its final DESTROY_PROCESS.\n"},
     {.name = "map", .synopsis = "HANDLE VA PAGES", .pos = {"handle", "va", "pages"}, .min = 3,
      .max = 3, .run = run_map_unmap,
      .summary = "Map PAGES fresh zeroed pages at VA (page aligned)."},
@@ -794,7 +832,11 @@ static const cmd commands[] = {
     {.name = "destroy-queue", .synopsis = "HANDLE Q", .pos = {"handle", "queue"}, .min = 2,
      .max = 2, .run = run_destroy_queue, .summary = "Destroy queue Q of the process."},
     {.name = "query", .synopsis = "[HANDLE]", .pos = {"handle"}, .min = 0, .max = 1,
-     .run = run_query, .summary = "Report a process, or the device when HANDLE is left out."},
+     .run = run_query, .summary = "Report a process, or the device when HANDLE is left out.",
+     .help = "The device: frames clean/dirty/used, live processes (DYING ones counted), live\n"
+             "queues, doorbells ignored, reclaim_pending (deferred destroys whose reclaim has\n"
+             "not finished, RECLAIM_PENDING) and reclaim_seq (reclaim events so far).\n"
+             "A process being reclaimed answers STATUS_PROCESS_IS_TERMINATING.\n"},
     {.name = "read", .synopsis = "HANDLE VA [WORDS]", .pos = {"handle", "va", "words"},
      .min = 2, .max = 3, .run = run_read, .check = check_read,
      .summary = "Read WORDS 32-bit words (default 1) at VA through the process's MMU."},
@@ -803,7 +845,26 @@ static const cmd commands[] = {
      .summary = "Write the words at VA through the process's MMU."},
     {.name = "wait-clean", .synopsis = "[CYCLES]", .pos = {"cycles"}, .min = 0, .max = 1,
      .run = run_wait_clean,
-     .summary = "Wait until every freed frame is scrubbed (at most CYCLES, default 1e8)."},
+     .summary = "Wait until every freed frame is scrubbed (at most CYCLES, default 1e8).",
+     .help = "Also waits for the reclaims of deferred destroys (RECLAIM_PENDING = 0).\n"},
+    {.name = "wait-reclaim", .synopsis = "HANDLE [CYCLES]", .pos = {"handle", "cycles"},
+     .min = 1, .max = 2, .run = run_wait_reclaim,
+     .summary = "Wait for the reclaim event of a process destroyed with --policy deferred.",
+     .help = "Waits at most CYCLES device cycles (default 1e8) until the device has zeroed\n"
+             "every frame of HANDLE, released its queues and freed its slot. Only a process\n"
+             "destroyed with --policy deferred through the same open device can be waited\n"
+             "for, so use it in a `script` (each invocation opens the device afresh):\n"
+             "  $p = create-process\n"
+             "  map $p 0 16\n"
+             "  destroy-process $p --policy deferred\n"
+             "  wait-reclaim $p\n"
+             "output: handle, seq (RECLAIM_SEQ of its event), frames returned, cycles (its\n"
+             "DESTROY_PROCESS doorbell to the event), scrub_cycles (its frames reaching the\n"
+             "dirty list to all zeroed), free_cycles and release_cycles (the reclaimer's\n"
+             "phases), exact (0: later events overtook it before it was read; then the cycle\n"
+             "fields are 0), waited_cycles. `$v = wait-reclaim ...` keeps cycles.\n"
+             "STATUS_INVALID_PARAMETER: HANDLE was not destroyed deferred through this device;\n"
+             "STATUS_IO_TIMEOUT: no event within CYCLES.\n"},
     {.name = "doorbell", .synopsis = "Q WPTR", .pos = {"queue", "wptr"}, .min = 2, .max = 2,
      .run = run_doorbell, .summary = "Ring queue Q's doorbell with write pointer WPTR."},
     {.name = "reg-read", .synopsis = "ADDR", .pos = {"addr"}, .min = 1, .max = 1,

@@ -83,8 +83,12 @@ int main(int argc, char **argv) {
   printf("  cycles from doorbell to completion: %u\n", r.cycles);
   printf("  frames freed: %u (%u data + %u page-table pages)\n", r.frames_freed,
          r.frames_freed - r.pt_pages_freed, r.pt_pages_freed);
-  printf("  queues freed: %u, work aborted: %u, doorbells ignored: %u\n\n", r.queues_freed,
+  printf("  queues freed: %u, work aborted: %u, doorbells ignored: %u\n", r.queues_freed,
          r.work_aborted, r.doorbells_ignored);
+  printf("  phases (cycles): validate %u, stop/drain %u, TLB %u, free %u, release %u, "
+         "complete %u\n\n",
+         r.validate_cycles, r.stop_drain_cycles, r.tlb_cycles, r.free_cycles, r.release_cycles,
+         r.complete_cycles);
 
   uint64_t c0 = 0, c1 = 0;
   sgpu_read_cycles(dev, &c0);
