@@ -4,16 +4,18 @@
  * It follows docs/semantics.md for everything the host tests check (statuses and their
  * order, result words, frame accounting with two-level page tables, queue registers,
  * doorbells, the mailbox with BUSY, CPL_SEQ and ADMIN_DROPPED, a background scrubber, the
- * CYCLE_LO/CYCLE_HI latch). It is not the reference model (tests/refmodel/ is): it has no
- * TLB, DESTROY_PROCESS acts the same for every policy (unless FAKE_NO_DEFERRED), its timing is made up: each bus
- * access takes 2 cycles, a command completes 8 + 2 * (pages touched) cycles after its
- * doorbell, the scrubber cleans one frame every 8 cycles.
+ * CYCLE_LO/CYCLE_HI latch, DESTROY_PROCESS EAGER and DEFERRED with its DYING slot,
+ * STATUS_PROCESS_IS_TERMINATING, background reclaimer and reclaim events, the TD_* phase
+ * registers). It is not the reference model (tests/refmodel/ is): it has no TLB, and its
+ * timing is made up: each bus access takes 2 cycles, a command completes 8 + 2 * (pages
+ * touched) cycles after its doorbell, DESTROY_PROCESS takes its phases (validate 2, stop and
+ * drain 2 + 2 per queue, TLB 4, free 1, release 1 + 1 per queue, complete 1; DEFERRED leaves
+ * free and release to the reclaimer, which runs when the completion is posted), the scrubber
+ * cleans one frame every 32 cycles.
  *
  * Variants, for the failure paths of the transport (-D at build time):
  *   FAKE_ABI=n      report ABI version n           FAKE_MAGIC=x  ID register reads x
  *   FAKE_NO_STEP    do not export sgpu_sim_step   FAKE_HANG     never post a completion
- *   FAKE_NO_DEFERRED  DESTROY_PROCESS policy DEFERRED answers STATUS_NOT_IMPLEMENTED (as the
- *                   RTL does until it is built)
  *   FAKE_PAGE_SHIFT, FAKE_FRAMES, FAKE_PROCS, FAKE_QUEUES   the configuration
  */
 #include <stdbool.h>
@@ -52,7 +54,7 @@
 #define VPN_LIMIT (1ull << (2 * (S - 2)))
 #define NONE 0xFFFFFFFFu
 #define BUS_CYCLES 2
-#define SCRUB_PERIOD 8
+#define SCRUB_PERIOD 32
 
 typedef struct {
   uint32_t state, gen, data_frames, pt_pages, queues, db_ignored;
@@ -67,6 +69,14 @@ typedef struct {
   uint32_t owner, wptr, ignored, ring;
 } queue_t;
 
+/* A DEFERRED destroy whose reclaim event has not come (FIFO, in destroy order). */
+typedef struct {
+  uint32_t slot, handle, frames;
+  uint64_t doorbell_at, dirty_at;
+  uint64_t mark; /* its frames are all clean once scrubbed_total reaches this */
+  bool moved;    /* the reclaimer has put its frames on the dirty list */
+} reclaim_t;
+
 struct sgpu_sim {
   uint64_t cycle, done_at, scrub_credit;
   uint32_t cycle_hi_latch;
@@ -80,9 +90,20 @@ struct sgpu_sim {
   uint32_t *data[FAKE_FRAMES];                  /* NULL: all zero */
   proc_t procs[FAKE_PROCS];
   queue_t queues[FAKE_QUEUES];
+  uint64_t pushed_total, scrubbed_total; /* frames ever put on / taken off the dirty list */
+  uint32_t td[7]; /* TD_VALIDATE .. TD_SCRUB */
+  uint32_t reclaim_seq, reclaim_handle, reclaim_cycles, reclaim_frames;
+  reclaim_t reclaims[FAKE_PROCS];
+  uint32_t rhead, nreclaims;
+  bool reclaimer_due; /* run the reclaimer of the last reclaim when the completion posts */
+  uint64_t doorbell_at;
 };
 
+enum { TD_VALIDATE, TD_STOP_DRAIN, TD_TLB, TD_FREE, TD_RELEASE, TD_COMPLETE, TD_SCRUB };
+
 /* ------------------------------------------------------------------ frames */
+
+static void reclaim_events(sgpu_sim *m);
 
 static void scrub_one(sgpu_sim *m) {
   uint32_t f = m->dirty[m->dhead];
@@ -91,6 +112,8 @@ static void scrub_one(sgpu_sim *m) {
   free(m->data[f]);
   m->data[f] = NULL;
   m->clean[m->nclean++] = f;
+  m->scrubbed_total++;
+  reclaim_events(m);
 }
 
 /* Takes a clean frame, waiting for the scrubber if need be (the caller checked that
@@ -105,7 +128,10 @@ static void free_frame(sgpu_sim *m, uint32_t f) {
   m->dirty[(m->dhead + m->ndirty) % FAKE_FRAMES] = f;
   m->ndirty++;
   m->used--;
+  m->pushed_total++;
 }
+
+static void reclaimer(sgpu_sim *m) __attribute__((unused)); /* unused with FAKE_HANG */
 
 static void advance(sgpu_sim *m, uint64_t n) {
   m->cycle += n;
@@ -125,6 +151,7 @@ static void advance(sgpu_sim *m, uint64_t n) {
     m->cpl_status = m->pend_status;
     memcpy(m->cpl_res, m->pend_res, sizeof m->cpl_res);
     m->cpl_seq++;
+    if (m->reclaimer_due) reclaimer(m); /* before any later command */
   }
 #endif
 }
@@ -211,14 +238,9 @@ static uint32_t cmd_unmap(sgpu_sim *m, proc_t *p, uint32_t va, uint32_t pages, u
 
 static void release_queue(queue_t *q) { memset(q, 0, sizeof *q); }
 
-static uint32_t cmd_destroy(sgpu_sim *m, proc_t *p, uint32_t policy, uint32_t *res) {
-  if (policy > SGPU_POLICY_DEFERRED) return SGPU_STATUS_INVALID_PARAMETER;
-#ifdef FAKE_NO_DEFERRED
-  if (policy == SGPU_POLICY_DEFERRED) return SGPU_STATUS_NOT_IMPLEMENTED;
-#endif
-  uint32_t slot = (uint32_t)(p - m->procs);
-  res[1] = p->data_frames + p->pt_pages;
-  res[2] = p->pt_pages;
+/* Every frame of p onto the dirty list, every queue of its slot released. */
+static uint32_t free_all(sgpu_sim *m, proc_t *p) {
+  uint32_t slot = (uint32_t)(p - m->procs), nq = 0;
   for (uint32_t l1 = 0; l1 < E; l1++) {
     if (!p->leaf[l1]) continue;
     for (uint32_t l2 = 0; l2 < E; l2++)
@@ -226,16 +248,86 @@ static uint32_t cmd_destroy(sgpu_sim *m, proc_t *p, uint32_t policy, uint32_t *r
     drop_leaf(m, p, l1);
   }
   free_frame(m, p->root);
+  p->data_frames = 0;
+  p->pt_pages = 0;
   for (uint32_t q = 0; q < FAKE_QUEUES; q++)
     if (m->queues[q].live && m->queues[q].owner == slot) {
       release_queue(&m->queues[q]);
-      res[3]++;
+      nq++;
     }
-  res[5] = p->db_ignored;
+  return nq;
+}
+
+static void release_slot(proc_t *p) {
   p->state = SGPU_PROC_STATE_FREE;
   p->gen = (p->gen + 1) & ((1u << SGPU_HANDLE_GEN_BITS) - 1);
   if (p->gen == 0) p->gen = 1;
   p->data_frames = p->pt_pages = p->queues = p->db_ignored = 0;
+}
+
+/* The background reclaimer of the last DEFERRED destroy: its frames onto the dirty list,
+ * its queues released; the event comes when the scrubber has zeroed them. */
+static void reclaimer(sgpu_sim *m) {
+  m->reclaimer_due = false;
+  reclaim_t *r = &m->reclaims[(m->rhead + m->nreclaims - 1) % FAKE_PROCS];
+  uint32_t nq = free_all(m, &m->procs[r->slot]);
+  r->moved = true;
+  r->mark = m->pushed_total;
+  r->dirty_at = m->cycle;
+  m->td[TD_FREE] = 1;
+  m->td[TD_RELEASE] = 1 + nq;
+  reclaim_events(m);
+}
+
+static void reclaim_events(sgpu_sim *m) {
+  while (m->nreclaims) {
+    reclaim_t *r = &m->reclaims[m->rhead];
+    if (!r->moved || m->scrubbed_total < r->mark) return;
+    release_slot(&m->procs[r->slot]);
+    m->reclaim_handle = r->handle;
+    m->reclaim_cycles = (uint32_t)(m->cycle - r->doorbell_at);
+    m->reclaim_frames = r->frames;
+    m->td[TD_SCRUB] = (uint32_t)(m->cycle - r->dirty_at);
+    m->reclaim_seq++;
+    m->rhead = (m->rhead + 1) % FAKE_PROCS;
+    m->nreclaims--;
+  }
+}
+
+/* Returns the status; res as docs/semantics.md; *dur the cycles to the completion. */
+static uint32_t cmd_destroy(sgpu_sim *m, proc_t *p, uint32_t policy, uint32_t *res,
+                            uint64_t *dur) {
+  if (policy > SGPU_POLICY_DEFERRED) return SGPU_STATUS_INVALID_PARAMETER;
+  uint32_t slot = (uint32_t)(p - m->procs), nq = 0;
+  for (uint32_t q = 0; q < FAKE_QUEUES; q++)
+    if (m->queues[q].live && m->queues[q].owner == slot) {
+      m->queues[q].stopped = true;
+      nq++;
+    }
+  p->state = SGPU_PROC_STATE_DYING;
+  res[1] = p->data_frames + p->pt_pages;
+  res[2] = p->pt_pages;
+  res[3] = nq;
+  res[5] = p->db_ignored;
+  m->td[TD_VALIDATE] = 2;
+  m->td[TD_STOP_DRAIN] = 2 + 2 * nq;
+  m->td[TD_TLB] = 4;
+  m->td[TD_COMPLETE] = 1;
+  uint32_t cycles = m->td[TD_VALIDATE] + m->td[TD_STOP_DRAIN] + m->td[TD_TLB] + m->td[TD_COMPLETE];
+  if (policy == SGPU_POLICY_DEFERRED) {
+    reclaim_t *r = &m->reclaims[(m->rhead + m->nreclaims++) % FAKE_PROCS];
+    *r = (reclaim_t){.slot = slot, .handle = slot | p->gen << SGPU_HANDLE_GEN_SHIFT,
+                     .frames = res[1], .doorbell_at = m->doorbell_at};
+    m->reclaimer_due = true;
+  } else {
+    free_all(m, p);
+    m->td[TD_FREE] = 1;
+    m->td[TD_RELEASE] = 1 + nq;
+    cycles += m->td[TD_FREE] + m->td[TD_RELEASE];
+    release_slot(p);
+  }
+  res[0] = cycles;
+  *dur = cycles;
   return SGPU_STATUS_SUCCESS;
 }
 
@@ -258,8 +350,9 @@ static uint32_t *word_at(sgpu_sim *m, proc_t *p, uint32_t va, uint32_t *st) {
   return &m->data[f][(va & ((1u << S) - 1)) / 4];
 }
 
-/* Executes the command in CMD_*; returns the status, fills res and the work done. */
-static uint32_t execute(sgpu_sim *m, uint32_t *res, uint64_t *work) {
+/* Executes the command in CMD_*; returns the status, fills res and the work done (or the
+ * duration, for DESTROY_PROCESS). */
+static uint32_t execute(sgpu_sim *m, uint32_t *res, uint64_t *work, uint64_t *dur) {
   uint32_t op = (m->cmd_op >> SGPU_CMD_OP_OPCODE_LSB) & ((1u << SGPU_CMD_OP_OPCODE_BITS) - 1);
   uint32_t policy = (m->cmd_op >> SGPU_CMD_OP_POLICY_LSB) & ((1u << SGPU_CMD_OP_POLICY_BITS) - 1);
   uint32_t *a = m->args, st;
@@ -296,10 +389,7 @@ static uint32_t execute(sgpu_sim *m, uint32_t *res, uint64_t *work) {
   uint32_t *w;
   switch (op) {
   case SGPU_OP_DESTROY_PROCESS:
-    *work = p->data_frames + p->pt_pages;
-    st = cmd_destroy(m, p, policy, res);
-    res[0] = (uint32_t)(8 + 2 * *work);
-    return st;
+    return cmd_destroy(m, p, policy, res, dur);
   case SGPU_OP_MAP:
     *work = a[2];
     return cmd_map(m, p, a[1], a[2], res);
@@ -346,11 +436,12 @@ static void doorbell(sgpu_sim *m) {
     m->admin_dropped++;
     return;
   }
-  uint64_t work = 0;
+  uint64_t work = 0, dur = 0;
   memset(m->pend_res, 0, sizeof m->pend_res);
-  m->pend_status = execute(m, m->pend_res, &work);
+  m->doorbell_at = m->cycle;
+  m->pend_status = execute(m, m->pend_res, &work, &dur);
   m->busy = true;
-  m->done_at = m->cycle + 8 + 2 * work;
+  m->done_at = m->cycle + (dur ? dur : 8 + 2 * work);
 }
 
 static void queue_doorbell(sgpu_sim *m, uint32_t q, uint32_t v) {
@@ -454,6 +545,20 @@ EXPORT int sgpu_sim_read32(sgpu_sim *m, uint32_t addr, uint32_t *data, uint32_t 
     m->cycle_hi_latch = (uint32_t)(m->cycle >> 32);
     break;
   case SGPU_REG_CYCLE_HI: v = m->cycle_hi_latch; break;
+  case SGPU_REG_TD_VALIDATE: v = m->td[TD_VALIDATE]; break;
+  case SGPU_REG_TD_STOP_DRAIN: v = m->td[TD_STOP_DRAIN]; break;
+  case SGPU_REG_TD_TLB: v = m->td[TD_TLB]; break;
+  case SGPU_REG_TD_FREE: v = m->td[TD_FREE]; break;
+  case SGPU_REG_TD_RELEASE: v = m->td[TD_RELEASE]; break;
+  case SGPU_REG_TD_COMPLETE: v = m->td[TD_COMPLETE]; break;
+  case SGPU_REG_TD_SCRUB: v = m->td[TD_SCRUB]; break;
+  case SGPU_REG_RECLAIM_SEQ: v = m->reclaim_seq; break;
+  case SGPU_REG_RECLAIM_HANDLE: v = m->reclaim_handle; break;
+  case SGPU_REG_RECLAIM_CYCLES: v = m->reclaim_cycles; break;
+  case SGPU_REG_RECLAIM_FRAMES: v = m->reclaim_frames; break;
+  case SGPU_REG_RECLAIM_PENDING:
+    for (uint32_t i = 0; i < FAKE_PROCS; i++) v += m->procs[i].state == SGPU_PROC_STATE_DYING;
+    break;
   }
   *data = v;
   return 0;

@@ -1,7 +1,8 @@
 /* test_api.c - libsgpu end to end against a device: lifecycle, MAP/UNMAP and their checks,
- * the memory debug path, queues and doorbells, every teardown policy, host-driven teardown
- * of 16,384 pages from the library's bookkeeping, wait_clean, resource exhaustion, and
- * several threads sharing one device.
+ * the memory debug path, queues and doorbells, every teardown policy with its phase cycles,
+ * DEFERRED teardown (DYING, STATUS_PROCESS_IS_TERMINATING, reclaim events in FIFO order,
+ * sgpu_wait_reclaim), host-driven teardown of 16,384 pages from the library's bookkeeping,
+ * wait_clean, resource exhaustion, and several threads sharing one device.
  *
  *   test_api [URI...]     default: sim:
  *
@@ -225,6 +226,19 @@ static void teardown(sgpu_process a, uint32_t qa) {
         "eager frees the same (%u frames, %u tables, %u queues)", e.frames_freed,
         e.pt_pages_freed, e.queues_freed);
   printf("note: cycles host-driven %u, eager %u\n", r.cycles, e.cycles);
+  uint64_t sum = (uint64_t)e.validate_cycles + e.stop_drain_cycles + e.tlb_cycles +
+                 e.free_cycles + e.release_cycles + e.complete_cycles;
+  CHECK(sum > 0 && sum <= e.cycles,
+        "eager phases (validate %u, stop/drain %u, TLB %u, free %u, release %u, complete %u) "
+        "add up to %llu, within its %u cycles",
+        e.validate_cycles, e.stop_drain_cycles, e.tlb_cycles, e.free_cycles, e.release_cycles,
+        e.complete_cycles, (unsigned long long)sum, e.cycles);
+  sum = (uint64_t)r.validate_cycles + r.stop_drain_cycles + r.tlb_cycles + r.free_cycles +
+        r.release_cycles + r.complete_cycles;
+  CHECK(sum > 0 && sum < r.cycles,
+        "host-driven: the phases of its final DESTROY_PROCESS (%llu cycles) are a part of its "
+        "%u cycles",
+        (unsigned long long)sum, r.cycles);
 
   /* Bookkeeping dies with the process whatever the policy, and survives a failed destroy. */
   for (int k = 0; k < 2; k++) {
@@ -233,23 +247,12 @@ static void teardown(sgpu_process a, uint32_t qa) {
     sgpu_process d, f;
     EXPECT(sgpu_create_process(dev, &d), SGPU_STATUS_SUCCESS, "create D");
     sgpu_map(dev, d, 0, 8);
-    sgpu_status st = sgpu_destroy_process(dev, d, pol, NULL);
-    if (st == SGPU_STATUS_NOT_IMPLEMENTED) {
-      /* docs/semantics.md: DEFERRED answers NOT_IMPLEMENTED until it is built. */
-      sgpu_process_info di = pinfo(d);
-      CHECK(di.state == SGPU_PROC_STATE_ACTIVE && di.data_frames == 8,
-            "deferred not implemented: D untouched (state %u, %u data frames)", di.state,
-            di.data_frames);
-      memset(&r, 0, sizeof r);
-      EXPECT(sgpu_destroy_process(dev, d, SGPU_POLICY_HOST, &r), SGPU_STATUS_SUCCESS,
-             "destroy D host-driven instead");
-      CHECK(r.frames_freed == 8 + 2, "its book survived the refusal: %u frames freed (10)",
-            r.frames_freed);
-    } else {
-      CHECK(st == SGPU_STATUS_SUCCESS, "destroy D %s -> STATUS_SUCCESS or "
-            "STATUS_NOT_IMPLEMENTED (got %s)", name, ST(st));
-    }
-    EXPECT(sgpu_create_process(dev, &f), SGPU_STATUS_SUCCESS, "create F in D's slot");
+    EXPECT(sgpu_destroy_process(dev, d, pol, NULL), SGPU_STATUS_SUCCESS, "destroy D %s",
+           name);
+    if (pol == SGPU_POLICY_DEFERRED)
+      EXPECT(sgpu_wait_reclaim(dev, d, 1000000000ull, NULL), SGPU_STATUS_SUCCESS,
+             "wait for D's reclaim");
+    EXPECT(sgpu_create_process(dev, &f), SGPU_STATUS_SUCCESS, "create F");
     memset(&r, 0, sizeof r);
     EXPECT(sgpu_destroy_process(dev, f, SGPU_POLICY_HOST, &r), SGPU_STATUS_SUCCESS,
            "destroy F host-driven");
@@ -257,6 +260,137 @@ static void teardown(sgpu_process a, uint32_t qa) {
           "F freed only its root table (%u frames, %u tables): D's pages were forgotten",
           r.frames_freed, r.pt_pages_freed);
   }
+}
+
+/* Map `pages` pages of a new process: half at 0, half in another leaf table; one queue. */
+static sgpu_process build(uint32_t pages, uint32_t *queue) {
+  sgpu_process p = 0;
+  EXPECT(sgpu_create_process(dev, &p), SGPU_STATUS_SUCCESS, "create a process");
+  EXPECT(sgpu_map(dev, p, 0, pages - pages / 2), SGPU_STATUS_SUCCESS, "map %u pages at 0",
+         pages - pages / 2);
+  EXPECT(sgpu_map(dev, p, (2 * E) << S, pages / 2), SGPU_STATUS_SUCCESS,
+         "map %u pages in another table", pages / 2);
+  EXPECT(sgpu_create_queue(dev, p, 0x40, 4, queue), SGPU_STATUS_SUCCESS, "create a queue");
+  return p;
+}
+
+static void deferred(void) {
+  puts("-- DEFERRED teardown and reclaim events");
+  sgpu_device_info d0 = dinfo();
+  uint32_t pages = d0.frames_clean / 2 > 32 ? 32 : d0.frames_clean / 2, qd = 0, v = 0;
+  sgpu_process d = build(pages, &qd);
+  sgpu_process_info pi = pinfo(d);
+  sgpu_destroy_result r;
+  memset(&r, 0xFF, sizeof r);
+  EXPECT(sgpu_destroy_process(dev, d, SGPU_POLICY_DEFERRED, &r), SGPU_STATUS_SUCCESS,
+         "destroy D (%u pages, 1 queue) deferred", pages);
+  CHECK(r.frames_freed == pi.data_frames + pi.pt_pages && r.pt_pages_freed == pi.pt_pages &&
+            r.queues_freed == 1 && r.work_aborted == 0,
+        "the completion counts what the reclaimer will free: %u frames (%u tables), %u queue "
+        "(expected %u, %u, 1)",
+        r.frames_freed, r.pt_pages_freed, r.queues_freed, pi.data_frames + pi.pt_pages,
+        pi.pt_pages);
+  uint64_t sum = (uint64_t)r.validate_cycles + r.stop_drain_cycles + r.tlb_cycles +
+                 r.complete_cycles;
+  CHECK(r.free_cycles == 0 && r.release_cycles == 0 && sum > 0 && sum <= r.cycles,
+        "deferred phases: validate %u, stop/drain %u, TLB %u, complete %u (sum %llu within %u "
+        "cycles); free and release 0 (%u, %u: the reclaimer's)",
+        r.validate_cycles, r.stop_drain_cycles, r.tlb_cycles, r.complete_cycles,
+        (unsigned long long)sum, r.cycles, r.free_cycles, r.release_cycles);
+
+  /* While DYING (the scrubber needs a while for `pages` frames): every command naming D is
+   * refused with PROCESS_IS_TERMINATING. */
+  sgpu_device_info d1 = dinfo();
+  bool dying = d1.reclaim_pending == d0.reclaim_pending + 1;
+  CHECK(dying && d1.live_processes == d0.live_processes + 1,
+        "D is DYING: RECLAIM_PENDING %u -> %u, live processes (DYING counted) %u -> %u",
+        d0.reclaim_pending, d1.reclaim_pending, d0.live_processes, d1.live_processes);
+  if (dying) {
+    EXPECT(sgpu_query_process(dev, d, &pi), SGPU_STATUS_PROCESS_IS_TERMINATING, "query D");
+    EXPECT(sgpu_map(dev, d, 64 * PAGE, 1), SGPU_STATUS_PROCESS_IS_TERMINATING, "map in D");
+    EXPECT(sgpu_destroy_process(dev, d, SGPU_POLICY_EAGER, NULL),
+           SGPU_STATUS_PROCESS_IS_TERMINATING, "destroy D again, eagerly");
+    EXPECT(sgpu_destroy_process(dev, d, SGPU_POLICY_DEFERRED, NULL),
+           SGPU_STATUS_PROCESS_IS_TERMINATING, "destroy D again, deferred");
+    sgpu_process e = 0;
+    EXPECT(sgpu_create_process(dev, &e), SGPU_STATUS_SUCCESS, "create E while D is DYING");
+    sgpu_device_info d2 = dinfo();
+    if (d2.reclaim_pending == d1.reclaim_pending)
+      CHECK((e & 0xFFFFu) != (d & 0xFFFFu), "E does not get D's DYING slot (D 0x%08x, E 0x%08x)",
+            d, e);
+    EXPECT(sgpu_destroy_process(dev, e, SGPU_POLICY_EAGER, NULL), SGPU_STATUS_SUCCESS,
+           "destroy E");
+    if (d2.reclaim_pending == d1.reclaim_pending)
+      EXPECT(sgpu_wait_reclaim(dev, d, 1, NULL), SGPU_STATUS_IO_TIMEOUT,
+             "wait for D's reclaim for 1 cycle");
+  }
+  sgpu_device_info db0 = dinfo();
+  sgpu_ring_doorbell(dev, qd, 3);
+  sgpu_device_info db1 = dinfo();
+  CHECK(db1.doorbells_ignored == db0.doorbells_ignored + 1,
+        "a doorbell on D's queue is ignored and counted (%u -> %u)", db0.doorbells_ignored,
+        db1.doorbells_ignored);
+
+  sgpu_reclaim_info ri, again;
+  memset(&ri, 0, sizeof ri);
+  uint64_t c0 = 0, c1 = 0;
+  sgpu_read_cycles(dev, &c0);
+  EXPECT(sgpu_wait_reclaim(dev, d, 1000000000ull, &ri), SGPU_STATUS_SUCCESS,
+         "wait for D's reclaim");
+  sgpu_read_cycles(dev, &c1);
+  CHECK(ri.handle == d && ri.frames == r.frames_freed && ri.exact == 1 &&
+            ri.seq == d1.reclaim_seq + 1u,
+        "reclaim event: handle 0x%08x, %u frames, seq %u, exact %u (expected 0x%08x, %u, %u, 1)",
+        ri.handle, ri.frames, ri.seq, ri.exact, d, r.frames_freed, d1.reclaim_seq + 1u);
+  CHECK(ri.cycles > r.cycles && ri.scrub_cycles > 0 && ri.scrub_cycles < ri.cycles,
+        "reclaim: %u cycles from the doorbell (completion after %u), scrubbing %u of them; "
+        "background free %u, release %u; waited %llu cycles",
+        ri.cycles, r.cycles, ri.scrub_cycles, ri.free_cycles, ri.release_cycles,
+        (unsigned long long)(c1 - c0));
+  EXPECT(sgpu_wait_reclaim(dev, d, 1, &again), SGPU_STATUS_SUCCESS, "wait for D again");
+  CHECK(!memcmp(&ri, &again, sizeof ri), "the same event again");
+  EXPECT(sgpu_query_process(dev, d, &pi), SGPU_STATUS_INVALID_HANDLE, "D is gone after its event");
+  sgpu_reg_read(dev, SGPU_QUEUE_BASE + qd * SGPU_QUEUE_STRIDE + SGPU_QREG_QSTATE, &v);
+  CHECK(v == 0, "D's queue slot was released (QSTATE 0x%08x)", v);
+  sgpu_device_info d3 = dinfo();
+  CHECK(d3.reclaim_pending == d0.reclaim_pending && d3.live_processes == d0.live_processes &&
+            d3.frames_used == d0.frames_used && d3.live_queues == d0.live_queues,
+        "after the event: pending %u, processes %u, used frames %u, queues %u as before",
+        d3.reclaim_pending, d3.live_processes, d3.frames_used, d3.live_queues);
+
+  sgpu_process f;
+  EXPECT(sgpu_create_process(dev, &f), SGPU_STATUS_SUCCESS, "create F");
+  EXPECT(sgpu_wait_reclaim(dev, f, 1, NULL), SGPU_STATUS_INVALID_PARAMETER,
+         "wait for the reclaim of a live process");
+  CHECK(strstr(sgpu_last_error(dev), "DEFERRED") != NULL, "message says why: %s",
+        sgpu_last_error(dev));
+  EXPECT(sgpu_destroy_process(dev, f, SGPU_POLICY_EAGER, NULL), SGPU_STATUS_SUCCESS, "destroy F");
+  EXPECT(sgpu_wait_reclaim(dev, f, 1, NULL), SGPU_STATUS_INVALID_PARAMETER,
+         "wait for the reclaim of an eagerly destroyed process");
+  EXPECT(sgpu_wait_reclaim(dev, 0xFFFFu, 1, NULL), SGPU_STATUS_INVALID_PARAMETER,
+         "wait for the reclaim of slot 0xffff");
+
+  /* Two deferred destroys in a row: events in destroy order, each seen exactly even when the
+   * later one is waited for first. */
+  uint32_t qx, qy;
+  sgpu_process x = build(pages, &qx), y = build(pages / 4 ? pages / 4 : 1, &qy);
+  sgpu_destroy_result rx, ry;
+  EXPECT(sgpu_destroy_process(dev, x, SGPU_POLICY_DEFERRED, &rx), SGPU_STATUS_SUCCESS,
+         "destroy X deferred");
+  EXPECT(sgpu_destroy_process(dev, y, SGPU_POLICY_DEFERRED, &ry), SGPU_STATUS_SUCCESS,
+         "destroy Y (smaller) deferred");
+  sgpu_reclaim_info ix, iy;
+  memset(&ix, 0, sizeof ix);
+  memset(&iy, 0, sizeof iy);
+  EXPECT(sgpu_wait_reclaim(dev, y, 1000000000ull, &iy), SGPU_STATUS_SUCCESS, "wait for Y first");
+  EXPECT(sgpu_wait_reclaim(dev, x, 1, &ix), SGPU_STATUS_SUCCESS, "X's event came before");
+  CHECK(ix.seq + 1u == iy.seq && ix.handle == x && iy.handle == y && ix.frames == rx.frames_freed &&
+            iy.frames == ry.frames_freed,
+        "FIFO: X is event %u (%u frames), Y event %u (%u frames)", ix.seq, ix.frames, iy.seq,
+        iy.frames);
+  CHECK(ix.exact && iy.exact && iy.cycles > 0 && ix.cycles > 0,
+        "both seen exactly (exact %u, %u; %u and %u cycles)", ix.exact, iy.exact, ix.cycles,
+        iy.cycles);
 }
 
 static void big(void) {
@@ -318,6 +452,7 @@ static void resources(void) {
   sgpu_process ps[256];
   uint32_t n = 0;
   sgpu_status st;
+  EXPECT(sgpu_wait_clean(dev, 1000000000ull), SGPU_STATUS_SUCCESS, "wait_clean");
   sgpu_device_info d0 = dinfo();
   while (n < 256 && (st = sgpu_create_process(dev, &ps[n])) == SGPU_STATUS_SUCCESS) n++;
   CHECK(st == SGPU_STATUS_INSUFFICIENT_RESOURCES && n + d0.live_processes == info.num_procs,
@@ -325,14 +460,17 @@ static void resources(void) {
         info.num_procs, ST(st));
   for (uint32_t i = 0; i < n; i++) {
     sgpu_policy pol = i % 4;
-    if (pol == SGPU_POLICY_DEFERRED &&
-        sgpu_destroy_process(dev, ps[i], pol, NULL) == SGPU_STATUS_NOT_IMPLEMENTED)
-      pol = SGPU_POLICY_EAGER; /* not built yet (docs/semantics.md) */
-    else if (pol == SGPU_POLICY_DEFERRED)
-      continue;
     EXPECT(sgpu_destroy_process(dev, ps[i], pol, NULL), SGPU_STATUS_SUCCESS,
            "destroy 0x%08x with policy %u", ps[i], pol);
   }
+  /* wait_clean also waits for the DEFERRED reclaims: every slot is FREE again after it. */
+  EXPECT(sgpu_wait_clean(dev, 1000000000ull), SGPU_STATUS_SUCCESS, "wait_clean");
+  sgpu_device_info d1 = dinfo();
+  CHECK(d1.reclaim_pending == 0 && d1.live_processes == d0.live_processes &&
+            d1.frames_dirty == 0,
+        "after wait_clean: no reclaim pending (%u), live processes back to %u (%u), no frame "
+        "dirty (%u)",
+        d1.reclaim_pending, d0.live_processes, d1.live_processes, d1.frames_dirty);
 }
 
 typedef struct {
@@ -397,6 +535,7 @@ static void run(const char *uri) {
   uint32_t qa = queues(a, b);
   teardown(a, qa);
   EXPECT(sgpu_destroy_process(dev, b, SGPU_POLICY_DEFAULT, NULL), SGPU_STATUS_SUCCESS, "destroy B");
+  deferred();
   big();
   resources();
   threads();

@@ -41,7 +41,7 @@ for c in "${cmds[@]}"; do
   run 0 "help $c" -- help "$c"
 done
 for c in info create-process destroy-process map unmap create-queue destroy-queue query \
-         read write selftest script; do
+         read write wait-clean wait-reclaim selftest script; do
   printf '%s\n' "${cmds[@]}" | grep -qx -- "$c" && ok "command $c exists" || bad "command $c missing"
 done
 run 0 "script --help says state does not persist" -- script --help && has "afresh" out "script --help"
@@ -72,6 +72,14 @@ usage "'zz'"           "${U[@]}" write 1 0 1 zz
 usage "--uri needs"    --uri
 usage "no command"     "${U[@]}"
 usage "'/no/such/script'" "${U[@]}" script /no/such/script
+usage "missing handle" "${U[@]}" wait-reclaim
+usage "'soon'"         "${U[@]}" wait-reclaim 1 soon
+usage "'3'"            "${U[@]}" wait-reclaim 1 2 3
+run 0 "destroy-process --help tells the phases" -- destroy-process --help &&
+  has "stop_drain" out "destroy-process --help" && has "PROCESS_IS_TERMINATING" out "destroy-process --help"
+[[ "$out" != *NOT_IMPLEMENTED* ]] && ok "destroy-process --help no longer says NOT_IMPLEMENTED" \
+  || bad "destroy-process --help still says NOT_IMPLEMENTED"
+run 0 "query --help names reclaim_pending" -- query --help && has "reclaim_pending" out "query --help"
 usage "'--json'"       "${U[@]}" info --json
 run 2 "usage error in --json mode" -- --json "${U[@]}" map 1 2 zz &&
   has '"status":"USAGE"' out "--json usage error"
@@ -141,13 +149,49 @@ run 0 "--json info" -- --json "${D[@]}" info && has '"magic":1397182549' out "--
 run 1 "--json device failure" -- --json "${D[@]}" query 0x12345 &&
   has '"status":"STATUS_INVALID_HANDLE"' out "--json device failure"
 
-# DEFERRED: done, or refused as not built yet (docs/semantics.md); nothing else.
-printf 'create-process\ndestroy-process 0x10000 --policy deferred\n' >"$tmp/d.txt"
-"$cli" "${D[@]}" script "$tmp/d.txt" >"$tmp/out" 2>"$tmp/err"; rc=$?
-out=$(cat "$tmp/out"); err=$(cat "$tmp/err")
-if [ $rc -eq 0 ] && [[ "$out" == *"policy             deferred"* ]]; then ok "deferred destroy succeeds"
-elif [ $rc -eq 1 ] && [[ "$err" == *STATUS_NOT_IMPLEMENTED* ]]; then ok "deferred destroy: exit 1, STATUS_NOT_IMPLEMENTED (not built yet)"
-else bad "deferred destroy: exit $rc: $err"; fi
+# DEFERRED (docs/semantics.md): completes with the phases, the process is DYING
+# (PROCESS_IS_TERMINATING, counted in reclaim_pending) until its reclaim event.
+cat >"$tmp/d.txt" <<'EOF'
+$p = create-process
+map $p 0 16
+$q = create-queue $p 0x0 2
+destroy-process $p --policy deferred
+expect STATUS_PROCESS_IS_TERMINATING query $p
+expect STATUS_PROCESS_IS_TERMINATING destroy-process $p --policy eager
+query
+$c = wait-reclaim $p
+wait-reclaim $p 1
+expect STATUS_INVALID_HANDLE query $p
+query
+$r = create-process
+expect STATUS_INVALID_PARAMETER wait-reclaim $r
+EOF
+run 0 "deferred script" -- "${D[@]}" script "$tmp/d.txt" &&
+  has "policy             deferred" out "deferred destroy" &&
+  has "validate_cycles" out "deferred destroy" && has "free_cycles        0" out "deferred destroy" &&
+  has "reclaim_pending    1" out "query while DYING" && has "reclaim_pending    0" out "query after the event" &&
+  has "frames             18" out "wait-reclaim" && has "exact              1" out "wait-reclaim"
+run 0 "--json deferred script" -- --json "${D[@]}" script "$tmp/d.txt" &&
+  has '"policy":"deferred","cycles":' out "--json deferred destroy" &&
+  has '"command":"wait-reclaim","status":"STATUS_SUCCESS","handle":65536,"seq":1,"frames":18' out "--json wait-reclaim" &&
+  has '"reclaim_pending":1' out "--json query"
+if command -v python3 >/dev/null; then
+  if python3 -c '
+import json, sys
+objs = [json.loads(l) for l in sys.stdin if l.strip()]
+d = [o for o in objs if o["command"] == "destroy-process" and o["status"] == "STATUS_SUCCESS"][0]
+ph = sum(d[k] for k in ("validate_cycles", "stop_drain_cycles", "tlb_cycles", "complete_cycles"))
+assert d["free_cycles"] == 0 and d["release_cycles"] == 0, d
+assert 0 < ph <= d["cycles"], d
+w = [o for o in objs if o["command"] == "wait-reclaim" and o["status"] == "STATUS_SUCCESS"][0]
+assert w["cycles"] > d["cycles"] and 0 < w["scrub_cycles"] < w["cycles"], w
+' <<<"$out"; then ok "--json deferred: phases within the cycles, free/release 0, reclaim after completion"
+  else bad "--json deferred: phase or reclaim fields inconsistent"; fi
+fi
+printf 'destroy-process 0x10000 --policy deferred\n' >"$tmp/d2.txt"
+run 1 "deferred destroy of nothing" -- "${D[@]}" script "$tmp/d2.txt" && has "STATUS_INVALID_HANDLE" err "deferred destroy of nothing"
+printf '$p = create-process\nmap $p 0 32\ndestroy-process $p --policy deferred\nwait-reclaim $p 1\n' >"$tmp/d3.txt"
+run 1 "wait-reclaim timeout" -- "${D[@]}" script "$tmp/d3.txt" && has "STATUS_IO_TIMEOUT" err "wait-reclaim 1 cycle"
 
 printf 'create-process\nmap 0x10000 0 1\nmap 0x10000 0 1\ninfo\n' >"$tmp/f.txt"
 run 1 "failing script stops" -- "${D[@]}" script "$tmp/f.txt" &&
