@@ -3,6 +3,7 @@
 #
 #   make host        $(BUILD)/host/{libsgpu.a,libsgpu.so,sgpu,sgpu.pc}
 #   make host-asan   the same library and CLI with ASan+UBSan in $(BUILD)/host-asan/
+#   make bench-plot  $(BUILD)/bench/teardown.png from the CSV of `make bench` (matplotlib, .venv)
 #
 # For other fragments (link a test or a bench against libsgpu):
 #   SGPU_CFLAGS      compile flags, include path of sgpu.h
@@ -83,14 +84,13 @@ $(SGPU_PC): host/host.mk
 
 # ---------------------------------------------------------------------------- tests
 # Fake device models (tests/host/fake_model.c) behind the sim ABI: the working one, a small
-# configuration (which, like the RTL for now, refuses DEFERRED), and one per failure the sim
-# transport must report.
+# configuration, and one per failure the sim transport must report.
 HOST_TEST_OUT := $(BUILD)/tests/host
 HOST_MODELS := $(HOST_TEST_OUT)/models
 HOST_FAKE_VARIANTS := fake fakesmall fakebadabi fakebadmagic fakenostep fakehang
 HOST_FAKE_DEFS_fake :=
 HOST_FAKE_DEFS_fakesmall := -DFAKE_PAGE_SHIFT=8 -DFAKE_FRAMES=64 -DFAKE_PROCS=4 -DFAKE_QUEUES=4 \
-                            -DFAKE_NO_DEFERRED -DFAKE_CONFIG='"fakesmall"'
+                            -DFAKE_CONFIG='"fakesmall"'
 HOST_FAKE_DEFS_fakebadabi := -DFAKE_ABI=99
 HOST_FAKE_DEFS_fakebadmagic := -DFAKE_MAGIC=0x12345678u
 HOST_FAKE_DEFS_fakenostep := -DFAKE_NO_STEP
@@ -142,3 +142,15 @@ $(HOST_OUT)/demo: host/examples/demo.c $(SGPU_LIB_A)
 	$(CC) $(SGPU_CFLAGS) $< $(SGPU_LIB_A) $(SGPU_LDLIBS) -o $@
 $(HOST_OUT)/bench_teardown: host/examples/bench_teardown.c $(SGPU_LIB_A)
 	$(CC) $(SGPU_CFLAGS) $< $(SGPU_LIB_A) $(SGPU_LDLIBS) -o $@
+
+# The teardown plot: $(BUILD)/bench/teardown.png from the CSV `make bench` wrote, drawn with
+# matplotlib from the project-local .venv (tools/venv.sh creates it on first use).
+#   make bench-plot                    after bench_teardown has written the CSV
+#   BENCH_CSV=... BENCH_PNG=...        other files
+.PHONY: bench-plot
+BENCH_CSV ?= $(BUILD)/bench/teardown.csv
+BENCH_PNG ?= $(BUILD)/bench/teardown.png
+bench-plot:
+	@test -f $(BENCH_CSV) || { echo "bench-plot: $(BENCH_CSV) missing (run make bench)"; exit 1; }
+	@tools/venv.sh
+	.venv/bin/python tools/plot_teardown.py $(BENCH_CSV) $(BENCH_PNG)

@@ -1,16 +1,37 @@
 /* bench_teardown.c - teardown latency of a GPU process against its footprint (`make bench`).
  *
- * For each policy (eager: DESTROY_PROCESS in hardware; host: the driver tears down one UNMAP
- * per page and one DESTROY_QUEUE per queue, as software stacks do), layout (dense: consecutive
- * pages; sparse: pages spread over as many leaf tables as possible), footprint (pages) and
- * queue count, it creates a process, maps and queues it, destroys it and records:
- *   cycles          device cycles from the first command of the teardown to its completion
- *   reclaim_cycles  further cycles until the scrubber has zeroed every freed frame
- *   host_us         host wall-clock time of the teardown call (simulation speed dependent)
- * Writes CSV (columns policy,pages,queues,cycles,layout,transport,reclaim_cycles,host_us) and a
- * markdown table with the host/eager ratio. Usage:
+ * Three policies side by side, in one run, over the same workloads:
+ *   eager     DESTROY_PROCESS, the device frees everything before completing
+ *   deferred  DESTROY_PROCESS, the device completes once the process is unreachable and its
+ *             background reclaimer frees the frames; a reclaim event follows the scrubbing
+ *   host      the driver tears down as software stacks do: one UNMAP per page, one
+ *             DESTROY_QUEUE per queue, then DESTROY_PROCESS (eager) of the emptied process
+ * Workloads: pages 1, 4, 16, ..., 16384; layout dense (consecutive pages) and sparse (pages
+ * spread over as many leaf tables as possible); queues 0 and the device's maximum (dense
+ * only); nothing in flight (no engines yet). For each workload every policy gets a fresh
+ * process on an idle device (sgpu_wait_clean between runs, which also waits for reclaims).
+ *
+ * Per row:
+ *   completion_cycles  eager/deferred: the device's count, doorbell to completion (CPL_RES0);
+ *                      host: CYCLE_LO/HI read before and after the whole sequence
+ *   cycles             the same number (kept for an earlier consumer of the CSV)
+ *   reclaim_cycles     cycles from the completion until every freed frame is clean.
+ *                      deferred: exact, from the device's reclaim event: RECLAIM_CYCLES
+ *                      (doorbell to event) minus completion_cycles. eager/host: measured by
+ *                      polling: CYCLE read when sgpu_destroy_process returns, to when
+ *                      sgpu_wait_clean sees no dirty frame (poll steps grow to 1024 cycles,
+ *                      so about 1% coarse on the smallest rows, exact to 0.01% on the largest)
+ *   host_us            host wall-clock time of the sgpu_destroy_process call (depends on the
+ *                      co-simulation speed, not a hardware figure)
+ * Writes the CSV (columns policy,pages,queues,cycles,transport,layout,inflight,
+ * completion_cycles,reclaim_cycles,host_us) and a markdown report: latency table with the
+ * host/eager and host/deferred ratios, the per-phase cycles (TD_* registers) of the eager and
+ * deferred rows, and the co-simulation speed.
+ *
  *   bench_teardown [--uri URI] [--csv FILE] [--md FILE] [--max-pages N] [--quick]
+ *                  [--policies eager,deferred,host]
  */
+#include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -18,12 +39,23 @@
 
 #include "sgpu.h"
 
+enum { P_EAGER, P_DEFERRED, P_HOST, NPOL };
+static const char *const pol_name[NPOL] = {"eager", "deferred", "host"};
+static const sgpu_policy pol_value[NPOL] = {SGPU_POLICY_EAGER, SGPU_POLICY_DEFERRED,
+                                            SGPU_POLICY_HOST};
+
 typedef struct {
-  const char *policy, *layout;
+  int policy;
+  const char *layout;
   uint32_t pages, queues;
-  uint64_t cycles, reclaim;
+  uint64_t completion, reclaim;
   double host_us;
+  sgpu_destroy_result res;
+  sgpu_reclaim_info ri; /* deferred */
 } row_t;
+
+#define MAX_ROWS 512
+#define WAIT_LIMIT 4000000000ull
 
 static double now_us(void) {
   struct timespec ts;
@@ -31,7 +63,7 @@ static double now_us(void) {
   return ts.tv_sec * 1e6 + ts.tv_nsec / 1e3;
 }
 
-static int die(sgpu_device *dev, const char *what, sgpu_status st) {
+static void die(sgpu_device *dev, const char *what, sgpu_status st) {
   fprintf(stderr, "bench: %s: %s (0x%08X): %s\n", what, sgpu_status_str(st), st,
           dev ? sgpu_last_error(dev) : "");
   exit(1);
@@ -63,27 +95,68 @@ static void run(sgpu_device *dev, const sgpu_info *info, row_t *r) {
     uint32_t id;
     if ((st = sgpu_create_queue(dev, p, 0x1000u * q, 4, &id))) die(dev, "create queue", st);
   }
-  sgpu_destroy_result res;
   double t0 = now_us();
-  st = sgpu_destroy_process(dev, p, !strcmp(r->policy, "eager") ? SGPU_POLICY_EAGER : SGPU_POLICY_HOST,
-                            &res);
+  st = sgpu_destroy_process(dev, p, pol_value[r->policy], &r->res);
   r->host_us = now_us() - t0;
   if (st) die(dev, "destroy", st);
-  uint64_t c0 = cycles_of(dev);
-  if ((st = sgpu_wait_clean(dev, 1000000000ull))) die(dev, "wait clean", st);
-  r->reclaim = cycles_of(dev) - c0;
-  r->cycles = res.cycles;
-  uint32_t expect_q = r->queues;
-  if (res.queues_freed != expect_q || res.frames_freed < r->pages + 1) {
-    fprintf(stderr, "bench: %s %s %u pages %u queues: freed %u frames, %u queues\n", r->policy,
-            r->layout, r->pages, r->queues, res.frames_freed, res.queues_freed);
+  r->completion = r->res.cycles;
+  if (r->policy == P_DEFERRED) {
+    if ((st = sgpu_wait_reclaim(dev, p, WAIT_LIMIT, &r->ri))) die(dev, "wait reclaim", st);
+    if (!r->ri.exact || r->ri.frames != r->res.frames_freed) {
+      fprintf(stderr, "bench: deferred %s %u pages: reclaim event not seen exactly (exact %u, "
+              "%u frames of %u)\n", r->layout, r->pages, r->ri.exact, r->ri.frames,
+              r->res.frames_freed);
+      exit(1);
+    }
+    r->reclaim = r->ri.cycles - r->res.cycles;
+  } else {
+    uint64_t c0 = cycles_of(dev);
+    if ((st = sgpu_wait_clean(dev, WAIT_LIMIT))) die(dev, "wait clean", st);
+    r->reclaim = cycles_of(dev) - c0;
+  }
+  /* Idle device for the next run (the deferred slot is FREE, no frame dirty). */
+  if ((st = sgpu_wait_clean(dev, WAIT_LIMIT))) die(dev, "wait clean", st);
+  if (r->res.queues_freed != r->queues || r->res.frames_freed < r->pages + 1) {
+    fprintf(stderr, "bench: %s %s %u pages %u queues: freed %u frames, %u queues\n",
+            pol_name[r->policy], r->layout, r->pages, r->queues, r->res.frames_freed,
+            r->res.queues_freed);
     exit(1);
   }
+}
+
+static const row_t *find(const row_t *rows, int n, int policy, const row_t *like) {
+  for (int i = 0; i < n; i++)
+    if (rows[i].policy == policy && rows[i].pages == like->pages &&
+        rows[i].queues == like->queues && !strcmp(rows[i].layout, like->layout))
+      return &rows[i];
+  return NULL;
+}
+
+static void cell_u64(FILE *f, const row_t *r, uint64_t v) {
+  if (r)
+    fprintf(f, " %llu |", (unsigned long long)v);
+  else
+    fprintf(f, " - |");
+}
+
+static void cell_ratio(FILE *f, const row_t *a, const row_t *b) {
+  if (a && b && b->completion)
+    fprintf(f, " %.0fx |", (double)a->completion / (double)b->completion);
+  else
+    fprintf(f, " - |");
+}
+
+static void usage(FILE *f) {
+  fprintf(f, "usage: bench_teardown [--uri URI] [--csv FILE] [--md FILE] [--max-pages N] "
+             "[--quick]\n"
+             "                      [--policies eager,deferred,host]\n"
+             "  --quick   pages up to 64 (a few seconds)\n");
 }
 
 int main(int argc, char **argv) {
   const char *uri = "sim:", *csv = "build/bench/teardown.csv", *md = "build/bench/teardown.md";
   uint32_t max_pages = 16384;
+  bool use[NPOL] = {true, true, true};
   for (int i = 1; i < argc; i++) {
     if (!strcmp(argv[i], "--uri") && i + 1 < argc) uri = argv[++i];
     else if (!strcmp(argv[i], "--csv") && i + 1 < argc) csv = argv[++i];
@@ -96,9 +169,24 @@ int main(int argc, char **argv) {
         return 2;
       }
     } else if (!strcmp(argv[i], "--quick")) max_pages = 64;
-    else {
-      printf("usage: bench_teardown [--uri URI] [--csv FILE] [--md FILE] [--max-pages N] [--quick]\n");
-      return strcmp(argv[i], "--help") && strcmp(argv[i], "-h") ? 2 : 0;
+    else if (!strcmp(argv[i], "--policies") && i + 1 < argc) {
+      char buf[128];
+      snprintf(buf, sizeof buf, "%s", argv[++i]);
+      memset(use, 0, sizeof use);
+      for (char *t = strtok(buf, ","); t; t = strtok(NULL, ",")) {
+        int k = 0;
+        while (k < NPOL && strcmp(pol_name[k], t)) k++;
+        if (k == NPOL) {
+          fprintf(stderr, "bench: bad policy '%s' in --policies (eager, deferred, host)\n", t);
+          return 2;
+        }
+        use[k] = true;
+      }
+    } else {
+      bool help = !strcmp(argv[i], "--help") || !strcmp(argv[i], "-h");
+      if (!help) fprintf(stderr, "bench: bad argument '%s'\n", argv[i]);
+      usage(help ? stdout : stderr);
+      return help ? 0 : 2;
     }
   }
   sgpu_device *dev = NULL;
@@ -111,53 +199,104 @@ int main(int argc, char **argv) {
   sgpu_info info;
   if ((st = sgpu_get_info(dev, &info))) die(dev, "info", st);
   sgpu_set_poll_limit(dev, 100000000u);
+  if ((st = sgpu_wait_clean(dev, WAIT_LIMIT))) die(dev, "wait clean", st);
   FILE *fc = fopen(csv, "w"), *fm = fopen(md, "w");
   if (!fc || !fm) {
     fprintf(stderr, "bench: cannot write %s / %s\n", csv, md);
     return 1;
   }
-  fprintf(fc, "policy,pages,queues,cycles,layout,transport,reclaim_cycles,host_us\n");
-  static const char *policies[] = {"eager", "host"};
+  fprintf(fc, "policy,pages,queues,cycles,transport,layout,inflight,completion_cycles,"
+              "reclaim_cycles,host_us\n");
   static const char *layouts[] = {"dense", "sparse"};
-  row_t rows[256];
+  static row_t rows[MAX_ROWS];
   int n = 0;
   double t_start = now_us();
   uint64_t c_start = cycles_of(dev);
-  printf("%-6s %-6s %6s %6s %12s %14s %10s\n", "policy", "layout", "pages", "queues", "cycles",
-         "reclaim_cyc", "host_us");
+  printf("%-8s %-6s %6s %6s %12s %12s %10s\n", "policy", "layout", "pages", "queues",
+         "completion", "reclaim", "host_us");
   for (int l = 0; l < 2; l++)
     for (uint32_t pages = 1; pages <= max_pages; pages *= 4)
       for (int qsel = 0; qsel < 2; qsel++) {
-        if (qsel && l) continue;  /* queues only vary on the dense layout */
-        for (int pi = 0; pi < 2; pi++) {
+        if (qsel && l) continue; /* queues only vary on the dense layout */
+        for (int pi = 0; pi < NPOL; pi++) {
+          if (!use[pi] || n == MAX_ROWS) continue;
           row_t *r = &rows[n++];
           memset(r, 0, sizeof *r);
-          r->policy = policies[pi];
+          r->policy = pi;
           r->layout = layouts[l];
           r->pages = pages;
           r->queues = qsel ? info.num_queues : 0;
           run(dev, &info, r);
-          printf("%-6s %-6s %6u %6u %12llu %14llu %10.0f\n", r->policy, r->layout, r->pages,
-                 r->queues, (unsigned long long)r->cycles, (unsigned long long)r->reclaim, r->host_us);
+          printf("%-8s %-6s %6u %6u %12llu %12llu %10.0f\n", pol_name[pi], r->layout, r->pages,
+                 r->queues, (unsigned long long)r->completion, (unsigned long long)r->reclaim,
+                 r->host_us);
           fflush(stdout);
-          fprintf(fc, "%s,%u,%u,%llu,%s,%s,%llu,%.0f\n", r->policy, r->pages, r->queues,
-                  (unsigned long long)r->cycles, r->layout, uri, (unsigned long long)r->reclaim,
+          fprintf(fc, "%s,%u,%u,%llu,%s,%s,0,%llu,%llu,%.0f\n", pol_name[pi], r->pages,
+                  r->queues, (unsigned long long)r->completion, uri, r->layout,
+                  (unsigned long long)r->completion, (unsigned long long)r->reclaim,
                   r->host_us);
         }
       }
   double secs = (now_us() - t_start) / 1e6;
   uint64_t sim_cycles = cycles_of(dev) - c_start;
-  fprintf(fm, "| layout | pages | queues | eager cycles | host-driven cycles | host/eager | reclaim cycles (eager) |\n");
-  fprintf(fm, "|---|---:|---:|---:|---:|---:|---:|\n");
-  for (int i = 0; i + 1 < n; i += 2)
-    fprintf(fm, "| %s | %u | %u | %llu | %llu | %.0fx | %llu |\n", rows[i].layout, rows[i].pages,
-            rows[i].queues, (unsigned long long)rows[i].cycles, (unsigned long long)rows[i + 1].cycles,
-            (double)rows[i + 1].cycles / (double)(rows[i].cycles ? rows[i].cycles : 1),
-            (unsigned long long)rows[i].reclaim);
+  double speed = sim_cycles / (secs > 0 ? secs : 1);
+
+  fprintf(fm, "Device `%s`: %u frames of %u B, %u queue slots. Co-simulation: %llu cycles in "
+              "%.1f s = %.2f M cycles/s.\n\n",
+          uri, info.num_frames, 1u << info.page_shift, info.num_queues,
+          (unsigned long long)sim_cycles, secs, speed / 1e6);
+  fprintf(fm, "Completion latency (device cycles) and reclaim (cycles from the completion until "
+              "every freed frame is clean; deferred: from the reclaim event, eager/host: "
+              "polled).\n\n");
+  fprintf(fm, "| layout | pages | queues | eager | deferred | host-driven | host/eager | "
+              "host/deferred | reclaim eager | reclaim deferred | reclaim host |\n");
+  fprintf(fm, "|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|\n");
+  for (int i = 0; i < n; i++) {
+    const row_t *k = &rows[i];
+    bool first = true; /* one table line per workload: at its first row */
+    for (int j = 0; j < i; j++)
+      if (rows[j].pages == k->pages && rows[j].queues == k->queues &&
+          !strcmp(rows[j].layout, k->layout))
+        first = false;
+    if (!first) continue;
+    const row_t *e = find(rows, n, P_EAGER, k), *d = find(rows, n, P_DEFERRED, k),
+                *h = find(rows, n, P_HOST, k);
+    fprintf(fm, "| %s | %u | %u |", k->layout, k->pages, k->queues);
+    cell_u64(fm, e, e ? e->completion : 0);
+    cell_u64(fm, d, d ? d->completion : 0);
+    cell_u64(fm, h, h ? h->completion : 0);
+    cell_ratio(fm, h, e);
+    cell_ratio(fm, h, d);
+    cell_u64(fm, e, e ? e->reclaim : 0);
+    cell_u64(fm, d, d ? d->reclaim : 0);
+    cell_u64(fm, h, h ? h->reclaim : 0);
+    fputc('\n', fm);
+  }
+  fprintf(fm, "\nPer-phase cycles (TD_* registers). Deferred: validate, stop/drain, TLB and "
+              "complete are in the command; free and release are the background reclaimer's, "
+              "scrub is from its frames reaching the dirty list to the reclaim event.\n\n");
+  fprintf(fm, "| layout | pages | queues | policy | validate | stop/drain | TLB | free | "
+              "release | complete | completion | scrub |\n");
+  fprintf(fm, "|---|---:|---:|---|---:|---:|---:|---:|---:|---:|---:|---:|\n");
+  for (int i = 0; i < n; i++) {
+    const row_t *r = &rows[i];
+    if (r->policy == P_HOST) continue;
+    bool def = r->policy == P_DEFERRED;
+    fprintf(fm, "| %s | %u | %u | %s | %u | %u | %u | %u | %u | %u | %llu | ", r->layout,
+            r->pages, r->queues, pol_name[r->policy], r->res.validate_cycles,
+            r->res.stop_drain_cycles, r->res.tlb_cycles,
+            def ? r->ri.free_cycles : r->res.free_cycles,
+            def ? r->ri.release_cycles : r->res.release_cycles, r->res.complete_cycles,
+            (unsigned long long)r->completion);
+    if (def)
+      fprintf(fm, "%u |\n", r->ri.scrub_cycles);
+    else
+      fprintf(fm, "- |\n");
+  }
   fclose(fc);
   fclose(fm);
   printf("\nco-simulation: %llu cycles in %.1f s = %.2f M cycles/s (%s)\n",
-         (unsigned long long)sim_cycles, secs, sim_cycles / secs / 1e6, uri);
+         (unsigned long long)sim_cycles, secs, speed / 1e6, uri);
   printf("wrote %s and %s\n", csv, md);
   sgpu_close(dev);
   return 0;
