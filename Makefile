@@ -1,7 +1,7 @@
 # sgpu top-level Makefile.
 #   make demo     build everything (installing what is missing) and run the co-simulated demo
 #   make test     the whole suite; ends with "N passed, N failed"
-#   make bench    teardown benchmark -> build/bench/teardown.csv
+#   make bench    teardown benchmark -> build/bench/teardown.{csv,md,png}
 #   make lint     verilator --lint-only -Wall on the RTL
 #   make gen      regenerate rtl/gen, host/include/sgpu_regs.h, docs/registers.md
 #   make help     this text
@@ -78,6 +78,7 @@ demo: check-gen $(BUILD)/sim/libsgpu_sim_default.so $(BUILD)/host/demo
 bench: check-gen $(BUILD)/sim/libsgpu_sim_default.so $(BUILD)/host/bench_teardown
 	@mkdir -p $(BUILD)/bench
 	$(BUILD)/host/bench_teardown --uri sim: --csv $(BUILD)/bench/teardown.csv --md $(BUILD)/bench/teardown.md
+	$(MAKE) --no-print-directory bench-plot
 	@echo; cat $(BUILD)/bench/teardown.md
 
 test: check-gen $(TEST_DEPS)
