@@ -1,13 +1,23 @@
 /* scenarios.c - directed co-simulation scenarios through libsgpu, one named case each:
  *
- *   lifecycle      create, map N pages, write and read back every word, destroy (eager):
- *                  every result word, cycles plausible, all frames back after a wait
+ *   lifecycle      create, map N pages, write and read back every word, destroy, for EAGER
+ *                  and DEFERRED: every result word, cycles plausible, all frames back after
+ *                  a wait; DEFERRED: TERMINATING while DYING, its doorbells ignored and
+ *                  counted, RECLAIM_PENDING, then the reclaim event (handle, frames), the
+ *                  handle invalid and the slot reused with gen + 1
  *   bad_inputs     every rejected input returns its status and changes nothing (device,
  *                  process and queue state compared before and after)
  *   isolation      a second process's memory and queues survive the first one's teardown
  *   dead_doorbell  a destroyed process's queue: doorbells ignored and counted, slot reads 0
- *   no_residue     after a destroy, a process that maps every frame it can get reads zeros
+ *   no_residue     for EAGER and DEFERRED: after a destroy, a process that maps every frame
+ *                  it can get reads zeros, and the reused queue slot holds nothing of A's
  *   gen_wrap       a slot reused 65535 times: its generation wraps to 1, skipping 0
+ *   policy_equiv   the same workload on two fresh devices, EAGER and DEFERRED: once every
+ *                  frame is clean, the same device state and the same next handle
+ *   td_phases      TD_* per-phase registers against the destroy's cycles, both policies
+ *   dying_slots    CREATE_PROCESS with no FREE slot but a DYING one: INSUFFICIENT_RESOURCES;
+ *                  every command naming the DYING handle: TERMINATING; after the reclaim
+ *                  event the slot is taken again
  *
  *   scenarios [--uri URI] [--full] [--max-words N] [CASE...]
  *
@@ -34,6 +44,7 @@
 typedef struct {
   const char *uri, *name;
   bool full;
+  bool scrubbing; /* same_as compares clean + dirty, not the split (the scrubber is busy) */
   uint64_t max_words;
   sgpu_device *dev;
   sgpu_info info;
@@ -184,6 +195,11 @@ static int take_snapshot(sc *c, const sgpu_process *procs, unsigned n, snapshot 
 static int same_as(sc *c, const snapshot *before, const char *after_what) {
   snapshot now;
   DO(take_snapshot(c, before->procs, before->nprocs, &now));
+  if (c->scrubbing) {
+    now.dev.frames_clean += now.dev.frames_dirty;
+    now.dev.frames_dirty = before->dev.frames_dirty;
+    now.dev.frames_clean -= before->dev.frames_dirty;
+  }
   if (memcmp(&now.dev, &before->dev, sizeof now.dev))
     return fail_at(c, __LINE__,
                    "after %s the device QUERY changed: clean %u->%u dirty %u->%u used %u->%u "
@@ -271,8 +287,26 @@ static int fill_frames(sc *c, sgpu_process p, uint32_t first_l1, uint64_t *vpn_o
 
 /* ------------------------------------------------------------------ cases */
 
-/* (a) */
-static int case_lifecycle(sc *c) {
+static const char *policy_name(uint32_t policy) {
+  return policy == SGPU_POLICY_DEFERRED ? "deferred" : policy == SGPU_POLICY_EAGER ? "eager" : "default";
+}
+
+/* Wait until RECLAIM_SEQ has advanced by n from seq0: sgpu_wait_clean, then register reads
+ * (each one advances a simulated device). The event follows the last frame's scrubbing. */
+#define RECLAIM_WAIT_READS 200000u
+static int wait_reclaim(sc *c, uint32_t seq0, uint32_t n) {
+  for (uint32_t i = 0; i < RECLAIM_WAIT_READS; i++) {
+    if (i % 64 == 0) ST(sgpu_wait_clean(c->dev, WAIT_CLEAN_CYCLES), SGPU_STATUS_SUCCESS);
+    if (reg(c, SGPU_REG_RECLAIM_SEQ) - seq0 >= n) return 0;
+  }
+  return fail_at(c, __LINE__, "RECLAIM_SEQ still 0x%08X (waiting for %u event(s) after 0x%08X), "
+                 "RECLAIM_PENDING %u, after every frame was clean", reg(c, SGPU_REG_RECLAIM_SEQ),
+                 n, seq0, reg(c, SGPU_REG_RECLAIM_PENDING));
+}
+
+/* (a) one policy */
+static int lifecycle_policy(sc *c, uint32_t policy) {
+  const char *pn = policy_name(policy);
   sgpu_device_info d;
   DO(query_dev(c, &d));
   EQ("frames_used at start", d.frames_used, 0);
@@ -280,15 +314,15 @@ static int case_lifecycle(sc *c) {
   uint32_t n = 64;
   while (n > 1 && n + leaves_for(c, base, n) + 1 > c->info.num_frames) n--;
   uint32_t leaves = leaves_for(c, base, n);
-  uint32_t nq = c->info.num_queues < 2 ? c->info.num_queues : 2;
-  printf("  [lifecycle] %u pages, %u leaf table(s), %u queue(s)\n", n, leaves, nq);
+  uint32_t nq = c->info.num_queues < 2 ? c->info.num_queues : 2, qs[2] = {0, 0};
+  printf("  [lifecycle/%s] %u pages, %u leaf table(s), %u queue(s)\n", pn, n, leaves, nq);
 
   sgpu_process p;
   ST(sgpu_create_process(c->dev, &p), SGPU_STATUS_SUCCESS);
   ST(sgpu_map(c->dev, p, page_va(c, base), n), SGPU_STATUS_SUCCESS);
   for (uint32_t i = 0; i < nq; i++) {
-    uint32_t q;
-    ST(sgpu_create_queue(c->dev, p, 0x10000u * (i + 1), 4, &q), SGPU_STATUS_SUCCESS);
+    ST(sgpu_create_queue(c->dev, p, 0x10000u * (i + 1), 4, &qs[i]), SGPU_STATUS_SUCCESS);
+    ST(sgpu_ring_doorbell(c->dev, qs[i], 3 + i), SGPU_STATUS_SUCCESS);
   }
   sgpu_process_info pi;
   ST(sgpu_query_process(c->dev, p, &pi), SGPU_STATUS_SUCCESS);
@@ -298,13 +332,15 @@ static int case_lifecycle(sc *c) {
   EQ("queues", pi.queues, nq);
   DO(query_dev(c, &d));
   EQ("frames_used", d.frames_used, n + leaves + 1);
+  uint32_t used0 = d.frames_used;
 
   DO(write_pages(c, p, base, n, 0xA11CE));
   DO(check_pages(c, p, base, n, 0xA11CE));
 
+  uint32_t rseq0 = reg(c, SGPU_REG_RECLAIM_SEQ), db0 = reg(c, SGPU_REG_DB_IGNORED);
   sgpu_destroy_result r;
-  ST(sgpu_destroy_process(c->dev, p, SGPU_POLICY_EAGER, &r), SGPU_STATUS_SUCCESS);
-  printf("  [lifecycle] destroy: %u cycles, %u frames freed\n", r.cycles, r.frames_freed);
+  ST(sgpu_destroy_process(c->dev, p, policy, &r), SGPU_STATUS_SUCCESS);
+  printf("  [lifecycle/%s] destroy: %u cycles, %u frames freed\n", pn, r.cycles, r.frames_freed);
   EQ("frames_freed", r.frames_freed, n + leaves + 1);
   EQ("pt_pages_freed", r.pt_pages_freed, leaves + 1);
   EQ("queues_freed", r.queues_freed, nq);
@@ -312,6 +348,41 @@ static int case_lifecycle(sc *c) {
   EQ("doorbells_ignored", r.doorbells_ignored, 0);
   REQUIRE(r.cycles > 0 && r.cycles < LIFECYCLE_MAX_CYCLES,
           "destroy took %u cycles, expected 1..%u", r.cycles, LIFECYCLE_MAX_CYCLES - 1);
+
+  if (policy == SGPU_POLICY_DEFERRED) {
+    /* A doorbell right after the completion (before any other command): ignored and counted,
+     * whether or not the reclaimer has released the queue yet. */
+    if (nq) {
+      ST(sgpu_ring_doorbell(c->dev, qs[0], 99), SGPU_STATUS_SUCCESS);
+      EQ("DB_IGNORED after the dying process's doorbell", reg(c, SGPU_REG_DB_IGNORED), db0 + 1);
+      REQUIRE(qreg(c, qs[0], SGPU_QREG_QDB) != 99, "a DYING process's doorbell was accepted");
+    }
+    ST(sgpu_query_process(c->dev, p, &pi), SGPU_STATUS_PROCESS_IS_TERMINATING);
+    ST(sgpu_destroy_process(c->dev, p, SGPU_POLICY_DEFERRED, NULL), SGPU_STATUS_PROCESS_IS_TERMINATING);
+    uint32_t seq = reg(c, SGPU_REG_RECLAIM_SEQ);
+    if (seq == rseq0) { /* still DYING (the event may already have come on a fast scrubber) */
+      EQ("RECLAIM_PENDING while DYING", reg(c, SGPU_REG_RECLAIM_PENDING), 1);
+      DO(query_dev(c, &d));
+      if (reg(c, SGPU_REG_RECLAIM_SEQ) == rseq0)
+        EQ("live_processes counts the DYING slot", d.live_processes, 1);
+    }
+    /* The reclaimer ran before the QUERY: frames on the dirty list, queues released. */
+    DO(query_dev(c, &d));
+    EQ("frames_used after a deferred completion (frames handed to the reclaimer)", d.frames_used, 0);
+    for (uint32_t i = 0; i < nq; i++)
+      for (uint32_t k = 0; k < 4; k++) EQ("released queue register", qreg(c, qs[i], qregs[k]), 0);
+    DO(wait_reclaim(c, rseq0, 1));
+    EQ("RECLAIM_SEQ advanced by one", reg(c, SGPU_REG_RECLAIM_SEQ), rseq0 + 1);
+    EQ("RECLAIM_HANDLE", reg(c, SGPU_REG_RECLAIM_HANDLE), p);
+    EQ("RECLAIM_FRAMES == frames_freed", reg(c, SGPU_REG_RECLAIM_FRAMES), r.frames_freed);
+    EQ("RECLAIM_PENDING after the event", reg(c, SGPU_REG_RECLAIM_PENDING), 0);
+    REQUIRE(reg(c, SGPU_REG_RECLAIM_CYCLES) > r.cycles,
+            "RECLAIM_CYCLES %u not after the completion (%u cycles)", reg(c, SGPU_REG_RECLAIM_CYCLES),
+            r.cycles);
+  } else {
+    EQ("eager: RECLAIM_SEQ unchanged", reg(c, SGPU_REG_RECLAIM_SEQ), rseq0);
+    EQ("eager: RECLAIM_PENDING", reg(c, SGPU_REG_RECLAIM_PENDING), 0);
+  }
 
   DO(query_dev(c, &d));
   EQ("frames_used after destroy", d.frames_used, 0);
@@ -322,8 +393,22 @@ static int case_lifecycle(sc *c) {
   EQ("frames_used after wait_clean", d.frames_used, 0);
   EQ("frames_clean after wait_clean", d.frames_clean, c->info.num_frames);
   ST(sgpu_query_process(c->dev, p, &pi), SGPU_STATUS_INVALID_HANDLE);
-  ST(sgpu_destroy_process(c->dev, p, SGPU_POLICY_EAGER, NULL), SGPU_STATUS_INVALID_HANDLE);
-  return 0;
+  ST(sgpu_destroy_process(c->dev, p, policy, NULL), SGPU_STATUS_INVALID_HANDLE);
+  /* The slot is reusable, one generation on; FRAMES_USED back to what the process had. */
+  sgpu_process p2;
+  ST(sgpu_create_process(c->dev, &p2), SGPU_STATUS_SUCCESS);
+  uint32_t g = (p >> SGPU_HANDLE_GEN_SHIFT) + 1;
+  EQ("reused handle", p2, (p & 0xFFFFu) | (g > 0xFFFFu ? 1u : g) << SGPU_HANDLE_GEN_SHIFT);
+  ST(sgpu_map(c->dev, p2, page_va(c, base), n), SGPU_STATUS_SUCCESS);
+  DO(check_pages(c, p2, base, n, 0));
+  EQ("FRAMES_USED back", reg(c, SGPU_REG_FRAMES_USED), used0);
+  ST(sgpu_destroy_process(c->dev, p2, SGPU_POLICY_EAGER, NULL), SGPU_STATUS_SUCCESS);
+  return wait_clean(c);
+}
+
+static int case_lifecycle(sc *c) {
+  DO(lifecycle_policy(c, SGPU_POLICY_EAGER));
+  return lifecycle_policy(c, SGPU_POLICY_DEFERRED);
 }
 
 /* (b) */
@@ -416,7 +501,6 @@ static int case_bad_inputs(sc *c) {
   EQ("raw DESTROY_PROCESS policy 3", status, SGPU_STATUS_INVALID_PARAMETER);
   DO(same_as(c, &s, "DESTROY_PROCESS policy 3"));
   REJECT(sgpu_destroy_process(c->dev, a, 7, NULL), SGPU_STATUS_INVALID_PARAMETER, &s);
-  REJECT(sgpu_destroy_process(c->dev, a, SGPU_POLICY_DEFERRED, NULL), SGPU_STATUS_NOT_IMPLEMENTED, &s);
   const uint32_t bad_ops[] = {0x00, SGPU_OP_MAX + 1, 0x7F, 0xFF};
   for (size_t i = 0; i < sizeof bad_ops / sizeof bad_ops[0]; i++) {
     DO(raw(c, bad_ops[i], 0, a, &status));
@@ -596,13 +680,18 @@ static int case_dead_doorbell(sc *c) {
   return wait_clean(c);
 }
 
-/* (e) */
-static int case_no_residue(sc *c) {
+/* (e) An attacker B after A's teardown with the given policy. */
+static int no_residue_policy(sc *c, uint32_t policy) {
   const uint32_t E = c->E, F = c->info.num_frames;
+  const char *pn = policy_name(policy);
   sgpu_process a, b;
   uint64_t vpn, pages;
-  /* A dirties as many frames as the write budget allows (every frame on small devices). */
+  uint32_t qa, qb;
+  /* A dirties as many frames as the write budget allows (every frame on small devices), and
+   * leaves marks in a queue slot: ring, write pointer, ignored doorbells. */
   ST(sgpu_create_process(c->dev, &a), SGPU_STATUS_SUCCESS);
+  ST(sgpu_create_queue(c->dev, a, 0xABCD0, 7, &qa), SGPU_STATUS_SUCCESS);
+  ST(sgpu_ring_doorbell(c->dev, qa, 0xD1127), SGPU_STATUS_SUCCESS);
   uint64_t budget_pages = c->max_words / E > 64 ? c->max_words / E : 64;
   if (c->full || (uint64_t)F * E <= c->max_words) {
     DO(fill_frames(c, a, 1, &vpn, &pages));
@@ -612,11 +701,21 @@ static int case_no_residue(sc *c) {
     ST(sgpu_map(c->dev, a, page_va(c, vpn), (uint32_t)pages), SGPU_STATUS_SUCCESS);
   }
   DO(write_pages(c, a, vpn, pages, 0xD1127));
-  printf("  [no_residue] A wrote %" PRIu64 " pages; destroying it\n", pages);
-  ST(sgpu_destroy_process(c->dev, a, SGPU_POLICY_EAGER, NULL), SGPU_STATUS_SUCCESS);
+  printf("  [no_residue/%s] A wrote %" PRIu64 " pages; destroying it\n", pn, pages);
+  uint32_t rseq0 = reg(c, SGPU_REG_RECLAIM_SEQ);
+  ST(sgpu_destroy_process(c->dev, a, policy, NULL), SGPU_STATUS_SUCCESS);
+  ST(sgpu_ring_doorbell(c->dev, qa, 0xBAD), SGPU_STATUS_SUCCESS); /* ignored, counted */
 
-  /* No wait: B must get only scrubbed frames even while the scrubber is busy. */
+  /* No wait: B must get only scrubbed frames even while the scrubber (and, DEFERRED, the
+   * reclaim) is busy. A's released queue slot reads zero; B gets it back with nothing of A's. */
   ST(sgpu_create_process(c->dev, &b), SGPU_STATUS_SUCCESS);
+  for (uint32_t k = 0; k < 4; k++) EQ("A's released queue register", qreg(c, qa, qregs[k]), 0);
+  ST(sgpu_create_queue(c->dev, b, 0x40, 1, &qb), SGPU_STATUS_SUCCESS);
+  EQ("B's queue reuses A's slot", qb, qa);
+  EQ("B's QDB", qreg(c, qb, SGPU_QREG_QDB), 0);
+  EQ("B's QIGNORED", qreg(c, qb, SGPU_QREG_QIGNORED), 0);
+  EQ("B's QRING (its own, nothing of A's)", qreg(c, qb, SGPU_QREG_QRING), 0x40u | 1);
+  EQ("B's QSTATE", qreg(c, qb, SGPU_QREG_QSTATE), qstate(true, b & 0xFFFFu));
   DO(fill_frames(c, b, 3, &vpn, &pages));
   uint64_t total = pages * E;
   bool full = c->full || total <= c->max_words;
@@ -655,15 +754,22 @@ static int case_no_residue(sc *c) {
     full_pages += tail;
     read += full_pages * E;
   }
-  printf("  [no_residue] B mapped %" PRIu64 " pages (every free frame); read %" PRIu64
+  printf("  [no_residue/%s] B mapped %" PRIu64 " pages (every free frame); read %" PRIu64
          " of %" PRIu64 " words%s, %" PRIu64 " pages whole: all zero\n",
-         pages, read, total, full ? "" : " (sampled; --full reads all)", full_pages);
+         pn, pages, read, total, full ? "" : " (sampled; --full reads all)", full_pages);
   ST(sgpu_destroy_process(c->dev, b, SGPU_POLICY_EAGER, NULL), SGPU_STATUS_SUCCESS);
   DO(wait_clean(c));
+  if (policy == SGPU_POLICY_DEFERRED) DO(wait_reclaim(c, rseq0, 1));
   sgpu_device_info d;
   DO(query_dev(c, &d));
   EQ("frames_clean at the end", d.frames_clean, F);
+  EQ("RECLAIM_PENDING at the end", reg(c, SGPU_REG_RECLAIM_PENDING), 0);
   return 0;
+}
+
+static int case_no_residue(sc *c) {
+  DO(no_residue_policy(c, SGPU_POLICY_EAGER));
+  return no_residue_policy(c, SGPU_POLICY_DEFERRED);
 }
 
 /* Generations wrap from 0xFFFF to 1, never 0. 65535 create/destroy pairs on one slot: each
@@ -698,6 +804,283 @@ static int case_gen_wrap(sc *c) {
   return wait_clean(c);
 }
 
+/* (c) The same workload with EAGER and with DEFERRED teardown, each on a freshly opened
+ * device: once every frame is clean (and every reclaim event posted), the device QUERY,
+ * every surviving process's QUERY, every queue register, DB_IGNORED, the frame registers,
+ * RECLAIM_PENDING == 0 and the next CREATE_PROCESS handle are the same. (Commands are only
+ * issued when no reclaim is pending, where the contract makes the outcome policy-free.) */
+typedef struct {
+  sgpu_device_info dev;
+  sgpu_process procs[4];
+  sgpu_process_info pinfo[4];
+  uint32_t q[256][4];
+  uint32_t db_ignored, used, clean, dirty, pending, next_handle;
+} equiv_state;
+
+static int equiv_workload(sc *c, uint32_t policy, equiv_state *out) {
+  const uint64_t base = c->E;
+  sgpu_process a, b, cc, d;
+  uint32_t qa0, qa1 = 0, qb, qcc;
+  uint32_t k = 3, rseq0 = reg(c, SGPU_REG_RECLAIM_SEQ), deferred = 0;
+  while (k > 1 && 4 * (k + 2 * leaves_for(c, base, k) + 2) > c->info.num_frames) k--;
+  ST(sgpu_create_process(c->dev, &a), SGPU_STATUS_SUCCESS);
+  ST(sgpu_create_process(c->dev, &b), SGPU_STATUS_SUCCESS);
+  ST(sgpu_create_process(c->dev, &cc), SGPU_STATUS_SUCCESS);
+  ST(sgpu_map(c->dev, a, page_va(c, base), k), SGPU_STATUS_SUCCESS);
+  ST(sgpu_map(c->dev, a, page_va(c, 2 * base), 1), SGPU_STATUS_SUCCESS);
+  ST(sgpu_map(c->dev, b, page_va(c, base), k), SGPU_STATUS_SUCCESS);
+  ST(sgpu_map(c->dev, cc, 0, 1), SGPU_STATUS_SUCCESS);
+  DO(write_pages(c, a, base, k, 0xE1));
+  DO(write_pages(c, b, base, k, 0xE2));
+  ST(sgpu_create_queue(c->dev, a, 0x100, 3, &qa0), SGPU_STATUS_SUCCESS);
+  if (c->info.num_queues >= 4) ST(sgpu_create_queue(c->dev, a, 0x200, 4, &qa1), SGPU_STATUS_SUCCESS);
+  ST(sgpu_create_queue(c->dev, b, 0x300, 5, &qb), SGPU_STATUS_SUCCESS);
+  ST(sgpu_create_queue(c->dev, cc, 0x400, 6, &qcc), SGPU_STATUS_SUCCESS);
+  ST(sgpu_ring_doorbell(c->dev, qa0, 1), SGPU_STATUS_SUCCESS);
+  ST(sgpu_ring_doorbell(c->dev, qb, 2), SGPU_STATUS_SUCCESS);
+  ST(sgpu_ring_doorbell(c->dev, qcc, 3), SGPU_STATUS_SUCCESS);
+  /* Tear down B and A with the policy; doorbells of their queues meanwhile. */
+  ST(sgpu_destroy_process(c->dev, b, policy, NULL), SGPU_STATUS_SUCCESS);
+  ST(sgpu_ring_doorbell(c->dev, qb, 4), SGPU_STATUS_SUCCESS);
+  ST(sgpu_destroy_process(c->dev, a, policy, NULL), SGPU_STATUS_SUCCESS);
+  ST(sgpu_ring_doorbell(c->dev, qa0, 5), SGPU_STATUS_SUCCESS);
+  deferred += policy == SGPU_POLICY_DEFERRED ? 2 : 0;
+  ST(sgpu_unmap(c->dev, cc, 0, 1), SGPU_STATUS_SUCCESS);
+  DO(wait_clean(c));
+  DO(wait_reclaim(c, rseq0, deferred));
+  /* A new process on the recycled slots and frames; then C goes too. */
+  ST(sgpu_create_process(c->dev, &d), SGPU_STATUS_SUCCESS);
+  ST(sgpu_map(c->dev, d, page_va(c, base), k), SGPU_STATUS_SUCCESS);
+  DO(check_pages(c, d, base, k, 0));
+  ST(sgpu_create_queue(c->dev, d, 0x500, 2, &qb), SGPU_STATUS_SUCCESS);
+  ST(sgpu_ring_doorbell(c->dev, qb, 6), SGPU_STATUS_SUCCESS);
+  ST(sgpu_destroy_process(c->dev, cc, policy, NULL), SGPU_STATUS_SUCCESS);
+  ST(sgpu_ring_doorbell(c->dev, qcc, 7), SGPU_STATUS_SUCCESS);
+  deferred += policy == SGPU_POLICY_DEFERRED ? 1 : 0;
+  DO(wait_clean(c));
+  DO(wait_reclaim(c, rseq0, deferred));
+  /* The state. */
+  memset(out, 0, sizeof *out);
+  DO(query_dev(c, &out->dev));
+  out->procs[0] = a, out->procs[1] = b, out->procs[2] = cc, out->procs[3] = d;
+  for (int i = 0; i < 4; i++) {
+    sgpu_status st = sgpu_query_process(c->dev, out->procs[i], &out->pinfo[i]);
+    if (i < 3) REQUIRE(st == SGPU_STATUS_INVALID_HANDLE, "destroyed handle 0x%08X: %s",
+                       out->procs[i], sgpu_status_str(st));
+    else REQUIRE(st == SGPU_STATUS_SUCCESS, "live handle 0x%08X: %s", out->procs[i],
+                 sgpu_status_str(st));
+  }
+  for (uint32_t q = 0; q < c->info.num_queues && q < 256; q++)
+    for (uint32_t r = 0; r < 4; r++) out->q[q][r] = qreg(c, q, qregs[r]);
+  out->db_ignored = reg(c, SGPU_REG_DB_IGNORED);
+  out->used = reg(c, SGPU_REG_FRAMES_USED);
+  out->clean = reg(c, SGPU_REG_FRAMES_CLEAN);
+  out->dirty = reg(c, SGPU_REG_FRAMES_DIRTY);
+  out->pending = reg(c, SGPU_REG_RECLAIM_PENDING);
+  EQ("RECLAIM_PENDING once every frame is clean", out->pending, 0);
+  EQ("RECLAIM_SEQ: one event per deferred destroy", reg(c, SGPU_REG_RECLAIM_SEQ) - rseq0, deferred);
+  ST(sgpu_create_process(c->dev, &out->next_handle), SGPU_STATUS_SUCCESS);
+  return 0;
+}
+
+static int case_policy_equiv(sc *c) {
+  REQUIRE(c->info.num_procs >= 4 && c->info.num_queues >= 3, "needs P >= 4 and Q >= 3");
+  equiv_state st[2];
+  const uint32_t pol[2] = {SGPU_POLICY_EAGER, SGPU_POLICY_DEFERRED};
+  for (int i = 0; i < 2; i++) {
+    if (i == 1) { /* a freshly opened device for the second policy (after closing the first:
+                   * two Verilated models open at once in one process deadlock at close) */
+      char err[256];
+      sgpu_close(c->dev);
+      sgpu_status s = sgpu_open_ex(c->uri, &c->dev, err, sizeof err);
+      if (s != SGPU_STATUS_SUCCESS) {
+        c->dev = NULL;
+        return fail_at(c, __LINE__, "second open: %s: %s", sgpu_status_str(s), err);
+      }
+    }
+    DO(equiv_workload(c, pol[i], &st[i]));
+  }
+  const equiv_state *e = &st[0], *f = &st[1];
+#define SAME(what, x) EQ(what " (deferred run vs eager run)", f->x, e->x)
+  SAME("frames_clean", dev.frames_clean);
+  SAME("frames_dirty", dev.frames_dirty);
+  SAME("frames_used", dev.frames_used);
+  SAME("live_processes", dev.live_processes);
+  SAME("live_queues", dev.live_queues);
+  SAME("device doorbells_ignored", dev.doorbells_ignored);
+  for (int i = 0; i < 4; i++) {
+    SAME("handle", procs[i]);
+    REQUIRE(!memcmp(&f->pinfo[i], &e->pinfo[i], sizeof e->pinfo[i]),
+            "QUERY of process %d differs between the policies", i);
+  }
+  for (uint32_t q = 0; q < c->info.num_queues && q < 256; q++)
+    for (uint32_t r = 0; r < 4; r++)
+      if (f->q[q][r] != e->q[q][r])
+        return fail_at(c, __LINE__, "queue %u register +0x%X: deferred 0x%08X, eager 0x%08X", q,
+                       qregs[r], f->q[q][r], e->q[q][r]);
+  SAME("DB_IGNORED", db_ignored);
+  SAME("FRAMES_USED", used);
+  SAME("FRAMES_CLEAN", clean);
+  SAME("FRAMES_DIRTY", dirty);
+  SAME("RECLAIM_PENDING", pending);
+  SAME("next CREATE_PROCESS handle", next_handle);
+#undef SAME
+  printf("  [policy_equiv] same state; next handle 0x%08X, %u doorbells ignored\n", e->next_handle,
+         e->db_ignored);
+  return 0;
+}
+
+/* (d) The per-phase registers. Contract (docs/semantics.md, docs/registers.md):
+ *   EAGER: TD_VALIDATE, TD_STOP_DRAIN, TD_TLB, TD_FREE, TD_RELEASE, TD_COMPLETE are each >= 1
+ *          and sum to the completion's cycles (doorbell to completion);
+ *   DEFERRED: TD_VALIDATE + TD_STOP_DRAIN + TD_TLB + TD_COMPLETE == the completion's cycles
+ *          (each >= 1); after the reclaim event TD_FREE >= 1 and TD_SCRUB >= 1 (written by
+ *          the reclaimer and at the event), RECLAIM_CYCLES (doorbell to event) >= the
+ *          completion's cycles and >= TD_SCRUB. */
+static int case_td_phases(sc *c) {
+  static const uint32_t td[6] = {SGPU_REG_TD_VALIDATE, SGPU_REG_TD_STOP_DRAIN, SGPU_REG_TD_TLB,
+                                 SGPU_REG_TD_FREE, SGPU_REG_TD_RELEASE, SGPU_REG_TD_COMPLETE};
+  static const char *const tdn[6] = {"TD_VALIDATE", "TD_STOP_DRAIN", "TD_TLB", "TD_FREE",
+                                     "TD_RELEASE", "TD_COMPLETE"};
+  uint32_t pages = 8;
+  while (pages > 1 && pages + 3 > c->info.num_frames) pages--;
+  for (int k = 0; k < 2; k++) {
+    uint32_t policy = k ? SGPU_POLICY_DEFERRED : SGPU_POLICY_EAGER, q, v[6];
+    sgpu_process p;
+    sgpu_destroy_result r;
+    ST(sgpu_create_process(c->dev, &p), SGPU_STATUS_SUCCESS);
+    ST(sgpu_map(c->dev, p, page_va(c, c->E), pages), SGPU_STATUS_SUCCESS);
+    ST(sgpu_create_queue(c->dev, p, 0x1000, 3, &q), SGPU_STATUS_SUCCESS);
+    uint32_t rseq0 = reg(c, SGPU_REG_RECLAIM_SEQ);
+    ST(sgpu_destroy_process(c->dev, p, policy, &r), SGPU_STATUS_SUCCESS);
+    uint64_t sum = 0;
+    for (int i = 0; i < 6; i++) v[i] = reg(c, td[i]);
+    printf("  [td_phases/%s] cycles %u: validate %u stop_drain %u tlb %u free %u release %u "
+           "complete %u\n", policy_name(policy), r.cycles, v[0], v[1], v[2], v[3], v[4], v[5]);
+    if (policy == SGPU_POLICY_EAGER) {
+      for (int i = 0; i < 6; i++) {
+        REQUIRE(v[i] >= 1, "eager %s is %u, expected >= 1", tdn[i], v[i]);
+        sum += v[i];
+      }
+      EQ("eager: sum of the six phases == completion cycles", sum, r.cycles);
+    } else {
+      const int in_cmd[4] = {0, 1, 2, 5};
+      for (int j = 0; j < 4; j++) {
+        REQUIRE(v[in_cmd[j]] >= 1, "deferred %s is %u, expected >= 1", tdn[in_cmd[j]], v[in_cmd[j]]);
+        sum += v[in_cmd[j]];
+      }
+      EQ("deferred: TD_VALIDATE + TD_STOP_DRAIN + TD_TLB + TD_COMPLETE == completion cycles", sum,
+         r.cycles);
+      DO(wait_reclaim(c, rseq0, 1));
+      uint32_t f = reg(c, SGPU_REG_TD_FREE), sc_ = reg(c, SGPU_REG_TD_SCRUB);
+      uint32_t rc = reg(c, SGPU_REG_RECLAIM_CYCLES);
+      printf("  [td_phases/deferred] after the event: free %u release %u scrub %u, reclaim "
+             "cycles %u\n", f, reg(c, SGPU_REG_TD_RELEASE), sc_, rc);
+      REQUIRE(f >= 1, "TD_FREE after the reclaim event is %u, expected >= 1", f);
+      REQUIRE(sc_ >= 1, "TD_SCRUB after the reclaim event is %u, expected >= 1", sc_);
+      REQUIRE(rc >= r.cycles && rc >= sc_, "RECLAIM_CYCLES %u < completion cycles %u or TD_SCRUB %u",
+              rc, r.cycles, sc_);
+    }
+    DO(wait_clean(c));
+  }
+  return 0;
+}
+
+/* (e) No FREE slot, a DYING one: CREATE_PROCESS answers INSUFFICIENT_RESOURCES (it never takes a
+ * DYING slot, even with its reclaim about to finish), first with the others ACTIVE, then with
+ * every slot DYING; every command naming the DYING handle is TERMINATING and changes nothing;
+ * after the first reclaim event the slot is taken again with gen + 1. The first process to die
+ * holds enough frames that its scrubbing outlasts the commands in between; if its event comes
+ * first anyway, the case says so and fails (it could not test what it is for). */
+static int case_dying_slots(sc *c) {
+  const uint32_t P = c->info.num_procs, F = c->info.num_frames;
+  REQUIRE(P >= 2 && P <= 64, "needs 2..64 process slots (P=%u)", P);
+  sgpu_process h[64], extra;
+  uint32_t st, q;
+  for (uint32_t i = 0; i < P; i++) ST(sgpu_create_process(c->dev, &h[i]), SGPU_STATUS_SUCCESS);
+  for (uint32_t i = 1; i < P; i++) ST(sgpu_map(c->dev, h[i], 0, 1), SGPU_STATUS_SUCCESS);
+  ST(sgpu_create_queue(c->dev, h[0], 0x100, 2, &q), SGPU_STATUS_SUCCESS);
+  /* h[0]: as many frames as there are, up to 64K words of scrubbing. */
+  sgpu_device_info d;
+  DO(query_dev(c, &d));
+  uint64_t free = (uint64_t)d.frames_clean + d.frames_dirty, cap = 65536 / c->E;
+  uint64_t pages = free > 2 ? free - 1 - (free - 1) / (c->E + 1) : 1;
+  if (pages > cap) pages = cap;
+  while (pages > 1 && pages + leaves_for(c, c->E, pages) > free) pages--;
+  ST(sgpu_map(c->dev, h[0], page_va(c, c->E), (uint32_t)pages), SGPU_STATUS_SUCCESS);
+  snapshot s;
+  uint32_t rseq0 = reg(c, SGPU_REG_RECLAIM_SEQ);
+  ST(sgpu_destroy_process(c->dev, h[0], SGPU_POLICY_DEFERRED, NULL), SGPU_STATUS_SUCCESS);
+  ST(sgpu_create_process(c->dev, &extra), SGPU_STATUS_INSUFFICIENT_RESOURCES);
+  REQUIRE(reg(c, SGPU_REG_RECLAIM_SEQ) == rseq0,
+          "the reclaim of %" PRIu64 " frames finished before the checks (inconclusive)", pages + 2);
+  /* Every command naming the DYING handle. */
+  DO(take_snapshot(c, &h[1], P - 1 < 8 ? P - 1 : 8, &s));
+  c->scrubbing = true;
+  sgpu_process_info pi;
+  uint32_t w = 0;
+  REJECT(sgpu_query_process(c->dev, h[0], &pi), SGPU_STATUS_PROCESS_IS_TERMINATING, &s);
+  REJECT(sgpu_map(c->dev, h[0], 0, 1), SGPU_STATUS_PROCESS_IS_TERMINATING, &s);
+  REJECT(sgpu_unmap(c->dev, h[0], page_va(c, c->E), 1), SGPU_STATUS_PROCESS_IS_TERMINATING, &s);
+  REJECT(sgpu_create_queue(c->dev, h[0], 0x100, 2, &q), SGPU_STATUS_PROCESS_IS_TERMINATING, &s);
+  REJECT(sgpu_destroy_queue(c->dev, h[0], q), SGPU_STATUS_PROCESS_IS_TERMINATING, &s);
+  REJECT(sgpu_read(c->dev, h[0], page_va(c, c->E), &w, 4), SGPU_STATUS_PROCESS_IS_TERMINATING, &s);
+  REJECT(sgpu_write(c->dev, h[0], page_va(c, c->E), &w, 4), SGPU_STATUS_PROCESS_IS_TERMINATING, &s);
+  for (uint32_t pol = 0; pol < 4; pol++) {
+    DO(raw(c, SGPU_OP_DESTROY_PROCESS, pol, h[0], &st));
+    EQ("raw DESTROY_PROCESS of a DYING handle (any policy, handle checked first)", st,
+       SGPU_STATUS_PROCESS_IS_TERMINATING);
+  }
+  DO(same_as(c, &s, "DESTROY_PROCESS of a DYING handle"));
+  c->scrubbing = false;
+  REQUIRE(reg(c, SGPU_REG_RECLAIM_SEQ) == rseq0,
+          "the reclaim of %" PRIu64 " frames finished before the checks (inconclusive)", pages + 2);
+  EQ("RECLAIM_PENDING", reg(c, SGPU_REG_RECLAIM_PENDING), 1);
+  EQ("live_processes counts the DYING slot", s.dev.live_processes, P);
+  /* Every slot DYING: the others' reclaims come after h[0]'s (FIFO). */
+  for (uint32_t i = 1; i < P; i++) {
+    DO(raw(c, SGPU_OP_DESTROY_PROCESS, SGPU_POLICY_DEFERRED, h[i], &st));
+    EQ("deferred destroy", st, SGPU_STATUS_SUCCESS);
+  }
+  DO(raw(c, SGPU_OP_CREATE_PROCESS, 0, 0, &st));
+  uint32_t seq_now = reg(c, SGPU_REG_RECLAIM_SEQ);
+  REQUIRE(seq_now == rseq0, "the first reclaim finished before the all-DYING check (inconclusive)");
+  EQ("CREATE_PROCESS with every slot DYING", st, SGPU_STATUS_INSUFFICIENT_RESOURCES);
+  EQ("RECLAIM_PENDING, every slot DYING", reg(c, SGPU_REG_RECLAIM_PENDING), P);
+  /* The first event frees h[0]'s slot (FIFO), and only that one at first. */
+  /* Poll RECLAIM_SEQ with register reads only (each advances a simulated device): the
+   * first event must name h[0]. */
+  uint32_t seq1 = rseq0, hd = 0, seq2 = rseq0;
+  for (uint64_t i = 0; i < 100000000ull && seq1 == rseq0; i++) seq1 = reg(c, SGPU_REG_RECLAIM_SEQ);
+  hd = reg(c, SGPU_REG_RECLAIM_HANDLE);
+  seq2 = reg(c, SGPU_REG_RECLAIM_SEQ);
+  REQUIRE(seq1 != rseq0, "no reclaim event after 10^8 register reads");
+  if (seq1 == rseq0 + 1 && seq2 == seq1)
+    EQ("first RECLAIM_HANDLE (destroy order)", hd, h[0]);
+  else
+    printf("  [dying_slots] NOTE: events %u..%u came between two reads; first handle not checked\n",
+           seq1 - rseq0, seq2 - rseq0);
+  ST(sgpu_create_process(c->dev, &extra), SGPU_STATUS_SUCCESS);
+  uint32_t g = (h[0] >> SGPU_HANDLE_GEN_SHIFT) + 1;
+  if (seq1 == rseq0 + 1 && reg(c, SGPU_REG_RECLAIM_SEQ) == seq1)
+    EQ("the reclaimed slot, gen + 1", extra, (h[0] & 0xFFFFu) | (g > 0xFFFFu ? 1u : g) << SGPU_HANDLE_GEN_SHIFT);
+  else
+    REQUIRE((extra & 0xFFFFu) < P, "CREATE_PROCESS gave 0x%08X", extra);
+  ST(sgpu_query_process(c->dev, h[0], &pi), SGPU_STATUS_INVALID_HANDLE);
+  DO(wait_clean(c));
+  DO(wait_reclaim(c, rseq0, P));
+  for (uint32_t i = 1; i < P; i++) {
+    ST(sgpu_query_process(c->dev, h[i], &pi), SGPU_STATUS_INVALID_HANDLE);
+  }
+  EQ("last RECLAIM_HANDLE (destroy order)", reg(c, SGPU_REG_RECLAIM_HANDLE), h[P - 1]);
+  EQ("RECLAIM_PENDING at the end", reg(c, SGPU_REG_RECLAIM_PENDING), 0);
+  ST(sgpu_destroy_process(c->dev, extra, SGPU_POLICY_EAGER, NULL), SGPU_STATUS_SUCCESS);
+  DO(wait_clean(c));
+  DO(query_dev(c, &d));
+  EQ("frames_clean at the end", d.frames_clean, F);
+  return 0;
+}
+
 /* ------------------------------------------------------------------ runner */
 
 static const struct {
@@ -707,12 +1090,15 @@ static const struct {
     {"lifecycle", case_lifecycle},       {"bad_inputs", case_bad_inputs},
     {"isolation", case_isolation},       {"dead_doorbell", case_dead_doorbell},
     {"no_residue", case_no_residue},     {"gen_wrap", case_gen_wrap},
+    {"policy_equiv", case_policy_equiv}, {"td_phases", case_td_phases},
+    {"dying_slots", case_dying_slots},
 };
 #define NCASES (sizeof cases / sizeof cases[0])
 
 static int run_case(sc *c, size_t i) {
   char err[512];
   c->name = cases[i].name;
+  c->scrubbing = false;
   sgpu_status st = sgpu_open_ex(c->uri, &c->dev, err, sizeof err);
   if (st != SGPU_STATUS_SUCCESS) {
     fprintf(stderr, "FAIL [%s] cannot open '%s': %s: %s\n", c->name, c->uri, sgpu_status_str(st), err);
