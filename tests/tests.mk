@@ -68,13 +68,19 @@ cosim: refmodel $(COSIM_BINS)
 # sim:ref is the C model behind the sim ABI (default parameters P=8 Q=8 F=20480 S=12):
 # these check the model and libsgpu against each other and need no RTL. sim:small and
 # sim:default are the Verilated RTL. LeakSanitizer works here, so leaks fail the ASan runs.
+# Both teardown policies are covered: the difftest mixes EAGER, DEFAULT and DEFERRED (the
+# model follows the device's reclaim events through RECLAIM_SEQ); the scenarios run
+# lifecycle and no_residue under each policy, plus policy_equiv, td_phases and dying_slots.
+# no_residue reads every word on sim:ref (--full) and sim:small (64 frames of 64 words fit
+# the default budget), and samples on sim:default.
 COSIM_ENV := SGPU_SIM_DIR=$(abspath $(BUILD))/sim
 COSIM_ASAN_ENV := $(COSIM_ENV) ASAN_OPTIONS=detect_leaks=1 \
                   UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1
 COSIM_SEED := 1
 
 TESTS += refmodel-selftest cosim-diff-ref cosim-diff-ref-asan cosim-scen-ref cosim-scen-ref-asan \
-         cosim-diff-small cosim-scen-default cosim-scen-small cosim-scen-default-asan
+         cosim-diff-small cosim-diff-small-asan cosim-scen-default cosim-scen-small \
+         cosim-scen-small-asan cosim-scen-default-asan
 TEST_DEPS += refmodel $(COSIM_BINS) $(BUILD)/sim/libsgpu_sim_default.so \
              $(BUILD)/sim/libsgpu_sim_small.so
 
@@ -87,6 +93,9 @@ TEST_CMD_cosim-scen-ref := $(COSIM_ENV) $(COSIM_OUT)/scenarios --uri sim:ref --f
 TEST_CMD_cosim-scen-ref-asan := $(COSIM_ASAN_ENV) $(COSIM_OUT)/asan/scenarios --uri sim:ref --full
 TEST_CMD_cosim-diff-small := $(COSIM_ENV) $(COSIM_OUT)/difftest --uri sim:small \
                              --seed $(COSIM_SEED) --ops 20000
+TEST_CMD_cosim-diff-small-asan := $(COSIM_ASAN_ENV) $(COSIM_OUT)/asan/difftest --uri sim:small \
+                                  --seed $(COSIM_SEED) --ops 20000
 TEST_CMD_cosim-scen-default := $(COSIM_ENV) $(COSIM_OUT)/scenarios --uri sim:default
-TEST_CMD_cosim-scen-small := $(COSIM_ENV) $(COSIM_OUT)/scenarios --uri sim:small
+TEST_CMD_cosim-scen-small := $(COSIM_ENV) $(COSIM_OUT)/scenarios --uri sim:small --full
+TEST_CMD_cosim-scen-small-asan := $(COSIM_ASAN_ENV) $(COSIM_OUT)/asan/scenarios --uri sim:small --full
 TEST_CMD_cosim-scen-default-asan := $(COSIM_ASAN_ENV) $(COSIM_OUT)/asan/scenarios --uri sim:default
