@@ -2,6 +2,7 @@
 #   make demo     build everything (installing what is missing) and run the co-simulated demo
 #   make test     the whole suite; ends with "N passed, N failed"
 #   make bench    teardown benchmark -> build/bench/teardown.{csv,md,png}
+#   make formal   SymbiYosys proofs (tests/formal/*.sby), a table of results
 #   make lint     verilator --lint-only -Wall on the RTL
 #   make gen      regenerate rtl/gen, host/include/sgpu_regs.h, docs/registers.md
 #   make help     this text
@@ -29,9 +30,9 @@ SIM_PARAMS_small   := -GPageShift=8 -GNumFrames=64 -GNumProcs=4 -GNumQueues=4 -G
 VFLAGS := -Wall --assert --x-assign unique --x-initial unique -O3 --threads 1 \
           -CFLAGS "-O2 -fPIC -std=c++17" -Isim
 
-.PHONY: help deps gen check-gen lint sim host demo test bench clean
+.PHONY: help deps gen check-gen lint sim host demo test bench clean formal
 help:
-	@sed -n '2,8p' Makefile | sed 's/^# //'
+	@sed -n '2,9p' Makefile | sed 's/^# //'
 
 deps:
 	@tools/deps.sh base
@@ -41,6 +42,9 @@ gen:
 
 check-gen:
 	$(PYTHON) tools/regmap.py --check
+
+formal:
+	BUILD=$(BUILD) tools/formal.sh
 
 lint: deps
 	$(VERILATOR) --lint-only -Wall --top-module $(RTL_TOP) $(RTL_SRC)

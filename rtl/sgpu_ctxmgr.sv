@@ -862,7 +862,7 @@ module sgpu_ctxmgr #(
     rslot_q  <= rslot_d;
   end
 
-`ifndef SYNTHESIS
+`ifdef VERILATOR  // concurrent assertions: Verilator here, the formal flow has its own
   initial begin
     assert (FrameW <= sgpu_regs_pkg::PTE_FRAME_BITS) else $error("NumFrames too large for the PTE");
     assert (LvlW + 1 <= CntBits) else $error("PageShift too large for the root entry count");

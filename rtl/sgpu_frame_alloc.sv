@@ -269,7 +269,7 @@ module sgpu_frame_alloc #(
   assign dirty_in_total_o  = din_q;
   assign clean_out_total_o = cout_q;
 
-`ifndef SYNTHESIS
+`ifdef VERILATOR  // concurrent assertions: Verilator here, the formal flow has its own
   // Shadow ownership, simulation only: catches a double hand-out, a free of a frame the owner
   // does not hold, and a dirty frame handed out. RELEASE bumps the owner's epoch, which turns
   // all frames it holds dirty at once (a frame is used only while its epoch is current).

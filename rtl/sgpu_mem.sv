@@ -53,7 +53,7 @@ module sgpu_mem #(
   assign rsp_valid_o = rsp_valid_q;
   assign rsp_rdata_o = rsp_rdata_q;
 
-`ifndef SYNTHESIS
+`ifdef VERILATOR  // concurrent assertions: Verilator here, the formal flow has its own
   // An address past the end would alias silently in hardware: catch it in simulation.
   AddrInRange_A: assert property (@(posedge clk_i) disable iff (!rst_ni)
     req_valid_i |-> (32'(req_addr_i) < Words));

@@ -86,7 +86,7 @@ module sgpu_mem_arb #(
   end
   assign m_rsp_rdata_o = s_rsp_rdata_i;
 
-`ifndef SYNTHESIS
+`ifdef VERILATOR  // concurrent assertions: Verilator here, the formal flow has its own
   NoOverflow_A:  assert property (@(posedge clk_i) disable iff (!rst_ni)
     push && !pop |-> (cnt_q < (PtrW+1)'(MaxOutstanding)));
   NoUnderflow_A: assert property (@(posedge clk_i) disable iff (!rst_ni)

@@ -147,7 +147,7 @@ module sgpu_queues #(
     end
   end
 
-`ifndef SYNTHESIS
+`ifdef VERILATOR  // concurrent assertions: Verilator here, the formal flow has its own
   OneStrobe_A: assert property (@(posedge clk_i) disable iff (!rst_ni)
     $onehot0({create_i, destroy_i, stop_owner_i, release_owner_i, clear_owner_i}));
   CreateFree_A: assert property (@(posedge clk_i) disable iff (!rst_ni)

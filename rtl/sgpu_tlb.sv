@@ -87,7 +87,59 @@ module sgpu_tlb #(
     end
   end
 
-`ifndef SYNTHESIS
+`ifdef FORMAL
+  // Properties for tests/formal/tlb.sby (one symbolic ASID f_asid stands for every ASID).
+  logic f_past_valid = 1'b0;
+  always_ff @(posedge clk_i) f_past_valid <= 1'b1;
+  always_comb if (!f_past_valid) assume (!rst_ni);
+  (* anyconst *) logic [AsidW-1:0] f_asid;
+  // f_stale[i]: entry i held a translation of f_asid when an invalidation of f_asid (by ASID)
+  // fired, and has not been refilled since.
+  logic [Entries-1:0] f_stale;
+  always_ff @(posedge clk_i) begin
+    if (!rst_ni) f_stale <= '0;
+    else begin
+      for (int unsigned i = 0; i < Entries; i++) begin
+        if (inv_fire && inv_by_asid_i && inv_asid_i == f_asid && valid_q[i] && asid_q[i] == f_asid)
+          f_stale[i] <= 1'b1;
+        else if (fill_valid_i && !inv_fire && (fill_match[i] || (fill_match == '0 && victim_q == IdxW'(i))))
+          f_stale[i] <= 1'b0;
+      end
+    end
+  end
+  always_comb begin
+    if (rst_ni && f_past_valid) begin
+      for (int unsigned i = 0; i < Entries; i++) begin
+        // once the invalidation has fired, no entry filled before it can hit again
+        if (f_stale[i]) assert (!valid_q[i]);
+      end
+      // so inv_done (the cycle after the fire) finds none: a lookup of f_asid never hits one
+      if (inv_done_o && inv_by_asid_i && inv_asid_i == f_asid)
+        for (int unsigned i = 0; i < Entries; i++) assert (!(valid_q[i] && asid_q[i] == f_asid && f_stale[i]));
+      // the victim pointer stays in range
+      assert (32'(victim_q) < Entries);
+    end
+  end
+  // entries of other ASIDs are untouched by an invalidation
+  always_ff @(posedge clk_i) begin
+    if (f_past_valid && rst_ni && $past(rst_ni) && $past(inv_fire)) begin
+      for (int unsigned i = 0; i < Entries; i++) begin
+        if ($past(valid_q[i]) && $past(asid_q[i]) != $past(inv_asid_i)) begin
+          assert (valid_q[i]);
+          assert (frame_q[i] == $past(frame_q[i]) && vpn_q[i] == $past(vpn_q[i]));
+        end
+      end
+    end
+  end
+  // reachability
+  always_comb if (rst_ni) begin
+    cover (inv_done_o && lookup_hit_o);
+    cover (f_stale != '0);
+    cover (valid_q == '1);
+  end
+`endif
+
+`ifdef VERILATOR  // concurrent assertions: Verilator here, the formal flow has its own
   // At most one entry per (asid, vpn): a second one would make a lookup ambiguous.
   logic [$clog2(Entries+1)-1:0] n_match;
   always_comb begin

