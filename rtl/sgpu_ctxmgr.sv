@@ -180,6 +180,10 @@ module sgpu_ctxmgr #(
   logic              rc_need_rel, rc_fire;
   logic [SlotW-1:0]  rc_rel_idx, rc_idx;
   logic              is_deferred;
+  // scrub phase of the last eager destroy: its frames are clean when clean_out_total reaches
+  // the dirty_in_total taken at its free phase (the same FIFO argument as the reclaimer)
+  logic              escrub_pend_q;
+  logic [31:0]       escrub_target_q, escrub_stamp_q;
   logic [31:0]       i_q, i_d;            // page index within the range
   logic [31:0]       vpn_q, vpn_d;        // current virtual page
   logic [31:0]       miss_q, miss_d;      // leaf tables MAP must create
@@ -753,6 +757,7 @@ module sgpu_ctxmgr #(
       rc_handle_q <= '0;
       rc_cycles_q <= '0;
       rc_frames_q <= '0;
+      escrub_pend_q <= 1'b0;
       for (int unsigned i = 0; i < 7; i++) td_q[i] <= '0;
       for (int unsigned p = 0; p < NumProcs; p++) begin
         pstate_q[p] <= PsFree;
@@ -805,6 +810,15 @@ module sgpu_ctxmgr #(
         rstamp_q[rslot_q]  <= now_q;
       end
       if (st_q == StRcRelQ) rrel_q[rslot_q] <= 1'b1;
+      // eager: TD_SCRUB when the frames this destroy freed are all zeroed
+      if (st_q == StDFree && al_done_i) begin
+        escrub_pend_q   <= 1'b1;
+        escrub_target_q <= dirty_in_total_i + 32'(al_count_i);
+        escrub_stamp_q  <= now_q;
+      end else if (escrub_pend_q && $signed(clean_out_total_i - escrub_target_q) >= 0) begin
+        escrub_pend_q <= 1'b0;
+        td_q[6]       <= now_q - escrub_stamp_q;
+      end
       // reclaim event: every frame it freed is clean; the slot is free for reuse
       if (rc_fire) begin
         rpend_q[rc_idx]  <= 1'b0;

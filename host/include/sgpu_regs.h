@@ -62,7 +62,7 @@
 #define SGPU_REG_TD_FREE 0x000000ACu  /* Last teardown free phase (eager: in the command; deferred: in the background recl... */
 #define SGPU_REG_TD_RELEASE 0x000000B0u  /* Last teardown release phase (queue slots, process slot), eager or background. */
 #define SGPU_REG_TD_COMPLETE 0x000000B4u  /* Last DESTROY_PROCESS, phase cycles: posting the completion. */
-#define SGPU_REG_TD_SCRUB 0x000000B8u  /* Last reclaim event: cycles from its frames reaching the dirty list to all of them... */
+#define SGPU_REG_TD_SCRUB 0x000000B8u  /* Scrub phase of the last destroy: cycles from its frames reaching the dirty list t... */
 #define SGPU_REG_RECLAIM_SEQ 0x000000C0u  /* Reclaim events: +1 when every frame of a DEFERRED destroy is back and clean and i... */
 #define SGPU_REG_RECLAIM_HANDLE 0x000000C4u  /* Handle of the process of the last reclaim event. */
 #define SGPU_REG_RECLAIM_CYCLES 0x000000C8u  /* Last reclaim event: cycles from its DESTROY_PROCESS doorbell to the event. */

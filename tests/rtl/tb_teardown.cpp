@@ -132,7 +132,13 @@ int main(int argc, char **argv) {
       sum += v;
     }
     t.expect_eq(sum, d.res[0], "eager phases add up to the completion's cycles");
-    h.step(100000);
+    const uint32_t scrub0 = h.read32(SGPU_REG_TD_SCRUB);
+    while (h.read32(SGPU_REG_FRAMES_DIRTY)) h.step(64);
+    h.step(4);
+    const uint32_t scrub = h.read32(SGPU_REG_TD_SCRUB);
+    std::printf("  eager scrub phase: %u cycles for %u frames\n", scrub, d.res[1]);
+    t.expect(scrub != scrub0 && scrub >= d.res[1] * (page / 4),
+             "eager scrub phase recorded: at least a word-write per word of every freed frame");
   }
 
   // ---------------------------------------------------------------- DEFERRED
