@@ -27,7 +27,7 @@ $(BUILD)/tests/tb_%: tests/rtl/tb_%.cpp tests/rtl/tb_util.h | deps
 YOSYS_CHECK := read_verilog -sv $(RTL_SRC); hierarchy -check -top $(RTL_TOP); proc; \
   check -assert; select -assert-none t:\$$dlatch t:\$$adlatch t:\$$dlatchsr
 
-TESTS += regmap_ntstatus rtl_lint rtl_yosys formal tb_alloc tb_mmu tb_teardown
+TESTS += regmap_ntstatus rtl_lint rtl_yosys synth_gate formal tb_alloc tb_mmu tb_teardown
 TEST_CMD_rtl_yosys := tools/deps.sh yosys && yosys -q -p '$(YOSYS_CHECK)' && echo yosys: sgpu_top elaborates, no latches, check clean
 TEST_CMD_rtl_lint := $(VERILATOR) --lint-only -Wall --top-module $(RTL_TOP) $(RTL_SRC) && $(VERILATOR) --lint-only -Wall --top-module $(RTL_TOP) $(SIM_PARAMS_default) $(RTL_SRC) && echo lint clean in both configurations
 TEST_CMD_tb_alloc := $(BUILD)/tests/tb_alloc
@@ -36,3 +36,4 @@ TEST_CMD_tb_teardown := $(BUILD)/tests/tb_teardown
 TEST_DEPS += $(BUILD)/tests/tb_alloc $(BUILD)/tests/tb_mmu $(BUILD)/tests/tb_teardown
 TEST_CMD_regmap_ntstatus := tools/deps.sh ntstatus && $(PYTHON) tools/check_ntstatus.py
 TEST_CMD_formal := BUILD=$(BUILD) tools/formal.sh
+TEST_CMD_synth_gate := BUILD=$(BUILD) tools/synth_gate.sh
