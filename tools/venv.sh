@@ -21,6 +21,7 @@ if [ -x .venv/bin/python ] && probe; then
   exit 0
 fi
 if [ ! -x .venv/bin/python ]; then
+  [ -n "${PYTHON:-}" ] || tools/deps.sh venv
   echo "venv.sh: creating .venv with $py"
   "$py" -m venv .venv || {
     echo "venv.sh: '$py -m venv' failed (Debian/Ubuntu: apt-get install python3-venv)" >&2
