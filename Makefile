@@ -3,6 +3,7 @@
 #   make test     the whole suite; ends with "N passed, N failed"
 #   make bench    teardown benchmark -> build/bench/teardown.{csv,md,png}
 #   make formal   SymbiYosys proofs (tests/formal/*.sby), a table of results
+#   make soak     differential test, >= 1 M operations over several seeds (SEEDS=, OPS=)
 #   make lint     verilator --lint-only -Wall on the RTL
 #   make gen      regenerate rtl/gen, host/include/sgpu_regs.h, docs/registers.md
 #   make help     this text
@@ -30,9 +31,9 @@ SIM_PARAMS_small   := -GPageShift=8 -GNumFrames=64 -GNumProcs=4 -GNumQueues=4 -G
 VFLAGS := -Wall --assert --x-assign unique --x-initial unique -O3 --threads 1 \
           -CFLAGS "-O2 -fPIC -std=c++17" -Isim
 
-.PHONY: help deps gen check-gen lint sim host demo test bench clean formal
+.PHONY: help deps gen check-gen lint sim host demo test bench clean formal soak
 help:
-	@sed -n '2,9p' Makefile | sed 's/^# //'
+	@sed -n '2,10p' Makefile | sed 's/^# //'
 
 deps:
 	@tools/deps.sh base
@@ -45,6 +46,9 @@ check-gen:
 
 formal:
 	BUILD=$(BUILD) tools/formal.sh
+
+soak: check-gen $(BUILD)/sim/libsgpu_sim_small.so $(BUILD)/tests/cosim/difftest
+	BUILD=$(BUILD) tools/soak.sh
 
 lint: deps
 	$(VERILATOR) --lint-only -Wall --top-module $(RTL_TOP) $(RTL_SRC)
