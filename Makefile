@@ -4,6 +4,7 @@
 #   make bench    teardown benchmark -> build/bench/teardown.{csv,md,png}
 #   make formal   SymbiYosys proofs (tests/formal/*.sby), a table of results
 #   make soak     differential test, >= 1 M operations over several seeds (SEEDS=, OPS=)
+#   make coverage line/toggle/functional coverage of rtl/ from the RTL tests
 #   make lint     verilator --lint-only -Wall on the RTL
 #   make gen      regenerate rtl/gen, host/include/sgpu_regs.h, docs/registers.md
 #   make help     this text
@@ -28,12 +29,16 @@ RTL_TOP := sgpu_top
 SIM_CONFIGS := default small
 SIM_PARAMS_default := -GPageShift=12 -GNumFrames=20480 -GNumProcs=8 -GNumQueues=8 -GTlbEntries=8
 SIM_PARAMS_small   := -GPageShift=8 -GNumFrames=64 -GNumProcs=4 -GNumQueues=4 -GTlbEntries=4
+# smallcov: the small configuration with line, toggle and functional coverage (make coverage)
+SIM_PARAMS_smallcov := $(SIM_PARAMS_small) --coverage
+SIM_EXTRA_OBJS_smallcov := verilated_cov.o
+SIM_CXXDEFS_smallcov := -DVM_COVERAGE=1
 VFLAGS := -Wall --assert --x-assign unique --x-initial unique -O3 --threads 1 \
           -CFLAGS "-O2 -fPIC -std=c++17" -Isim
 
-.PHONY: help deps gen check-gen lint sim host demo test bench clean formal soak
+.PHONY: help deps gen check-gen lint sim host demo test bench clean formal soak coverage
 help:
-	@sed -n '2,10p' Makefile | sed 's/^# //'
+	@sed -n '2,11p' Makefile | sed 's/^# //'
 
 deps:
 	@tools/deps.sh base
@@ -46,6 +51,9 @@ check-gen:
 
 formal:
 	BUILD=$(BUILD) tools/formal.sh
+
+coverage: check-gen $(BUILD)/sim/libsgpu_sim_smallcov.so $(BUILD)/tests/tb_teardown_cov $(BUILD)/tests/cosim/difftest $(BUILD)/tests/cosim/scenarios
+	BUILD=$(BUILD) tools/coverage.sh
 
 soak: check-gen $(BUILD)/sim/libsgpu_sim_small.so $(BUILD)/tests/cosim/difftest
 	BUILD=$(BUILD) tools/soak.sh
@@ -62,11 +70,12 @@ $(BUILD)/sim/libsgpu_sim_%.so: $(RTL_SRC) sim/sgpu_sim.cpp sim/sgpu_sim.h sim/sg
 	$(VERILATOR) --cc $(VFLAGS) $(SIM_PARAMS_$*) --top-module $(RTL_TOP) --prefix Vsgpu_top \
 	  -Mdir $(BUILD)/sim/obj_$* $(RTL_SRC)
 	$(MAKE) -s -C $(BUILD)/sim/obj_$* -f Vsgpu_top.mk -j$(JOBS) Vsgpu_top__ALL.a verilated.o \
-	  verilated_threads.o VM_PARALLEL_BUILDS=1 OPT_FAST=-O2
-	$(CXX) -shared -fPIC -O2 -std=c++17 -DSGPU_SIM_CONFIG='"$*"' -Isim -I$(BUILD)/sim/obj_$* \
+	  verilated_threads.o $(SIM_EXTRA_OBJS_$*) VM_PARALLEL_BUILDS=1 OPT_FAST=-O2
+	$(CXX) -shared -fPIC -O2 -std=c++17 -DSGPU_SIM_CONFIG='"$*"' $(SIM_CXXDEFS_$*) -Isim -I$(BUILD)/sim/obj_$* \
 	  -I$(VERILATOR_ROOT)/include -I$(VERILATOR_ROOT)/include/vltstd \
 	  sim/sgpu_sim.cpp $(BUILD)/sim/obj_$*/Vsgpu_top__ALL.a $(BUILD)/sim/obj_$*/verilated.o \
-	  $(BUILD)/sim/obj_$*/verilated_threads.o -o $@ -lpthread -Wl,--no-undefined
+	  $(BUILD)/sim/obj_$*/verilated_threads.o $(addprefix $(BUILD)/sim/obj_$*/,$(SIM_EXTRA_OBJS_$*)) \
+	  -o $@ -lpthread -Wl,--no-undefined
 
 # Test registry: fragments add a NAME to TESTS, its command to TEST_CMD_NAME (no double
 # quotes inside) and what it needs to TEST_DEPS. Built first, then run in listed order.

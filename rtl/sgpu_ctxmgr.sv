@@ -882,6 +882,30 @@ module sgpu_ctxmgr #(
     assert (LvlW + 1 <= CntBits) else $error("PageShift too large for the root entry count");
     assert (NumProcs <= 256 && NumQueues <= 256) else $error("slots must fit CAPS0 fields");
   end
+  // Functional covers (make coverage): every teardown phase under each policy, every status.
+  CovEagerDrainWait_C: cover property (@(posedge clk_i) st_q == StDDrain && drain_busy_i[slot]);
+  CovEagerTlb_C:    cover property (@(posedge clk_i) st_q == StDTlb && !is_deferred && inv_done_i);
+  CovEagerFree_C:   cover property (@(posedge clk_i) st_q == StDFree && al_done_i);
+  CovEagerRelease_C: cover property (@(posedge clk_i) st_q == StDSlot);
+  CovDeferredCpl_C: cover property (@(posedge clk_i) st_q == StDTlb && is_deferred && inv_done_i);
+  CovRcFree_C:      cover property (@(posedge clk_i) st_q == StRcFree && al_done_i);
+  CovRcRelease_C:   cover property (@(posedge clk_i) st_q == StRcRelQ);
+  CovRcEvent_C:     cover property (@(posedge clk_i) rc_fire);
+  CovRcHeldCmd_C:   cover property (@(posedge clk_i) cmd_valid_i && (st_q == StRcFree || st_q == StRcRelQ));
+  CovEagerScrub_C:  cover property (@(posedge clk_i) escrub_pend_q && $signed(clean_out_total_i - escrub_target_q) >= 0);
+  CovStSuccess_C:   cover property (@(posedge clk_i) cpl_valid_o && status_q == sgpu_regs_pkg::STATUS_SUCCESS);
+  CovStAccess_C:    cover property (@(posedge clk_i) cpl_valid_o && status_q == sgpu_regs_pkg::STATUS_ACCESS_VIOLATION);
+  CovStHandle_C:    cover property (@(posedge clk_i) cpl_valid_o && status_q == sgpu_regs_pkg::STATUS_INVALID_HANDLE);
+  CovStParam_C:     cover property (@(posedge clk_i) cpl_valid_o && status_q == sgpu_regs_pkg::STATUS_INVALID_PARAMETER);
+  CovStRequest_C:   cover property (@(posedge clk_i) cpl_valid_o && status_q == sgpu_regs_pkg::STATUS_INVALID_DEVICE_REQUEST);
+  CovStNoMem_C:     cover property (@(posedge clk_i) cpl_valid_o && status_q == sgpu_regs_pkg::STATUS_NO_MEMORY);
+  CovStConflict_C:  cover property (@(posedge clk_i) cpl_valid_o && status_q == sgpu_regs_pkg::STATUS_CONFLICTING_ADDRESSES);
+  CovStNotMapped_C: cover property (@(posedge clk_i) cpl_valid_o && status_q == sgpu_regs_pkg::STATUS_NOT_MAPPED_VIEW);
+  CovStResources_C: cover property (@(posedge clk_i) cpl_valid_o && status_q == sgpu_regs_pkg::STATUS_INSUFFICIENT_RESOURCES);
+  CovStTerminating_C: cover property (@(posedge clk_i) cpl_valid_o && status_q == sgpu_regs_pkg::STATUS_PROCESS_IS_TERMINATING);
+  CovUnmapTableFree_C: cover property (@(posedge clk_i) st_q == StUnTblFree && al_done_i);
+  CovAllocWait_C:   cover property (@(posedge clk_i) st_q == StAlloc && !al_done_i);
+
   // The precheck guarantees every allocation of a command succeeds.
   AllocNeverFails_A: assert property (@(posedge clk_i) disable iff (!rst_ni)
     (st_q == StAlloc && al_done_i) |-> !al_nomem_i);

@@ -8,7 +8,11 @@
 // Uninitialised state is randomised (randReset(2)) so a missing reset shows up in tests.
 #pragma once
 
+#include <unistd.h>
+
+#include <atomic>
 #include <cstdint>
+#include <cstdlib>
 #include <memory>
 #include <stdexcept>
 #include <string>
@@ -50,6 +54,15 @@ class SgpuHarness {
     if (tfp_) tfp_->close();
 #endif
     top_->final();
+#if VM_COVERAGE
+    // A model built with --coverage writes its counts to $SGPU_COVERAGE_DIR (make coverage).
+    if (const char *dir = std::getenv("SGPU_COVERAGE_DIR")) {
+      static std::atomic<unsigned> n{0};
+      std::string f = std::string(dir) + "/cov-" + std::to_string(getpid()) + "-" +
+                      std::to_string(n++) + ".dat";
+      ctx_->coveragep()->write(f.c_str());
+    }
+#endif
   }
   SgpuHarness(const SgpuHarness &) = delete;
   SgpuHarness &operator=(const SgpuHarness &) = delete;

@@ -8,6 +8,13 @@ $(BUILD)/tests/tb_teardown: tests/rtl/tb_teardown.cpp tests/rtl/tb_util.h sim/sg
 	$(RTL_TB_CXX) -I$(BUILD)/sim/obj_small $< $(BUILD)/sim/obj_small/Vsgpu_top__ALL.a \
 	  $(BUILD)/sim/obj_small/verilated.o $(BUILD)/sim/obj_small/verilated_threads.o -o $@ -lpthread
 
+# The same bench on the coverage model (make coverage): writes its counts on exit.
+$(BUILD)/tests/tb_teardown_cov: tests/rtl/tb_teardown.cpp tests/rtl/tb_util.h sim/sgpu_harness.h $(BUILD)/sim/libsgpu_sim_smallcov.so
+	@mkdir -p $(@D)
+	$(RTL_TB_CXX) -DVM_COVERAGE=1 -I$(BUILD)/sim/obj_smallcov $< $(BUILD)/sim/obj_smallcov/Vsgpu_top__ALL.a \
+	  $(BUILD)/sim/obj_smallcov/verilated.o $(BUILD)/sim/obj_smallcov/verilated_threads.o \
+	  $(BUILD)/sim/obj_smallcov/verilated_cov.o -o $@ -lpthread
+
 # Block benches: NAME -> top module and -G parameters.
 TB_BLOCKS := alloc mmu
 TB_TOP_alloc := sgpu_frame_alloc

@@ -192,6 +192,28 @@ int main(int argc, char **argv) {
               sizes[0], defer_cycles[1], sizes[1]);
   t.expect_eq(defer_cycles[1], defer_cycles[0], "deferred cycles independent of pages");
 
+  // A command rung while the reclaimer runs (right after a deferred completion) is held until
+  // the reclaimer is done, not dropped.
+  {
+    while (h.read32(SGPU_REG_FRAMES_DIRTY)) h.step(100);
+    Completion c = admin(h, SGPU_OP_CREATE_PROCESS);
+    admin(h, SGPU_OP_MAP, c.res[0], 0, 2);
+    const uint32_t seq = h.read32(SGPU_REG_CPL_SEQ), dropped = h.read32(SGPU_REG_ADMIN_DROPPED);
+    h.write32(SGPU_REG_CMD_ARG0, c.res[0]);
+    h.write32(SGPU_REG_CMD_OP, SGPU_OP_DESTROY_PROCESS | (SGPU_POLICY_DEFERRED << SGPU_CMD_OP_POLICY_LSB));
+    h.write32(SGPU_REG_ADMIN_DOORBELL, 1);
+    // the destroy is taken; stage the next command (a device QUERY) while it runs
+    h.write32(SGPU_REG_CMD_ARG0, 0xFFFFFFFFu);
+    h.write32(SGPU_REG_CMD_OP, SGPU_OP_QUERY);
+    while (h.read32(SGPU_REG_CPL_SEQ) == seq) {}
+    h.write32(SGPU_REG_ADMIN_DOORBELL, 1);   // lands while the reclaimer releases the frames
+    while (h.read32(SGPU_REG_CPL_SEQ) == seq + 1) {}
+    t.expect_eq(h.read32(SGPU_REG_ADMIN_DROPPED), dropped, "held command: not dropped");
+    t.expect_eq(h.read32(SGPU_REG_CPL_STATUS), SGPU_STATUS_SUCCESS, "held command: completed");
+    t.expect_eq(h.read32(SGPU_REG_CPL_RES2), h.read32(SGPU_REG_FRAMES_USED),
+                "held command: ran after the reclaimer (used frames already released)");
+  }
+
   // Memory pressure while a reclaim runs: a MAP that needs more than the clean frames waits
   // for the scrubber instead of failing.
   {
