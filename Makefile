@@ -88,6 +88,7 @@ clean:
 -include tests/rtl/rtl.mk
 -include host/host.mk
 -include tests/tests.mk
+-include tests/fuzz/fuzz.mk
 
 demo: check-gen $(BUILD)/sim/libsgpu_sim_default.so $(BUILD)/host/demo
 	$(BUILD)/host/demo sim:
