@@ -1,0 +1,40 @@
+# tests/fuzz/fuzz.mk - libFuzzer target over the admin commands: the Verilated core (sim:small)
+# against the C reference model. Included by the top Makefile after host/host.mk and
+# tests/tests.mk (BUILD, TESTS, TEST_DEPS, TEST_CMD_<name>, SGPU_LIB_A, SGPU_LDLIBS).
+#
+#   make fuzz-deps                      clang-14 + libclang-rt-14-dev (tests/fuzz/deps.sh;
+#                                       tools/deps.sh should get a `fuzz` set doing the same)
+#   make $(BUILD)/tests/fuzz/fuzz_admin the fuzzer (clang-14 -fsanitize=fuzzer,address,undefined)
+#   make fuzz                           a 30 s run on a copy of tests/fuzz/corpus
+#   make test                           includes fuzz-admin (2000 inputs, -seed=1)
+# Long campaigns and crash replay: see the comment at the top of tests/fuzz/fuzz_admin.c.
+
+.PHONY: fuzz fuzz-deps
+
+FUZZ_CC ?= clang-14
+FUZZ_OUT := $(BUILD)/tests/fuzz
+FUZZ_BIN := $(FUZZ_OUT)/fuzz_admin
+FUZZ_SRC := tests/fuzz/fuzz_admin.c tests/cosim/raw_cmd.c tests/refmodel/sgpu_ref.c
+FUZZ_HDRS := tests/fuzz/run.sh tests/cosim/raw_cmd.h tests/refmodel/sgpu_ref.h host/include/sgpu.h host/include/sgpu_regs.h
+FUZZ_CFLAGS := -std=c11 -g -O1 -Wall -Wextra -D_POSIX_C_SOURCE=200809L \
+  -fsanitize=fuzzer,address,undefined -fno-sanitize-recover=undefined \
+  -Ihost/include -Itests/refmodel -Itests/cosim -Isim
+FUZZ_ENV := SGPU_SIM_DIR=$(abspath $(BUILD))/sim ASAN_OPTIONS=detect_leaks=0
+FUZZ_RUNS ?= 2000
+FUZZ_TIME ?= 30
+
+fuzz-deps:
+	@tests/fuzz/deps.sh
+
+$(FUZZ_BIN): $(FUZZ_SRC) $(FUZZ_HDRS) $(SGPU_LIB_A) tests/fuzz/fuzz.mk | fuzz-deps
+	@mkdir -p $(@D)
+	$(FUZZ_CC) $(FUZZ_CFLAGS) $(FUZZ_SRC) $(SGPU_LIB_A) $(SGPU_LDLIBS) -o $@
+
+# tests/fuzz/run.sh runs on a temporary copy of the corpus (the checked-in one is never
+# modified) with -seed=1; crash artifacts land in $(FUZZ_OUT)/crash-<sha1>.
+fuzz: $(FUZZ_BIN) $(BUILD)/sim/libsgpu_sim_small.so
+	$(FUZZ_ENV) tests/fuzz/run.sh $(FUZZ_BIN) -max_total_time=$(FUZZ_TIME)
+
+TESTS += fuzz-admin
+TEST_CMD_fuzz-admin := $(FUZZ_ENV) tests/fuzz/run.sh $(FUZZ_BIN) -runs=$(FUZZ_RUNS)
+TEST_DEPS += $(FUZZ_BIN) $(BUILD)/sim/libsgpu_sim_small.so
