@@ -6,7 +6,7 @@
 #                                       tools/deps.sh should get a `fuzz` set doing the same)
 #   make $(BUILD)/tests/fuzz/fuzz_admin the fuzzer (clang-14 -fsanitize=fuzzer,address,undefined)
 #   make fuzz                           a 30 s run on a copy of tests/fuzz/corpus
-#   make test                           includes fuzz-admin (2000 inputs, -seed=1)
+#   make test                           includes fuzz-admin (20000 inputs, -seed=1, ~10 s)
 # Long campaigns and crash replay: see the comment at the top of tests/fuzz/fuzz_admin.c.
 
 .PHONY: fuzz fuzz-deps
@@ -20,7 +20,7 @@ FUZZ_CFLAGS := -std=c11 -g -O1 -Wall -Wextra -D_POSIX_C_SOURCE=200809L \
   -fsanitize=fuzzer,address,undefined -fno-sanitize-recover=undefined \
   -Ihost/include -Itests/refmodel -Itests/cosim -Isim
 FUZZ_ENV := SGPU_SIM_DIR=$(abspath $(BUILD))/sim ASAN_OPTIONS=detect_leaks=0
-FUZZ_RUNS ?= 2000
+FUZZ_RUNS ?= 20000
 FUZZ_TIME ?= 30
 
 fuzz-deps:
