@@ -9,31 +9,19 @@
 #include <vector>
 
 #include "Vsgpu_frame_alloc.h"
-#include "tb_util.h"
 #include "verilated.h"
+#include "tb_util.h"
 
 static const uint32_t kFrames = 32, kOwners = 4;
 enum { OpAlloc = 0, OpFree = 1, OpRelease = 2 };
 
-struct Bench {
-  VerilatedContext ctx;
-  Vsgpu_frame_alloc top;
-  uint64_t cycles = 0;
-  Bench() : ctx(), top((ctx.randReset(2), &ctx)) {
-    top.rst_ni = 0;
-    top.op_valid_i = 0;
-    top.pop_req_i = 0;
-    top.push_req_i = 0;
-    for (int i = 0; i < 3; i++) tick();
-    top.rst_ni = 1;
-    tick();
-  }
-  void tick() {
-    top.clk_i = 1;
-    top.eval();
-    top.clk_i = 0;
-    top.eval();
-    cycles++;
+struct Bench : TbBlock<Vsgpu_frame_alloc> {
+  Bench() {
+    reset([](Vsgpu_frame_alloc &t) {
+      t.op_valid_i = 0;
+      t.pop_req_i = 0;
+      t.push_req_i = 0;
+    });
   }
   // Run one command; returns cycles taken (done seen). Fails after limit cycles.
   int cmd(int op, uint32_t owner, uint32_t frame, uint32_t *out_frame, bool *nomem,

@@ -7,28 +7,18 @@
 // (asid, vpn) removes only it, and an invalidation during a walk makes the walk start over
 // rather than fill a translation read before it.
 #include "Vsgpu_mmu_tb_top.h"
-#include "tb_util.h"
 #include "verilated.h"
+#include "tb_util.h"
 
 static const uint32_t kShift = 8, kLvl = kShift - 2, kEntries = 1u << kLvl;
 
-struct Bench {
-  VerilatedContext ctx;
-  Vsgpu_mmu_tb_top top;
-  Bench() : ctx(), top((ctx.randReset(2), &ctx)) {
-    top.rst_ni = 0;
-    top.bd_valid_i = 0;
-    top.tr_valid_i = 0;
-    top.inv_valid_i = 0;
-    for (int i = 0; i < 3; i++) tick();
-    top.rst_ni = 1;
-    tick();
-  }
-  void tick() {
-    top.clk_i = 1;
-    top.eval();
-    top.clk_i = 0;
-    top.eval();
+struct Bench : TbBlock<Vsgpu_mmu_tb_top> {
+  Bench() {
+    reset([](Vsgpu_mmu_tb_top &t) {
+      t.bd_valid_i = 0;
+      t.tr_valid_i = 0;
+      t.inv_valid_i = 0;
+    });
   }
   void poke(uint32_t frame, uint32_t idx, uint32_t v) {
     top.bd_valid_i = 1;

@@ -43,6 +43,34 @@ struct TbRng {
   uint32_t below(uint32_t n) { return n ? static_cast<uint32_t>(next() % n) : 0; }
 };
 
+// Clock and reset for a block bench on a Verilated module V with clk_i/rst_ni: uninitialised
+// state randomised (randReset(2)), the caller's idle() sets the other inputs, then 3 cycles
+// of reset. Only for benches that include verilated.h and their model's header first.
+#ifdef VERILATOR_VERILATED_H_
+template <class V>
+struct TbBlock {
+  VerilatedContext ctx;
+  V top;
+  uint64_t cycles = 0;
+  TbBlock() : ctx(), top((ctx.randReset(2), &ctx)) {}
+  template <class Idle>
+  void reset(Idle idle) {
+    top.rst_ni = 0;
+    idle(top);
+    for (int i = 0; i < 3; i++) tick();
+    top.rst_ni = 1;
+    tick();
+  }
+  void tick() {
+    top.clk_i = 1;
+    top.eval();
+    top.clk_i = 0;
+    top.eval();
+    cycles++;
+  }
+};
+#endif
+
 #ifdef SGPU_TB_HAVE_HARNESS
 struct Completion {
   uint32_t status = 0;
