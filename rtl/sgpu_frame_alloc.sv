@@ -269,6 +269,171 @@ module sgpu_frame_alloc #(
   assign dirty_in_total_o  = din_q;
   assign clean_out_total_o = cout_q;
 
+`ifdef FORMAL
+  // Properties for tests/formal/alloc.sby. The proof is by k-induction, so besides the
+  // specification it states the whole shape of the allocator as an invariant: walking every
+  // list from its head for its count visits each frame exactly once across the clean list,
+  // the untouched frames, the dirty FIFO, the scrubber's hands, a FREE in transit and the
+  // owner lists; tails are the last frames walked; owner lists are doubly linked. One
+  // symbolic frame f_frame carries the specification: its shadow state follows the commands
+  // (clean -> used by one owner -> dirty -> clean), and an ALLOC may hand it out only while
+  // the shadow says clean (never twice, never dirty).
+  logic f_past_valid = 1'b0;
+  always_ff @(posedge clk_i) f_past_valid <= 1'b1;
+  always_comb if (!f_past_valid) assume (!rst_ni);
+
+  // --- environment: the contract of the context manager and of the scrubber ---------------
+  // a command and its operands are held until op_done_o
+  always_ff @(posedge clk_i)
+    if (f_past_valid && $past(rst_ni) && rst_ni && $past(op_valid_i) && !$past(op_done_o))
+      assume (op_valid_i && op_i == $past(op_i) && op_owner_i == $past(op_owner_i) &&
+              op_frame_i == $past(op_frame_i));
+  // owners are process slots: the context manager never names one that does not exist
+  always_comb if (rst_ni && op_valid_i) assume (32'(op_owner_i) < NumOwners);
+  // (the same contract seen from inside: a FREE between its two cycles is still being driven)
+  always_comb if (rst_ni && free_ph2_q) assume (op_valid_i && op_i == OpFree);
+  // FREE names a frame its owner holds (the context manager reads it from the owner's PTE)
+  logic [NumOwners*NumFrames-1:0] f_in_ownv;      // owner o holds frame f: [o*NumFrames + f]
+  always_comb if (rst_ni && op_valid_i && op_i == OpFree && !free_ph2_q)
+    assume (32'(op_frame_i) < NumFrames && f_in_ownv[32'(op_owner_i)*NumFrames + 32'(op_frame_i)]);
+  // the scrubber pushes back only frames it popped and has not pushed yet
+  logic [NumFrames-1:0] f_held;
+  always_ff @(posedge clk_i) begin
+    if (!rst_ni) f_held <= '0;
+    else begin
+      if (pop_ack_o)  f_held[pop_frame_o]  <= 1'b1;
+      if (push_ack_o) f_held[push_frame_i] <= 1'b0;
+    end
+  end
+  always_comb if (rst_ni && push_req_i)
+    assume (32'(push_frame_i) < NumFrames && f_held[push_frame_i]);
+
+  // --- the lists, walked ----------------------------------------------------------------------
+  // List l (0 clean, 1 dirty, 2+o owner o) walked from its head: position i at
+  // f_walk[(l*NumFrames + i)*FrameW +: FrameW]; f_hit[(l*NumFrames + i)*NumFrames + f] says the
+  // position is within the list's count and holds frame f.
+  localparam int unsigned FL = 2 + NumOwners;
+  logic [FL*FrameW-1:0]           f_head, f_tail;
+  logic [FL*CntW-1:0]             f_len;
+  logic [FL*NumFrames*FrameW-1:0] f_walk;
+  logic [FL*NumFrames*NumFrames-1:0] f_hit;
+  logic [NumFrames-1:0]           f_in_clean, f_in_dirty;
+  logic [CntW+1:0]                f_own_sum, f_held_cnt;
+  assign f_head[0 +: FrameW] = clean_head_q;  assign f_len[0 +: CntW] = clean_list_q;
+  assign f_tail[0 +: FrameW] = '0;  // the clean stack keeps no tail
+  assign f_head[FrameW +: FrameW] = dirty_head_q;  assign f_len[CntW +: CntW] = dirty_list_q;
+  assign f_tail[FrameW +: FrameW] = dirty_tail_q;
+  for (genvar o = 0; o < NumOwners; o++) begin : g_fown
+    assign f_head[(2+o)*FrameW +: FrameW] = own_head_q[o];
+    assign f_tail[(2+o)*FrameW +: FrameW] = own_tail_q[o];
+    assign f_len[(2+o)*CntW +: CntW]      = own_cnt_q[o];
+  end
+  for (genvar l = 0; l < FL; l++) begin : g_fl
+    assign f_walk[(l*NumFrames)*FrameW +: FrameW] = f_head[l*FrameW +: FrameW];
+    for (genvar i = 1; i < NumFrames; i++) begin : g_fi
+      assign f_walk[(l*NumFrames+i)*FrameW +: FrameW] = next_q[f_walk[(l*NumFrames+i-1)*FrameW +: FrameW]];
+    end
+    for (genvar i = 0; i < NumFrames; i++) begin : g_fh
+      for (genvar f = 0; f < NumFrames; f++) begin : g_ff
+        assign f_hit[(l*NumFrames+i)*NumFrames+f] = (32'(f_len[l*CntW +: CntW]) > i) &&
+                                                   (f_walk[(l*NumFrames+i)*FrameW +: FrameW] == FrameW'(f));
+      end
+    end
+  end
+  // f_where[f]: every place that can hold frame f, one bit each; exactly one must be set
+  localparam int unsigned FW = FL*NumFrames + 3;
+  logic [NumFrames*FW-1:0] f_where;              // frame f's places at [f*FW +: FW]
+  for (genvar f = 0; f < NumFrames; f++) begin : g_fw
+    for (genvar l = 0; l < FL; l++) begin : g_wl
+      for (genvar i = 0; i < NumFrames; i++) begin : g_wi
+        assign f_where[f*FW + l*NumFrames+i] = f_hit[(l*NumFrames+i)*NumFrames+f];
+      end
+    end
+    assign f_where[f*FW + FL*NumFrames]     = f >= 32'(fresh_q);                     // untouched
+    assign f_where[f*FW + FL*NumFrames + 1] = f_held[f];                             // scrubbing
+    assign f_where[f*FW + FL*NumFrames + 2] = free_ph2_q && op_frame_i == FrameW'(f); // FREE, in transit
+    assign f_in_clean[f] = |f_where[f*FW + 0 +: NumFrames];
+    assign f_in_dirty[f] = |f_where[f*FW + NumFrames +: NumFrames];
+    for (genvar o = 0; o < NumOwners; o++) begin : g_wo
+      assign f_in_ownv[o*NumFrames + f] = |f_where[f*FW + (2+o)*NumFrames +: NumFrames];
+    end
+  end
+  always_comb begin
+    f_own_sum = '0; f_held_cnt = '0;
+    for (int unsigned o = 0; o < NumOwners; o++) f_own_sum = f_own_sum + (CntW+2)'(own_cnt_q[o]);
+    for (int unsigned f = 0; f < NumFrames; f++) f_held_cnt = f_held_cnt + (CntW+2)'(f_held[f]);
+  end
+  // the shape invariant: each frame in exactly one place, tails last, owner lists linked back
+  for (genvar f = 0; f < NumFrames; f++) begin : g_fa
+    always_comb if (f_past_valid && rst_ni)
+      assert (f_where[f*FW +: FW] != '0 && (f_where[f*FW +: FW] & (f_where[f*FW +: FW] - 1'b1)) == '0);
+  end
+  for (genvar l = 1; l < FL; l++) begin : g_ft
+    for (genvar i = 0; i < NumFrames; i++) begin : g_fti
+      always_comb if (f_past_valid && rst_ni && 32'(f_len[l*CntW +: CntW]) == i + 1)
+        assert (f_walk[(l*NumFrames+i)*FrameW +: FrameW] == f_tail[l*FrameW +: FrameW]);
+      if (l >= 2 && i >= 1) begin : g_fp
+        always_comb if (f_past_valid && rst_ni && 32'(f_len[l*CntW +: CntW]) > i)
+          assert (prev_q[f_walk[(l*NumFrames+i)*FrameW +: FrameW]] ==
+                  f_walk[(l*NumFrames+i-1)*FrameW +: FrameW]);
+      end
+    end
+  end
+
+  // --- the specification, on one symbolic frame -------------------------------------------
+  localparam logic [1:0] FClean = 2'd0, FUsed = 2'd1, FDirty = 2'd2;
+  (* anyconst *) logic [FrameW-1:0] f_frame;
+  always_comb assume (32'(f_frame) < NumFrames);
+  logic [1:0]        f_st;
+  logic [OwnerW-1:0] f_own;
+  logic              f_alloc_fire;
+  assign f_alloc_fire = op_done_o && op_i == OpAlloc && !rsp_nomem_o;
+  always_ff @(posedge clk_i) begin
+    if (!rst_ni) f_st <= FClean;   // device memory starts zeroed
+    else begin
+      if (f_alloc_fire && rsp_frame_o == f_frame) begin
+        f_st  <= FUsed;
+        f_own <= op_owner_i;
+      end
+      if (op_valid_i && op_i == OpFree && !free_ph2_q && op_frame_i == f_frame) f_st <= FDirty;
+      if (op_valid_i && op_i == OpRelease && f_st == FUsed && f_own == op_owner_i) f_st <= FDirty;
+      if (push_ack_o && push_frame_i == f_frame) f_st <= FClean;
+    end
+  end
+
+  always_comb begin
+    if (f_past_valid && rst_ni) begin
+      // never handed out twice, never handed out dirty
+      if (f_alloc_fire && rsp_frame_o == f_frame) assert (f_st == FClean);
+      // none lost: clean + dirty (incl. scrubbing and in transit) + used = total, every cycle
+      assert (32'(clean_cnt_o) + 32'(dirty_cnt_o) + 32'(used_cnt_o) == NumFrames);
+      // the counters agree with the lists and the scrubber's hands
+      assert (32'(used_q) == 32'(f_own_sum));
+      assert (scrubbing_q == CntW'(f_held_cnt));
+      assert (32'(fresh_q) <= NumFrames);
+      // (the same sum without the outputs' CntW wrap-around: no count exceeds the total)
+      assert (32'(clean_list_q) + (NumFrames - 32'(fresh_q)) + 32'(dirty_list_q) + 32'(scrubbing_q)
+              + 32'(free_ph2_q) + 32'(used_q) == NumFrames);
+      // the shadow of f_frame agrees with where the lists hold it
+      assert (f_st != 2'd3);
+      if (f_st == FClean) assert (f_in_clean[f_frame] || 32'(f_frame) >= 32'(fresh_q));
+      if (f_st == FUsed)  assert (f_in_ownv[32'(f_own)*NumFrames + 32'(f_frame)]);
+      if (f_st == FDirty) assert (f_in_dirty[f_frame] || f_held[f_frame] ||
+                                  (free_ph2_q && op_frame_i == f_frame));
+    end
+  end
+
+  // reachability
+  always_comb if (f_past_valid && rst_ni) begin
+    cover (f_alloc_fire && clean_list_q != '0);          // a scrubbed frame reused
+    cover (rsp_nomem_o);                                  // out of memory
+    cover (op_valid_i && op_i == OpAlloc && !op_done_o);  // waiting for the scrubber
+    cover (op_done_o && op_i == OpRelease && rsp_count_o >= 2);
+    cover (free_ph2_q && own_cnt_q[op_owner_i] != '0);    // unlink from a list that stays
+    cover (push_ack_o && used_q != '0);
+  end
+`endif
+
 `ifdef VERILATOR  // concurrent assertions: Verilator here, the formal flow has its own
   // Shadow ownership, simulation only: catches a double hand-out, a free of a frame the owner
   // does not hold, and a dirty frame handed out. RELEASE bumps the owner's epoch, which turns

