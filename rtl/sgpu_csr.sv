@@ -206,6 +206,56 @@ module sgpu_csr #(
 
   always_ff @(posedge clk_i) rdata_q <= rdata_d;
 
+`ifdef FORMAL
+  // Properties for tests/formal/csr.sby, the register block's half of "every accepted command
+  // gets exactly one completion" (sgpu_ctxmgr's FORMAL block proves one completion per take):
+  // a doorbell is either accepted (exactly one pending command, taken exactly once) or dropped
+  // and counted; every completion advances CPL_SEQ by one and latches its status.
+  logic f_past_valid = 1'b0;
+  always_ff @(posedge clk_i) f_past_valid <= 1'b1;
+  always_comb if (!f_past_valid) assume (!rst_ni);
+  // environment (sgpu_ctxmgr's contract): it takes a command only while one is pending
+  always_comb if (rst_ni && cmd_take_i) assume (cmd_valid_o);
+
+  logic f_db;
+  assign f_db = wr && reg_addr_i == sgpu_regs_pkg::REG_ADMIN_DOORBELL[15:0];
+  always_comb if (f_past_valid && rst_ni) begin
+    assert (cmd_valid_o == pend_q);
+  end
+  always_ff @(posedge clk_i) begin
+    if (f_past_valid && rst_ni && $past(rst_ni)) begin
+      // an accepted doorbell makes exactly one command pending, waiting 1 cycle so far
+      if ($past(f_db && !busy)) begin
+        assert (pend_q && pend_cnt_q == 32'd1 && dropped_q == $past(dropped_q));
+      end
+      // a doorbell while busy is dropped and counted, and changes nothing else
+      if ($past(f_db && busy)) begin
+        assert (dropped_q == $past(dropped_q) + 32'd1);
+        assert (pend_q == ($past(pend_q) && !$past(cmd_take_i)));
+      end
+      if (!$past(f_db)) assert (dropped_q == $past(dropped_q));
+      // a pending command ends only by being taken, and only an accepted doorbell starts one
+      if ($past(pend_q) && !pend_q) assert ($past(cmd_take_i));
+      if (!$past(pend_q) && pend_q) assert ($past(f_db && !busy));
+      if ($past(cmd_take_i)) assert (!pend_q);
+      // while pending, the wait count counts cycles
+      if ($past(pend_q) && pend_q) assert (pend_cnt_q == $past(pend_cnt_q) + 32'd1);
+      // every completion is latched once: CPL_SEQ + 1, its status and results, IRQ raised
+      if ($past(cpl_valid_i)) begin
+        assert (seq_q == $past(seq_q) + 32'd1 && status_q == $past(cpl_status_i) &&
+                res_q == $past(cpl_res_i) && irq_q);
+      end else begin
+        assert (seq_q == $past(seq_q) && status_q == $past(status_q));
+      end
+    end
+  end
+  always_comb if (f_past_valid && rst_ni) begin
+    cover (f_db && busy);                     // a dropped doorbell
+    cover (pend_q && pend_cnt_q == 32'd3);    // a command kept waiting (reclaimer running)
+    cover (cpl_valid_i && irq_q);             // a completion before the previous IRQ_ACK
+  end
+`endif
+
   assign reg_rvalid_o = rvalid_q;
   assign reg_rdata_o  = rdata_q;
 endmodule
