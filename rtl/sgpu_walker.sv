@@ -153,4 +153,40 @@ module sgpu_walker #(
     frame_q <= frame_d;
     fault_q <= fault_d;
   end
+`ifdef FORMAL
+  // Properties for tests/formal/walker.sby: a translation read before an invalidation of its
+  // ASID is never filled into the TLB nor returned after it. An attempt starts at StLookup
+  // (the TLB is read there); f_seen records an invalidation of the walk's ASID that fired
+  // during the attempt, from its lookup cycle on. A fill, or a response, of an attempt that
+  // saw one would carry a translation that may already be gone (the i915/Mali bug class).
+  logic f_past_valid = 1'b0;
+  always_ff @(posedge clk_i) f_past_valid <= 1'b1;
+  always_comb if (!f_past_valid) assume (!rst_ni);
+  logic f_seen, f_restarted;
+  always_ff @(posedge clk_i) begin
+    if (!rst_ni) begin
+      f_seen      <= 1'b0;
+      f_restarted <= 1'b0;
+    end else begin
+      if (state_q == StIdle)        f_seen <= 1'b0;
+      else if (state_q == StLookup) f_seen <= restart;
+      else                          f_seen <= f_seen || restart;
+      if (state_q == StIdle) f_restarted <= 1'b0;
+      else if (state_q != StLookup && state_d == StLookup) f_restarted <= 1'b1;
+    end
+  end
+  always_comb if (f_past_valid && rst_ni) begin
+    if (tlb_fill_o) assert (!f_seen && !restart);
+    if (state_q == StResp) assert (!f_seen);
+    // (the implementation's flag is the spec's, inside a walk: the induction needs this)
+    if (state_q != StIdle && state_q != StLookup && state_q != StResp) assert (stale_q == f_seen);
+    if (state_q == StIdle || state_q == StResp) assert (!stale_q);
+    assert (state_q <= StResp);
+  end
+  always_comb if (f_past_valid && rst_ni) begin
+    cover (tlb_fill_o && f_restarted);             // a walk raced an invalidation, then filled
+    cover (state_q == StResp && fault_q && f_restarted);
+    cover (rsp_valid_o && !fault_q);
+  end
+`endif
 endmodule
