@@ -876,6 +876,444 @@ module sgpu_ctxmgr #(
     rslot_q  <= rslot_d;
   end
 
+`ifdef FORMAL
+  // Properties for tests/formal/ctxmgr.sby (k-induction). All other blocks are free inputs,
+  // constrained only by their interface contracts (the `assume`s below, one comment each).
+  //  (1) a command whose handle is invalid when decoded completes with INVALID_HANDLE and has
+  //      no side effect between its take and its completion;
+  //  (2) a slot's generation changes (never to 0) exactly when the slot becomes FREE;
+  //  (3) only ACTIVE slots are active; DYING -> DYING or FREE only; a command on a DYING
+  //      process completes with PROCESS_IS_TERMINATING without side effects;
+  //  (4) one completion per take, busy from the take to the completion; under f_fair (every
+  //      answer within FN wait cycles) every command completes within FMaxCycles cycles;
+  //  (5) no RELEASE of P unless P is DYING and a by-ASID invalidation of P completed since it
+  //      was marked DYING; no FREE unless an invalidation of the owner's ASID completed after
+  //      the command's last memory write (the PTE clear), with no write since.
+  // The rest are helper invariants that make the induction close (per-state facts about the
+  // command's slot, the reclaimer, the loop index, the wait counters, the progress rank).
+  logic f_past_valid = 1'b0;
+  always_ff @(posedge clk_i) f_past_valid <= 1'b1;
+  always_comb if (!f_past_valid) assume (!rst_ni);
+  logic f_on;                                     // checks apply: after cycle 0, out of reset
+  assign f_on = f_past_valid && rst_ni;
+
+  localparam int unsigned FN  = 2;                // f_fair: answers within FN wait cycles
+  localparam int unsigned FCW = 3;                // wait counters (saturate at 7 > FN)
+  function automatic logic [FCW-1:0] f_inc(logic [FCW-1:0] c);
+    f_inc = (c == '1) ? c : c + 1'b1;
+  endfunction
+  // f_fair: symbolic. With it clear the environment is only held to its contracts (all the
+  // safety properties are proven for that); with it set it also answers in time (liveness).
+  (* anyconst *) logic f_fair;
+
+  // ---- outstanding requests and wait counters (harness state, reset with the design)
+  logic                    f_rd_out, f_tr_out;    // a read / a translation awaiting its answer
+  logic [FCW-1:0]          f_wmr, f_wrsp, f_wal, f_winv, f_wtr, f_wtrr, f_stay;
+  logic [NumProcs*FCW-1:0] f_wdr;                 // consecutive busy cycles of each engine slot
+  always_ff @(posedge clk_i) begin
+    if (!rst_ni) begin
+      f_rd_out <= 1'b0; f_tr_out <= 1'b0;
+      f_wmr <= '0; f_wrsp <= '0; f_wal <= '0; f_winv <= '0; f_wtr <= '0; f_wtrr <= '0;
+      f_stay <= '0; f_wdr <= '0;
+    end else begin
+      if (mem_rsp_valid_i) f_rd_out <= 1'b0;
+      if (mem_req_valid_o && mem_req_ready_i && !mem_req_we_o) f_rd_out <= 1'b1;
+      if (tr_rsp_valid_i) f_tr_out <= 1'b0;
+      if (tr_req_valid_o && tr_req_ready_i) f_tr_out <= 1'b1;
+      f_wmr  <= (mem_req_valid_o && !mem_req_ready_i) ? f_inc(f_wmr)  : '0;
+      f_wrsp <= (f_rd_out && !mem_rsp_valid_i)         ? f_inc(f_wrsp) : '0;
+      f_wal  <= (al_valid_o && !al_done_i)             ? f_inc(f_wal)  : '0;
+      f_winv <= (inv_valid_o && !inv_done_i)           ? f_inc(f_winv) : '0;
+      f_wtr  <= (tr_req_valid_o && !tr_req_ready_i)    ? f_inc(f_wtr)  : '0;
+      f_wtrr <= (f_tr_out && !tr_rsp_valid_i)          ? f_inc(f_wtrr) : '0;
+      f_stay <= (st_d != st_q)                         ? '0 : f_inc(f_stay);
+      for (int unsigned p = 0; p < NumProcs; p++)
+        f_wdr[p*FCW +: FCW] <= drain_busy_i[p] ? f_inc(f_wdr[p*FCW +: FCW]) : '0;
+    end
+  end
+
+  // ---- environment: interface contracts (sgpu_frame_alloc, sgpu_mem_arb/sgpu_mem,
+  // sgpu_walker, sgpu_tlb). The command inputs, the queue block's outputs, the allocator's
+  // counters/totals/results, read data, translations and drain_busy_i are unconstrained.
+  // (No stability assumption on op_i/arg_i while cmd_valid_i: sgpu_csr lets software rewrite
+  // CMD_OP/CMD_ARGn while a command is pending; the manager latches them at the take.)
+  always_comb if (rst_ni) begin
+    // the allocator answers (op_done) only a request it is being given
+    if (al_done_i) assume (al_valid_o);
+    // the TLB confirms (inv_done) only an invalidation that is being requested
+    if (inv_done_i) assume (inv_valid_o);
+    // memory answers only an accepted read of this master not answered yet (writes: no answer)
+    if (mem_rsp_valid_i) assume (f_rd_out);
+    // the walker answers only an accepted translation not answered yet
+    if (tr_rsp_valid_i) assume (f_tr_out);
+  end
+  // fair environment (liveness only): every answer comes within FN wait cycles, and an engine
+  // slot is never busy for more than FN cycles in a row
+  always_comb if (rst_ni && f_fair) begin
+    if (mem_req_valid_o && f_wmr >= FN) assume (mem_req_ready_i);
+    if (f_rd_out && f_wrsp >= FN)       assume (mem_rsp_valid_i);
+    if (al_valid_o && f_wal >= FN)      assume (al_done_i);
+    if (inv_valid_o && f_winv >= FN)    assume (inv_done_i);
+    if (tr_req_valid_o && f_wtr >= FN)  assume (tr_req_ready_i);
+    if (f_tr_out && f_wtrr >= FN)       assume (tr_rsp_valid_i);
+    for (int unsigned p = 0; p < NumProcs; p++)
+      if (f_wdr[p*FCW +: FCW] >= FN) assume (!drain_busy_i[p]);
+  end
+
+`ifdef FCOVER
+  // Cover task only. Extra assumptions can only remove traces, so a cover reached under them
+  // is reached under the contracts above. Every answer comes in the next cycle, out of reset.
+  // f_scn 0: otherwise free inputs (small data). f_scn 1..3: a scripted host and mostly
+  // scripted data for the covers that lie deeper than z3 searches freely in the time budget
+  // (beyond ~14 cycles): CREATE, then 1: MAP / 2: UNMAP of one page of that process, or
+  // 3: DESTROY it DEFERRED, another DESTROY or a MEM_WRITE on it, then CREATE again.
+  (* anyconst *) logic [1:0] f_scn;
+  logic [1:0] f_ntake;                            // commands taken so far (saturating)
+  always_ff @(posedge clk_i)
+    if (!rst_ni) f_ntake <= '0;
+    else if (cmd_take_o && f_ntake != '1) f_ntake <= f_ntake + 1'b1;
+  always_comb if (f_past_valid) begin
+    assume (rst_ni);
+    assume (mem_req_ready_i && tr_req_ready_i);
+    assume (al_done_i == al_valid_o && inv_done_i == inv_valid_o);
+    assume (mem_rsp_valid_i == f_rd_out && tr_rsp_valid_i == f_tr_out);
+    if (f_scn == 2'd0) begin
+      // small data: handles of slots 0..3 with generations 0..3, VAs below 256, ranges up to
+      // 31 pages, PTE counts up to 7, totals below 16
+      assume (arg_i[2 +: 14] == '0 && arg_i[18 +: 14] == '0);
+      assume (arg_i[32+8 +: 24] == '0 && arg_i[64+5 +: 27] == '0);
+      assume (mem_rsp_rdata_i[PteFr+FrameW +: PteCnt-PteFr-FrameW] == '0 &&
+              mem_rsp_rdata_i[31 -: CntBits-3] == '0);
+      assume (dirty_in_total_i[31:4] == '0 && clean_out_total_i[31:4] == '0);
+    end else begin
+      // the script: always a command pending, on handle slot 0 generation 1 (VA 0, one page);
+      // reads see no table (MAP) or a valid entry of frame 1 counting 1 page (UNMAP);
+      // the scrubber's progress is free in 3; everything else quiet
+      assume (cmd_valid_i && cmd_wait_i == '0);
+      assume (arg_i == {32'd1, 32'd0, 32'h0001_0000});
+      if (f_ntake == 2'd0 || f_ntake == 2'd3)
+        assume (op_i == sgpu_regs_pkg::OP_CREATE_PROCESS);
+      else if (f_scn == 2'd1) assume (op_i == sgpu_regs_pkg::OP_MAP);
+      else if (f_scn == 2'd2) assume (op_i == sgpu_regs_pkg::OP_UNMAP);
+      else if (f_ntake == 2'd1) assume (op_i == sgpu_regs_pkg::OP_DESTROY_PROCESS);
+      else assume (op_i == sgpu_regs_pkg::OP_DESTROY_PROCESS ||
+                   op_i == sgpu_regs_pkg::OP_MEM_WRITE);
+      assume (policy_i == ((f_scn == 2'd3) ? 2'(sgpu_regs_pkg::POLICY_DEFERRED) : 2'd0));
+      assume (mem_rsp_rdata_i == ((f_scn == 2'd1) ? 32'd0 : make_pte(FrameW'(1), 32'd1)));
+      assume (al_frame_i == FrameW'(1) && !al_nomem_i && al_count_i == '0);
+      assume (frames_clean_i == CntW'(NumFrames) && frames_dirty_i == '0 && frames_used_i == '0);
+      assume (dirty_in_total_i[31:2] == '0 && clean_out_total_i[31:2] == '0);
+      if (f_scn != 2'd3) assume (dirty_in_total_i == '0 && clean_out_total_i == '0);
+      assume (!tr_rsp_fault_i && tr_rsp_frame_i == '0 && drain_busy_i == '0);
+      assume (q_live_i == '0 && q_owner_i == '0 && !q_free_found_i && q_free_idx_i == '0);
+      assume (q_owned_cnt_i == '0 && q_owner_ign_i == '0 && q_ign_total_i == '0);
+    end
+  end
+  logic f_free_env;                               // covers of the free environment
+  assign f_free_env = f_scn == 2'd0;
+`else
+  logic [1:0] f_scn;
+  logic       f_free_env;
+  assign f_scn = 2'd0;
+  assign f_free_env = 1'b1;
+`endif
+
+  // ---- the process table, flat, and its previous cycle
+  logic [NumProcs*2-1:0]  f_pst, f_pst_prev;
+  logic [NumProcs*16-1:0] f_gen, f_gen_prev;
+  logic                   f_prev_on;              // the previous cycle was checked too
+  for (genvar p = 0; p < NumProcs; p++) begin : g_fpt
+    assign f_pst[p*2 +: 2]   = pstate_q[p];
+    assign f_gen[p*16 +: 16] = pgen_q[p];
+  end
+  always_ff @(posedge clk_i) begin
+    f_pst_prev <= f_pst;
+    f_gen_prev <= f_gen;
+    f_prev_on  <= f_on;
+  end
+
+  // ---- the command: outstanding, age, handle verdict at decode
+  logic        f_out;                             // a taken command not completed yet
+  logic [10:0] f_age;                             // cycles since its take (0 in StDecode)
+  logic        f_hop, f_hin, f_hbad, f_dec_bad, f_dec_term, f_bad_q, f_term_q, f_quiet;
+  // the opcodes that take a handle: DESTROY_PROCESS .. MEM_WRITE, but not the global QUERY
+  assign f_hop = op_q >= sgpu_regs_pkg::OP_DESTROY_PROCESS &&
+                 op_q <= sgpu_regs_pkg::OP_MEM_WRITE &&
+                 !(op_q == sgpu_regs_pkg::OP_QUERY && a0_q == 32'hFFFF_FFFF);
+  assign f_hin  = 32'(a0_q[15:0]) < NumProcs;
+  assign f_hbad = !f_hin || pstate_q[slot] == PsFree || pgen_q[slot] != a0_q[31:16];
+  assign f_dec_bad  = st_q == StDecode && f_hop && f_hbad;
+  assign f_dec_term = st_q == StDecode && f_hop && !f_hbad && pstate_q[slot] == PsDying;
+  always_ff @(posedge clk_i) begin
+    if (!rst_ni) begin
+      f_out <= 1'b0; f_age <= '0; f_bad_q <= 1'b0; f_term_q <= 1'b0;
+    end else begin
+      if (cmd_take_o) f_out <= 1'b1;
+      else if (cpl_valid_o) f_out <= 1'b0;
+      f_age <= cmd_take_o ? '0 : (f_out && f_age != '1) ? f_age + 1'b1 : f_age;
+      if (cpl_valid_o) begin
+        f_bad_q <= 1'b0; f_term_q <= 1'b0;
+      end else begin
+        if (f_dec_bad)  f_bad_q  <= 1'b1;
+        if (f_dec_term) f_term_q <= 1'b1;
+      end
+    end
+  end
+  assign f_quiet = f_dec_bad || f_bad_q || f_dec_term || f_term_q;
+
+  // ---- (5) harness: invalidations
+  // f_invd[p]: a by-ASID invalidation of p completed while p was already DYING
+  logic [NumProcs-1:0] f_invd;
+  always_ff @(posedge clk_i) begin
+    if (!rst_ni) f_invd <= '0;
+    else for (int unsigned p = 0; p < NumProcs; p++)
+      f_invd[p] <= pstate_q[p] == PsDying && (f_invd[p] || (inv_valid_o && inv_by_asid_o &&
+                                                           inv_done_i && 32'(inv_asid_o) == p));
+  end
+  // f_useq: since the take, 0 no memory write, 1 a write and no invalidation after it,
+  // 2 an invalidation (of ASID f_uasid) completed after the last write
+  logic [1:0]       f_useq;
+  logic [SlotW-1:0] f_uasid;
+  always_ff @(posedge clk_i) begin
+    if (!rst_ni || cmd_take_o) f_useq <= 2'd0;
+    else if (mem_req_valid_o && mem_req_we_o) f_useq <= 2'd1;
+    else if (inv_valid_o && inv_done_i && f_useq != 2'd0) begin
+      f_useq  <= 2'd2;
+      f_uasid <= inv_asid_o;
+    end
+  end
+
+  // ---- states of the command, grouped
+  logic f_rw, f_chk, f_bld_map, f_bld_un, f_loop, f_loop_end, f_map_st, f_mem_st, f_cre_st,
+        f_dst_st, f_wait_st, f_memv_st;
+  assign f_rw = st_q == StRd || st_q == StRdW;
+  // check phase, inside an iteration (i_q < a2_q)
+  assign f_chk = st_q == StChkRoot || st_q == StChkRootD || st_q == StChkLeaf ||
+                 st_q == StChkLeafD || (f_rw && (ret_q == StChkRootD || ret_q == StChkLeafD));
+  assign f_bld_map = st_q == StMapRoot || st_q == StMapRootD || st_q == StMapTbl ||
+                     st_q == StMapData || st_q == StMapLeafW || (f_rw && ret_q == StMapRootD) ||
+                     (st_q == StAlloc && (ret_q == StMapTbl || ret_q == StMapLeafW));
+  assign f_bld_un  = st_q == StUnRoot || st_q == StUnRootD || st_q == StUnLeaf ||
+                     st_q == StUnLeafD || st_q == StUnInv || st_q == StUnFree ||
+                     (f_rw && (ret_q == StUnRootD || ret_q == StUnLeafD));
+  assign f_loop     = f_chk || f_bld_map || f_bld_un;
+  // end of an iteration (i_q <= a2_q)
+  assign f_loop_end = st_q == StMapRootW || st_q == StUnRootW || st_q == StUnTblInv ||
+                      st_q == StUnTblFree || st_q == StUnCont;
+  assign f_map_st   = f_loop || f_loop_end || st_q == StChkDone;
+  assign f_mem_st   = st_q == StMemTr || st_q == StMemTrW || st_q == StMemWr ||
+                      st_q == StMemRdD || (f_rw && ret_q == StMemRdD);
+  assign f_cre_st   = st_q == StCreateDone || (st_q == StAlloc && ret_q == StCreateDone);
+  assign f_dst_st   = st_q == StDStop || st_q == StDDrain || st_q == StDTlb || st_q == StDFree ||
+                      st_q == StDRelQ || st_q == StDSlot;
+  // states that wait for an answer (the others are left after one cycle), and among them
+  // those that hold a memory request
+  assign f_memv_st  = st_q == StRd || st_q == StMapLeafW || st_q == StMapRootW ||
+                      st_q == StUnLeafD || st_q == StUnRootW || st_q == StMemWr;
+  assign f_wait_st  = f_memv_st || st_q == StRdW || st_q == StAlloc || st_q == StUnInv ||
+                      st_q == StUnFree || st_q == StUnTblInv || st_q == StUnTblFree ||
+                      st_q == StDDrain || st_q == StDTlb || st_q == StDFree || st_q == StMemTr ||
+                      st_q == StMemTrW || st_q == StRcFree;
+
+  // ---- progress rank: strictly increases at every state change of a command (MAP/UNMAP:
+  // phase, then i_q, then the position in the iteration); StCpl is the largest
+  localparam int unsigned FChk = 1, FChkDone = 129, FBld = 130, FCpl = 358;
+  localparam int unsigned FMaxCycles = FCpl * (FN + 1) + FN;     // 1076 at FN = 2
+  logic [31:0] f_rank;
+  always_comb begin
+    f_rank = '0;
+    case (st_q)
+      StDecode:     f_rank = 0;
+      StCpl:        f_rank = FCpl;
+      StCreateDone: f_rank = 2;
+      StDMark:      f_rank = 1;
+      StDStop:      f_rank = 2;
+      StDDrain:     f_rank = 3;
+      StDTlb:       f_rank = 4;
+      StDFree:      f_rank = 5;
+      StDRelQ:      f_rank = 6;
+      StDSlot:      f_rank = 7;
+      StMemTr:      f_rank = 1;
+      StMemTrW:     f_rank = 2;
+      StMemWr:      f_rank = 3;
+      StMemRdD:     f_rank = 5;
+      StChkRoot:    f_rank = FChk + 8 * i_q + 0;
+      StChkRootD:   f_rank = FChk + 8 * i_q + 3;
+      StChkLeaf:    f_rank = FChk + 8 * i_q + 4;
+      StChkLeafD:   f_rank = FChk + 8 * i_q + 7;
+      StChkDone:    f_rank = FChkDone;
+      StMapRoot:    f_rank = FBld + 14 * i_q + 4;
+      StMapRootD:   f_rank = FBld + 14 * i_q + 7;
+      StMapTbl:     f_rank = FBld + 14 * i_q + 9;
+      StMapData:    f_rank = FBld + 14 * i_q + 10;
+      StMapLeafW:   f_rank = FBld + 14 * i_q + 12;
+      StMapRootW:   f_rank = FBld + 14 * i_q + 3;
+      StUnRoot:     f_rank = FBld + 14 * i_q + 4;
+      StUnRootD:    f_rank = FBld + 14 * i_q + 7;
+      StUnLeaf:     f_rank = FBld + 14 * i_q + 8;
+      StUnLeafD:    f_rank = FBld + 14 * i_q + 11;
+      StUnInv:      f_rank = FBld + 14 * i_q + 12;
+      StUnFree:     f_rank = FBld + 14 * i_q + 13;
+      StUnRootW:    f_rank = FBld + 14 * i_q + 0;
+      StUnTblInv:   f_rank = FBld + 14 * i_q + 1;
+      StUnTblFree:  f_rank = FBld + 14 * i_q + 2;
+      StUnCont:     f_rank = FBld + 14 * i_q + 3;
+      StAlloc: case (ret_q)
+        StCreateDone: f_rank = 1;
+        StMapTbl:     f_rank = FBld + 14 * i_q + 8;
+        default:      f_rank = FBld + 14 * i_q + 11;     // StMapLeafW
+      endcase
+      StRd, StRdW: case (ret_q)
+        StChkRootD: f_rank = FChk + 8 * i_q + 1 + 32'(st_q == StRdW);
+        StChkLeafD: f_rank = FChk + 8 * i_q + 5 + 32'(st_q == StRdW);
+        StMapRootD: f_rank = FBld + 14 * i_q + 5 + 32'(st_q == StRdW);
+        StUnRootD:  f_rank = FBld + 14 * i_q + 5 + 32'(st_q == StRdW);
+        StUnLeafD:  f_rank = FBld + 14 * i_q + 9 + 32'(st_q == StRdW);
+        default:    f_rank = 3 + 32'(st_q == StRdW);      // StMemRdD
+      endcase
+      default: ;
+    endcase
+  end
+  logic [31:0] f_rank_prev;
+  logic        f_out_prev;
+  state_e      f_st_prev;
+  always_ff @(posedge clk_i) begin
+    f_rank_prev <= f_rank;
+    f_out_prev  <= f_out;
+    f_st_prev   <= st_q;
+  end
+
+  // ---- the properties
+  always_comb if (f_on) begin
+    // (4) one completion per take; busy exactly while a taken command is outstanding
+    assert (busy_o == f_out);
+    if (cmd_take_o) assert (cmd_valid_i && !busy_o && !f_out);
+    if (cpl_valid_o) assert (f_out);
+    // the reclaimer's own states never overlap a command
+    if (st_q == StRcFree || st_q == StRcRelQ) assert (!f_out);
+    // (1)/(3) an invalid handle or a DYING process: no side effect from decode to completion
+    if (f_quiet) begin
+      assert (!rec_we && !al_valid_o && !inv_valid_o && !mem_req_valid_o && !tr_req_valid_o);
+      assert (!q_create_o && !q_destroy_o && !q_stop_owner_o && !q_release_owner_o &&
+              !q_clear_owner_o);
+    end
+    if (cpl_valid_o && f_bad_q)  assert (status_q == sgpu_regs_pkg::STATUS_INVALID_HANDLE);
+    if (cpl_valid_o && f_term_q) assert (status_q == sgpu_regs_pkg::STATUS_PROCESS_IS_TERMINATING);
+    // (5a) RELEASE of P: P is DYING and its by-ASID invalidation completed since
+    if (al_valid_o && al_op_o == AlRelease)
+      assert (pstate_q[al_owner_o] == PsDying && f_invd[al_owner_o]);
+    // (5b) FREE: an invalidation of the owner's ASID completed after the last memory write
+    if (al_valid_o && al_op_o == AlFree) assert (f_useq == 2'd2 && f_uasid == al_owner_o);
+    // the reclaim event never races a command's record write on the same slot
+    if (rc_fire && rec_we) assert (rec_idx != rc_idx);
+    // (4, bounded liveness) a fair environment gets every command completed in time
+    if (f_fair && f_out) assert (f_age <= 11'(FMaxCycles));
+  end
+  for (genvar p = 0; p < NumProcs; p++) begin : g_fslot
+    always_comb if (f_on) begin
+      // (2) generations are never 0; (3) only ACTIVE slots take doorbells
+      assert (pgen_q[p] != 16'd0);
+      assert (pstate_q[p] != 2'd3);
+      assert (proc_active_o[p] == (pstate_q[p] == PsActive));
+      if (f_prev_on) begin
+        // (2) non-FREE -> FREE changes the generation, and nothing else changes it
+        if (f_pst_prev[p*2 +: 2] != PsFree && f_pst[p*2 +: 2] == PsFree)
+          assert (f_gen[p*16 +: 16] != f_gen_prev[p*16 +: 16]);
+        if (f_gen[p*16 +: 16] != f_gen_prev[p*16 +: 16])
+          assert (f_pst_prev[p*2 +: 2] != PsFree && f_pst[p*2 +: 2] == PsFree);
+        // (3) a DYING slot becomes FREE, never ACTIVE again
+        if (f_pst_prev[p*2 +: 2] == PsDying) assert (f_pst[p*2 +: 2] != PsActive);
+      end
+      // helpers: the reclaimer's bookkeeping
+      if (rpend_q[p]) assert (pstate_q[p] == PsDying && f_invd[p]);
+      if (rrel_q[p])  assert (rpend_q[p]);
+      if (pstate_q[p] == PsActive) assert (!f_invd[p]);
+      // helper: a drain wait lasts no longer than the engine has been busy
+      if (st_q == StDDrain && 32'(slot) == p) assert (f_stay <= f_wdr[p*FCW +: FCW]);
+    end
+  end
+
+  // ---- helper invariants
+  always_comb if (f_on) begin
+    assert (st_q <= StRcRelQ);
+    if (f_rw)
+      assert (ret_q == StChkRootD || ret_q == StChkLeafD || ret_q == StMapRootD ||
+              ret_q == StUnRootD || ret_q == StUnLeafD || ret_q == StMemRdD);
+    if (st_q == StAlloc)
+      assert (ret_q == StCreateDone || ret_q == StMapTbl || ret_q == StMapLeafW);
+    assert (!(f_bad_q && f_term_q));
+    if (f_bad_q || f_term_q) assert (st_q == StCpl);
+    if (f_bad_q)  assert (status_q == sgpu_regs_pkg::STATUS_INVALID_HANDLE);
+    if (f_term_q) assert (status_q == sgpu_regs_pkg::STATUS_PROCESS_IS_TERMINATING);
+    // the command's slot, per state
+    if (f_map_st || f_mem_st || st_q == StDMark)
+      assert (slot_ok && pstate_q[slot] == PsActive && pgen_q[slot] == gen && !rpend_q[slot]);
+    if (f_dst_st)
+      assert (slot_ok && pstate_q[slot] == PsDying && pgen_q[slot] == gen && !rpend_q[slot]);
+    if (st_q == StDFree || st_q == StDRelQ || st_q == StDSlot)
+      assert (f_invd[slot] && !is_deferred);
+    if (f_cre_st) assert (pstate_q[nslot_q] == PsFree);
+    if (st_q == StRcFree || st_q == StRcRelQ) assert (rpend_q[rslot_q] && !rrel_q[rslot_q]);
+    // MAP/UNMAP: the range fits the address space; the index stays within it
+    if (f_map_st) assert (a2_q != '0 && end_vpn <= VpnLimit);
+    if (f_loop)     assert (i_q < a2_q);
+    if (f_loop_end) assert (i_q <= a2_q);
+    // UNMAP: the PTE write precedes the invalidation, which precedes the free
+    if (st_q == StUnInv || st_q == StUnTblInv) assert (f_useq != 2'd0);
+    if (st_q == StUnFree || st_q == StUnTblFree) assert (f_useq == 2'd2 && f_uasid == slot);
+    // outstanding answers and the wait counters
+    assert (f_rd_out == (st_q == StRdW));
+    assert (f_tr_out == (st_q == StMemTrW));
+    assert (f_wmr  == (f_memv_st ? f_stay : '0));
+    assert (f_wrsp == ((st_q == StRdW) ? f_stay : '0));
+    assert (f_wal  == (al_valid_o ? f_stay : '0));
+    assert (f_winv == (inv_valid_o ? f_stay : '0));
+    assert (f_wtr  == ((st_q == StMemTr) ? f_stay : '0));
+    assert (f_wtrr == ((st_q == StMemTrW) ? f_stay : '0));
+    if (busy_o && !f_wait_st) assert (f_stay == '0);
+    // progress: every command state is left within FN + 1 cycles, the rank grows at every
+    // state change, so the age is bounded by the rank
+    if (f_fair && busy_o) begin
+      assert (f_stay <= FCW'(FN));
+      assert (32'(f_age) <= f_rank * (FN + 1) + 32'(f_stay));
+    end
+    if (busy_o) assert (f_rank <= FCpl);
+    if (f_prev_on && f_out_prev && f_out && st_q != f_st_prev) assert (f_rank > f_rank_prev);
+  end
+
+  // ---- reachability (the assumptions leave the interesting behaviour possible)
+  always_comb if (f_on) begin
+    // free environment (f_scn 0)
+    for (int unsigned op = 1; op <= 9; op++)
+      if (op != 3 && op != 4)
+        cover (f_free_env && cpl_valid_o && op_q == 8'(op) &&
+               status_q == sgpu_regs_pkg::STATUS_SUCCESS);
+    cover (f_free_env && f_dec_bad && !f_hin);                          // slot out of range
+    cover (f_free_env && f_dec_bad && f_hin && pstate_q[slot] == PsFree);   // slot FREE
+    cover (f_free_env && f_dec_bad && f_hin && pstate_q[slot] != PsFree);   // stale generation
+    cover (f_free_env && cpl_valid_o && f_bad_q && op_q == sgpu_regs_pkg::OP_MAP);
+    cover (f_free_env && st_q == StDFree && al_done_i);                 // eager release
+    cover (f_free_env && st_q == StDDrain && drain_busy_i[slot] && f_stay != '0);
+    cover (f_free_env && f_fair && cpl_valid_o && op_q == sgpu_regs_pkg::OP_DESTROY_PROCESS &&
+           status_q == sgpu_regs_pkg::STATUS_SUCCESS);
+    // scripted MAP (f_scn 1) and UNMAP (f_scn 2)
+    cover (f_scn == 2'd1 && f_fair && cpl_valid_o && op_q == sgpu_regs_pkg::OP_MAP &&
+           status_q == sgpu_regs_pkg::STATUS_SUCCESS);
+    cover (f_scn == 2'd2 && st_q == StUnFree && al_done_i);            // UNMAP frees the page
+    cover (f_scn == 2'd2 && st_q == StUnTblFree && al_done_i);         // ... and its table
+    cover (f_scn == 2'd2 && f_fair && cpl_valid_o && op_q == sgpu_regs_pkg::OP_UNMAP &&
+           status_q == sgpu_regs_pkg::STATUS_SUCCESS);
+    // scripted DEFERRED destroy (f_scn 3): reclaimer, commands on the dying process, reuse
+    cover (f_scn == 2'd3 && st_q == StRcFree && al_done_i);            // reclaimer release
+    cover (f_scn == 2'd3 && cpl_valid_o && f_term_q && op_q == sgpu_regs_pkg::OP_DESTROY_PROCESS);
+    cover (f_scn == 2'd3 && cpl_valid_o && f_term_q && op_q == sgpu_regs_pkg::OP_MEM_WRITE);
+    cover (f_scn == 2'd3 && rc_fire);                                   // reclaim event
+    cover (f_scn == 2'd3 && rc_fire && f_out);                          // ... during a command
+    cover (f_scn == 2'd3 && f_dec_bad && f_hin && pstate_q[slot] == PsFree); // reclaimed handle
+    cover (f_scn == 2'd3 && pstate_q[0] == PsActive && pgen_q[0] == 16'd2);  // slot reused
+  end
+`endif
+
 `ifdef VERILATOR  // concurrent assertions: Verilator here, the formal flow has its own
   initial begin
     assert (FrameW <= sgpu_regs_pkg::PTE_FRAME_BITS) else $error("NumFrames too large for the PTE");
