@@ -998,7 +998,8 @@ module sgpu_ctxmgr #(
       else if (f_ntake == 2'd1) assume (op_i == sgpu_regs_pkg::OP_DESTROY_PROCESS);
       else assume (op_i == sgpu_regs_pkg::OP_DESTROY_PROCESS ||
                    op_i == sgpu_regs_pkg::OP_MEM_WRITE);
-      assume (policy_i == ((f_scn == 2'd3) ? 2'(sgpu_regs_pkg::POLICY_DEFERRED) : 2'd0));
+      assume (policy_i == ((f_scn == 2'd3) ? 2'(sgpu_regs_pkg::POLICY_DEFERRED)
+                                                : 2'(sgpu_regs_pkg::POLICY_DEFAULT)));
       assume (mem_rsp_rdata_i == ((f_scn == 2'd1) ? 32'd0 : make_pte(FrameW'(1), 32'd1)));
       assume (al_frame_i == FrameW'(1) && !al_nomem_i && al_count_i == '0);
       assume (frames_clean_i == CntW'(NumFrames) && frames_dirty_i == '0 && frames_used_i == '0);
@@ -1213,7 +1214,7 @@ module sgpu_ctxmgr #(
     always_comb if (f_on) begin
       // (2) generations are never 0; (3) only ACTIVE slots take doorbells
       assert (pgen_q[p] != 16'd0);
-      assert (pstate_q[p] != 2'd3);
+      assert (pstate_q[p] == PsFree || pstate_q[p] == PsActive || pstate_q[p] == PsDying);
       assert (proc_active_o[p] == (pstate_q[p] == PsActive));
       if (f_prev_on) begin
         // (2) non-FREE -> FREE changes the generation, and nothing else changes it
@@ -1284,7 +1285,7 @@ module sgpu_ctxmgr #(
   // ---- reachability (the assumptions leave the interesting behaviour possible)
   always_comb if (f_on) begin
     // free environment (f_scn 0)
-    for (int unsigned op = 1; op <= 9; op++)
+    for (int unsigned op = 32'(sgpu_regs_pkg::OP_CREATE_PROCESS); op <= 32'(sgpu_regs_pkg::OP_MEM_WRITE); op++)
       if (op != 3 && op != 4)
         cover (f_free_env && cpl_valid_o && op_q == 8'(op) &&
                status_q == sgpu_regs_pkg::STATUS_SUCCESS);
