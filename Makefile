@@ -6,7 +6,7 @@
 #   make soak     differential test, >= 1 M operations over several seeds (SEEDS=, OPS=)
 #   make coverage line/toggle/functional coverage of rtl/ from the RTL tests
 #   make lint     verilator --lint-only -Wall on the RTL
-#   make gen      regenerate rtl/gen, host/include/sgpu_regs.h, docs/registers.md
+#   make gen      regenerate rtl/gen, host/include/sgpu_codes.h, host/lib/sgpu_regs.h, docs/registers.md
 #   make help     this text
 
 SHELL := /bin/bash

@@ -30,7 +30,7 @@ SGPU_PC := $(HOST_OUT)/sgpu.pc
 SGPU_LIB_VERSION := 0.1.0
 
 HOST_LIB_SRC := $(wildcard host/lib/*.c)
-HOST_HDRS := host/include/sgpu.h host/include/sgpu_regs.h host/lib/sgpu_internal.h \
+HOST_HDRS := host/include/sgpu.h host/lib/sgpu_regs.h host/include/sgpu_codes.h host/lib/sgpu_internal.h \
              sim/sgpu_sim.h
 # The sim transport's default model directory: the absolute build/sim of this tree.
 HOST_LIB_DEFS := -Isim -DSGPU_SIM_DEFAULT_DIR='"$(abspath $(BUILD))/sim"'
@@ -61,10 +61,10 @@ $(SGPU_LIB_SO): $(HOST_OBJ) host/lib/libsgpu.map
 	$(CC) -shared -Wl,-soname,libsgpu.so -Wl,--version-script=host/lib/libsgpu.map \
 	  -o $@ $(HOST_OBJ) $(SGPU_LDLIBS)
 
-$(SGPU_CLI): host/cli/sgpu.c host/include/sgpu.h host/include/sgpu_regs.h $(SGPU_LIB_A)
+$(SGPU_CLI): host/cli/sgpu.c host/include/sgpu.h host/lib/sgpu_regs.h host/include/sgpu_codes.h $(SGPU_LIB_A)
 	$(CC) $(SGPU_CFLAGS) $< $(SGPU_LIB_A) $(SGPU_LDLIBS) -o $@
 
-$(SGPU_CLI_ASAN): host/cli/sgpu.c host/include/sgpu.h host/include/sgpu_regs.h $(SGPU_LIB_ASAN_A)
+$(SGPU_CLI_ASAN): host/cli/sgpu.c host/include/sgpu.h host/lib/sgpu_regs.h host/include/sgpu_codes.h $(SGPU_LIB_ASAN_A)
 	$(CC) $(SGPU_ASAN_CFLAGS) $< $(SGPU_LIB_ASAN_A) $(SGPU_LDLIBS) -o $@
 
 # An uninstalled pkg-config file: PKG_CONFIG_PATH=$(BUILD)/host pkg-config --cflags --libs sgpu
@@ -97,19 +97,19 @@ HOST_FAKE_DEFS_fakenostep := -DFAKE_NO_STEP
 HOST_FAKE_DEFS_fakehang := -DFAKE_HANG
 HOST_FAKE_SO := $(foreach v,$(HOST_FAKE_VARIANTS),$(HOST_MODELS)/libsgpu_sim_$(v).so)
 
-$(HOST_MODELS)/libsgpu_sim_%.so: tests/host/fake_model.c host/include/sgpu_regs.h sim/sgpu_sim.h
+$(HOST_MODELS)/libsgpu_sim_%.so: tests/host/fake_model.c host/lib/sgpu_regs.h host/include/sgpu_codes.h sim/sgpu_sim.h
 	@mkdir -p $(@D)
-	$(CC) -std=c11 -Wall -Wextra -Werror -O2 -fPIC -shared -fvisibility=hidden -Ihost/include \
+	$(CC) -std=c11 -Wall -Wextra -Werror -O2 -fPIC -shared -fvisibility=hidden -Ihost/include -Ihost/lib \
 	  -Isim $(HOST_FAKE_DEFS_$*) $< -o $@
 
 HOST_TEST_PROGS := test_status test_uri test_api
 $(addprefix $(HOST_TEST_OUT)/,$(HOST_TEST_PROGS)): $(HOST_TEST_OUT)/%: tests/host/%.c     tests/host/host_test.h $(SGPU_LIB_A)
 	@mkdir -p $(@D)
-	$(CC) $(SGPU_CFLAGS) -Itests/host $< $(SGPU_LIB_A) $(SGPU_LDLIBS) -o $@
+	$(CC) $(SGPU_CFLAGS) -Ihost/lib -Itests/host $< $(SGPU_LIB_A) $(SGPU_LDLIBS) -o $@
 
 $(addprefix $(HOST_TEST_OUT)/asan/,$(HOST_TEST_PROGS)): $(HOST_TEST_OUT)/asan/%:     tests/host/%.c tests/host/host_test.h $(SGPU_LIB_ASAN_A)
 	@mkdir -p $(@D)
-	$(CC) $(SGPU_ASAN_CFLAGS) -Itests/host $< $(SGPU_LIB_ASAN_A) $(SGPU_LDLIBS) -o $@
+	$(CC) $(SGPU_ASAN_CFLAGS) -Ihost/lib -Itests/host $< $(SGPU_LIB_ASAN_A) $(SGPU_LDLIBS) -o $@
 
 HOST_TEST_BINS := $(addprefix $(HOST_TEST_OUT)/,$(HOST_TEST_PROGS)) \
                   $(addprefix $(HOST_TEST_OUT)/asan/,$(HOST_TEST_PROGS))

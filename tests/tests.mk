@@ -15,10 +15,10 @@ REF_OUT := $(BUILD)/tests/refmodel
 COSIM_OUT := $(BUILD)/tests/cosim
 REF_SIM_SO := $(BUILD)/sim/libsgpu_sim_ref.so
 
-REF_HDRS := tests/refmodel/sgpu_ref.h host/include/sgpu_regs.h sim/sgpu_sim.h
+REF_HDRS := tests/refmodel/sgpu_ref.h host/lib/sgpu_regs.h host/include/sgpu_codes.h sim/sgpu_sim.h
 COSIM_HDRS := $(REF_HDRS) tests/cosim/raw_cmd.h host/include/sgpu.h
-REF_CFLAGS := -std=c11 -Wall -Wextra -Werror -O2 -g -Itests/refmodel -Ihost/include -Isim
-COSIM_INC := -Itests/refmodel -Itests/cosim -Isim
+REF_CFLAGS := -std=c11 -Wall -Wextra -Werror -O2 -g -Itests/refmodel -Ihost/include -Ihost/lib -Isim
+COSIM_INC := -Itests/refmodel -Itests/cosim -Isim -Ihost/lib
 ASAN_FLAGS := -fsanitize=address,undefined -fno-sanitize-recover=all
 
 # The fake device: only the sgpu_sim_* ABI is exported (-fvisibility=hidden).

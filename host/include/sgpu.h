@@ -16,13 +16,13 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#include "sgpu_regs.h"
+#include "sgpu_codes.h"
 
 #ifdef __cplusplus
 extern "C" {
 #endif
 
-typedef uint32_t sgpu_status; /* an NTSTATUS value, see SGPU_STATUS_* in sgpu_regs.h */
+typedef uint32_t sgpu_status; /* an NTSTATUS value, see SGPU_STATUS_* in sgpu_codes.h */
 
 /* Host-side failures that never come from the device (still real NTSTATUS values). */
 #define SGPU_STATUS_IO_DEVICE_ERROR 0xC0000185u /* transport failed (bus timeout, link lost) */
@@ -34,7 +34,7 @@ typedef uint32_t sgpu_process;          /* process handle: slot | generation << 
 #define SGPU_DEVICE_QUERY 0xFFFFFFFFu   /* QUERY target meaning "the device" */
 
 /* Teardown policy. SGPU_POLICY_DEFAULT, SGPU_POLICY_EAGER and SGPU_POLICY_DEFERRED are the
- * device's values (CMD_OP.POLICY), defined in the generated sgpu_regs.h; they cannot also be
+ * device's values (CMD_OP.POLICY), defined in the generated sgpu_codes.h; they cannot also be
  * enumerators here (the macros would expand inside the enum), so the type is an integer.
  * SGPU_POLICY_HOST is libsgpu's own: the value 3 that the device rejects, never sent. */
 typedef uint32_t sgpu_policy;

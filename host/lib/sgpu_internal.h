@@ -14,6 +14,7 @@
 #include <stdint.h>
 
 #include "sgpu.h"
+#include "sgpu_regs.h" /* generated, internal: register offsets, fields, opcodes */
 
 #if defined(__GNUC__)
 #define SGPUI_PRINTF(f, a) __attribute__((format(printf, f, a)))

@@ -6,6 +6,7 @@ package sgpu_regs_pkg;
   /* verilator lint_off UNUSEDPARAM */
   localparam logic [31:0] MAGIC = 32'h53475055;
   localparam logic [31:0] VERSION = 32'h00010000;
+  localparam logic [31:0] BUS_ADDR_BITS = 32'h00000010;
   localparam logic [31:0] HANDLE_SLOT_BITS = 32'h00000010;
   localparam logic [31:0] HANDLE_GEN_SHIFT = 32'h00000010;
   localparam logic [31:0] HANDLE_GEN_BITS = 32'h00000010;

@@ -8,6 +8,7 @@
 #include <stdint.h>
 
 #include "sgpu.h"
+#include "sgpu_regs.h" /* internal: register offsets (tests only) */
 
 /* Write CMD_ARG0..3 = args, CMD_OP = opcode | policy << 8, ring ADMIN_DOORBELL, poll CPL_SEQ
  * until it advances (at most max_cycles device cycles by the CYCLE registers: a MAP may wait

@@ -15,6 +15,7 @@
 
 #include "host_test.h"
 #include "sgpu.h"
+#include "sgpu_regs.h" /* internal: register offsets (tests only) */
 
 static sgpu_device *dev;
 static sgpu_info info;

@@ -1,7 +1,7 @@
 # Verilator unit benches (included by the top Makefile).
 # tb_teardown runs on the whole core in the small configuration; the block benches verilate
 # their own block.
-RTL_TB_CXX = $(CXX) -O2 -std=c++17 -Isim -I$(VERILATOR_ROOT)/include -I$(VERILATOR_ROOT)/include/vltstd
+RTL_TB_CXX = $(CXX) -O2 -std=c++17 -Isim -Ihost/include -I$(VERILATOR_ROOT)/include -I$(VERILATOR_ROOT)/include/vltstd
 
 $(BUILD)/tests/tb_teardown: tests/rtl/tb_teardown.cpp tests/rtl/tb_util.h sim/sgpu_harness.h $(BUILD)/sim/libsgpu_sim_small.so
 	@mkdir -p $(@D)

@@ -7,7 +7,7 @@
 #include <cstdlib>
 #include <string>
 
-#include "../../host/include/sgpu_regs.h"
+#include "../../host/lib/sgpu_regs.h"
 
 struct TbCheck {
   int passed = 0, failed = 0;
