@@ -21,9 +21,13 @@ CXX ?= g++
 JOBS ?= 2
 
 # ---------------------------------------------------------------------------- RTL
-RTL_PKG := rtl/gen/sgpu_regs_pkg.sv
-RTL_SRC := $(RTL_PKG) $(filter-out $(RTL_PKG),$(wildcard rtl/*.sv))
-RTL_TOP := sgpu_top
+# The core: packages first, then every module under rtl/ (one per file, any folder).
+RTL_PKG := rtl/gen/sgpu_regs_pkg.sv rtl/pkg/sgpu_pkg.sv
+RTL_SRC := $(RTL_PKG) $(sort $(filter-out $(RTL_PKG),$(wildcard rtl/*/*.sv)))
+RTL_TOP := sgpu_core
+# The simulated device (what the models and the RTL benches build): the core plus sim/rtl/.
+SIM_RTL_SRC := $(RTL_SRC) $(sort $(wildcard sim/rtl/*.sv))
+SIM_TOP := sgpu_sim_top
 
 # Model configurations: NAME -> Verilator -G overrides. See docs/architecture.md.
 SIM_CONFIGS := default small
@@ -65,15 +69,15 @@ lint: deps
 SIM_LIBS := $(foreach c,$(SIM_CONFIGS),$(BUILD)/sim/libsgpu_sim_$(c).so)
 sim: $(SIM_LIBS)
 
-$(BUILD)/sim/libsgpu_sim_%.so: $(RTL_SRC) sim/sgpu_sim.cpp sim/sgpu_sim.h sim/sgpu_harness.h | deps
+$(BUILD)/sim/libsgpu_sim_%.so: $(SIM_RTL_SRC) sim/sgpu_sim.cpp sim/sgpu_sim.h sim/sgpu_harness.h | deps
 	@mkdir -p $(BUILD)/sim/obj_$*
-	$(VERILATOR) --cc $(VFLAGS) $(SIM_PARAMS_$*) --top-module $(RTL_TOP) --prefix Vsgpu_top \
-	  -Mdir $(BUILD)/sim/obj_$* $(RTL_SRC)
-	$(MAKE) -s -C $(BUILD)/sim/obj_$* -f Vsgpu_top.mk -j$(JOBS) Vsgpu_top__ALL.a verilated.o \
+	$(VERILATOR) --cc $(VFLAGS) $(SIM_PARAMS_$*) --top-module $(SIM_TOP) --prefix Vsgpu_sim_top \
+	  -Mdir $(BUILD)/sim/obj_$* $(SIM_RTL_SRC)
+	$(MAKE) -s -C $(BUILD)/sim/obj_$* -f Vsgpu_sim_top.mk -j$(JOBS) Vsgpu_sim_top__ALL.a verilated.o \
 	  verilated_threads.o $(SIM_EXTRA_OBJS_$*) VM_PARALLEL_BUILDS=1 OPT_FAST=-O2
 	$(CXX) -shared -fPIC -O2 -std=c++17 -DSGPU_SIM_CONFIG='"$*"' $(SIM_CXXDEFS_$*) -Isim -I$(BUILD)/sim/obj_$* \
 	  -I$(VERILATOR_ROOT)/include -I$(VERILATOR_ROOT)/include/vltstd \
-	  sim/sgpu_sim.cpp $(BUILD)/sim/obj_$*/Vsgpu_top__ALL.a $(BUILD)/sim/obj_$*/verilated.o \
+	  sim/sgpu_sim.cpp $(BUILD)/sim/obj_$*/Vsgpu_sim_top__ALL.a $(BUILD)/sim/obj_$*/verilated.o \
 	  $(BUILD)/sim/obj_$*/verilated_threads.o $(addprefix $(BUILD)/sim/obj_$*/,$(SIM_EXTRA_OBJS_$*)) \
 	  -o $@ -lpthread -Wl,--no-undefined
 

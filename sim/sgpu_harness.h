@@ -1,4 +1,5 @@
-// sgpu_harness.h - C++ harness class around the Verilated sgpu_top.
+// sgpu_harness.h - C++ harness class around the Verilated sgpu_sim_top (the core and its
+// simulated memory).
 //
 // Owns the VerilatedContext, the model, the clock and reset, and (when the model was built
 // with --trace-fst) an FST trace. Tests use it as a script of register transactions:
@@ -17,7 +18,7 @@
 #include <stdexcept>
 #include <string>
 
-#include "Vsgpu_top.h"
+#include "Vsgpu_sim_top.h"
 #include "verilated.h"
 #if VM_TRACE_FST
 #include "verilated_fst_c.h"
@@ -29,7 +30,7 @@ class SgpuHarness {
       : ctx_(new VerilatedContext) {
     ctx_->randReset(2);
     ctx_->randSeed(static_cast<int>(seed));
-    top_.reset(new Vsgpu_top(ctx_.get(), "top"));
+    top_.reset(new Vsgpu_sim_top(ctx_.get(), "top"));
 #if VM_TRACE_FST
     if (trace_path) {
       ctx_->traceEverOn(true);
@@ -114,7 +115,7 @@ class SgpuHarness {
 
   void set_engine_busy(uint32_t mask) { top_->engine_busy_i = mask; }
   uint64_t cycles() const { return cycles_; }
-  Vsgpu_top *top() { return top_.get(); }
+  Vsgpu_sim_top *top() { return top_.get(); }
 
   static std::string hex(uint32_t v) {
     char b[16];
@@ -130,7 +131,7 @@ class SgpuHarness {
 #endif
   }
   std::unique_ptr<VerilatedContext> ctx_;
-  std::unique_ptr<Vsgpu_top> top_;
+  std::unique_ptr<Vsgpu_sim_top> top_;
 #if VM_TRACE_FST
   std::unique_ptr<VerilatedFstC> tfp_;
 #endif

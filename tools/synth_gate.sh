@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# tools/synth_gate.sh - synthesize the whole core (sgpu_top, its default = small parameters)
+# tools/synth_gate.sh - synthesize the whole core (sgpu_core, its default = small parameters)
 # for iCE40 (Debian's Yosys 0.23, synth_ice40) and ECP5 (Yosys 0.70 from .venv, synth_ecp5),
 # no place and route, and fail on latches, multiple drivers, combinational loops or undriven
 # nets (`check -assert` after synthesis, plus a latch-cell check). Prints the cell counts so a
@@ -10,12 +10,12 @@ tools/deps.sh yosys
 tools/venv.sh formal
 out=${BUILD:-build}/synth
 mkdir -p "$out"
-src="rtl/gen/sgpu_regs_pkg.sv $(ls rtl/sgpu_*.sv | tr '\n' ' ')"
-pre='hierarchy -check -top sgpu_top; proc; select -assert-none t:$dlatch t:$adlatch t:$dlatchsr'
+src="rtl/gen/sgpu_regs_pkg.sv rtl/pkg/sgpu_pkg.sv $(ls rtl/*/sgpu_*.sv | grep -v -e '^rtl/gen/' -e '^rtl/pkg/' | tr '\n' ' ')"
+pre='hierarchy -check -top sgpu_core; proc; select -assert-none t:$dlatch t:$adlatch t:$dlatchsr'
 gate='check -assert -noinit; select -assert-none t:$_DLATCH* t:$dlatch* t:$adlatch t:$_SR_* t:$sr'
 run() { # run FAMILY YOSYS SYNTH_CMD
   local fam=$1 ys=$2 cmd=$3 start=$(date +%s)
-  if ! "$ys" -q -l "$out/$fam.log" -p "read_verilog -sv $src; $pre; $cmd -top sgpu_top; $gate; tee -o $out/$fam.stat stat" >/dev/null 2>&1; then
+  if ! "$ys" -q -l "$out/$fam.log" -p "read_verilog -sv $src; $pre; $cmd -top sgpu_core; $gate; tee -o $out/$fam.stat stat" >/dev/null 2>&1; then
     echo "synth_gate: $fam FAILED (log: $out/$fam.log)"; grep -E "ERROR|Warning: .*(latch|driver|loop)" "$out/$fam.log" | head -10
     return 1
   fi

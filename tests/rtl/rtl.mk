@@ -5,13 +5,13 @@ RTL_TB_CXX = $(CXX) -O2 -std=c++17 -Isim -Ihost/include -I$(VERILATOR_ROOT)/incl
 
 $(BUILD)/tests/tb_teardown: tests/rtl/tb_teardown.cpp tests/rtl/tb_util.h sim/sgpu_harness.h $(BUILD)/sim/libsgpu_sim_small.so
 	@mkdir -p $(@D)
-	$(RTL_TB_CXX) -I$(BUILD)/sim/obj_small $< $(BUILD)/sim/obj_small/Vsgpu_top__ALL.a \
+	$(RTL_TB_CXX) -I$(BUILD)/sim/obj_small $< $(BUILD)/sim/obj_small/Vsgpu_sim_top__ALL.a \
 	  $(BUILD)/sim/obj_small/verilated.o $(BUILD)/sim/obj_small/verilated_threads.o -o $@ -lpthread
 
 # The same bench on the coverage model (make coverage): writes its counts on exit.
 $(BUILD)/tests/tb_teardown_cov: tests/rtl/tb_teardown.cpp tests/rtl/tb_util.h sim/sgpu_harness.h $(BUILD)/sim/libsgpu_sim_smallcov.so
 	@mkdir -p $(@D)
-	$(RTL_TB_CXX) -DVM_COVERAGE=1 -I$(BUILD)/sim/obj_smallcov $< $(BUILD)/sim/obj_smallcov/Vsgpu_top__ALL.a \
+	$(RTL_TB_CXX) -DVM_COVERAGE=1 -I$(BUILD)/sim/obj_smallcov $< $(BUILD)/sim/obj_smallcov/Vsgpu_sim_top__ALL.a \
 	  $(BUILD)/sim/obj_smallcov/verilated.o $(BUILD)/sim/obj_smallcov/verilated_threads.o \
 	  $(BUILD)/sim/obj_smallcov/verilated_cov.o -o $@ -lpthread
 
@@ -19,10 +19,10 @@ $(BUILD)/tests/tb_teardown_cov: tests/rtl/tb_teardown.cpp tests/rtl/tb_util.h si
 TB_BLOCKS := alloc mmu
 TB_TOP_alloc := sgpu_frame_alloc
 TB_PARAMS_alloc := -GNumFrames=32 -GNumOwners=4
-TB_SRC_alloc := rtl/sgpu_frame_alloc.sv
+TB_SRC_alloc := rtl/mem/sgpu_frame_alloc.sv
 TB_TOP_mmu := sgpu_mmu_tb_top
 TB_PARAMS_mmu :=
-TB_SRC_mmu := $(RTL_PKG) rtl/sgpu_walker.sv rtl/sgpu_tlb.sv rtl/sgpu_mem.sv rtl/sgpu_mem_arb.sv tests/rtl/sgpu_mmu_tb_top.sv
+TB_SRC_mmu := $(RTL_PKG) rtl/mmu/sgpu_walker.sv rtl/mmu/sgpu_tlb.sv sim/rtl/sgpu_mem.sv rtl/mem/sgpu_mem_arb.sv tests/rtl/sgpu_mmu_tb_top.sv
 
 $(BUILD)/tests/tb_%: tests/rtl/tb_%.cpp tests/rtl/tb_util.h | deps
 	@mkdir -p $(BUILD)/tests/obj_$*
@@ -35,7 +35,7 @@ YOSYS_CHECK := read_verilog -sv $(RTL_SRC); hierarchy -check -top $(RTL_TOP); pr
   check -assert; select -assert-none t:\$$dlatch t:\$$adlatch t:\$$dlatchsr
 
 TESTS += regmap_ntstatus rtl_lint rtl_yosys synth_gate formal tb_alloc tb_mmu tb_teardown
-TEST_CMD_rtl_yosys := tools/deps.sh yosys && yosys -q -p '$(YOSYS_CHECK)' && echo yosys: sgpu_top elaborates, no latches, check clean
+TEST_CMD_rtl_yosys := tools/deps.sh yosys && yosys -q -p '$(YOSYS_CHECK)' && echo yosys: $(RTL_TOP) elaborates, no latches, check clean
 TEST_CMD_rtl_lint := $(VERILATOR) --lint-only -Wall --top-module $(RTL_TOP) $(RTL_SRC) && $(VERILATOR) --lint-only -Wall --top-module $(RTL_TOP) $(SIM_PARAMS_default) $(RTL_SRC) && echo lint clean in both configurations
 TEST_CMD_tb_alloc := $(BUILD)/tests/tb_alloc
 TEST_CMD_tb_mmu := $(BUILD)/tests/tb_mmu

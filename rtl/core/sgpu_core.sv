@@ -1,13 +1,15 @@
-// sgpu_top: the sgpu core. Register bus in; device memory, MMU, queues and the context
-// manager (with the hardware teardown engine) inside.
+// sgpu_core: the sgpu core. Register bus in, one memory master port out; MMU, queues and
+// the context manager (with the hardware teardown engine) inside. The device memory is the
+// top's choice (simulation model, block RAM, SPRAM, SDRAM controller) behind the memory port
+// contract of sgpu_pkg.
 //
 // Blocks: sgpu_csr (registers) -> sgpu_ctxmgr (admin commands, process table, teardown)
 // -> sgpu_frame_alloc (frame lists) + sgpu_scrubber (zeroing) + sgpu_walker/sgpu_tlb
 // (translate port) + sgpu_queues (queue slots, doorbells); every memory master reaches
-// sgpu_mem through sgpu_mem_arb (priority: context manager, walker, scrubber).
+// the memory port through sgpu_mem_arb.
 // engine_busy_i reports, per process slot, work still in flight in engines outside the core;
 // teardown waits for it to drop before invalidating and freeing (tie to 0 when there are none).
-module sgpu_top #(
+module sgpu_core #(
   parameter int unsigned PageShift  = 8,    // log2 page bytes (>= 6); 4 KiB in simulation
   parameter int unsigned NumFrames  = 64,   // device-memory frames
   parameter int unsigned NumProcs   = 4,    // process slots
@@ -23,7 +25,14 @@ module sgpu_top #(
   output logic                reg_rvalid_o,
   output logic [31:0]         reg_rdata_o,
   output logic                irq_o,
-  input  logic [NumProcs-1:0] engine_busy_i
+  input  logic [NumProcs-1:0] engine_busy_i,
+  // memory master port (sgpu_pkg memory-port contract; word addresses)
+  output logic                mem_req_valid_o,
+  input  logic                mem_req_ready_i,
+  output sgpu_pkg::mem_req_t  mem_req_o,
+  input  logic                mem_rsp_valid_i,
+  output logic                mem_rsp_ready_o,
+  input  sgpu_pkg::mem_rsp_t  mem_rsp_i
 );
   localparam int unsigned FrameW = (NumFrames > 1) ? $clog2(NumFrames) : 1;
   localparam int unsigned LvlW   = PageShift - 2;
@@ -196,11 +205,18 @@ module sgpu_top #(
     .s_req_wdata_o(s_wdata), .s_rsp_valid_i(s_rsp_valid), .s_rsp_rdata_i(s_rdata)
   );
 
-  sgpu_mem #(.AddrW(AddrW), .Words(NumFrames << LvlW)) u_mem (
-    .clk_i, .rst_ni,
-    .req_valid_i(s_valid), .req_ready_o(s_ready), .req_we_i(s_we), .req_addr_i(s_addr),
-    .req_wdata_i(s_wdata), .rsp_valid_o(s_rsp_valid), .rsp_rdata_o(s_rdata)
-  );
+  assign mem_req_valid_o = s_valid;
+  assign s_ready         = mem_req_ready_i;
+  always_comb begin
+    mem_req_o       = '0;
+    mem_req_o.we    = s_we;
+    mem_req_o.be    = 4'hF;
+    mem_req_o.addr  = sgpu_pkg::MemAddrW'(s_addr);
+    mem_req_o.wdata = s_wdata;
+  end
+  assign s_rsp_valid     = mem_rsp_valid_i;
+  assign mem_rsp_ready_o = 1'b1;   // every master here takes its read data at once
+  assign s_rdata         = mem_rsp_i.rdata;
 
   // Waiver: db_accept and scrub_busy are for the engines (next milestone); the scrubber only
   // writes, so it never gets a read response.
