@@ -5,7 +5,8 @@
 //   TLB hit: response 1 cycle after the request is accepted.
 //   Miss:    two memory reads (root entry, leaf entry), then a TLB fill and the response.
 // If the TLB invalidates the walk's ASID while the walk runs, the walk starts again, so a
-// translation read before an invalidation is never filled or returned after it.
+// translation read before an invalidation is never filled or returned after it, nor in the
+// cycle the invalidation fires (rsp_valid_o is withheld then; the walk starts over).
 // Page-table layout: a table is one page of 32-bit entries (see docs/registers.md).
 module sgpu_walker #(
   parameter int unsigned PageShift = 8,
@@ -106,7 +107,8 @@ module sgpu_walker #(
         end
       end
       StResp: begin
-        state_d     = StIdle;
+        // an invalidation of this ASID in the answer's cycle: no answer, walk again
+        state_d = restart ? StLookup : StIdle;
       end
       default: state_d = StIdle;
     endcase
@@ -124,9 +126,9 @@ module sgpu_walker #(
                        (state_q == StRdLeaf && !mem_req_ready_i) ||
                        ((state_q == StWtRoot || state_q == StWtLeaf) && mem_rsp_valid_i);
 
-  // Handshake outputs depend on the state only.
+  // Handshake outputs depend on the state only (rsp_valid_o also on the invalidation strobe).
   assign req_ready_o     = (state_q == StIdle);
-  assign rsp_valid_o     = (state_q == StResp);
+  assign rsp_valid_o     = (state_q == StResp) && !restart;
   assign mem_req_valid_o = (state_q == StRdRoot) || (state_q == StRdLeaf);
   assign mem_req_addr_o  = (state_q == StRdRoot) ? {root_q, vpn_q[VpnW-1:LvlW]}
                                                  : {table_q, vpn_q[LvlW-1:0]};
@@ -177,7 +179,7 @@ module sgpu_walker #(
   end
   always_comb if (f_past_valid && rst_ni) begin
     if (tlb_fill_o) assert (!f_seen && !restart);
-    if (state_q == StResp) assert (!f_seen);
+    if (rsp_valid_o) assert (!f_seen && !restart);
     // (the implementation's flag is the spec's, inside a walk: the induction needs this)
     if (state_q != StIdle && state_q != StLookup && state_q != StResp) assert (stale_q == f_seen);
     if (state_q == StIdle || state_q == StResp) assert (!stale_q);
