@@ -102,7 +102,7 @@ $(HOST_MODELS)/libsgpu_sim_%.so: tests/host/fake_model.c host/lib/sgpu_regs.h ho
 	$(CC) -std=c11 -Wall -Wextra -Werror -O2 -fPIC -shared -fvisibility=hidden -Ihost/include -Ihost/lib \
 	  -Isim $(HOST_FAKE_DEFS_$*) $< -o $@
 
-HOST_TEST_PROGS := test_status test_uri test_api
+HOST_TEST_PROGS := test_status test_uri test_api test_faults
 $(addprefix $(HOST_TEST_OUT)/,$(HOST_TEST_PROGS)): $(HOST_TEST_OUT)/%: tests/host/%.c     tests/host/host_test.h $(SGPU_LIB_A)
 	@mkdir -p $(@D)
 	$(CC) $(SGPU_CFLAGS) -Ihost/lib -Itests/host $< $(SGPU_LIB_A) $(SGPU_LDLIBS) -o $@
@@ -118,7 +118,8 @@ host-tests: host host-asan $(HOST_FAKE_SO) $(HOST_TEST_BINS)
 # Registry (see the top Makefile). The api and cli tests run against the fake models; give
 # test_api and test_cli.sh another URI (e.g. sim:ref, sim:small) to run them on that device.
 HOST_ENV := SGPU_SIM_DIR=$(abspath $(HOST_MODELS))
-TESTS += host-status host-uri host-api host-cli host-api-asan host-cli-asan
+TESTS += host-status host-uri host-api host-cli host-api-asan host-cli-asan host-faults \
+         host-faults-asan
 TEST_DEPS += host-tests
 TEST_CMD_host-status := $(HOST_TEST_OUT)/test_status
 TEST_CMD_host-uri := $(HOST_ENV) $(HOST_TEST_OUT)/test_uri
@@ -126,6 +127,8 @@ TEST_CMD_host-api := $(HOST_ENV) $(HOST_TEST_OUT)/test_api sim:fake sim:fakesmal
 TEST_CMD_host-cli := $(HOST_ENV) bash tests/host/test_cli.sh $(SGPU_CLI) sim:fake
 TEST_CMD_host-api-asan := $(HOST_ENV) $(HOST_TEST_OUT)/asan/test_api sim:fake sim:fakesmall
 TEST_CMD_host-cli-asan := $(HOST_ENV) bash tests/host/test_cli.sh $(SGPU_CLI_ASAN) sim:fake
+TEST_CMD_host-faults := $(HOST_ENV) $(HOST_TEST_OUT)/test_faults sim:fake
+TEST_CMD_host-faults-asan := $(HOST_ENV) $(HOST_TEST_OUT)/asan/test_faults sim:fake
 
 # The same tests on the reference model (rule in tests/tests.mk) and the small RTL model (rule
 # in the top Makefile): one test, every device.

@@ -207,6 +207,8 @@ static uint64_t sim_cycles(void *p) {
 const sgpui_transport sgpui_transport_sim = {
     .scheme = "sim",
     .help = "sim:[NAME|PATH][?trace=FILE]  in-process model DIR/libsgpu_sim_NAME.so",
+    /* The sim ABI has no batch: the device layer loops over read32/write32. */
+    .caps = SGPUI_CAP_STEP | SGPUI_CAP_CYCLES,
     .open = sim_open,
     .close = sim_close,
     .read32 = sim_read32,

@@ -17,6 +17,9 @@
  *   FAKE_ABI=n      report ABI version n           FAKE_MAGIC=x  ID register reads x
  *   FAKE_NO_STEP    do not export sgpu_sim_step   FAKE_HANG     never post a completion
  *   FAKE_PAGE_SHIFT, FAKE_FRAMES, FAKE_PROCS, FAKE_QUEUES   the configuration
+ * and at run time: SGPU_MODEL_FAIL_READS="ADDR[,ADDR...]" (read when an instance is created)
+ * makes every read of those register addresses fail (sgpu_sim_read32 returns -1, as a bus
+ * that does not answer), for the host's error paths.
  */
 #include <stdbool.h>
 #include <stdlib.h>
@@ -97,6 +100,7 @@ struct sgpu_sim {
   uint32_t rhead, nreclaims;
   bool reclaimer_due; /* run the reclaimer of the last reclaim when the completion posts */
   uint64_t doorbell_at;
+  uint32_t fail_reads[16], nfail_reads; /* SGPU_MODEL_FAIL_READS */
 };
 
 enum { TD_VALIDATE, TD_STOP_DRAIN, TD_TLB, TD_FREE, TD_RELEASE, TD_COMPLETE, TD_SCRUB };
@@ -474,6 +478,11 @@ EXPORT sgpu_sim *sgpu_sim_create(const char *trace_path) {
     if (!p->leaf_frame || !p->leaf || !p->leaf_count) abort();
     memset(p->leaf_frame, 0xFF, E * sizeof *p->leaf_frame);
   }
+  const char *fail = getenv("SGPU_MODEL_FAIL_READS");
+  for (char *end; fail && *fail && m->nfail_reads < 16; fail = *end ? end + 1 : end) {
+    m->fail_reads[m->nfail_reads++] = (uint32_t)strtoul(fail, &end, 0);
+    if (end == fail) break;
+  }
   advance(m, 4); /* reset */
   return m;
 }
@@ -495,6 +504,8 @@ EXPORT uint32_t sgpu_sim_abi_version(void) { return FAKE_ABI; }
 EXPORT int sgpu_sim_read32(sgpu_sim *m, uint32_t addr, uint32_t *data, uint32_t max_cycles) {
   (void)max_cycles;
   advance(m, BUS_CYCLES);
+  for (uint32_t i = 0; i < m->nfail_reads; i++)
+    if (m->fail_reads[i] == addr) return -1;
   uint32_t v = 0;
   if (addr >= SGPU_QUEUE_BASE && addr < SGPU_QUEUE_BASE + FAKE_QUEUES * SGPU_QUEUE_STRIDE) {
     const queue_t *q = &m->queues[(addr - SGPU_QUEUE_BASE) / SGPU_QUEUE_STRIDE];
