@@ -5,6 +5,7 @@
  * Arguments are checked before the device is opened, so a usage error never costs a model
  * start. With --json every command prints one JSON object on stdout, failures included.
  */
+#include <errno.h>
 #include <stdarg.h>
 #include <stdbool.h>
 #include <stdio.h>
@@ -62,10 +63,35 @@ static const size_t num_commands;
 
 /* ------------------------------------------------------------------ output */
 
-static void json_str(const char *s) {
+/* Length of the valid UTF-8 sequence at s (1..4), 0 if s does not start one (a stray or
+ * missing continuation byte, an overlong form, a surrogate, beyond U+10FFFF). */
+static int utf8_len(const unsigned char *s) {
+  unsigned char c = s[0];
+  if (c < 0x80) return 1;
+  int n = c >= 0xF0 ? 4 : c >= 0xE0 ? 3 : c >= 0xC0 ? 2 : 0;
+  if (n == 0 || c > 0xF4 || c == 0xC0 || c == 0xC1) return 0;
+  for (int i = 1; i < n; i++)
+    if ((s[i] & 0xC0) != 0x80) return 0;
+  if (n == 3 && c == 0xE0 && s[1] < 0xA0) return 0; /* overlong */
+  if (n == 3 && c == 0xED && s[1] >= 0xA0) return 0; /* surrogate */
+  if (n == 4 && c == 0xF0 && s[1] < 0x90) return 0; /* overlong */
+  if (n == 4 && c == 0xF4 && s[1] >= 0x90) return 0; /* beyond U+10FFFF */
+  return n;
+}
+
+/* A JSON string: quotes, backslashes and control characters escaped, and every byte that is
+ * not part of valid UTF-8 replaced by U+FFFD, so the output is always valid JSON. */
+static void json_str(const char *str) {
+  const unsigned char *s = (const unsigned char *)str;
   putchar('"');
-  for (; *s; s++) {
-    unsigned char ch = (unsigned char)*s;
+  while (*s) {
+    unsigned char ch = *s;
+    int n = utf8_len(s);
+    if (n == 0) {
+      fputs("\\ufffd", stdout);
+      s++;
+      continue;
+    }
     if (ch == '"' || ch == '\\')
       printf("\\%c", ch);
     else if (ch == '\n')
@@ -73,7 +99,8 @@ static void json_str(const char *s) {
     else if (ch < 0x20)
       printf("\\u%04x", ch);
     else
-      putchar(ch);
+      fwrite(s, 1, (size_t)n, stdout);
+    s += n;
   }
   putchar('"');
 }
@@ -754,17 +781,68 @@ static int script_line(cli *c, const cmd *k, int argc, char **argv) {
   return rc;
 }
 
+/* Longest script line, in bytes without its newline. */
+#define SCRIPT_LINE_MAX 4096
+
+/* Read one line of f (without its newline) into buf (SCRIPT_LINE_MAX + 1 bytes, NUL
+ * terminated). Returns 1 for a line, 0 at the end of the file, -1 with *why set: a read error
+ * (errno's text), a NUL byte (*col its column) or a line longer than SCRIPT_LINE_MAX. It never
+ * reads more than one byte past the limit, so no input makes it allocate. */
+static int read_line(FILE *f, char *buf, const char **why, size_t *col) {
+  size_t n = 0;
+  int ch;
+  errno = 0;
+  while ((ch = getc(f)) != EOF && ch != '\n') {
+    if (ch == '\0') {
+      *col = n + 1;
+      *why = "NUL";
+      return -1;
+    }
+    if (n == SCRIPT_LINE_MAX) {
+      *why = "long";
+      return -1;
+    }
+    buf[n++] = (char)ch;
+  }
+  buf[n] = '\0';
+  if (ch == EOF && ferror(f)) {
+    *why = strerror(errno ? errno : EIO);
+    return -1;
+  }
+  return ch == EOF && n == 0 ? 0 : 1;
+}
+
 static int run_script(cli *c, const cmd *k, const args *a) {
   if (c->in_script) return usage_error(c, k, "a script cannot run another script");
+  const char *name = strcmp(a->str, "-") ? a->str : "<stdin>";
   FILE *f = strcmp(a->str, "-") ? fopen(a->str, "r") : stdin;
-  if (!f) return usage_error(c, k, "cannot open script '%s'", a->str);
-  char *line = NULL, where[512];
-  size_t cap = 0;
+  if (!f) return usage_error(c, k, "cannot open script '%s': %s", a->str, strerror(errno));
+  char *line = malloc(SCRIPT_LINE_MAX + 1), where[512];
+  if (!line) {
+    if (f != stdin) fclose(f);
+    return usage_error(c, k, "out of memory for a script line (%d bytes)", SCRIPT_LINE_MAX + 1);
+  }
   unsigned lineno = 0;
   int rc = EXIT_OK;
   c->in_script = true;
-  while (rc == EXIT_OK && getline(&line, &cap, f) != -1) {
+  while (rc == EXIT_OK) {
+    const char *why = NULL;
+    size_t col = 0;
+    int got = read_line(f, line, &why, &col);
+    if (got == 0) break;
     lineno++;
+    snprintf(where, sizeof where, "%s:%u", name, lineno);
+    c->where = where;
+    if (got < 0) {
+      if (!strcmp(why, "NUL"))
+        rc = usage_error(c, NULL, "NUL byte at column %zu (a script is text)", col);
+      else if (!strcmp(why, "long"))
+        rc = usage_error(c, NULL, "line longer than %d bytes", SCRIPT_LINE_MAX);
+      else
+        rc = usage_error(c, NULL, "cannot read script '%s': %s", a->str, why);
+      c->where = NULL;
+      break;
+    }
     char *hash = strchr(line, '#');
     if (hash) *hash = '\0';
     char *words[256];
@@ -773,19 +851,16 @@ static int run_script(cli *c, const cmd *k, const args *a) {
       if (n == 256) break;
       words[n++] = tok;
     }
-    if (n == 0) continue;
-    snprintf(where, sizeof where, "%s:%u", strcmp(a->str, "-") ? a->str : "<stdin>", lineno);
-    c->where = where;
-    rc = n == 256 ? usage_error(c, NULL, "more than 255 words on a line")
-                  : script_line(c, NULL, n, words);
+    if (n > 0)
+      rc = n == 256 ? usage_error(c, NULL, "more than 255 words on a line")
+                    : script_line(c, NULL, n, words);
     c->where = NULL;
   }
   c->in_script = false;
   free(line);
   if (f != stdin) fclose(f);
   if (rc != EXIT_OK)
-    fprintf(stderr, "sgpu script: stopped at %s:%u (exit %d)\n",
-            strcmp(a->str, "-") ? a->str : "<stdin>", lineno, rc);
+    fprintf(stderr, "sgpu script: stopped at %s:%u (exit %d)\n", name, lineno, rc);
   return rc;
 }
 
@@ -892,7 +967,8 @@ static const cmd commands[] = {
              "  expect STATUS_NAME COMMAND ...  the command must end with that status\n"
              "  # comment                       blank lines and comments are skipped\n"
              "$NAME in ARGS is replaced by its value. The script stops at the first line\n"
-             "that fails, with that line's exit code.\n\n"
+             "that fails, with that line's exit code. Lines are text of at most 4096 bytes;\n"
+             "a longer line, a NUL byte or a read error stops it with exit 2.\n\n"
              "example:\n"
              "  $a = create-process\n"
              "  map $a 0x10000 4\n"
