@@ -61,11 +61,16 @@ $(SGPU_LIB_SO): $(HOST_OBJ) host/lib/libsgpu.map
 	$(CC) -shared -Wl,-soname,libsgpu.so -Wl,--version-script=host/lib/libsgpu.map \
 	  -o $@ $(HOST_OBJ) $(SGPU_LDLIBS)
 
-$(SGPU_CLI): host/cli/sgpu.c host/include/sgpu.h host/lib/sgpu_regs.h host/include/sgpu_codes.h $(SGPU_LIB_A)
-	$(CC) $(SGPU_CFLAGS) $< $(SGPU_LIB_A) $(SGPU_LDLIBS) -o $@
+# The tool: main.c (options, table, dispatch), output.c, args.c, commands.c, script.c,
+# selftest.c, joined by cli.h.
+SGPU_CLI_SRC := $(wildcard host/cli/*.c)
+SGPU_CLI_HDRS := host/cli/cli.h host/include/sgpu.h host/include/sgpu_codes.h
 
-$(SGPU_CLI_ASAN): host/cli/sgpu.c host/include/sgpu.h host/lib/sgpu_regs.h host/include/sgpu_codes.h $(SGPU_LIB_ASAN_A)
-	$(CC) $(SGPU_ASAN_CFLAGS) $< $(SGPU_LIB_ASAN_A) $(SGPU_LDLIBS) -o $@
+$(SGPU_CLI): $(SGPU_CLI_SRC) $(SGPU_CLI_HDRS) $(SGPU_LIB_A)
+	$(CC) $(SGPU_CFLAGS) -Ihost/cli $(SGPU_CLI_SRC) $(SGPU_LIB_A) $(SGPU_LDLIBS) -o $@
+
+$(SGPU_CLI_ASAN): $(SGPU_CLI_SRC) $(SGPU_CLI_HDRS) $(SGPU_LIB_ASAN_A)
+	$(CC) $(SGPU_ASAN_CFLAGS) -Ihost/cli $(SGPU_CLI_SRC) $(SGPU_LIB_ASAN_A) $(SGPU_LDLIBS) -o $@
 
 # An uninstalled pkg-config file: PKG_CONFIG_PATH=$(BUILD)/host pkg-config --cflags --libs sgpu
 $(SGPU_PC): host/host.mk
