@@ -88,24 +88,25 @@ $(SGPU_PC): host/host.mk
 	@echo "wrote $@"
 
 # ---------------------------------------------------------------------------- tests
-# Fake device models (tests/host/fake_model.c) behind the sim ABI: the working one, a small
-# configuration, and one per failure the sim transport must report.
+# The host tests' fake devices: builds of the one device shell (tests/model/sim_shell.c, as
+# sim:ref in tests/tests.mk) with a configuration and fault switches: the working one, a
+# small configuration, and one per failure the sim transport must report.
 HOST_TEST_OUT := $(BUILD)/tests/host
 HOST_MODELS := $(HOST_TEST_OUT)/models
 HOST_FAKE_VARIANTS := fake fakesmall fakebadabi fakebadmagic fakenostep fakehang
-HOST_FAKE_DEFS_fake :=
-HOST_FAKE_DEFS_fakesmall := -DFAKE_PAGE_SHIFT=8 -DFAKE_FRAMES=64 -DFAKE_PROCS=4 -DFAKE_QUEUES=4 \
-                            -DFAKE_CONFIG='"fakesmall"'
-HOST_FAKE_DEFS_fakebadabi := -DFAKE_ABI=99
-HOST_FAKE_DEFS_fakebadmagic := -DFAKE_MAGIC=0x12345678u
-HOST_FAKE_DEFS_fakenostep := -DFAKE_NO_STEP
-HOST_FAKE_DEFS_fakehang := -DFAKE_HANG
+HOST_FAKE_DEFS_fakesmall := -DSHELL_PARAMS='"4,4,64,8,4"'
+HOST_FAKE_DEFS_fakebadabi := -DSHELL_FAULTS='"abi=99"'
+HOST_FAKE_DEFS_fakebadmagic := -DSHELL_FAULTS='"magic=0x12345678"'
+HOST_FAKE_DEFS_fakenostep := -DSHELL_NO_STEP
+HOST_FAKE_DEFS_fakehang := -DSHELL_FAULTS='"hang"'
 HOST_FAKE_SO := $(foreach v,$(HOST_FAKE_VARIANTS),$(HOST_MODELS)/libsgpu_sim_$(v).so)
 
-$(HOST_MODELS)/libsgpu_sim_%.so: tests/host/fake_model.c host/lib/sgpu_regs.h host/include/sgpu_codes.h sim/sgpu_sim.h
+$(HOST_MODELS)/libsgpu_sim_%.so: tests/model/sim_shell.c tests/model/sgpu_ref.c tests/model/sgpu_ref.h \
+                                 host/lib/sgpu_regs.h host/include/sgpu_codes.h sim/sgpu_sim.h host/host.mk
 	@mkdir -p $(@D)
-	$(CC) -std=c11 -Wall -Wextra -Werror -O2 -fPIC -shared -fvisibility=hidden -Ihost/include -Ihost/lib \
-	  -Isim $(HOST_FAKE_DEFS_$*) $< -o $@
+	$(CC) -std=c11 -Wall -Wextra -Werror -O2 -fPIC -shared -fvisibility=hidden -Itests/model \
+	  -Ihost/include -Ihost/lib -Isim -DSHELL_CONFIG='"$*"' $(HOST_FAKE_DEFS_$*) \
+	  tests/model/sim_shell.c tests/model/sgpu_ref.c -o $@
 
 HOST_TEST_PROGS := test_status test_uri test_api test_faults
 $(addprefix $(HOST_TEST_OUT)/,$(HOST_TEST_PROGS)): $(HOST_TEST_OUT)/%: tests/host/%.c     tests/host/host_test.h $(SGPU_LIB_A)

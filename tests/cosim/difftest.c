@@ -1,5 +1,5 @@
 /* difftest.c - randomized differential test: a device under test (through libsgpu) against
- * the C reference model (tests/refmodel, called directly), driven by the same seeded
+ * the C reference model (tests/model, called directly), driven by the same seeded
  * sequence of operations.
  *
  *   difftest [--uri URI] [--seed N] [--ops N] [--verbose] [--no-cpl]

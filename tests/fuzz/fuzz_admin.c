@@ -1,5 +1,5 @@
 /* fuzz_admin.c - libFuzzer target: arbitrary admin commands on the Verilated RTL core
- * (sim:small) against the C reference model (tests/refmodel), compared word for word.
+ * (sim:small) against the C reference model (tests/model), compared word for word.
  *
  * What it covers
  *   Each input is decoded (see decode_one) into at most MAX_CMDS commands with arbitrary
