@@ -1,5 +1,5 @@
-# tests/tests.mk - the C device model (tests/model: the reference model and the device shell
-# that puts it behind the sim ABI) and the
+# tests/tests.mk - the C device model (tests/model: the reference model, the device shell that
+# puts it behind the sim ABI, the model-sync module of the differential tests) and the
 # co-simulation tests. Included by the top Makefile after host/host.mk (which gives
 # SGPU_CFLAGS, SGPU_LDLIBS, SGPU_LIB_A, SGPU_LIB_ASAN_A, SGPU_ASAN_CFLAGS; it also builds the
 # host tests' fake devices from the same shell, rule MODEL_SHELL_SO below).
@@ -19,7 +19,8 @@ REF_SIM_SO := $(BUILD)/sim/libsgpu_sim_ref.so
 
 REF_HDRS := tests/model/sgpu_ref.h host/lib/sgpu_regs.h host/include/sgpu_codes.h sim/sgpu_sim.h
 MODEL_SHELL_SRC := tests/model/sim_shell.c tests/model/sgpu_ref.c
-COSIM_HDRS := $(REF_HDRS) tests/cosim/raw_cmd.h host/include/sgpu.h
+MODEL_SYNC_SRC := tests/model/model_sync.c
+COSIM_HDRS := $(REF_HDRS) tests/model/model_sync.h tests/cosim/raw_cmd.h host/include/sgpu.h
 REF_CFLAGS := -std=c11 -Wall -Wextra -Werror -O2 -g -Itests/model -Ihost/include -Ihost/lib -Isim
 COSIM_INC := -Itests/model -Itests/cosim -Isim -Ihost/lib
 ASAN_FLAGS := -fsanitize=address,undefined -fno-sanitize-recover=all
@@ -41,8 +42,8 @@ $(REF_OUT)/ref_selftest: tests/model/ref_selftest.c $(MODEL_SHELL_SRC) $(REF_HDR
 	@mkdir -p $(@D)
 	$(CC) $(REF_CFLAGS) $(ASAN_FLAGS) tests/model/ref_selftest.c $(MODEL_SHELL_SRC) -o $@
 
-# The difftest links the model directly (not the .so).
-DIFF_SRC := tests/cosim/difftest.c tests/cosim/raw_cmd.c tests/model/sgpu_ref.c
+# The difftest links the model and the model-sync module directly (not the .so).
+DIFF_SRC := tests/cosim/difftest.c tests/cosim/raw_cmd.c tests/model/sgpu_ref.c $(MODEL_SYNC_SRC)
 $(COSIM_OUT)/difftest: $(DIFF_SRC) $(COSIM_HDRS) $(SGPU_LIB_A) tests/tests.mk
 	@mkdir -p $(@D)
 	$(CC) $(SGPU_CFLAGS) -g $(COSIM_INC) $(DIFF_SRC) $(SGPU_LIB_A) $(SGPU_LDLIBS) -o $@
