@@ -129,12 +129,14 @@ TESTS += host-status host-uri host-api host-cli host-api-asan host-cli-asan host
 TEST_DEPS += host-tests
 TEST_CMD_host-status := $(HOST_TEST_OUT)/test_status
 TEST_CMD_host-uri := $(HOST_ENV) $(HOST_TEST_OUT)/test_uri
-TEST_CMD_host-api := $(HOST_ENV) $(HOST_TEST_OUT)/test_api sim:fake sim:fakesmall
+TEST_CMD_host-api := $(HOST_ENV) $(HOST_TEST_OUT)/test_api sim:fake sim:fakesmall \
+                     'sim:fakesmall?batch=native'
 TEST_CMD_host-cli := $(HOST_ENV) bash tests/host/test_cli.sh $(SGPU_CLI) sim:fake
 TEST_CMD_host-api-asan := $(HOST_ENV) $(HOST_TEST_OUT)/asan/test_api sim:fake sim:fakesmall
 TEST_CMD_host-cli-asan := $(HOST_ENV) bash tests/host/test_cli.sh $(SGPU_CLI_ASAN) sim:fake
-TEST_CMD_host-faults := $(HOST_ENV) $(HOST_TEST_OUT)/test_faults sim:fake
-TEST_CMD_host-faults-asan := $(HOST_ENV) $(HOST_TEST_OUT)/asan/test_faults sim:fake
+TEST_CMD_host-faults := $(HOST_ENV) $(HOST_TEST_OUT)/test_faults sim:fake 'sim:fake?batch=native'
+TEST_CMD_host-faults-asan := $(HOST_ENV) $(HOST_TEST_OUT)/asan/test_faults sim:fake \
+                             'sim:fake?batch=native'
 
 # The same tests on the reference model (rule in tests/tests.mk) and the small RTL model (rule
 # in the top Makefile): one test, every device.

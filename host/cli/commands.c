@@ -55,12 +55,18 @@ static void out_destroy(cli *c, const cmd *k, sgpu_process p, sgpu_policy pol,
   out_u32(c, "free_cycles", r->free_cycles, false);
   out_u32(c, "release_cycles", r->release_cycles, false);
   out_u32(c, "complete_cycles", r->complete_cycles, false);
+  /* Only when the phases could not be read (the destroy still happened): the phase fields
+   * above are 0 then, and the normal output stays as it was. */
+  if (!r->phases_read) out_u32(c, "phases_read", 0, false);
   out_end(c);
 }
 
 int run_destroy_process(cli *c, const cmd *k, const args *a) {
   sgpu_destroy_result r;
   CHECK(c, k, sgpu_destroy_process(c->dev, a->v[0], a->policy, &r));
+  if (!r.phases_read)
+    fprintf(stderr, "sgpu%s%s %s: note: %s\n", c->where ? " " : "", c->where ? c->where : "",
+            k->name, sgpu_last_error(c->dev));
   out_destroy(c, k, a->v[0], a->policy, &r);
   return EXIT_OK;
 }

@@ -42,7 +42,8 @@ const cmd commands[] = {
              "doorbells_ignored, and the device's per-phase cycles (TD_* registers):\n"
              "validate, stop_drain, tlb, free, release, complete. deferred: free and release\n"
              "are 0 (the background reclaimer's; wait-reclaim shows them); host: the phases\n"
-             "of its final DESTROY_PROCESS.\n"},
+             "of its final DESTROY_PROCESS. If the phase registers cannot be read after a\n"
+             "successful destroy, they print as 0 with phases_read 0 and a note on stderr.\n"},
     {.name = "map", .synopsis = "HANDLE VA PAGES", .pos = {"handle", "va", "pages"}, .min = 3,
      .max = 3, .run = run_map_unmap,
      .summary = "Map PAGES fresh zeroed pages at VA (page aligned)."},

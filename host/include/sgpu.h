@@ -46,7 +46,8 @@ typedef struct {
 } sgpu_info;
 
 typedef struct {
-  uint32_t cycles;            /* doorbell to completion; HOST: the whole host-driven sequence */
+  uint32_t cycles;            /* doorbell to completion; HOST: the whole host-driven sequence
+                                 (UINT32_MAX if the cycle counter could not be read after it) */
   uint32_t frames_freed;      /* data frames + page-table pages (DEFERRED: to be freed by the
                                  device's background reclaimer) */
   uint32_t pt_pages_freed;

@@ -170,6 +170,7 @@ sgpu_status sgpu_open_ex(const char *uri, sgpu_device **out, char *errbuf, size_
   sgpu_status st = tp->open(colon + 1, &dev->tp_ctx, dev->last_error, sizeof dev->last_error);
   if (st == SGPU_STATUS_SUCCESS) {
     dev->tp = tp;
+    dev->caps = tp->ctx_caps ? tp->ctx_caps(dev->tp_ctx) & tp->caps : tp->caps;
     st = read_info(dev, &dev->info);
   }
   if (st == SGPU_STATUS_SUCCESS && dev->info.magic != SGPU_MAGIC)

@@ -46,7 +46,9 @@ typedef struct {
  * wrong into err and returns a status (STATUS_NOT_FOUND when nothing is at that address).
  * read32/write32 return STATUS_SUCCESS or a failure (SGPU_STATUS_IO_DEVICE_ERROR) with a
  * message in err.
- * caps says which optional hooks exist (the hook of a flag that is not set is NULL):
+ * caps says which optional hooks exist (the hook of a flag that is not set is NULL); a
+ * transport whose instances differ (a link that learns at open what the far end supports)
+ * gives ctx_caps, the capabilities of one open instance, a subset of caps:
  *   step    (SGPUI_CAP_STEP)   advance a simulated device by n cycles with the bus idle;
  *   cycles  (SGPUI_CAP_CYCLES) the device's cycle count;
  *   batch   (SGPUI_CAP_BATCH)  run ops[0..n) in order in one request (a byte link sends one
@@ -66,6 +68,7 @@ typedef struct sgpui_transport {
   uint64_t (*cycles)(void *ctx);             /* SGPUI_CAP_CYCLES */
   sgpu_status (*batch)(void *ctx, sgpui_reg_op *ops, size_t n, size_t *done, char *err,
                        size_t errlen);       /* SGPUI_CAP_BATCH */
+  uint32_t (*ctx_caps)(void *ctx);           /* optional; NULL: every instance has caps */
 } sgpui_transport;
 
 extern const sgpui_transport sgpui_transport_sim;
@@ -102,6 +105,7 @@ struct sgpu_device {
   pthread_mutex_t lock; /* held by every public call for its whole duration */
   const sgpui_transport *tp;
   void *tp_ctx;
+  uint32_t caps;  /* SGPUI_CAP_* of this open transport instance */
   sgpu_info info; /* read once at open */
   uint32_t poll_limit;
   uint32_t cpl_seq; /* last completion sequence seen */
@@ -130,7 +134,7 @@ sgpu_status sgpui_cycles(sgpu_device *dev, uint64_t *cycles);
 /* Device cycles now: the transport's count if it has one, else CYCLE_LO/HI. */
 sgpu_status sgpui_now(sgpu_device *dev, uint64_t *cycles);
 static inline bool sgpui_has(const sgpu_device *dev, uint32_t cap) {
-  return (dev->tp->caps & cap) != 0;
+  return (dev->caps & cap) != 0;
 }
 static inline uint32_t sgpui_field(uint32_t v, uint32_t lsb, uint32_t bits) {
   return bits >= 32 ? v >> lsb : (v >> lsb) & ((1u << bits) - 1u);

@@ -247,5 +247,16 @@ assert objs and "\ufffd" in objs[0]["error"], objs
   else bad "--json with invalid UTF-8 input: not valid JSON: $(head -c 200 "$tmp/out" | od -c | head -3)"; fi
 fi
 
+# Phase registers that cannot be read after a successful destroy (defect 9): only on the
+# device shell, whose fault switch makes reads fail.
+if [[ "$uri" == sim:fake* ]]; then
+  printf '$p = create-process\nmap $p 0 2\ndestroy-process $p\nquery\n' >"$tmp/ph.txt"
+  SGPU_MODEL_FAIL_READS=0xa0 run 0 "destroy with unreadable phases" -- --json "${D[@]}" script "$tmp/ph.txt" &&
+    has '"frames_freed":4' out "destroy with unreadable phases" &&
+    has '"phases_read":0' out "destroy with unreadable phases" &&
+    has "could not be read" err "destroy with unreadable phases" &&
+    has '"live_processes":0' out "destroy with unreadable phases"
+fi
+
 echo "test_cli: $pass passed, $fail failed"
 [ "$fail" -eq 0 ]

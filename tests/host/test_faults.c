@@ -1,7 +1,8 @@
 /* test_faults.c - libsgpu when register reads fail after the device has acted, on a model
  * with fault injection (SGPU_MODEL_FAIL_READS: reads of the listed addresses fail).
  *
- *   test_faults [URI]      default sim:fake (a model that implements the switch)
+ *   test_faults [URI...]   default sim:fake (a model that implements the switch); host.mk
+ *                          also runs sim:fake?batch=native (the transport's own batch path)
  *
  * Defect 9: a DESTROY_PROCESS that succeeded keeps its outcome when the TD_* phase registers
  * cannot be read (STATUS_SUCCESS, phases_read 0, phase fields 0) and a DEFERRED one is still
@@ -121,10 +122,12 @@ static void batch_entry_named(const char *uri) {
 }
 
 int main(int argc, char **argv) {
-  const char *uri = argc > 1 ? argv[1] : "sim:fake";
-  printf("== %s\n", uri);
-  phases_unreadable(uri);
-  reclaim_seq_unreadable(uri);
-  batch_entry_named(uri);
+  for (int i = 1; i < argc || i == 1; i++) {
+    const char *uri = argc > 1 ? argv[i] : "sim:fake";
+    printf("== %s\n", uri);
+    phases_unreadable(uri);
+    reclaim_seq_unreadable(uri);
+    batch_entry_named(uri);
+  }
   return ht_done("test_faults");
 }
