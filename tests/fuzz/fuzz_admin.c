@@ -19,9 +19,8 @@
  *   command log and abort()s, which libFuzzer reports as a crash.
  *   DEFERRED teardown: the device posts reclaim events on its own time; the model is
  *   synchronised from the device's RECLAIM_SEQ by tests/model/model_sync.c, shared with
- *   tests/cosim/difftest.c (the
- *   model is never ahead; a command whose outcome depends on a reclaim inside its window is
- *   checked against every event count inside the window).
+ *   tests/cosim/difftest.c (the model is never ahead; a command whose outcome depends on a
+ *   reclaim inside its window is checked against every event count inside the window).
  *   One device and one model stay open for the whole process (never two Verilated models in
  *   one process). Between inputs every live process is destroyed (EAGER, compared too), the
  *   device is waited on until FRAMES_DIRTY == 0 and RECLAIM_PENDING == 0 and the model is

@@ -77,7 +77,7 @@ void ref_doorbell(sgpu_ref *ref, uint32_t q, uint32_t wptr);
 /* Read a register the model owns: ID, VERSION, CAPS0, CAPS1, FRAMES_CLEAN, FRAMES_DIRTY,
  * FRAMES_USED, DB_IGNORED, RECLAIM_SEQ, RECLAIM_HANDLE, RECLAIM_FRAMES, RECLAIM_PENDING and
  * every queue slot register. Anything else reads 0 (the mailbox, cycle, TD_* phase,
- * RECLAIM_CYCLES and scrubber-time registers belong to a timed wrapper such as sim_ref.c). */
+ * RECLAIM_CYCLES and scrubber-time registers belong to the device shell, sim_shell.c). */
 uint32_t ref_reg_read(const sgpu_ref *ref, uint32_t addr);
 
 /* Make up to n dirty frames clean, oldest first, and post the reclaim events this
