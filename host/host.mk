@@ -61,11 +61,16 @@ $(SGPU_LIB_SO): $(HOST_OBJ) host/lib/libsgpu.map
 	$(CC) -shared -Wl,-soname,libsgpu.so -Wl,--version-script=host/lib/libsgpu.map \
 	  -o $@ $(HOST_OBJ) $(SGPU_LDLIBS)
 
-$(SGPU_CLI): host/cli/sgpu.c host/include/sgpu.h host/lib/sgpu_regs.h host/include/sgpu_codes.h $(SGPU_LIB_A)
-	$(CC) $(SGPU_CFLAGS) $< $(SGPU_LIB_A) $(SGPU_LDLIBS) -o $@
+# The tool: main.c (options, table, dispatch), output.c, args.c, commands.c, script.c,
+# selftest.c, joined by cli.h.
+SGPU_CLI_SRC := $(wildcard host/cli/*.c)
+SGPU_CLI_HDRS := host/cli/cli.h host/include/sgpu.h host/include/sgpu_codes.h
 
-$(SGPU_CLI_ASAN): host/cli/sgpu.c host/include/sgpu.h host/lib/sgpu_regs.h host/include/sgpu_codes.h $(SGPU_LIB_ASAN_A)
-	$(CC) $(SGPU_ASAN_CFLAGS) $< $(SGPU_LIB_ASAN_A) $(SGPU_LDLIBS) -o $@
+$(SGPU_CLI): $(SGPU_CLI_SRC) $(SGPU_CLI_HDRS) $(SGPU_LIB_A)
+	$(CC) $(SGPU_CFLAGS) -Ihost/cli $(SGPU_CLI_SRC) $(SGPU_LIB_A) $(SGPU_LDLIBS) -o $@
+
+$(SGPU_CLI_ASAN): $(SGPU_CLI_SRC) $(SGPU_CLI_HDRS) $(SGPU_LIB_ASAN_A)
+	$(CC) $(SGPU_ASAN_CFLAGS) -Ihost/cli $(SGPU_CLI_SRC) $(SGPU_LIB_ASAN_A) $(SGPU_LDLIBS) -o $@
 
 # An uninstalled pkg-config file: PKG_CONFIG_PATH=$(BUILD)/host pkg-config --cflags --libs sgpu
 $(SGPU_PC): host/host.mk
@@ -83,26 +88,27 @@ $(SGPU_PC): host/host.mk
 	@echo "wrote $@"
 
 # ---------------------------------------------------------------------------- tests
-# Fake device models (tests/host/fake_model.c) behind the sim ABI: the working one, a small
-# configuration, and one per failure the sim transport must report.
+# The host tests' fake devices: builds of the one device shell (tests/model/sim_shell.c, as
+# sim:ref in tests/tests.mk) with a configuration and fault switches: the working one, a
+# small configuration, and one per failure the sim transport must report.
 HOST_TEST_OUT := $(BUILD)/tests/host
 HOST_MODELS := $(HOST_TEST_OUT)/models
 HOST_FAKE_VARIANTS := fake fakesmall fakebadabi fakebadmagic fakenostep fakehang
-HOST_FAKE_DEFS_fake :=
-HOST_FAKE_DEFS_fakesmall := -DFAKE_PAGE_SHIFT=8 -DFAKE_FRAMES=64 -DFAKE_PROCS=4 -DFAKE_QUEUES=4 \
-                            -DFAKE_CONFIG='"fakesmall"'
-HOST_FAKE_DEFS_fakebadabi := -DFAKE_ABI=99
-HOST_FAKE_DEFS_fakebadmagic := -DFAKE_MAGIC=0x12345678u
-HOST_FAKE_DEFS_fakenostep := -DFAKE_NO_STEP
-HOST_FAKE_DEFS_fakehang := -DFAKE_HANG
+HOST_FAKE_DEFS_fakesmall := -DSHELL_PARAMS='"4,4,64,8,4"'
+HOST_FAKE_DEFS_fakebadabi := -DSHELL_FAULTS='"abi=99"'
+HOST_FAKE_DEFS_fakebadmagic := -DSHELL_FAULTS='"magic=0x12345678"'
+HOST_FAKE_DEFS_fakenostep := -DSHELL_NO_STEP
+HOST_FAKE_DEFS_fakehang := -DSHELL_FAULTS='"hang"'
 HOST_FAKE_SO := $(foreach v,$(HOST_FAKE_VARIANTS),$(HOST_MODELS)/libsgpu_sim_$(v).so)
 
-$(HOST_MODELS)/libsgpu_sim_%.so: tests/host/fake_model.c host/lib/sgpu_regs.h host/include/sgpu_codes.h sim/sgpu_sim.h
+$(HOST_MODELS)/libsgpu_sim_%.so: tests/model/sim_shell.c tests/model/sgpu_ref.c tests/model/sgpu_ref.h \
+                                 host/lib/sgpu_regs.h host/include/sgpu_codes.h sim/sgpu_sim.h host/host.mk
 	@mkdir -p $(@D)
-	$(CC) -std=c11 -Wall -Wextra -Werror -O2 -fPIC -shared -fvisibility=hidden -Ihost/include -Ihost/lib \
-	  -Isim $(HOST_FAKE_DEFS_$*) $< -o $@
+	$(CC) -std=c11 -Wall -Wextra -Werror -O2 -fPIC -shared -fvisibility=hidden -Itests/model \
+	  -Ihost/include -Ihost/lib -Isim -DSHELL_CONFIG='"$*"' $(HOST_FAKE_DEFS_$*) \
+	  tests/model/sim_shell.c tests/model/sgpu_ref.c -o $@
 
-HOST_TEST_PROGS := test_status test_uri test_api
+HOST_TEST_PROGS := test_status test_uri test_api test_faults
 $(addprefix $(HOST_TEST_OUT)/,$(HOST_TEST_PROGS)): $(HOST_TEST_OUT)/%: tests/host/%.c     tests/host/host_test.h $(SGPU_LIB_A)
 	@mkdir -p $(@D)
 	$(CC) $(SGPU_CFLAGS) -Ihost/lib -Itests/host $< $(SGPU_LIB_A) $(SGPU_LDLIBS) -o $@
@@ -118,14 +124,19 @@ host-tests: host host-asan $(HOST_FAKE_SO) $(HOST_TEST_BINS)
 # Registry (see the top Makefile). The api and cli tests run against the fake models; give
 # test_api and test_cli.sh another URI (e.g. sim:ref, sim:small) to run them on that device.
 HOST_ENV := SGPU_SIM_DIR=$(abspath $(HOST_MODELS))
-TESTS += host-status host-uri host-api host-cli host-api-asan host-cli-asan
+TESTS += host-status host-uri host-api host-cli host-api-asan host-cli-asan host-faults \
+         host-faults-asan
 TEST_DEPS += host-tests
 TEST_CMD_host-status := $(HOST_TEST_OUT)/test_status
 TEST_CMD_host-uri := $(HOST_ENV) $(HOST_TEST_OUT)/test_uri
-TEST_CMD_host-api := $(HOST_ENV) $(HOST_TEST_OUT)/test_api sim:fake sim:fakesmall
+TEST_CMD_host-api := $(HOST_ENV) $(HOST_TEST_OUT)/test_api sim:fake sim:fakesmall \
+                     'sim:fakesmall?batch=native'
 TEST_CMD_host-cli := $(HOST_ENV) bash tests/host/test_cli.sh $(SGPU_CLI) sim:fake
 TEST_CMD_host-api-asan := $(HOST_ENV) $(HOST_TEST_OUT)/asan/test_api sim:fake sim:fakesmall
 TEST_CMD_host-cli-asan := $(HOST_ENV) bash tests/host/test_cli.sh $(SGPU_CLI_ASAN) sim:fake
+TEST_CMD_host-faults := $(HOST_ENV) $(HOST_TEST_OUT)/test_faults sim:fake 'sim:fake?batch=native'
+TEST_CMD_host-faults-asan := $(HOST_ENV) $(HOST_TEST_OUT)/asan/test_faults sim:fake \
+                             'sim:fake?batch=native'
 
 # The same tests on the reference model (rule in tests/tests.mk) and the small RTL model (rule
 # in the top Makefile): one test, every device.

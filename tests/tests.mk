@@ -1,6 +1,8 @@
-# tests/tests.mk - the C reference model, the fake device built from it, and the
+# tests/tests.mk - the C device model (tests/model: the reference model, the device shell that
+# puts it behind the sim ABI, the model-sync module of the differential tests) and the
 # co-simulation tests. Included by the top Makefile after host/host.mk (which gives
-# SGPU_CFLAGS, SGPU_LDLIBS, SGPU_LIB_A, SGPU_LIB_ASAN_A, SGPU_ASAN_CFLAGS).
+# SGPU_CFLAGS, SGPU_LDLIBS, SGPU_LIB_A, SGPU_LIB_ASAN_A, SGPU_ASAN_CFLAGS; it also builds the
+# host tests' fake devices from the same shell, rule MODEL_SHELL_SO below).
 #
 #   make refmodel   $(BUILD)/sim/libsgpu_sim_ref.so ("sim:ref") and the model's self-test
 #   make cosim      the difftest and the scenarios, normal and ASan+UBSan builds
@@ -11,41 +13,44 @@
 
 .PHONY: refmodel cosim
 
-REF_OUT := $(BUILD)/tests/refmodel
+REF_OUT := $(BUILD)/tests/model
 COSIM_OUT := $(BUILD)/tests/cosim
 REF_SIM_SO := $(BUILD)/sim/libsgpu_sim_ref.so
 
-REF_HDRS := tests/refmodel/sgpu_ref.h host/lib/sgpu_regs.h host/include/sgpu_codes.h sim/sgpu_sim.h
-COSIM_HDRS := $(REF_HDRS) tests/cosim/raw_cmd.h host/include/sgpu.h
-REF_CFLAGS := -std=c11 -Wall -Wextra -Werror -O2 -g -Itests/refmodel -Ihost/include -Ihost/lib -Isim
-COSIM_INC := -Itests/refmodel -Itests/cosim -Isim -Ihost/lib
+REF_HDRS := tests/model/sgpu_ref.h host/lib/sgpu_regs.h host/include/sgpu_codes.h sim/sgpu_sim.h
+MODEL_SHELL_SRC := tests/model/sim_shell.c tests/model/sgpu_ref.c
+MODEL_SYNC_SRC := tests/model/model_sync.c
+COSIM_HDRS := $(REF_HDRS) tests/model/model_sync.h tests/cosim/raw_cmd.h host/include/sgpu.h
+REF_CFLAGS := -std=c11 -Wall -Wextra -Werror -O2 -g -Itests/model -Ihost/include -Ihost/lib -Isim
+COSIM_INC := -Itests/model -Itests/cosim -Isim -Ihost/lib
 ASAN_FLAGS := -fsanitize=address,undefined -fno-sanitize-recover=all
 
-# The fake device: only the sgpu_sim_* ABI is exported (-fvisibility=hidden).
-$(REF_SIM_SO): tests/refmodel/sim_ref.c tests/refmodel/sgpu_ref.c $(REF_HDRS) tests/tests.mk
+# A device shell build: the model behind the sim ABI, only the sgpu_sim_* ABI exported
+# (-fvisibility=hidden). MODEL_SHELL_CC is the compile line, MODEL_SHELL_DEFS its -D flags
+# (target-specific); sim:ref is the default configuration (P=8 Q=8 F=20480 S=12 TLB=8),
+# host.mk builds the fake devices with other -D flags.
+MODEL_SHELL_CC = $(CC) $(REF_CFLAGS) -fPIC -shared -fvisibility=hidden $(MODEL_SHELL_DEFS) \
+                 $(MODEL_SHELL_SRC) -o $@
+
+$(REF_SIM_SO): MODEL_SHELL_DEFS := -DSHELL_CONFIG='"ref"'
+$(REF_SIM_SO): $(MODEL_SHELL_SRC) $(REF_HDRS) tests/tests.mk
 	@mkdir -p $(@D)
-	$(CC) $(REF_CFLAGS) -fPIC -shared -fvisibility=hidden tests/refmodel/sim_ref.c \
-	  tests/refmodel/sgpu_ref.c -o $@
+	$(MODEL_SHELL_CC)
 
 # The model's directed self-test, always with the sanitizers (it is cheap).
-$(REF_OUT)/ref_selftest: tests/refmodel/ref_selftest.c tests/refmodel/sim_ref.c \
-                         tests/refmodel/sgpu_ref.c $(REF_HDRS) tests/tests.mk
+$(REF_OUT)/ref_selftest: tests/model/ref_selftest.c $(MODEL_SHELL_SRC) $(REF_HDRS) tests/tests.mk
 	@mkdir -p $(@D)
-	$(CC) $(REF_CFLAGS) $(ASAN_FLAGS) tests/refmodel/ref_selftest.c tests/refmodel/sim_ref.c \
-	  tests/refmodel/sgpu_ref.c -o $@
+	$(CC) $(REF_CFLAGS) $(ASAN_FLAGS) tests/model/ref_selftest.c $(MODEL_SHELL_SRC) -o $@
 
-# The difftest links the model directly (not the .so).
-$(COSIM_OUT)/difftest: tests/cosim/difftest.c tests/cosim/raw_cmd.c tests/refmodel/sgpu_ref.c \
-                       $(COSIM_HDRS) $(SGPU_LIB_A) tests/tests.mk
+# The difftest links the model and the model-sync module directly (not the .so).
+DIFF_SRC := tests/cosim/difftest.c tests/cosim/raw_cmd.c tests/model/sgpu_ref.c $(MODEL_SYNC_SRC)
+$(COSIM_OUT)/difftest: $(DIFF_SRC) $(COSIM_HDRS) $(SGPU_LIB_A) tests/tests.mk
 	@mkdir -p $(@D)
-	$(CC) $(SGPU_CFLAGS) -g $(COSIM_INC) tests/cosim/difftest.c tests/cosim/raw_cmd.c \
-	  tests/refmodel/sgpu_ref.c $(SGPU_LIB_A) $(SGPU_LDLIBS) -o $@
+	$(CC) $(SGPU_CFLAGS) -g $(COSIM_INC) $(DIFF_SRC) $(SGPU_LIB_A) $(SGPU_LDLIBS) -o $@
 
-$(COSIM_OUT)/asan/difftest: tests/cosim/difftest.c tests/cosim/raw_cmd.c \
-                            tests/refmodel/sgpu_ref.c $(COSIM_HDRS) $(SGPU_LIB_ASAN_A) tests/tests.mk
+$(COSIM_OUT)/asan/difftest: $(DIFF_SRC) $(COSIM_HDRS) $(SGPU_LIB_ASAN_A) tests/tests.mk
 	@mkdir -p $(@D)
-	$(CC) $(SGPU_ASAN_CFLAGS) $(COSIM_INC) tests/cosim/difftest.c tests/cosim/raw_cmd.c \
-	  tests/refmodel/sgpu_ref.c $(SGPU_LIB_ASAN_A) $(SGPU_LDLIBS) -o $@
+	$(CC) $(SGPU_ASAN_CFLAGS) $(COSIM_INC) $(DIFF_SRC) $(SGPU_LIB_ASAN_A) $(SGPU_LDLIBS) -o $@
 
 $(COSIM_OUT)/scenarios: tests/cosim/scenarios.c tests/cosim/raw_cmd.c $(COSIM_HDRS) \
                         $(SGPU_LIB_A) tests/tests.mk
@@ -65,8 +70,10 @@ refmodel: $(REF_SIM_SO) $(REF_OUT)/ref_selftest
 cosim: refmodel $(COSIM_BINS)
 
 # ---------------------------------------------------------------------------- registry
-# sim:ref is the C model behind the sim ABI (default parameters P=8 Q=8 F=20480 S=12):
-# these check the model and libsgpu against each other and need no RTL. sim:small and
+# sim:ref is the C model behind the sim ABI (tests/model/sim_shell.c, default parameters P=8
+# Q=8 F=20480 S=12): these check the model and libsgpu against each other and need no RTL.
+# The model is untimed: the difftest compares every status, result word (not cycles), read,
+# frame count and queue register, never a cycle count. sim:small and
 # sim:default are the Verilated RTL. LeakSanitizer works here, so leaks fail the ASan runs.
 # Both teardown policies are covered: the difftest mixes EAGER, DEFAULT and DEFERRED (the
 # model follows the device's reclaim events through RECLAIM_SEQ); the scenarios run

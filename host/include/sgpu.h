@@ -46,7 +46,8 @@ typedef struct {
 } sgpu_info;
 
 typedef struct {
-  uint32_t cycles;            /* doorbell to completion; HOST: the whole host-driven sequence */
+  uint32_t cycles;            /* doorbell to completion; HOST: the whole host-driven sequence
+                                 (UINT32_MAX if the cycle counter could not be read after it) */
   uint32_t frames_freed;      /* data frames + page-table pages (DEFERRED: to be freed by the
                                  device's background reclaimer) */
   uint32_t pt_pages_freed;
@@ -63,6 +64,11 @@ typedef struct {
   uint32_t free_cycles;       /* frames and tables onto the dirty list */
   uint32_t release_cycles;    /* queue slots and the process slot */
   uint32_t complete_cycles;   /* posting the completion */
+  /* 1: the six phase fields above were read. 0: the destroy succeeded but reading the TD_*
+   * registers afterwards failed (a transport error): the phase fields are 0, the call still
+   * returns STATUS_SUCCESS (the process is destroyed, and a DEFERRED destroy is recorded for
+   * sgpu_wait_reclaim), and sgpu_last_error names the read that failed. */
+  uint32_t phases_read;
 } sgpu_destroy_result;
 
 /* The reclaim event of a process destroyed with SGPU_POLICY_DEFERRED (sgpu_wait_reclaim):
@@ -122,7 +128,11 @@ sgpu_status sgpu_create_process(sgpu_device *dev, sgpu_process *proc);
  * one DESTROY_QUEUE per queue, then DESTROY_PROCESS of the empty process. It knows the pages
  * and queues from libsgpu's bookkeeping of the successful sgpu_map/sgpu_unmap/
  * sgpu_create_queue/sgpu_destroy_queue calls made on this sgpu_device; its cycles are
- * measured with the CYCLE registers around the whole sequence, its counts are summed. */
+ * measured with the CYCLE registers around the whole sequence, its counts are summed. Only a
+ * process created with sgpu_create_process on this sgpu_device can be destroyed with it;
+ * any other handle is STATUS_INVALID_PARAMETER (naming the handle) and nothing is sent.
+ * Once the device has destroyed the process (any policy) the call returns STATUS_SUCCESS even
+ * if reading the phase registers afterwards fails: see phases_read. */
 sgpu_status sgpu_destroy_process(sgpu_device *dev, sgpu_process proc, sgpu_policy policy,
                                  sgpu_destroy_result *res);
 /* SGPU_POLICY_DEFERRED completes once the process is unreachable (slot DYING: every command
@@ -162,7 +172,9 @@ sgpu_status sgpu_query_device(sgpu_device *dev, sgpu_device_info *info);
  * time. STATUS_IO_TIMEOUT if it did not. */
 sgpu_status sgpu_wait_clean(sgpu_device *dev, uint64_t timeout_cycles);
 
-/* Raw register access, for tools and tests. */
+/* Raw register access, for tools and tests. addr must be 4-byte aligned and below
+ * 1 << SGPU_BUS_ADDR_BITS (the register bus width, in the internal register map), else
+ * STATUS_INVALID_PARAMETER naming it, nothing is sent and *val is left as it was. */
 sgpu_status sgpu_reg_read(sgpu_device *dev, uint32_t addr, uint32_t *val);
 sgpu_status sgpu_reg_write(sgpu_device *dev, uint32_t addr, uint32_t val);
 

@@ -3,7 +3,9 @@
  * Mapped pages are kept as ranges of virtual page numbers, sorted, disjoint and never
  * adjacent (neighbours are merged), so a process that mapped 16,384 pages in a few calls
  * costs a few ranges, and finding a page is a binary search. The device has the last word
- * on what is mapped: the book only records what successful commands reported.
+ * on what is mapped: the book only records what successful commands reported. A record is
+ * made by a successful CREATE_PROCESS through this device, so a process libsgpu did not
+ * create has none (and SGPU_POLICY_HOST refuses it).
  */
 #include <stdlib.h>
 #include <string.h>
@@ -35,34 +37,35 @@ static void free_book(sgpui_proc_book *b) {
   free(b);
 }
 
-sgpu_status sgpui_book_prepare(sgpu_device *dev, sgpu_process handle, sgpui_proc_book **book,
-                               bool *created) {
-  sgpui_proc_book *b = sgpui_book_find(dev, handle);
-  *created = false;
-  if (!b) {
-    if (!grow((void **)&dev->books, &dev->cap_books, dev->nbooks + 1, sizeof *dev->books))
-      return sgpui_fail(dev, SGPU_STATUS_NO_MEMORY,
-                        "host out of memory recording process 0x%08x", handle);
-    b = calloc(1, sizeof *b);
-    if (!b)
-      return sgpui_fail(dev, SGPU_STATUS_NO_MEMORY,
-                        "host out of memory recording process 0x%08x", handle);
-    b->handle = handle;
-    dev->books[dev->nbooks++] = b;
-    *created = true;
-  }
-  if (!grow((void **)&b->ranges, &b->cap_ranges, b->nranges + 1, sizeof *b->ranges) ||
-      !grow((void **)&b->queues, &b->cap_queues, b->nqueues + 1, sizeof *b->queues)) {
-    sgpui_book_discard(dev, b, *created);
+sgpu_status sgpui_book_reserve(sgpu_device *dev, sgpui_proc_book **fresh) {
+  *fresh = NULL;
+  if (!grow((void **)&dev->books, &dev->cap_books, dev->nbooks + 1, sizeof *dev->books) ||
+      !(*fresh = calloc(1, sizeof **fresh)))
     return sgpui_fail(dev, SGPU_STATUS_NO_MEMORY,
-                      "host out of memory recording the pages of process 0x%08x", handle);
-  }
-  *book = b;
+                      "host out of memory for the record of a new process; nothing sent");
   return SGPU_STATUS_SUCCESS;
 }
 
-void sgpui_book_discard(sgpu_device *dev, sgpui_proc_book *book, bool created) {
-  if (created) sgpui_book_drop_proc(dev, book->handle);
+void sgpui_book_unreserve(sgpui_proc_book *fresh) { free(fresh); }
+
+void sgpui_book_add(sgpu_device *dev, sgpui_proc_book *fresh, sgpu_process handle) {
+  /* A stale record under the same handle cannot exist (generations differ), but one for a
+   * handle the device has just reissued after a generation wrap could: start fresh. */
+  sgpui_book_drop_proc(dev, handle);
+  fresh->handle = handle;
+  dev->books[dev->nbooks++] = fresh; /* room reserved by sgpui_book_reserve */
+}
+
+sgpu_status sgpui_book_prepare(sgpu_device *dev, sgpu_process handle, sgpui_proc_book **book) {
+  sgpui_proc_book *b = sgpui_book_find(dev, handle);
+  *book = b;
+  if (!b) return SGPU_STATUS_SUCCESS; /* not created through this device: nothing to record */
+  if (!grow((void **)&b->ranges, &b->cap_ranges, b->nranges + 1, sizeof *b->ranges) ||
+      !grow((void **)&b->queues, &b->cap_queues, b->nqueues + 1, sizeof *b->queues))
+    return sgpui_fail(dev, SGPU_STATUS_NO_MEMORY,
+                      "host out of memory recording the pages of process 0x%08x; nothing sent",
+                      handle);
+  return SGPU_STATUS_SUCCESS;
 }
 
 void sgpui_book_drop_proc(sgpu_device *dev, sgpu_process handle) {

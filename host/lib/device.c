@@ -1,11 +1,6 @@
 /* device.c - opening a device by URI, the transport table, the per-device lock and last
- * error, register access, and the admin mailbox every command goes through.
- *
- * Mailbox protocol (docs/semantics.md): write CMD_ARGn, CMD_OP (opcode | policy << 8), ring
- * ADMIN_DOORBELL, poll CPL_SEQ until it advances, read CPL_STATUS and CPL_RESn. CPL_SEQ is
- * remembered between commands (one read less per command); after a timeout it is re-read
- * once the device is no longer BUSY, so a late completion is never taken for the next one.
- * IRQ is not acknowledged: the driver polls, and every bus access counts on slow links.
+ * error, register access (single and batched, range-checked), and the device-wide calls.
+ * The admin mailbox is mailbox.c, the wait routine wait.c.
  */
 #include <stdarg.h>
 #include <stdio.h>
@@ -22,30 +17,8 @@ static const sgpui_transport *const transports[] = {
 };
 #define NUM_TRANSPORTS (sizeof transports / sizeof transports[0])
 
-/* Completion polling: step the model by 1 cycle between the first polls (so latency is
- * measured to within a cycle or two), then by a step that grows with the wait (about 1/8
- * of the polls made, at most 1024 cycles), keeping long waits cheap in calls. */
-uint64_t sgpui_poll_step(uint32_t polls) {
-  if (polls < 64) return 1;
-  uint64_t s = polls / 8;
-  return s > 1024 ? 1024 : s;
-}
-#define poll_step sgpui_poll_step
-
-/* Pause between polls on a transport that cannot be stepped (real hardware). */
-static void poll_pause(void *ctx, const sgpui_transport *tp, uint32_t polls) {
-  if (tp->step) {
-    tp->step(ctx, poll_step(polls));
-  } else if (polls >= 64) {
-    struct timespec ts = {0, 10000}; /* 10 us */
-    nanosleep(&ts, NULL);
-  }
-}
-
-void sgpui_poll_pause(sgpu_device *dev, uint32_t polls) { poll_pause(dev->tp_ctx, dev->tp, polls); }
-
 sgpu_status sgpui_now(sgpu_device *dev, uint64_t *cycles) {
-  if (dev->tp->cycles) {
+  if (sgpui_has(dev, SGPUI_CAP_CYCLES)) {
     *cycles = dev->tp->cycles(dev->tp_ctx);
     return SGPU_STATUS_SUCCESS;
   }
@@ -69,137 +42,80 @@ static void set_err(char *buf, size_t len, const char *fmt, ...) {
   va_end(ap);
 }
 
+/* The register bus is SGPU_BUS_ADDR_BITS wide: an address beyond it would be truncated by
+ * the device (and alias a real register), so it never leaves the host. */
+static sgpu_status check_addr(sgpu_device *dev, uint32_t addr, bool write) {
+  if (SGPU_BUS_ADDR_BITS < 32 && addr >> SGPU_BUS_ADDR_BITS)
+    return sgpui_fail(dev, SGPU_STATUS_INVALID_PARAMETER,
+                      "register %s at 0x%x: beyond the %u-bit register bus (addresses "
+                      "0x0..0x%x); nothing sent",
+                      write ? "write" : "read", addr, SGPU_BUS_ADDR_BITS,
+                      (uint32_t)((1ull << SGPU_BUS_ADDR_BITS) - 1u));
+  if (addr % 4)
+    return sgpui_fail(dev, SGPU_STATUS_INVALID_PARAMETER,
+                      "register address 0x%x is not 4-byte aligned", addr);
+  return SGPU_STATUS_SUCCESS;
+}
+
+sgpu_status sgpui_batch(sgpu_device *dev, sgpui_reg_op *ops, size_t n) {
+  sgpu_status st;
+  for (size_t i = 0; i < n; i++)
+    if ((st = check_addr(dev, ops[i].addr, ops[i].is_write)) != SGPU_STATUS_SUCCESS) return st;
+  size_t done = 0;
+  char why[SGPUI_ERR_LEN] = "";
+  if (sgpui_has(dev, SGPUI_CAP_BATCH)) {
+    st = dev->tp->batch(dev->tp_ctx, ops, n, &done, why, sizeof why);
+  } else {
+    st = SGPU_STATUS_SUCCESS;
+    for (; done < n; done++) {
+      sgpui_reg_op *o = &ops[done];
+      st = o->is_write ? dev->tp->write32(dev->tp_ctx, o->addr, o->value, why, sizeof why)
+                       : dev->tp->read32(dev->tp_ctx, o->addr, &o->value, why, sizeof why);
+      if (st != SGPU_STATUS_SUCCESS) break;
+    }
+  }
+  if (st == SGPU_STATUS_SUCCESS) return st;
+  if (n == 1) return sgpui_fail(dev, st, "%s", why);
+  if (done >= n) done = n - 1;
+  return sgpui_fail(dev, st, "register batch entry %zu of %zu (%s 0x%03x) failed: %s", done, n,
+                    ops[done].is_write ? "write" : "read", ops[done].addr, why);
+}
+
 sgpu_status sgpui_rd(sgpu_device *dev, uint32_t addr, uint32_t *val) {
-  return dev->tp->read32(dev->tp_ctx, addr, val, dev->last_error, sizeof dev->last_error);
+  sgpui_reg_op op = {addr, 0, 0};
+  sgpu_status st = sgpui_batch(dev, &op, 1);
+  if (st == SGPU_STATUS_SUCCESS) *val = op.value;
+  return st;
 }
 
 sgpu_status sgpui_wr(sgpu_device *dev, uint32_t addr, uint32_t val) {
-  return dev->tp->write32(dev->tp_ctx, addr, val, dev->last_error, sizeof dev->last_error);
+  sgpui_reg_op op = {addr, 1, val};
+  return sgpui_batch(dev, &op, 1);
 }
 
 /* CYCLE_HI is sampled when CYCLE_LO is read: LO first. */
 sgpu_status sgpui_cycles(sgpu_device *dev, uint64_t *cycles) {
-  uint32_t lo, hi;
-  sgpu_status st = sgpui_rd(dev, SGPU_REG_CYCLE_LO, &lo);
-  if (st == SGPU_STATUS_SUCCESS) st = sgpui_rd(dev, SGPU_REG_CYCLE_HI, &hi);
-  if (st == SGPU_STATUS_SUCCESS) *cycles = (uint64_t)hi << 32 | lo;
+  sgpui_reg_op b[2] = {{SGPU_REG_CYCLE_LO, 0, 0}, {SGPU_REG_CYCLE_HI, 0, 0}};
+  sgpu_status st = sgpui_batch(dev, b, 2);
+  if (st == SGPU_STATUS_SUCCESS) *cycles = (uint64_t)b[1].value << 32 | b[0].value;
   return st;
-}
-
-/* ---------------------------------------------------------------- admin commands */
-
-typedef struct {
-  const char *name;
-  uint32_t nargs, nresults;
-} op_desc;
-
-static const op_desc ops[SGPU_OP_MAX + 1] = {
-#define X(name, code) [code] = {#name, SGPU_OP_##name##_NARGS, SGPU_OP_##name##_NRESULTS},
-    SGPU_COMMAND_LIST(X)
-#undef X
-};
-
-static const uint32_t arg_regs[] = {SGPU_REG_CMD_ARG0, SGPU_REG_CMD_ARG1, SGPU_REG_CMD_ARG2,
-                                    SGPU_REG_CMD_ARG3};
-static const uint32_t res_regs[] = {SGPU_REG_CPL_RES0, SGPU_REG_CPL_RES1, SGPU_REG_CPL_RES2,
-                                    SGPU_REG_CPL_RES3, SGPU_REG_CPL_RES4, SGPU_REG_CPL_RES5};
-
-const char *sgpui_op_name(uint32_t opcode) {
-  return opcode <= SGPU_OP_MAX && ops[opcode].name ? ops[opcode].name : "UNKNOWN";
-}
-
-static uint32_t field(uint32_t v, uint32_t lsb, uint32_t bits) {
-  return bits >= 32 ? v >> lsb : (v >> lsb) & ((1u << bits) - 1u);
-}
-
-/* After a timeout: wait until the device is no longer BUSY, then take CPL_SEQ as it is. */
-static sgpu_status resync(sgpu_device *dev) {
-  uint32_t v;
-  sgpu_status st;
-  for (uint32_t polls = 0;; polls++) {
-    if ((st = sgpui_rd(dev, SGPU_REG_ADMIN_STATUS, &v)) != SGPU_STATUS_SUCCESS) return st;
-    if (!field(v, SGPU_ADMIN_STATUS_BUSY_LSB, SGPU_ADMIN_STATUS_BUSY_BITS)) break;
-    if (polls >= dev->poll_limit)
-      return sgpui_fail(dev, SGPU_STATUS_IO_TIMEOUT,
-                        "device still BUSY after %u polls (ADMIN_STATUS 0x%08x) from an "
-                        "earlier command that timed out",
-                        polls, v);
-    poll_pause(dev->tp_ctx, dev->tp, polls);
-  }
-  if ((st = sgpui_rd(dev, SGPU_REG_CPL_SEQ, &dev->cpl_seq)) != SGPU_STATUS_SUCCESS) return st;
-  dev->cpl_seq_valid = true;
-  return SGPU_STATUS_SUCCESS;
-}
-
-sgpu_status sgpui_admin(sgpu_device *dev, uint32_t opcode, uint32_t policy,
-                        const uint32_t *args, uint32_t res[6]) {
-  sgpu_status st;
-  memset(res, 0, 6 * sizeof *res);
-  /* Unknown opcodes are sent as they are (the device answers INVALID_DEVICE_REQUEST). */
-  const op_desc *op = opcode <= SGPU_OP_MAX && ops[opcode].name ? &ops[opcode] : NULL;
-  uint32_t nargs = op ? op->nargs : 4, nres = op ? op->nresults : 6;
-  if (!dev->cpl_seq_valid && (st = resync(dev)) != SGPU_STATUS_SUCCESS) return st;
-
-  for (uint32_t i = 0; i < nargs; i++)
-    if ((st = sgpui_wr(dev, arg_regs[i], args[i])) != SGPU_STATUS_SUCCESS) return st;
-  uint32_t cmd = (opcode & ((1u << SGPU_CMD_OP_OPCODE_BITS) - 1u)) << SGPU_CMD_OP_OPCODE_LSB |
-                 (policy & ((1u << SGPU_CMD_OP_POLICY_BITS) - 1u)) << SGPU_CMD_OP_POLICY_LSB;
-  if ((st = sgpui_wr(dev, SGPU_REG_CMD_OP, cmd)) != SGPU_STATUS_SUCCESS) return st;
-  if ((st = sgpui_wr(dev, SGPU_REG_ADMIN_DOORBELL, 1)) != SGPU_STATUS_SUCCESS) return st;
-
-  uint32_t seq = dev->cpl_seq;
-  for (uint32_t polls = 0;; polls++) {
-    if ((st = sgpui_rd(dev, SGPU_REG_CPL_SEQ, &seq)) != SGPU_STATUS_SUCCESS) return st;
-    if (seq != dev->cpl_seq) break;
-    if (polls >= dev->poll_limit) {
-      dev->cpl_seq_valid = false;
-      return sgpui_fail(dev, SGPU_STATUS_IO_TIMEOUT,
-                        "%s: no completion after %u polls (CPL_SEQ stayed 0x%08x)",
-                        sgpui_op_name(opcode), polls, seq);
-    }
-    poll_pause(dev->tp_ctx, dev->tp, polls);
-  }
-  if (seq != dev->cpl_seq + 1u) {
-    dev->cpl_seq_valid = false;
-    return sgpui_fail(dev, SGPU_STATUS_IO_DEVICE_ERROR,
-                      "%s: CPL_SEQ jumped from 0x%08x to 0x%08x (another agent on the "
-                      "admin mailbox?)",
-                      sgpui_op_name(opcode), dev->cpl_seq, seq);
-  }
-  dev->cpl_seq = seq;
-
-  uint32_t cpl;
-  if ((st = sgpui_rd(dev, SGPU_REG_CPL_STATUS, &cpl)) != SGPU_STATUS_SUCCESS) return st;
-  for (uint32_t i = 0; i < nres; i++)
-    if ((st = sgpui_rd(dev, res_regs[i], &res[i])) != SGPU_STATUS_SUCCESS) return st;
-  if (cpl != SGPU_STATUS_SUCCESS) {
-    char a[96] = "";
-    for (uint32_t i = 0, n = 0; i < nargs && n < sizeof a; i++)
-      n += (uint32_t)snprintf(a + n, sizeof a - n, "%s0x%x", i ? ", " : "", args[i]);
-    if (policy)
-      return sgpui_fail(dev, cpl, "%s(%s) policy %u: device returned %s (0x%08X)",
-                        sgpui_op_name(opcode), a, policy, sgpu_status_str(cpl), cpl);
-    return sgpui_fail(dev, cpl, "%s(%s): device returned %s (0x%08X)", sgpui_op_name(opcode),
-                      a, sgpu_status_str(cpl), cpl);
-  }
-  return SGPU_STATUS_SUCCESS;
 }
 
 /* ---------------------------------------------------------------- open / close */
 
 static sgpu_status read_info(sgpu_device *dev, sgpu_info *info) {
-  uint32_t caps0, caps1;
-  sgpu_status st;
-  if ((st = sgpui_rd(dev, SGPU_REG_ID, &info->magic)) != SGPU_STATUS_SUCCESS ||
-      (st = sgpui_rd(dev, SGPU_REG_VERSION, &info->version)) != SGPU_STATUS_SUCCESS ||
-      (st = sgpui_rd(dev, SGPU_REG_CAPS0, &caps0)) != SGPU_STATUS_SUCCESS ||
-      (st = sgpui_rd(dev, SGPU_REG_CAPS1, &caps1)) != SGPU_STATUS_SUCCESS)
-    return st;
-  info->num_procs = field(caps0, SGPU_CAPS0_NUM_PROCS_LSB, SGPU_CAPS0_NUM_PROCS_BITS);
-  info->num_queues = field(caps0, SGPU_CAPS0_NUM_QUEUES_LSB, SGPU_CAPS0_NUM_QUEUES_BITS);
-  info->tlb_entries = field(caps0, SGPU_CAPS0_TLB_ENTRIES_LSB, SGPU_CAPS0_TLB_ENTRIES_BITS);
-  info->page_shift = field(caps0, SGPU_CAPS0_PAGE_SHIFT_LSB, SGPU_CAPS0_PAGE_SHIFT_BITS);
-  info->num_frames = caps1;
+  sgpui_reg_op b[4] = {
+      {SGPU_REG_ID, 0, 0}, {SGPU_REG_VERSION, 0, 0}, {SGPU_REG_CAPS0, 0, 0}, {SGPU_REG_CAPS1, 0, 0}};
+  sgpu_status st = sgpui_batch(dev, b, 4);
+  if (st != SGPU_STATUS_SUCCESS) return st;
+  uint32_t caps0 = b[2].value;
+  info->magic = b[0].value;
+  info->version = b[1].value;
+  info->num_procs = sgpui_field(caps0, SGPU_CAPS0_NUM_PROCS_LSB, SGPU_CAPS0_NUM_PROCS_BITS);
+  info->num_queues = sgpui_field(caps0, SGPU_CAPS0_NUM_QUEUES_LSB, SGPU_CAPS0_NUM_QUEUES_BITS);
+  info->tlb_entries = sgpui_field(caps0, SGPU_CAPS0_TLB_ENTRIES_LSB, SGPU_CAPS0_TLB_ENTRIES_BITS);
+  info->page_shift = sgpui_field(caps0, SGPU_CAPS0_PAGE_SHIFT_LSB, SGPU_CAPS0_PAGE_SHIFT_BITS);
+  info->num_frames = b[3].value;
   return SGPU_STATUS_SUCCESS;
 }
 
@@ -254,6 +170,7 @@ sgpu_status sgpu_open_ex(const char *uri, sgpu_device **out, char *errbuf, size_
   sgpu_status st = tp->open(colon + 1, &dev->tp_ctx, dev->last_error, sizeof dev->last_error);
   if (st == SGPU_STATUS_SUCCESS) {
     dev->tp = tp;
+    dev->caps = tp->ctx_caps ? tp->ctx_caps(dev->tp_ctx) & tp->caps : tp->caps;
     st = read_info(dev, &dev->info);
   }
   if (st == SGPU_STATUS_SUCCESS && dev->info.magic != SGPU_MAGIC)
@@ -269,7 +186,7 @@ sgpu_status sgpu_open_ex(const char *uri, sgpu_device **out, char *errbuf, size_
     st = sgpui_fail(dev, SGPU_STATUS_NOT_FOUND,
                     "sgpu at '%s' reports page shift %u (CAPS0.PAGE_SHIFT), outside 4..24", uri,
                     dev->info.page_shift);
-  if (st == SGPU_STATUS_SUCCESS) st = resync(dev);
+  if (st == SGPU_STATUS_SUCCESS) st = sgpui_mailbox_resync(dev);
   if (st == SGPU_STATUS_SUCCESS &&
       !(dev->reclaims = calloc(dev->info.num_procs ? dev->info.num_procs : 1,
                                sizeof *dev->reclaims)))
@@ -321,9 +238,7 @@ sgpu_status sgpu_read_cycles(sgpu_device *dev, uint64_t *cycles) {
 sgpu_status sgpu_reg_read(sgpu_device *dev, uint32_t addr, uint32_t *val) {
   if (!dev || !val) return SGPU_STATUS_INVALID_PARAMETER;
   pthread_mutex_lock(&dev->lock);
-  sgpu_status st = addr % 4 ? sgpui_fail(dev, SGPU_STATUS_INVALID_PARAMETER,
-                                         "register address 0x%x is not 4-byte aligned", addr)
-                            : sgpui_rd(dev, addr, val);
+  sgpu_status st = sgpui_rd(dev, addr, val); /* *val is written only on success */
   pthread_mutex_unlock(&dev->lock);
   return st;
 }
@@ -331,49 +246,47 @@ sgpu_status sgpu_reg_read(sgpu_device *dev, uint32_t addr, uint32_t *val) {
 sgpu_status sgpu_reg_write(sgpu_device *dev, uint32_t addr, uint32_t val) {
   if (!dev) return SGPU_STATUS_INVALID_PARAMETER;
   pthread_mutex_lock(&dev->lock);
-  sgpu_status st = addr % 4 ? sgpui_fail(dev, SGPU_STATUS_INVALID_PARAMETER,
-                                         "register address 0x%x is not 4-byte aligned", addr)
-                            : sgpui_wr(dev, addr, val);
+  sgpu_status st = sgpui_wr(dev, addr, val);
   /* A raw write may have been to the mailbox: do not trust the remembered CPL_SEQ. */
-  dev->cpl_seq_valid = false;
+  if (st != SGPU_STATUS_INVALID_PARAMETER) dev->cpl_seq_valid = false;
   pthread_mutex_unlock(&dev->lock);
   return st;
+}
+
+/* sgpu_wait_clean: FRAMES_DIRTY and RECLAIM_PENDING read together at every poll. */
+typedef struct {
+  uint32_t dirty, pending;
+} clean_state;
+
+static sgpu_status clean_cond(sgpu_device *dev, sgpui_wait *w, bool *done) {
+  clean_state *c = w->arg;
+  sgpui_reg_op b[2] = {{SGPU_REG_FRAMES_DIRTY, 0, 0}, {SGPU_REG_RECLAIM_PENDING, 0, 0}};
+  sgpu_status st = sgpui_batch(dev, b, 2);
+  if (st != SGPU_STATUS_SUCCESS) return st;
+  c->dirty = b[0].value;
+  c->pending = b[1].value;
+  if (sgpui_reclaim_pending(dev) && (st = sgpui_reclaim_poll(dev, NULL)) != SGPU_STATUS_SUCCESS)
+    return st;
+  /* A DEFERRED destroy's frames reach the dirty list when the reclaimer runs: done only when
+   * nothing is dirty and no reclaim is pending either. */
+  *done = c->dirty == 0 && c->pending == 0;
+  return SGPU_STATUS_SUCCESS;
+}
+
+static void clean_describe(const sgpui_wait *w, char *buf, size_t len) {
+  const clean_state *c = w->arg;
+  snprintf(buf, len, "%u frames still dirty, %u reclaims pending", c->dirty, c->pending);
 }
 
 sgpu_status sgpu_wait_clean(sgpu_device *dev, uint64_t timeout_cycles) {
   if (!dev) return SGPU_STATUS_INVALID_PARAMETER;
   pthread_mutex_lock(&dev->lock);
-  sgpu_status st;
-  uint64_t start, now;
-  uint32_t dirty = 0, pending = 0;
-  const sgpui_transport *tp = dev->tp;
-  st = sgpui_now(dev, &start);
-  for (uint32_t polls = 0; st == SGPU_STATUS_SUCCESS; polls++) {
-    if ((st = sgpui_rd(dev, SGPU_REG_FRAMES_DIRTY, &dirty)) != SGPU_STATUS_SUCCESS) break;
-    /* A DEFERRED destroy's frames reach the dirty list when the reclaimer runs: done only
-     * when nothing is dirty and no reclaim is pending either. */
-    if (dirty == 0 &&
-        (st = sgpui_rd(dev, SGPU_REG_RECLAIM_PENDING, &pending)) != SGPU_STATUS_SUCCESS)
-      break;
-    if (sgpui_reclaim_pending(dev) && (st = sgpui_reclaim_poll(dev, NULL)) != SGPU_STATUS_SUCCESS)
-      break;
-    if (dirty == 0 && pending == 0) break;
-    if ((st = sgpui_now(dev, &now)) != SGPU_STATUS_SUCCESS) break;
-    if (now - start >= timeout_cycles || polls >= dev->poll_limit) {
-      st = sgpui_fail(dev, SGPU_STATUS_IO_TIMEOUT,
-                      "wait_clean: %u frames still dirty, %u reclaims pending after %llu cycles "
-                      "(limit %llu cycles, %u polls)",
-                      dirty, pending, (unsigned long long)(now - start),
-                      (unsigned long long)timeout_cycles, polls);
-      break;
-    }
-    if (tp->step) {
-      uint64_t s = poll_step(polls), left = timeout_cycles - (now - start);
-      tp->step(dev->tp_ctx, s < left ? s : left);
-    } else {
-      poll_pause(dev->tp_ctx, tp, polls);
-    }
-  }
+  clean_state c = {0, 0};
+  sgpui_wait w = {.what = "wait_clean", .cond = clean_cond, .describe = clean_describe,
+                  .arg = &c,
+                  .timeout_cycles = timeout_cycles == SGPUI_WAIT_POLLS_ONLY ? timeout_cycles - 1
+                                                                            : timeout_cycles};
+  sgpu_status st = sgpui_wait_for(dev, &w);
   pthread_mutex_unlock(&dev->lock);
   return st;
 }

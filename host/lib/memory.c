@@ -1,5 +1,10 @@
 /* memory.c - GPU virtual memory: MAP/UNMAP (recorded in the process's book for host-driven
- * teardown) and the debug path MEM_READ/MEM_WRITE, one word per command. */
+ * teardown) and the debug path MEM_READ/MEM_WRITE.
+ *
+ * Transfers are split into chunks by mem_transfer: today a chunk is one word and costs one
+ * admin command (MEM_READ/MEM_WRITE). When the device gets a data window, a chunk becomes
+ * one admin command per transfer plus its data words (a batch of window reads or writes);
+ * only xfer_chunk changes. */
 #include <string.h>
 
 #include "sgpu_internal.h"
@@ -10,20 +15,17 @@ static sgpu_status map_unmap(sgpu_device *dev, uint32_t op, sgpu_process proc, u
                              uint32_t pages) {
   pthread_mutex_lock(&dev->lock);
   sgpui_proc_book *b;
-  bool created;
   uint32_t res[6], args[3] = {proc, va, pages};
-  sgpu_status st = sgpui_book_prepare(dev, proc, &b, &created);
+  sgpu_status st = sgpui_book_prepare(dev, proc, &b);
   if (st == SGPU_STATUS_SUCCESS) {
     st = sgpui_admin(dev, op, 0, args, res);
     uint32_t vpn = va >> dev->info.page_shift;
-    if (st == SGPU_STATUS_SUCCESS && op == SGPU_OP_MAP)
+    if (st == SGPU_STATUS_SUCCESS && b && op == SGPU_OP_MAP)
       sgpui_book_map(b, vpn, pages);
-    else if (st == SGPU_STATUS_SUCCESS)
+    else if (st == SGPU_STATUS_SUCCESS && b)
       sgpui_book_unmap(b, vpn, pages);
     else if (st == SGPU_STATUS_INVALID_HANDLE)
       sgpui_book_drop_proc(dev, proc); /* the device does not know it (any more) */
-    else
-      sgpui_book_discard(dev, b, created);
   }
   pthread_mutex_unlock(&dev->lock);
   return st;
@@ -57,18 +59,34 @@ static sgpu_status check_span(sgpu_device *dev, const char *what, uint32_t va, c
   return SGPU_STATUS_SUCCESS;
 }
 
+/* One chunk of a transfer at va: today one word per MEM_READ/MEM_WRITE command. Returns the
+ * bytes it moved in *moved. */
+static sgpu_status xfer_chunk(sgpu_device *dev, bool write, sgpu_process proc, uint32_t va,
+                              unsigned char *p, size_t len, size_t *moved) {
+  uint32_t res[6], word = 0;
+  (void)len;
+  if (write) memcpy(&word, p, 4);
+  uint32_t args[3] = {proc, va, word};
+  sgpu_status st = sgpui_admin(dev, write ? SGPU_OP_MEM_WRITE : SGPU_OP_MEM_READ, 0, args, res);
+  if (st == SGPU_STATUS_SUCCESS && !write) memcpy(p, &res[0], 4);
+  *moved = st == SGPU_STATUS_SUCCESS ? 4 : 0;
+  return st;
+}
+
+static sgpu_status mem_transfer(sgpu_device *dev, bool write, sgpu_process proc, uint32_t va,
+                                unsigned char *p, size_t len) {
+  sgpu_status st = check_span(dev, write ? "write" : "read", va, p, len);
+  for (size_t off = 0, moved = 0; st == SGPU_STATUS_SUCCESS && off < len; off += moved)
+    st = xfer_chunk(dev, write, proc, va + (uint32_t)off, p + off, len - off, &moved);
+  return st;
+}
+
 sgpu_status sgpu_write(sgpu_device *dev, sgpu_process proc, uint32_t va, const void *buf,
                        size_t len) {
   if (!dev) return SGPU_STATUS_INVALID_PARAMETER;
   pthread_mutex_lock(&dev->lock);
-  sgpu_status st = check_span(dev, "write", va, buf, len);
-  const unsigned char *p = buf;
-  for (size_t off = 0; st == SGPU_STATUS_SUCCESS && off < len; off += 4) {
-    uint32_t word, res[6];
-    memcpy(&word, p + off, 4);
-    uint32_t args[3] = {proc, va + (uint32_t)off, word};
-    st = sgpui_admin(dev, SGPU_OP_MEM_WRITE, 0, args, res);
-  }
+  /* Written only through xfer_chunk's write path, which reads from the buffer. */
+  sgpu_status st = mem_transfer(dev, true, proc, va, (unsigned char *)(uintptr_t)buf, len);
   pthread_mutex_unlock(&dev->lock);
   return st;
 }
@@ -76,13 +94,7 @@ sgpu_status sgpu_write(sgpu_device *dev, sgpu_process proc, uint32_t va, const v
 sgpu_status sgpu_read(sgpu_device *dev, sgpu_process proc, uint32_t va, void *buf, size_t len) {
   if (!dev) return SGPU_STATUS_INVALID_PARAMETER;
   pthread_mutex_lock(&dev->lock);
-  sgpu_status st = check_span(dev, "read", va, buf, len);
-  unsigned char *p = buf;
-  for (size_t off = 0; st == SGPU_STATUS_SUCCESS && off < len; off += 4) {
-    uint32_t res[6], args[2] = {proc, va + (uint32_t)off};
-    st = sgpui_admin(dev, SGPU_OP_MEM_READ, 0, args, res);
-    if (st == SGPU_STATUS_SUCCESS) memcpy(p + off, &res[0], 4);
-  }
+  sgpu_status st = mem_transfer(dev, false, proc, va, buf, len);
   pthread_mutex_unlock(&dev->lock);
   return st;
 }

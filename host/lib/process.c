@@ -1,6 +1,7 @@
 /* process.c - process lifecycle: CREATE_PROCESS, DESTROY_PROCESS (the device policies with
  * their per-phase cycles, and the host-driven baseline), QUERY. Reclaim events of DEFERRED
  * destroys: reclaim.c. */
+#include <stdio.h>
 #include <string.h>
 
 #include "sgpu_internal.h"
@@ -9,14 +10,16 @@ sgpu_status sgpu_create_process(sgpu_device *dev, sgpu_process *proc) {
   if (!dev) return SGPU_STATUS_INVALID_PARAMETER;
   pthread_mutex_lock(&dev->lock);
   uint32_t res[6];
-  sgpu_status st = proc ? sgpui_admin(dev, SGPU_OP_CREATE_PROCESS, 0, NULL, res)
+  sgpui_proc_book *fresh = NULL;
+  sgpu_status st = proc ? sgpui_book_reserve(dev, &fresh)
                         : sgpui_fail(dev, SGPU_STATUS_INVALID_PARAMETER,
                                      "create_process: the handle out pointer is NULL");
+  if (st == SGPU_STATUS_SUCCESS) st = sgpui_admin(dev, SGPU_OP_CREATE_PROCESS, 0, NULL, res);
   if (st == SGPU_STATUS_SUCCESS) {
-    /* A stale record under the same handle cannot exist (generations differ), but a
-     * record for a handle the device has just reissued after a wrap could: start fresh. */
-    sgpui_book_drop_proc(dev, res[0]);
+    sgpui_book_add(dev, fresh, res[0]); /* known to this device: host-destroyable */
     *proc = res[0];
+  } else {
+    sgpui_book_unreserve(fresh);
   }
   pthread_mutex_unlock(&dev->lock);
   return st;
@@ -24,18 +27,47 @@ sgpu_status sgpu_create_process(sgpu_device *dev, sgpu_process *proc) {
 
 static void add_sat(uint32_t *acc, uint32_t v) { *acc = v > UINT32_MAX - *acc ? UINT32_MAX : *acc + v; }
 
-/* The TD_* phase registers of the DESTROY_PROCESS that just completed. Lock held. */
+/* The TD_* phase registers of the DESTROY_PROCESS that just completed, one batch. On a
+ * failure the phase fields stay 0 and phases_read 0; the status is returned. Lock held. */
 static sgpu_status read_phases(sgpu_device *dev, sgpu_destroy_result *r) {
-  sgpu_status st;
-  if ((st = sgpui_rd(dev, SGPU_REG_TD_VALIDATE, &r->validate_cycles)) != SGPU_STATUS_SUCCESS ||
-      (st = sgpui_rd(dev, SGPU_REG_TD_STOP_DRAIN, &r->stop_drain_cycles)) !=
-          SGPU_STATUS_SUCCESS ||
-      (st = sgpui_rd(dev, SGPU_REG_TD_TLB, &r->tlb_cycles)) != SGPU_STATUS_SUCCESS ||
-      (st = sgpui_rd(dev, SGPU_REG_TD_FREE, &r->free_cycles)) != SGPU_STATUS_SUCCESS ||
-      (st = sgpui_rd(dev, SGPU_REG_TD_RELEASE, &r->release_cycles)) != SGPU_STATUS_SUCCESS ||
-      (st = sgpui_rd(dev, SGPU_REG_TD_COMPLETE, &r->complete_cycles)) != SGPU_STATUS_SUCCESS)
-    return st;
+  sgpui_reg_op b[6] = {{SGPU_REG_TD_VALIDATE, 0, 0}, {SGPU_REG_TD_STOP_DRAIN, 0, 0},
+                       {SGPU_REG_TD_TLB, 0, 0},      {SGPU_REG_TD_FREE, 0, 0},
+                       {SGPU_REG_TD_RELEASE, 0, 0},  {SGPU_REG_TD_COMPLETE, 0, 0}};
+  sgpu_status st = sgpui_batch(dev, b, 6);
+  if (st != SGPU_STATUS_SUCCESS) return st;
+  r->validate_cycles = b[0].value;
+  r->stop_drain_cycles = b[1].value;
+  r->tlb_cycles = b[2].value;
+  r->free_cycles = b[3].value;
+  r->release_cycles = b[4].value;
+  r->complete_cycles = b[5].value;
+  r->phases_read = 1;
   return SGPU_STATUS_SUCCESS;
+}
+
+/* After the device destroyed the process: the phases, and the note of a DEFERRED destroy's
+ * reclaim event. Neither failure undoes the destroy: the caller gets STATUS_SUCCESS,
+ * phases_read says whether the phases are there, sgpu_last_error says what failed. The note
+ * comes first, so a DEFERRED destroy is always recorded for sgpu_wait_reclaim. */
+static void after_destroy(sgpu_device *dev, sgpu_process proc, sgpu_policy policy,
+                          sgpu_destroy_result *r) {
+  char note_err[SGPUI_ERR_LEN] = "";
+  if (policy == SGPU_POLICY_DEFERRED &&
+      sgpui_reclaim_note(dev, proc, r->frames_freed) != SGPU_STATUS_SUCCESS)
+    snprintf(note_err, sizeof note_err, "%s", dev->last_error);
+  if (read_phases(dev, r) != SGPU_STATUS_SUCCESS) {
+    char why[SGPUI_ERR_LEN];
+    snprintf(why, sizeof why, "%s", dev->last_error);
+    sgpui_fail(dev, SGPU_STATUS_SUCCESS,
+               "destroy_process(0x%08x) succeeded, but its phase registers could not be read "
+               "(phase fields 0, phases_read 0): %s",
+               proc, why);
+  } else if (note_err[0]) {
+    snprintf(dev->last_error, sizeof dev->last_error, "%s", note_err);
+  }
+  /* For DEFERRED the free and release phases belong to the background reclaimer: 0 here
+   * (sgpu_wait_reclaim reports them). */
+  if (policy == SGPU_POLICY_DEFERRED) r->free_cycles = r->release_cycles = 0;
 }
 
 /* The host-driven baseline: what a software driver does over the bus, one command per page
@@ -44,13 +76,19 @@ static sgpu_status read_phases(sgpu_device *dev, sgpu_destroy_result *r) {
 static sgpu_status destroy_host(sgpu_device *dev, sgpu_process proc, sgpu_destroy_result *r) {
   uint32_t res[6];
   uint64_t t0, t1;
+  sgpui_proc_book *b = sgpui_book_find(dev, proc);
+  if (!b)
+    return sgpui_fail(dev, SGPU_STATUS_INVALID_PARAMETER,
+                      "destroy_process(0x%08x) policy host: this process was not created "
+                      "through this sgpu_device, so libsgpu does not know its pages and "
+                      "queues; nothing sent (use the eager or deferred policy)",
+                      proc);
   sgpu_status st = sgpui_cycles(dev, &t0);
   if (st != SGPU_STATUS_SUCCESS) return st;
-  sgpui_proc_book *b = sgpui_book_find(dev, proc);
   uint32_t shift = dev->info.page_shift;
   /* Pages from the last range backwards, each range from its start: every UNMAP shrinks the
    * book in O(1), so a failure leaves it exact. */
-  while (b && b->nranges) {
+  while (b->nranges) {
     sgpui_range *rg = &b->ranges[b->nranges - 1];
     uint32_t args[3] = {proc, rg->first_vpn << shift, 1};
     if ((st = sgpui_admin(dev, SGPU_OP_UNMAP, 0, args, res)) != SGPU_STATUS_SUCCESS) return st;
@@ -59,7 +97,7 @@ static sgpu_status destroy_host(sgpu_device *dev, sgpu_process proc, sgpu_destro
     rg->first_vpn++;
     if (--rg->pages == 0) b->nranges--;
   }
-  while (b && b->nqueues) {
+  while (b->nqueues) {
     uint32_t args[2] = {proc, b->queues[b->nqueues - 1]};
     if ((st = sgpui_admin(dev, SGPU_OP_DESTROY_QUEUE, 0, args, res)) != SGPU_STATUS_SUCCESS)
       return st;
@@ -75,10 +113,14 @@ static sgpu_status destroy_host(sgpu_device *dev, sgpu_process proc, sgpu_destro
   add_sat(&r->queues_freed, res[3]);
   add_sat(&r->work_aborted, res[4]);
   add_sat(&r->doorbells_ignored, res[5]);
-  if ((st = sgpui_cycles(dev, &t1)) != SGPU_STATUS_SUCCESS) return st;
-  r->cycles = t1 - t0 > UINT32_MAX ? UINT32_MAX : (uint32_t)(t1 - t0);
+  /* The process is destroyed now: a clock or phase read that fails does not undo that. */
+  if (sgpui_cycles(dev, &t1) == SGPU_STATUS_SUCCESS)
+    r->cycles = t1 - t0 > UINT32_MAX ? UINT32_MAX : (uint32_t)(t1 - t0);
+  else
+    r->cycles = UINT32_MAX;
   /* After the clock is read: the phases of the final (eager) DESTROY_PROCESS. */
-  return read_phases(dev, r);
+  after_destroy(dev, proc, SGPU_POLICY_EAGER, r);
+  return SGPU_STATUS_SUCCESS;
 }
 
 sgpu_status sgpu_destroy_process(sgpu_device *dev, sgpu_process proc, sgpu_policy policy,
@@ -102,16 +144,11 @@ sgpu_status sgpu_destroy_process(sgpu_device *dev, sgpu_process proc, sgpu_polic
       r.queues_freed = w[3];
       r.work_aborted = w[4];
       r.doorbells_ignored = w[5];
-      /* Phases after the completion (not part of its cycles). For DEFERRED the free and
-       * release phases belong to the background reclaimer: 0 here, see sgpu_wait_reclaim. */
       /* The process is gone for the host whatever the reads below say: drop its pages
-       * (DEFERRED included: it is unreachable, the device frees them). */
+       * (DEFERRED included: it is unreachable, the device frees them). Phases after the
+       * completion (not part of its cycles). */
       sgpui_book_drop_proc(dev, proc);
-      st = read_phases(dev, &r);
-      if (policy == SGPU_POLICY_DEFERRED) {
-        r.free_cycles = r.release_cycles = 0;
-        if (st == SGPU_STATUS_SUCCESS) st = sgpui_reclaim_note(dev, proc, r.frames_freed);
-      }
+      after_destroy(dev, proc, policy, &r);
     }
   } else {
     st = sgpui_fail(dev, SGPU_STATUS_INVALID_PARAMETER,

@@ -6,21 +6,18 @@ sgpu_status sgpu_create_queue(sgpu_device *dev, sgpu_process proc, uint32_t ring
                               uint32_t ring_log2, uint32_t *queue) {
   if (!dev) return SGPU_STATUS_INVALID_PARAMETER;
   pthread_mutex_lock(&dev->lock);
-  sgpui_proc_book *b;
-  bool created;
+  sgpui_proc_book *b = NULL;
   uint32_t res[6], args[3] = {proc, ring_va, ring_log2};
-  sgpu_status st = queue ? sgpui_book_prepare(dev, proc, &b, &created)
+  sgpu_status st = queue ? sgpui_book_prepare(dev, proc, &b)
                          : sgpui_fail(dev, SGPU_STATUS_INVALID_PARAMETER,
                                       "create_queue: the queue out pointer is NULL");
   if (st == SGPU_STATUS_SUCCESS) {
     st = sgpui_admin(dev, SGPU_OP_CREATE_QUEUE, 0, args, res);
     if (st == SGPU_STATUS_SUCCESS) {
-      sgpui_book_add_queue(b, res[0]);
+      if (b) sgpui_book_add_queue(b, res[0]);
       *queue = res[0];
     } else if (st == SGPU_STATUS_INVALID_HANDLE) {
       sgpui_book_drop_proc(dev, proc);
-    } else {
-      sgpui_book_discard(dev, b, created);
     }
   }
   pthread_mutex_unlock(&dev->lock);

@@ -10,8 +10,12 @@
  * libsgpu keeps one record per process slot (a slot cannot be deferred-destroyed again
  * before its event: it is DYING until then), settles records whenever it reads RECLAIM_SEQ,
  * and copies the event registers into the record whose number RECLAIM_SEQ shows, checking
- * that RECLAIM_SEQ did not move while they were read.
+ * that RECLAIM_SEQ did not move while they were read. If RECLAIM_SEQ/RECLAIM_PENDING cannot
+ * be read right after the destroy, the record is kept without a target and its event is
+ * recognised by QUERY of the handle answering INVALID_HANDLE instead of
+ * PROCESS_IS_TERMINATING (its slot is FREE); its details then stay inexact (exact 0, seq 0).
  */
+#include <stdio.h>
 #include <string.h>
 
 #include "sgpu_internal.h"
@@ -32,56 +36,103 @@ sgpu_status sgpui_reclaim_poll(sgpu_device *dev, uint32_t *seq_out) {
   if (seq_out) *seq_out = seq;
   for (uint32_t i = 0; i < dev->info.num_procs; i++) {
     sgpui_reclaim *r = &dev->reclaims[i];
-    if (!r->valid || r->done || !reached(seq, r->target)) continue;
+    if (!r->valid || r->done || !r->target_known || !reached(seq, r->target)) continue;
     r->done = true;
     if (seq != r->target) continue; /* overtaken by later events: details lost */
-    uint32_t h, cyc, frames, scrub, fr, rel, seq2;
-    if ((st = sgpui_rd(dev, SGPU_REG_RECLAIM_HANDLE, &h)) != SGPU_STATUS_SUCCESS ||
-        (st = sgpui_rd(dev, SGPU_REG_RECLAIM_CYCLES, &cyc)) != SGPU_STATUS_SUCCESS ||
-        (st = sgpui_rd(dev, SGPU_REG_RECLAIM_FRAMES, &frames)) != SGPU_STATUS_SUCCESS ||
-        (st = sgpui_rd(dev, SGPU_REG_TD_SCRUB, &scrub)) != SGPU_STATUS_SUCCESS ||
-        (st = sgpui_rd(dev, SGPU_REG_TD_FREE, &fr)) != SGPU_STATUS_SUCCESS ||
-        (st = sgpui_rd(dev, SGPU_REG_TD_RELEASE, &rel)) != SGPU_STATUS_SUCCESS ||
-        (st = sgpui_rd(dev, SGPU_REG_RECLAIM_SEQ, &seq2)) != SGPU_STATUS_SUCCESS) {
+    /* The last event's registers, then RECLAIM_SEQ again: one batch. */
+    sgpui_reg_op b[7] = {{SGPU_REG_RECLAIM_HANDLE, 0, 0}, {SGPU_REG_RECLAIM_CYCLES, 0, 0},
+                         {SGPU_REG_RECLAIM_FRAMES, 0, 0}, {SGPU_REG_TD_SCRUB, 0, 0},
+                         {SGPU_REG_TD_FREE, 0, 0},        {SGPU_REG_TD_RELEASE, 0, 0},
+                         {SGPU_REG_RECLAIM_SEQ, 0, 0}};
+    if ((st = sgpui_batch(dev, b, 7)) != SGPU_STATUS_SUCCESS) {
       r->done = false; /* try again at the next poll */
       return st;
     }
-    if (seq2 != seq || h != r->info.handle) continue; /* moved on while read, or not ours */
-    r->info.cycles = cyc;
-    r->info.frames = frames;
-    r->info.scrub_cycles = scrub;
-    r->info.free_cycles = fr;
-    r->info.release_cycles = rel;
+    if (b[6].value != seq || b[0].value != r->info.handle) continue; /* moved on, or not ours */
+    r->info.cycles = b[1].value;
+    r->info.frames = b[2].value;
+    r->info.scrub_cycles = b[3].value;
+    r->info.free_cycles = b[4].value;
+    r->info.release_cycles = b[5].value;
     r->info.exact = 1;
   }
   return SGPU_STATUS_SUCCESS;
 }
 
 sgpu_status sgpui_reclaim_note(sgpu_device *dev, sgpu_process proc, uint32_t frames) {
-  uint32_t slot = proc & 0xFFFFu, s1, s2, pending;
+  uint32_t slot = proc & 0xFFFFu;
   sgpu_status st;
   if (slot >= dev->info.num_procs) return SGPU_STATUS_SUCCESS; /* the device accepted it?! */
+  sgpui_reclaim *r = &dev->reclaims[slot];
+  memset(r, 0, sizeof *r);
+  r->valid = true; /* recorded whatever the reads below say */
+  r->info.handle = proc;
+  r->info.frames = frames;
   for (unsigned tries = 0;; tries++) {
-    if ((st = sgpui_rd(dev, SGPU_REG_RECLAIM_SEQ, &s1)) != SGPU_STATUS_SUCCESS ||
-        (st = sgpui_rd(dev, SGPU_REG_RECLAIM_PENDING, &pending)) != SGPU_STATUS_SUCCESS ||
-        (st = sgpui_rd(dev, SGPU_REG_RECLAIM_SEQ, &s2)) != SGPU_STATUS_SUCCESS)
-      return st;
-    if (s1 == s2) break;
+    sgpui_reg_op b[3] = {{SGPU_REG_RECLAIM_SEQ, 0, 0}, {SGPU_REG_RECLAIM_PENDING, 0, 0},
+                         {SGPU_REG_RECLAIM_SEQ, 0, 0}};
+    if ((st = sgpui_batch(dev, b, 3)) != SGPU_STATUS_SUCCESS) return st; /* target unknown */
+    if (b[0].value == b[2].value) {
+      r->target_known = true;
+      r->target = b[0].value + b[1].value;
+      r->info.seq = r->target;
+      break;
+    }
     if (tries >= 1000)
       return sgpui_fail(dev, SGPU_STATUS_IO_DEVICE_ERROR,
                         "destroy_process(0x%08x) deferred: RECLAIM_SEQ kept moving (0x%08x -> "
                         "0x%08x) while RECLAIM_PENDING was read",
-                        proc, s1, s2);
+                        proc, b[0].value, b[2].value);
   }
-  sgpui_reclaim *r = &dev->reclaims[slot];
-  memset(r, 0, sizeof *r);
-  r->valid = true;
-  r->target = s1 + pending;
-  r->info.handle = proc;
-  r->info.seq = r->target;
-  r->info.frames = frames;
   /* Settle it (and older ones) at once if its event has already come. */
   return sgpui_reclaim_poll(dev, NULL);
+}
+
+/* sgpu_wait_reclaim's condition: RECLAIM_SEQ reached the record's target; or, for a record
+ * whose target could not be read, QUERY of the handle no longer PROCESS_IS_TERMINATING. */
+typedef struct {
+  sgpui_reclaim *r;
+  uint32_t seq;
+  sgpu_status query;
+} reclaim_wait;
+
+static sgpu_status reclaim_cond(sgpu_device *dev, sgpui_wait *w, bool *done) {
+  reclaim_wait *rw = w->arg;
+  sgpui_reclaim *r = rw->r;
+  sgpu_status st;
+  if (r->target_known) {
+    if ((st = sgpui_reclaim_poll(dev, &rw->seq)) != SGPU_STATUS_SUCCESS) return st;
+  } else {
+    uint32_t args[1] = {r->info.handle}, res[6];
+    char keep[SGPUI_ERR_LEN];
+    snprintf(keep, sizeof keep, "%s", dev->last_error);
+    rw->query = sgpui_admin(dev, SGPU_OP_QUERY, 0, args, res);
+    snprintf(dev->last_error, sizeof dev->last_error, "%s", keep);
+    if (rw->query == SGPU_STATUS_INVALID_HANDLE) r->done = true; /* slot FREE: its event came */
+    else if (rw->query != SGPU_STATUS_PROCESS_IS_TERMINATING)
+      return sgpui_fail(dev, rw->query == SGPU_STATUS_SUCCESS ? SGPU_STATUS_IO_DEVICE_ERROR
+                                                              : rw->query,
+                        "wait_reclaim(0x%08x): QUERY answered %s, expected "
+                        "STATUS_PROCESS_IS_TERMINATING or STATUS_INVALID_HANDLE",
+                        r->info.handle, sgpu_status_str(rw->query));
+  }
+  *done = r->done;
+  /* Short steps while other events are due, so each is seen while it is the last one (the
+   * device keeps only the last event's details). */
+  uint32_t due = 0;
+  for (uint32_t i = 0; i < dev->info.num_procs; i++)
+    due += dev->reclaims[i].valid && !dev->reclaims[i].done;
+  if (due > 1) w->step_cap = 64;
+  return SGPU_STATUS_SUCCESS;
+}
+
+static void reclaim_describe(const sgpui_wait *w, char *buf, size_t len) {
+  const reclaim_wait *rw = w->arg;
+  if (rw->r->target_known)
+    snprintf(buf, len, "no reclaim event (RECLAIM_SEQ 0x%08x, waiting for 0x%08x)", rw->seq,
+             rw->r->target);
+  else
+    snprintf(buf, len, "no reclaim event (QUERY still answers %s)", sgpu_status_str(rw->query));
 }
 
 sgpu_status sgpu_wait_reclaim(sgpu_device *dev, sgpu_process proc, uint64_t timeout_cycles,
@@ -89,44 +140,25 @@ sgpu_status sgpu_wait_reclaim(sgpu_device *dev, sgpu_process proc, uint64_t time
   if (!dev) return SGPU_STATUS_INVALID_PARAMETER;
   pthread_mutex_lock(&dev->lock);
   sgpu_status st = SGPU_STATUS_SUCCESS;
-  uint32_t slot = proc & 0xFFFFu, seq = 0;
+  uint32_t slot = proc & 0xFFFFu;
   sgpui_reclaim *r = slot < dev->info.num_procs ? &dev->reclaims[slot] : NULL;
   if (!r || !r->valid || r->info.handle != proc) {
     st = sgpui_fail(dev, SGPU_STATUS_INVALID_PARAMETER,
                     "wait_reclaim(0x%08x): this process was not destroyed with the DEFERRED "
                     "policy through this device",
                     proc);
-    goto out;
+  } else if (!r->done) {
+    char what[48];
+    snprintf(what, sizeof what, "wait_reclaim(0x%08x)", proc);
+    reclaim_wait rw = {r, 0, SGPU_STATUS_SUCCESS};
+    sgpui_wait w = {.what = what, .cond = reclaim_cond, .describe = reclaim_describe,
+                    .arg = &rw,
+                    .timeout_cycles = timeout_cycles == SGPUI_WAIT_POLLS_ONLY
+                                          ? timeout_cycles - 1
+                                          : timeout_cycles};
+    st = sgpui_wait_for(dev, &w);
   }
-  uint64_t start, now;
-  if ((st = sgpui_now(dev, &start)) != SGPU_STATUS_SUCCESS) goto out;
-  for (uint32_t polls = 0; !r->done; polls++) {
-    if ((st = sgpui_reclaim_poll(dev, &seq)) != SGPU_STATUS_SUCCESS) goto out;
-    if (r->done) break;
-    if ((st = sgpui_now(dev, &now)) != SGPU_STATUS_SUCCESS) goto out;
-    if (now - start >= timeout_cycles || polls >= dev->poll_limit) {
-      st = sgpui_fail(dev, SGPU_STATUS_IO_TIMEOUT,
-                      "wait_reclaim(0x%08x): no reclaim event after %llu cycles (RECLAIM_SEQ "
-                      "0x%08x, waiting for 0x%08x; limit %llu cycles, %u polls)",
-                      proc, (unsigned long long)(now - start), seq, r->target,
-                      (unsigned long long)timeout_cycles, polls);
-      goto out;
-    }
-    if (dev->tp->step) {
-      /* Short steps while other events are due, so each is seen while it is the last one
-       * (the device keeps only the last event's details). */
-      uint64_t s = sgpui_poll_step(polls), left = timeout_cycles - (now - start);
-      uint32_t due = 0;
-      for (uint32_t i = 0; i < dev->info.num_procs; i++)
-        due += dev->reclaims[i].valid && !dev->reclaims[i].done;
-      if (due > 1 && s > 64) s = 64;
-      dev->tp->step(dev->tp_ctx, s < left ? s : left);
-    } else {
-      sgpui_poll_pause(dev, polls);
-    }
-  }
-  if (info) *info = r->info;
-out:
+  if (st == SGPU_STATUS_SUCCESS && info) *info = r->info;
   pthread_mutex_unlock(&dev->lock);
   return st;
 }

@@ -1,8 +1,10 @@
 /* sgpu_internal.h - what the files of libsgpu share; not installed, not public.
  *
- * Layers: the public calls (process.c, memory.c, queue.c) lock the device, validate what only
- * the host can validate, then issue admin commands through sgpui_admin (device.c), which
- * talks to the transport table only. Nothing above the transport knows which one it is.
+ * Layers: the public calls (process.c, memory.c, queue.c, reclaim.c) lock the device,
+ * validate what only the host can validate, then issue admin commands through sgpui_admin
+ * (mailbox.c), which uses register batches (sgpui_batch, device.c) and the one wait routine
+ * (sgpui_wait, wait.c); those talk to the transport table only. Nothing above the transport
+ * knows which one it is.
  * Internal names are sgpui_ (never exported: libsgpu.map exports sgpu_* only).
  */
 #ifndef SGPU_INTERNAL_H
@@ -24,27 +26,57 @@
 
 #define SGPUI_ERR_LEN 512
 
+/* One register access of a batch: a write of value to addr, or a read of addr into value. */
+typedef struct {
+  uint32_t addr;
+  uint32_t is_write; /* 0: read (value out), 1: write (value in) */
+  uint32_t value;
+} sgpui_reg_op;
+
+/* Capability flags of a transport (sgpui_transport.caps). */
+#define SGPUI_CAP_STEP 0x1u   /* a simulated clock that advances only when told (step) */
+#define SGPUI_CAP_CYCLES 0x2u /* knows the device's cycle count without a bus access (cycles) */
+#define SGPUI_CAP_BATCH 0x4u  /* native batch: many accesses in one request (batch) */
+#define SGPUI_CAP_ADMIN 0x8u  /* reserved: a native admin transaction (arguments, doorbell,
+                                 completion wait and results in one exchange of a byte link);
+                                 no transport has it yet and libsgpu does not use it */
+
 /* A transport: how register accesses reach a device. open() gets the part of the URI after
  * "scheme:" and returns its own context; on failure it writes a message naming what was
  * wrong into err and returns a status (STATUS_NOT_FOUND when nothing is at that address).
  * read32/write32 return STATUS_SUCCESS or a failure (SGPU_STATUS_IO_DEVICE_ERROR) with a
- * message in err. step and cycles are optional (NULL): a simulated device only advances
- * when told to (step), and knows its cycle count without a bus access (cycles). */
+ * message in err.
+ * caps says which optional hooks exist (the hook of a flag that is not set is NULL); a
+ * transport whose instances differ (a link that learns at open what the far end supports)
+ * gives ctx_caps, the capabilities of one open instance, a subset of caps:
+ *   step    (SGPUI_CAP_STEP)   advance a simulated device by n cycles with the bus idle;
+ *   cycles  (SGPUI_CAP_CYCLES) the device's cycle count;
+ *   batch   (SGPUI_CAP_BATCH)  run ops[0..n) in order in one request (a byte link sends one
+ *           frame and gets one answer), stopping at the first failure: *done = the number of
+ *           entries carried out (ops[*done] is the one that failed), reads' values written
+ *           back. Without it the device layer loops over read32/write32 (sgpui_batch), so
+ *           every transport supports batches. */
 typedef struct sgpui_transport {
   const char *scheme; /* "sim" */
   const char *help;   /* one line: URI forms */
+  uint32_t caps;      /* SGPUI_CAP_* */
   sgpu_status (*open)(const char *arg, void **ctx, char *err, size_t errlen);
   void (*close)(void *ctx);
   sgpu_status (*read32)(void *ctx, uint32_t addr, uint32_t *val, char *err, size_t errlen);
   sgpu_status (*write32)(void *ctx, uint32_t addr, uint32_t val, char *err, size_t errlen);
-  void (*step)(void *ctx, uint64_t cycles);  /* optional */
-  uint64_t (*cycles)(void *ctx);             /* optional */
+  void (*step)(void *ctx, uint64_t cycles);  /* SGPUI_CAP_STEP */
+  uint64_t (*cycles)(void *ctx);             /* SGPUI_CAP_CYCLES */
+  sgpu_status (*batch)(void *ctx, sgpui_reg_op *ops, size_t n, size_t *done, char *err,
+                       size_t errlen);       /* SGPUI_CAP_BATCH */
+  uint32_t (*ctx_caps)(void *ctx);           /* optional; NULL: every instance has caps */
 } sgpui_transport;
 
 extern const sgpui_transport sgpui_transport_sim;
 
-/* Bookkeeping of one process created on this device (for SGPU_POLICY_HOST): its mapped
- * pages as sorted, disjoint, non-adjacent ranges of virtual page numbers, and its queues. */
+/* Bookkeeping of one process created through this device (for SGPU_POLICY_HOST): its
+ * mapped pages as sorted, disjoint, non-adjacent ranges of virtual page numbers, and its
+ * queues. A record exists from a successful CREATE_PROCESS until the process is destroyed
+ * or the device calls its handle invalid; a process libsgpu did not create has none. */
 typedef struct {
   uint32_t first_vpn, pages;
 } sgpui_range;
@@ -61,7 +93,10 @@ typedef struct {
  * and what libsgpu saw of it. */
 typedef struct {
   bool valid;  /* a DEFERRED destroy of this slot succeeded through this device */
-  bool done;   /* RECLAIM_SEQ has reached target */
+  bool done;   /* its event has come (RECLAIM_SEQ has reached target) */
+  bool target_known; /* false: RECLAIM_SEQ/RECLAIM_PENDING could not be read right after the
+                        destroy; the event is then recognised by QUERY of the handle no
+                        longer answering PROCESS_IS_TERMINATING (details not exact) */
   uint32_t target; /* the RECLAIM_SEQ value of its event */
   sgpu_reclaim_info info;
 } sgpui_reclaim;
@@ -70,6 +105,7 @@ struct sgpu_device {
   pthread_mutex_t lock; /* held by every public call for its whole duration */
   const sgpui_transport *tp;
   void *tp_ctx;
+  uint32_t caps;  /* SGPUI_CAP_* of this open transport instance */
   sgpu_info info; /* read once at open */
   uint32_t poll_limit;
   uint32_t cpl_seq; /* last completion sequence seen */
@@ -85,44 +121,82 @@ struct sgpu_device {
 sgpu_status sgpui_fail(sgpu_device *dev, sgpu_status st, const char *fmt, ...)
     SGPUI_PRINTF(3, 4);
 
-/* Register access through the transport, with the error recorded. Lock held. */
+/* Register access (device.c). Lock held. Every address is checked against the bus width
+ * (1 << SGPU_BUS_ADDR_BITS) and alignment first: STATUS_INVALID_PARAMETER naming it, nothing
+ * sent. sgpui_batch runs ops[0..n) in order (the transport's native batch, or a loop over
+ * read32/write32), stopping at the first failure with a message naming the entry, its
+ * address and the transport's reason; a read's value is stored in its entry only. */
+sgpu_status sgpui_batch(sgpu_device *dev, sgpui_reg_op *ops, size_t n);
 sgpu_status sgpui_rd(sgpu_device *dev, uint32_t addr, uint32_t *val);
 sgpu_status sgpui_wr(sgpu_device *dev, uint32_t addr, uint32_t val);
+/* CYCLE_LO then CYCLE_HI (HI is latched when LO is read), one batch. */
 sgpu_status sgpui_cycles(sgpu_device *dev, uint64_t *cycles);
-
-/* One admin command through the mailbox: write the nargs arguments of the opcode, CMD_OP,
- * ring the doorbell, poll CPL_SEQ, read CPL_STATUS and the opcode's result words into res
- * (6 words, the ones the command does not define are zeroed). Lock held. A device failure
- * status is returned with a message naming the command and its arguments. */
-sgpu_status sgpui_admin(sgpu_device *dev, uint32_t opcode, uint32_t policy,
-                        const uint32_t *args, uint32_t res[6]);
-
-/* Completion polling (device.c): the sim model is stepped poll_step(polls) cycles between
- * polls; a device without step() is paused. */
-uint64_t sgpui_poll_step(uint32_t polls);
-void sgpui_poll_pause(sgpu_device *dev, uint32_t polls);
 /* Device cycles now: the transport's count if it has one, else CYCLE_LO/HI. */
 sgpu_status sgpui_now(sgpu_device *dev, uint64_t *cycles);
+static inline bool sgpui_has(const sgpu_device *dev, uint32_t cap) {
+  return (dev->caps & cap) != 0;
+}
+static inline uint32_t sgpui_field(uint32_t v, uint32_t lsb, uint32_t bits) {
+  return bits >= 32 ? v >> lsb : (v >> lsb) & ((1u << bits) - 1u);
+}
+
+/* The one wait routine (wait.c). Lock held. Calls cond until it says done; between calls
+ * it lets the device advance: on a transport with SGPUI_CAP_STEP the model is stepped
+ * sgpui_poll_step(polls) cycles (at most step_cap when cond set it, and never past the
+ * cycle limit), otherwise it pauses (short sleeps once past 64 polls). It gives up with
+ * STATUS_IO_TIMEOUT after timeout_cycles device cycles (SGPUI_WAIT_POLLS_ONLY: no cycle limit
+ * and no clock reads) or the device's poll limit, whichever comes first; the message is
+ * "WHAT: STATE after N cycles (limit ...)" where STATE is what describe writes from the
+ * values cond read last, so it shows the device as it was when the wait gave up. A failure
+ * of cond (a transport error) ends the wait with that status. */
+#define SGPUI_WAIT_POLLS_ONLY UINT64_MAX
+typedef struct sgpui_wait {
+  const char *what; /* names the wait in the timeout message, e.g. "wait_clean" */
+  sgpu_status (*cond)(sgpu_device *dev, struct sgpui_wait *w, bool *done);
+  void (*describe)(const struct sgpui_wait *w, char *buf, size_t len);
+  void *arg;                /* for cond and describe */
+  uint64_t timeout_cycles;  /* or SGPUI_WAIT_POLLS_ONLY */
+  uint64_t step_cap;        /* cond may set it: cycles per step at most (0: no cap) */
+  uint32_t polls;           /* out: conditions evaluated - 1 */
+  uint64_t waited;          /* out: device cycles waited (0 with SGPUI_WAIT_POLLS_ONLY) */
+} sgpui_wait;
+sgpu_status sgpui_wait_for(sgpu_device *dev, sgpui_wait *w);
+/* The stepping policy: 1 cycle between the first 64 polls, then polls/8, at most 1024. */
+uint64_t sgpui_poll_step(uint32_t polls);
+
+/* The admin mailbox (mailbox.c). Lock held. One command: one batch writes the opcode's
+ * nargs arguments, CMD_OP and ADMIN_DOORBELL; sgpui_wait_for polls CPL_SEQ; one batch reads
+ * CPL_STATUS and the opcode's result words into res (6 words, the ones the command does not
+ * define are zeroed) and acknowledges the interrupt (IRQ_ACK). A device failure status is
+ * returned with a message naming the command and its arguments. */
+sgpu_status sgpui_admin(sgpu_device *dev, uint32_t opcode, uint32_t policy,
+                        const uint32_t *args, uint32_t res[6]);
+/* Wait for ADMIN_STATUS.BUSY to clear, then take CPL_SEQ as it is and acknowledge IRQ: at
+ * open and before the first command after a timeout or a raw register write. */
+sgpu_status sgpui_mailbox_resync(sgpu_device *dev);
+/* Name of an opcode from SGPU_COMMAND_LIST ("MAP"), "UNKNOWN" otherwise. */
+const char *sgpui_op_name(uint32_t opcode);
 
 /* Reclaim events (reclaim.c). Lock held. After a successful DEFERRED DESTROY_PROCESS of
- * proc that freed `frames`: note which RECLAIM_SEQ value its event will have.
- * sgpui_reclaim_pending: is any noted event not seen yet. sgpui_reclaim_poll: read
- * RECLAIM_SEQ (into *seq if not NULL) and settle every noted event it has reached. */
+ * proc that freed `frames`: note which RECLAIM_SEQ value its event will have (the record is
+ * kept even if that cannot be read; the status says what failed). sgpui_reclaim_pending: is
+ * any noted event not seen yet. sgpui_reclaim_poll: read RECLAIM_SEQ (into *seq if not NULL)
+ * and settle every noted event it has reached. */
 sgpu_status sgpui_reclaim_note(sgpu_device *dev, sgpu_process proc, uint32_t frames);
 bool sgpui_reclaim_pending(const sgpu_device *dev);
 sgpu_status sgpui_reclaim_poll(sgpu_device *dev, uint32_t *seq);
 
-/* Name of an opcode from SGPU_COMMAND_LIST ("MAP"), "UNKNOWN" otherwise. */
-const char *sgpui_op_name(uint32_t opcode);
-
-/* Bookkeeping (book.c). Lock held. A device command that changes what is mapped or owned
- * is bracketed: sgpui_book_prepare before it (finds or creates the process's record and
- * reserves room for one more range and one more queue, so recording the outcome cannot fail
- * after the device has acted), the update after success, sgpui_book_discard after a failure
- * (drops a record prepare created). Allocation failure: STATUS_NO_MEMORY, nothing sent. */
-sgpu_status sgpui_book_prepare(sgpu_device *dev, sgpu_process handle, sgpui_proc_book **book,
-                               bool *created);
-void sgpui_book_discard(sgpu_device *dev, sgpui_proc_book *book, bool created);
+/* Bookkeeping (book.c). Lock held. sgpui_book_reserve before CREATE_PROCESS (room for one
+ * more record, allocated, so recording the success cannot fail after the device acted),
+ * sgpui_book_add after its success, sgpui_book_unreserve after its failure. A command that
+ * changes what a recorded process maps or owns is bracketed: sgpui_book_prepare before it
+ * (finds the record, NULL if there is none, and reserves room for one more range and one
+ * more queue), the update after success. Allocation failure: STATUS_NO_MEMORY, nothing
+ * sent. */
+sgpu_status sgpui_book_reserve(sgpu_device *dev, sgpui_proc_book **fresh);
+void sgpui_book_unreserve(sgpui_proc_book *fresh);
+void sgpui_book_add(sgpu_device *dev, sgpui_proc_book *fresh, sgpu_process handle);
+sgpu_status sgpui_book_prepare(sgpu_device *dev, sgpu_process handle, sgpui_proc_book **book);
 void sgpui_book_map(sgpui_proc_book *book, uint32_t first_vpn, uint32_t pages);
 void sgpui_book_unmap(sgpui_proc_book *book, uint32_t first_vpn, uint32_t pages);
 void sgpui_book_add_queue(sgpui_proc_book *book, uint32_t queue);

@@ -5,6 +5,9 @@
  *   sim:NAME           DIR/libsgpu_sim_NAME.so   (NAME: letters, digits, '_', '-', '.')
  *   sim:PATH           PATH, when it contains a '/' (e.g. sim:/abs/model.so, sim:./m.so)
  *   ...?trace=FILE     ask the model for an FST trace in FILE
+ *   ...?batch=native   register batches go to this transport's batch hook in one call (a
+ *                      loop over the ABI inside the transport, as a byte link would send one
+ *                      frame) instead of the device layer's loop; for testing that path
  * DIR is $SGPU_SIM_DIR, else SGPU_SIM_DEFAULT_DIR compiled in (the build's sim/ directory).
  * Each open loads (or re-references) the object and creates its own model instance.
  */
@@ -27,6 +30,7 @@
 typedef struct {
   void *so;
   sgpu_sim *sim;
+  bool native_batch; /* ?batch=native */
   char path[4096];
   sgpu_sim *(*create)(const char *);
   void (*destroy)(sgpu_sim *);
@@ -88,6 +92,7 @@ static sgpu_status sim_open(const char *arg, void **out, char *err, size_t errle
   size_t n = q ? (size_t)(q - arg) : strlen(arg);
   const char *trace = NULL;
   char trace_buf[4096];
+  bool native_batch = false;
   if (q) {
     /* Options: key=value separated by '&'. */
     for (const char *o = q + 1; *o;) {
@@ -96,8 +101,11 @@ static sgpu_status sim_open(const char *arg, void **out, char *err, size_t errle
       if (olen > 6 && !strncmp(o, "trace=", 6) && olen - 6 < sizeof trace_buf) {
         snprintf(trace_buf, sizeof trace_buf, "%.*s", (int)(olen - 6), o + 6);
         trace = trace_buf;
+      } else if (olen == 12 && !strncmp(o, "batch=native", 12)) {
+        native_batch = true;
       } else {
-        snprintf(err, errlen, "unknown sim option '%.*s' in 'sim:%s' (known: trace=FILE)",
+        snprintf(err, errlen,
+                 "unknown sim option '%.*s' in 'sim:%s' (known: trace=FILE, batch=native)",
                  (int)olen, o, arg);
         return SGPU_STATUS_NOT_FOUND;
       }
@@ -169,6 +177,7 @@ static sgpu_status sim_open(const char *arg, void **out, char *err, size_t errle
     sim_close(c);
     return SGPU_STATUS_IO_DEVICE_ERROR;
   }
+  c->native_batch = native_batch;
   *out = c;
   return SGPU_STATUS_SUCCESS;
 }
@@ -194,6 +203,25 @@ static sgpu_status sim_write32(void *p, uint32_t addr, uint32_t val, char *err, 
   return SGPU_STATUS_SUCCESS;
 }
 
+/* The native batch of ?batch=native: every entry in one call, stopping at the first that the
+ * model does not answer. */
+static sgpu_status sim_batch(void *p, sgpui_reg_op *ops, size_t n, size_t *done, char *err,
+                             size_t errlen) {
+  sgpu_status st = SGPU_STATUS_SUCCESS;
+  for (*done = 0; *done < n; ++*done) {
+    sgpui_reg_op *o = &ops[*done];
+    st = o->is_write ? sim_write32(p, o->addr, o->value, err, errlen)
+                     : sim_read32(p, o->addr, &o->value, err, errlen);
+    if (st != SGPU_STATUS_SUCCESS) break;
+  }
+  return st;
+}
+
+static uint32_t sim_ctx_caps(void *p) {
+  sim_ctx *c = p;
+  return SGPUI_CAP_STEP | SGPUI_CAP_CYCLES | (c->native_batch ? SGPUI_CAP_BATCH : 0u);
+}
+
 static void sim_step(void *p, uint64_t n) {
   sim_ctx *c = p;
   c->step(c->sim, n);
@@ -207,10 +235,15 @@ static uint64_t sim_cycles(void *p) {
 const sgpui_transport sgpui_transport_sim = {
     .scheme = "sim",
     .help = "sim:[NAME|PATH][?trace=FILE]  in-process model DIR/libsgpu_sim_NAME.so",
+    /* The sim ABI has no batch: by default the device layer loops over read32/write32;
+     * ?batch=native routes batches through sim_batch (same effect, the other code path). */
+    .caps = SGPUI_CAP_STEP | SGPUI_CAP_CYCLES | SGPUI_CAP_BATCH,
     .open = sim_open,
     .close = sim_close,
     .read32 = sim_read32,
     .write32 = sim_write32,
     .step = sim_step,
     .cycles = sim_cycles,
+    .batch = sim_batch,
+    .ctx_caps = sim_ctx_caps,
 };

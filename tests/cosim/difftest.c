@@ -1,5 +1,5 @@
 /* difftest.c - randomized differential test: a device under test (through libsgpu) against
- * the C reference model (tests/refmodel, called directly), driven by the same seeded
+ * the C reference model (tests/model, called directly), driven by the same seeded
  * sequence of operations.
  *
  *   difftest [--uri URI] [--seed N] [--ops N] [--verbose] [--no-cpl]
@@ -50,6 +50,7 @@
 
 #include "raw_cmd.h"
 #include "sgpu.h"
+#include "model_sync.h"
 #include "sgpu_ref.h"
 
 #define WAIT_CLEAN_CYCLES 400000000ull
@@ -97,11 +98,9 @@ typedef struct {
   uint64_t words_read, words_read_nonzero;
   status_count statuses[MAX_STATUS_KINDS];
   unsigned nstatuses;
-  /* reclaim synchronisation: the device's RECLAIM_SEQ at the start; a note on the window of
-   * the current operation, printed with a mismatch */
-  uint32_t rseq_base;
-  char window[200];
-  uint64_t destroys[4], destroys_while_pending, windows_resolved, max_pending;
+  /* reclaim synchronisation (model_sync.h): its window note is printed with a mismatch */
+  msync ms;
+  uint64_t destroys[4], destroys_while_pending, max_pending;
   uint64_t pressure_maps, pressure_beyond_clean, wait_reclaim_reads;
 } ctx;
 
@@ -131,7 +130,7 @@ static void mismatch(const ctx *c, const char *fmt, ...) {
   vfprintf(stderr, fmt, ap);
   va_end(ap);
   fprintf(stderr, "\n");
-  if (c->window[0]) fprintf(stderr, "  reclaim window: %s\n", c->window);
+  if (c->ms.window[0]) fprintf(stderr, "  reclaim window: %s\n", c->ms.window);
   if (c->dev) {
     const char *e = sgpu_last_error(c->dev);
     if (e && *e) fprintf(stderr, "  libsgpu last error: %s\n", e);
@@ -196,97 +195,28 @@ static uint32_t raw_exec(ctx *c, uint32_t opcode, uint32_t policy, const uint32_
   return cpl;
 }
 
-/* ------------------------------------------------------------------ reclaim synchronisation */
+/* ------------------------------------------------------------------ reclaim synchronisation
+ * (tests/model/model_sync.c, shared with the fuzzer) */
 
-static uint32_t model_rseq(ctx *c) { return ref_reg_read(c->ref, SGPU_REG_RECLAIM_SEQ); }
-static uint32_t model_pending(ctx *c) { return ref_reclaim_pending(c->ref); }
+static uint32_t model_rseq(ctx *c) { return msync_model_rseq(&c->ms); }
+static uint32_t model_pending(ctx *c) { return msync_model_pending(&c->ms); }
 /* The device's reclaim events since the start (same numbering as the model's RECLAIM_SEQ). */
-static uint32_t dev_rseq(ctx *c) { return reg_rd(c, SGPU_REG_RECLAIM_SEQ) - c->rseq_base; }
-
-/* Apply reclaim events in the model up to n (a count the device has reached). */
+static uint32_t dev_rseq(ctx *c) { return msync_dev_rseq(&c->ms); }
 static void model_reclaim_to(ctx *c, uint32_t n, const char *where) {
-  uint32_t m = model_rseq(c), total = m + model_pending(c);
-  if ((int32_t)(n - m) < 0)
-    mismatch(c, "%s: device RECLAIM_SEQ %u is behind the model's %u (the model scrubs only on "
-             "demand, so the device can never be behind it)", where, n, m);
-  if ((int32_t)(n - total) > 0)
-    mismatch(c, "%s: device RECLAIM_SEQ %u, but only %u DEFERRED destroys so far", where, n,
-             total);
-  ref_reclaim_upto(c->ref, n);
+  msync_reclaim_to(&c->ms, n, where);
 }
+static uint32_t sync_reclaims(ctx *c, const char *where) { return msync_sync(&c->ms, where); }
 
-/* Read RECLAIM_SEQ and bring the model up to it; returns it. */
-static uint32_t sync_reclaims(ctx *c, const char *where) {
-  uint32_t d = dev_rseq(c);
-  model_reclaim_to(c, d, where);
-  return d;
-}
-
-/* Index of a pending reclaim naming handle h (its event is model RECLAIM_SEQ + i + 1), or -1. */
-static int pending_index(ctx *c, uint32_t h) {
-  for (uint32_t i = 0; i < model_pending(c); i++)
-    if (ref_pending_handle(c->ref, i) == h) return (int)i;
-  return -1;
-}
-
-/* The CREATE_PROCESS outcome if the first j pending reclaims were posted: status and slot. */
-static uint32_t predict_create(ctx *c, uint32_t j, uint32_t *slot) {
-  for (uint32_t s = 0; s < c->P; s++) {
-    bool is_free = ref_proc_state(c->ref, s) == SGPU_PROC_STATE_FREE;
-    for (uint32_t i = 0; i < j && !is_free; i++)
-      is_free = (ref_pending_handle(c->ref, i) & 0xFFFFu) == s;
-    if (!is_free) continue;
-    *slot = s;
-    uint32_t free = ref_reg_read(c->ref, SGPU_REG_FRAMES_CLEAN) +
-                    ref_reg_read(c->ref, SGPU_REG_FRAMES_DIRTY);
-    return free ? SGPU_STATUS_SUCCESS : SGPU_STATUS_NO_MEMORY;
-  }
-  *slot = 0;
-  return SGPU_STATUS_INSUFFICIENT_RESOURCES;
-}
-
-/* Run a command on the model, after the device ran it and answered dev_st (and, for a
- * successful CREATE_PROCESS, dev_handle). If its outcome depends on reclaim events the
- * device may have posted while it ran, RECLAIM_SEQ is read again (s1) and the model is
- * brought to the event count between its current one and s1 that explains the device's
- * answer; if none does, the model stays where it is and the comparison reports the mismatch
- * (with the window). */
+/* The model's answer to a command the device answered with dev_st and the result words dres
+ * (NULL: only the handle of a successful CREATE_PROCESS, dev_handle, is known). */
 static uint32_t model_exec(ctx *c, uint32_t opcode, uint32_t policy, const uint32_t args[4],
-                           uint32_t res[6], uint32_t dev_st, uint32_t dev_handle) {
-  uint32_t pend = model_pending(c), m = model_rseq(c);
-  if (pend == 0) return ref_exec(c->ref, opcode, policy, args, res);
-  bool names = opcode >= SGPU_OP_DESTROY_PROCESS && opcode <= SGPU_OP_MEM_WRITE &&
-               !(opcode == SGPU_OP_QUERY && args[0] == SGPU_DEVICE_QUERY);
-  if (names) {
-    int i = pending_index(c, args[0]);
-    if (i >= 0) {
-      uint32_t s1 = dev_rseq(c), e = m + (uint32_t)i + 1;
-      snprintf(c->window, sizeof c->window,
-               "handle 0x%08X is pending reclaim event %u; device RECLAIM_SEQ %u before, %u "
-               "after the command", args[0], e, m, s1);
-      if (dev_st != SGPU_STATUS_PROCESS_IS_TERMINATING && (int32_t)(s1 - e) >= 0) {
-        model_reclaim_to(c, e, "window");
-        c->windows_resolved++;
-      }
-    }
-  } else if (opcode == SGPU_OP_CREATE_PROCESS) {
-    uint32_t s1 = dev_rseq(c), slot, want_slot = dev_handle & 0xFFFFu;
-    snprintf(c->window, sizeof c->window,
-             "%u reclaim(s) pending; device RECLAIM_SEQ %u before, %u after the command", pend,
-             m, s1);
-    for (uint32_t j = 0; j <= pend && (int32_t)(s1 - (m + j)) >= 0; j++) {
-      uint32_t st = predict_create(c, j, &slot);
-      if (st == dev_st && (st != SGPU_STATUS_SUCCESS || slot == want_slot)) {
-        if (j) {
-          model_reclaim_to(c, m + j, "window");
-          c->windows_resolved++;
-        }
-        break;
-      }
-    }
-  }
-  return ref_exec(c->ref, opcode, policy, args, res);
+                           uint32_t res[6], uint32_t dev_st, uint32_t dev_handle,
+                           const uint32_t *dres) {
+  uint32_t d[6] = {dev_handle, 0, 0, 0, 0, 0};
+  return msync_exec(&c->ms, opcode, policy, args, res, dev_st, dres ? dres : d);
 }
+
+static void sync_failed(void *p, const char *msg) { mismatch(p, "%s", msg); }
 
 /* Words the device may legitimately differ in: bit i set = CPL_RESi not compared. */
 static uint32_t nondet_mask(uint32_t opcode, const uint32_t args[4]) {
@@ -352,11 +282,11 @@ static void compare_device(ctx *c) {
   expect_status(c, "device QUERY status", st, rst);
   if (di.live_processes < r[3] && r[3] - di.live_processes <= s1 - s0) {
     model_reclaim_to(c, s0 + (r[3] - di.live_processes), "device QUERY window");
-    c->windows_resolved++;
+    c->ms.windows_resolved++;
     ref_exec(c->ref, SGPU_OP_QUERY, 0, args, r);
   }
   if (s1 != s0)
-    snprintf(c->window, sizeof c->window, "device RECLAIM_SEQ %u before the device QUERY, %u after",
+    snprintf(c->ms.window, sizeof c->ms.window, "device RECLAIM_SEQ %u before the device QUERY, %u after",
              s0, s1);
   expect_u32(c, "frames_used", di.frames_used, r[2]);
   expect_u32(c, "frames_clean + frames_dirty", di.frames_clean + di.frames_dirty, r[0] + r[1]);
@@ -534,13 +464,13 @@ static void op_create(ctx *c, bool raw) {
   describe(c, "CREATE_PROCESS() via %s", raw ? "raw" : "api");
   if (raw) {
     st = raw_exec(c, SGPU_OP_CREATE_PROCESS, 0, args, dres);
-    rst = model_exec(c, SGPU_OP_CREATE_PROCESS, 0, args, rres, st, dres[0]);
+    rst = model_exec(c, SGPU_OP_CREATE_PROCESS, 0, args, rres, st, dres[0], NULL);
     expect_status(c, "status", st, rst);
     compare_results(c, "result", SGPU_OP_CREATE_PROCESS, args, st, dres, rres);
   } else {
     sgpu_process h = 0;
     st = sgpu_create_process(c->dev, &h);
-    rst = model_exec(c, SGPU_OP_CREATE_PROCESS, 0, args, rres, st, h);
+    rst = model_exec(c, SGPU_OP_CREATE_PROCESS, 0, args, rres, st, h, NULL);
     api_done(c, SGPU_OP_CREATE_PROCESS, args, 1, st, rst, rres);
     if (st == SGPU_STATUS_SUCCESS) expect_u32(c, "handle", h, rres[0]);
   }
@@ -556,14 +486,14 @@ static uint32_t do_destroy(ctx *c, uint32_t h, uint32_t policy, bool raw) {
   bool pending = model_pending(c) > 0;
   if (raw) {
     st = raw_exec(c, SGPU_OP_DESTROY_PROCESS, policy, args, dres);
-    rst = model_exec(c, SGPU_OP_DESTROY_PROCESS, policy, args, rres, st, 0);
+    rst = model_exec(c, SGPU_OP_DESTROY_PROCESS, policy, args, rres, st, 0, NULL);
     expect_status(c, "status", st, rst);
     compare_results(c, "result", SGPU_OP_DESTROY_PROCESS, args, st, dres, rres);
   } else {
     sgpu_destroy_result r;
     memset(&r, 0, sizeof r);
     st = sgpu_destroy_process(c->dev, h, policy, &r);
-    rst = model_exec(c, SGPU_OP_DESTROY_PROCESS, policy, args, rres, st, 0);
+    rst = model_exec(c, SGPU_OP_DESTROY_PROCESS, policy, args, rres, st, 0, NULL);
     api_done(c, SGPU_OP_DESTROY_PROCESS, args, 1, st, rst, rres);
     if (st == SGPU_STATUS_SUCCESS) {
       expect_u32(c, "frames_freed", r.frames_freed, rres[1]);
@@ -604,12 +534,12 @@ static uint32_t do_map_unmap(ctx *c, bool map, uint32_t h, uint32_t va, uint32_t
            raw ? "raw" : "api");
   if (raw) {
     st = raw_exec(c, opcode, 0, args, dres);
-    rst = model_exec(c, opcode, 0, args, rres, st, 0);
+    rst = model_exec(c, opcode, 0, args, rres, st, 0, NULL);
     expect_status(c, "status", st, rst);
     compare_results(c, "result", opcode, args, st, dres, rres);
   } else {
     st = map ? sgpu_map(c->dev, h, va, pages) : sgpu_unmap(c->dev, h, va, pages);
-    rst = model_exec(c, opcode, 0, args, rres, st, 0);
+    rst = model_exec(c, opcode, 0, args, rres, st, 0, NULL);
     api_done(c, opcode, args, 1, st, rst, rres);
   }
   log_op(c, st);
@@ -708,13 +638,13 @@ static void op_create_queue(ctx *c, bool raw) {
            raw ? "raw" : "api");
   if (raw) {
     st = raw_exec(c, SGPU_OP_CREATE_QUEUE, 0, args, dres);
-    rst = model_exec(c, SGPU_OP_CREATE_QUEUE, 0, args, rres, st, 0);
+    rst = model_exec(c, SGPU_OP_CREATE_QUEUE, 0, args, rres, st, 0, NULL);
     expect_status(c, "status", st, rst);
     compare_results(c, "result", SGPU_OP_CREATE_QUEUE, args, st, dres, rres);
   } else {
     uint32_t q = 0xDEAD;
     st = sgpu_create_queue(c->dev, h, ring_va, log2, &q);
-    rst = model_exec(c, SGPU_OP_CREATE_QUEUE, 0, args, rres, st, 0);
+    rst = model_exec(c, SGPU_OP_CREATE_QUEUE, 0, args, rres, st, 0, NULL);
     api_done(c, SGPU_OP_CREATE_QUEUE, args, 1, st, rst, rres);
     if (st == SGPU_STATUS_SUCCESS) expect_u32(c, "queue id", q, rres[0]);
   }
@@ -746,12 +676,12 @@ static void op_destroy_queue(ctx *c, bool raw) {
   describe(c, "DESTROY_QUEUE(0x%08X, queue %u) via %s", h, q, raw ? "raw" : "api");
   if (raw) {
     st = raw_exec(c, SGPU_OP_DESTROY_QUEUE, 0, args, dres);
-    rst = model_exec(c, SGPU_OP_DESTROY_QUEUE, 0, args, rres, st, 0);
+    rst = model_exec(c, SGPU_OP_DESTROY_QUEUE, 0, args, rres, st, 0, NULL);
     expect_status(c, "status", st, rst);
     compare_results(c, "result", SGPU_OP_DESTROY_QUEUE, args, st, dres, rres);
   } else {
     st = sgpu_destroy_queue(c->dev, h, q);
-    rst = model_exec(c, SGPU_OP_DESTROY_QUEUE, 0, args, rres, st, 0);
+    rst = model_exec(c, SGPU_OP_DESTROY_QUEUE, 0, args, rres, st, 0, NULL);
     api_done(c, SGPU_OP_DESTROY_QUEUE, args, 1, st, rst, rres);
   }
   log_op(c, st);
@@ -823,7 +753,7 @@ static void op_mem(ctx *c, bool write, bool raw) {
   uint32_t ref_words[16] = {0};
   for (uint32_t i = 0; i < n; i++) {
     uint32_t a[4] = {h, va + 4 * i, data[i], 0};
-    rst = model_exec(c, opcode, 0, a, rres, st, 0);
+    rst = model_exec(c, opcode, 0, a, rres, st, 0, NULL);
     ref_words[i] = rres[0];
     if (rst != SGPU_STATUS_SUCCESS) break;
   }
@@ -860,21 +790,13 @@ static void op_query_proc(ctx *c, bool raw) {
   uint32_t rst;
   if (raw) {
     st = raw_exec(c, SGPU_OP_QUERY, 0, args, dres);
-    rst = model_exec(c, SGPU_OP_QUERY, 0, args, rres, st, 0);
-    if (args[0] == SGPU_DEVICE_QUERY && st == SGPU_STATUS_SUCCESS && dres[3] < rres[3]) {
-      /* live processes: reclaim events inside the window (checked by compare_device) */
-      uint32_t s1 = dev_rseq(c), m = model_rseq(c);
-      if (rres[3] - dres[3] <= s1 - m) {
-        model_reclaim_to(c, m + (rres[3] - dres[3]), "raw device QUERY window");
-        rst = ref_exec(c->ref, SGPU_OP_QUERY, 0, args, rres);
-      }
-    }
+    rst = model_exec(c, SGPU_OP_QUERY, 0, args, rres, st, 0, dres);
     expect_status(c, "status", st, rst);
     compare_results(c, "result", SGPU_OP_QUERY, args, st, dres, rres);
   } else {
     sgpu_process_info pi;
     st = sgpu_query_process(c->dev, h, &pi);
-    rst = model_exec(c, SGPU_OP_QUERY, 0, args, rres, st, 0);
+    rst = model_exec(c, SGPU_OP_QUERY, 0, args, rres, st, 0, NULL);
     api_done(c, SGPU_OP_QUERY, args, 1, st, rst, rres);
     if (st == SGPU_STATUS_SUCCESS) {
       expect_u32(c, "state", pi.state, rres[0]);
@@ -899,7 +821,7 @@ static void op_bad_cmd(ctx *c) {
   describe(c, "opcode 0x%02X policy %u (0x%08X, 0x%08X, 0x%08X, 0x%08X) via raw", opcode, policy,
            args[0], args[1], args[2], args[3]);
   st = raw_exec(c, opcode, policy, args, dres);
-  uint32_t rst = model_exec(c, opcode, policy, args, rres, st, 0);
+  uint32_t rst = model_exec(c, opcode, policy, args, rres, st, 0, NULL);
   expect_status(c, "status", st, rst);
   compare_results(c, "result", opcode, args, st, dres, rres);
   log_op(c, st);
@@ -1020,7 +942,7 @@ int main(int argc, char **argv) {
   snprintf(c.desc, sizeof c.desc, "initial state");
   c.op = 0;
   c.cpl_seq = reg_rd(&c, SGPU_REG_CPL_SEQ);
-  c.rseq_base = reg_rd(&c, SGPU_REG_RECLAIM_SEQ);
+  msync_init(&c.ms, c.dev, c.ref, sync_failed, &c);
   expect_u32(&c, "RECLAIM_PENDING at the start", reg_rd(&c, SGPU_REG_RECLAIM_PENDING), 0);
   static const uint32_t id_regs[] = {SGPU_REG_ID, SGPU_REG_VERSION, SGPU_REG_CAPS0, SGPU_REG_CAPS1};
   for (size_t i = 0; i < sizeof id_regs / sizeof id_regs[0]; i++)
@@ -1029,7 +951,7 @@ int main(int argc, char **argv) {
   compare_queue_regs(&c);
 
   for (c.op = 0; c.op < c.nops; c.op++) {
-    c.window[0] = '\0';
+    c.ms.window[0] = '\0';
     sync_reclaims(&c, "before the operation");
     enum kind k = choose(&c);
     if (c.op % 1000 == 999 || below(&c, 1000) == 0) k = K_WAIT_CLEAN;
@@ -1072,7 +994,7 @@ int main(int argc, char **argv) {
          c.destroys[0], c.destroys[1], c.destroys[2], c.destroys_while_pending, c.max_pending);
   printf("  reclaim events: %u; outcomes resolved by a reclaim inside the window: %" PRIu64
          "; reads waited after wait_clean: %" PRIu64 "\n",
-         model_rseq(&c), c.windows_resolved, c.wait_reclaim_reads);
+         model_rseq(&c), c.ms.windows_resolved, c.wait_reclaim_reads);
   printf("  pressure maps after a deferred destroy: %" PRIu64 " (%" PRIu64
          " needed more frames than were clean)\n", c.pressure_maps, c.pressure_beyond_clean);
   printf("  words read and compared: %" PRIu64 " (%" PRIu64 " expected non-zero)\n", c.words_read,

@@ -400,7 +400,10 @@ static int lifecycle_policy(sc *c, uint32_t policy) {
   EQ("frames_used after wait_clean", d.frames_used, 0);
   EQ("frames_clean after wait_clean", d.frames_clean, c->info.num_frames);
   ST(sgpu_query_process(c->dev, p, &pi), SGPU_STATUS_INVALID_HANDLE);
-  ST(sgpu_destroy_process(c->dev, p, policy, NULL), SGPU_STATUS_INVALID_HANDLE);
+  /* A destroyed handle is refused: by the device, or for the host-driven policy by libsgpu,
+   * which no longer has a record of the process and sends nothing. */
+  ST(sgpu_destroy_process(c->dev, p, policy, NULL),
+     policy == SGPU_POLICY_HOST ? SGPU_STATUS_INVALID_PARAMETER : SGPU_STATUS_INVALID_HANDLE);
   /* The slot is reusable, one generation on; FRAMES_USED back to what the process had. */
   sgpu_process p2;
   ST(sgpu_create_process(c->dev, &p2), SGPU_STATUS_SUCCESS);

@@ -14,11 +14,11 @@
 FUZZ_CC ?= clang-14
 FUZZ_OUT := $(BUILD)/tests/fuzz
 FUZZ_BIN := $(FUZZ_OUT)/fuzz_admin
-FUZZ_SRC := tests/fuzz/fuzz_admin.c tests/cosim/raw_cmd.c tests/refmodel/sgpu_ref.c
-FUZZ_HDRS := tests/fuzz/run.sh tests/cosim/raw_cmd.h tests/refmodel/sgpu_ref.h host/include/sgpu.h host/lib/sgpu_regs.h host/include/sgpu_codes.h
+FUZZ_SRC := tests/fuzz/fuzz_admin.c tests/cosim/raw_cmd.c tests/model/sgpu_ref.c tests/model/model_sync.c
+FUZZ_HDRS := tests/fuzz/run.sh tests/cosim/raw_cmd.h tests/model/sgpu_ref.h tests/model/model_sync.h host/include/sgpu.h host/lib/sgpu_regs.h host/include/sgpu_codes.h
 FUZZ_CFLAGS := -std=c11 -g -O1 -Wall -Wextra -D_POSIX_C_SOURCE=200809L \
   -fsanitize=fuzzer,address,undefined -fno-sanitize-recover=undefined \
-  -Ihost/include -Ihost/lib -Itests/refmodel -Itests/cosim -Isim
+  -Ihost/include -Ihost/lib -Itests/model -Itests/cosim -Isim
 FUZZ_ENV := SGPU_SIM_DIR=$(abspath $(BUILD))/sim ASAN_OPTIONS=detect_leaks=0
 FUZZ_RUNS ?= 20000
 FUZZ_TIME ?= 30

@@ -1,5 +1,5 @@
 /* fuzz_admin.c - libFuzzer target: arbitrary admin commands on the Verilated RTL core
- * (sim:small) against the C reference model (tests/refmodel), compared word for word.
+ * (sim:small) against the C reference model (tests/model), compared word for word.
  *
  * What it covers
  *   Each input is decoded (see decode_one) into at most MAX_CMDS commands with arbitrary
@@ -18,9 +18,9 @@
  *   and queue commands every queue register and DB_IGNORED. Any divergence prints the input's
  *   command log and abort()s, which libFuzzer reports as a crash.
  *   DEFERRED teardown: the device posts reclaim events on its own time; the model is
- *   synchronised from the device's RECLAIM_SEQ exactly as tests/cosim/difftest.c does (the
- *   model is never ahead; a command whose outcome depends on a reclaim inside its window is
- *   checked against every event count inside the window).
+ *   synchronised from the device's RECLAIM_SEQ by tests/model/model_sync.c, shared with
+ *   tests/cosim/difftest.c (the model is never ahead; a command whose outcome depends on a
+ *   reclaim inside its window is checked against every event count inside the window).
  *   One device and one model stay open for the whole process (never two Verilated models in
  *   one process). Between inputs every live process is destroyed (EAGER, compared too), the
  *   device is waited on until FRAMES_DIRTY == 0 and RECLAIM_PENDING == 0 and the model is
@@ -54,6 +54,7 @@
 
 #include "raw_cmd.h"
 #include "sgpu.h"
+#include "model_sync.h"
 #include "sgpu_ref.h"
 #include "sgpu_regs.h"
 
@@ -64,13 +65,13 @@
 
 static sgpu_device *dev;
 static sgpu_ref *ref;
+static msync ms; /* reclaim synchronisation with the model */
 static uint32_t P, Q, F, S, E;
 static uint64_t vpn_limit;
-static uint32_t rseq_base;
 static bool verbose;
 static char logbuf[1 << 16];
 static size_t loglen;
-static char desc[200], window[200];
+static char desc[200];
 
 /* ------------------------------------------------------------------ reporting */
 
@@ -98,7 +99,7 @@ static void divergence(const char *fmt, ...) {
   vfprintf(stderr, fmt, ap);
   va_end(ap);
   fprintf(stderr, "\n");
-  if (window[0]) fprintf(stderr, "  reclaim window: %s\n", window);
+  if (ms.window[0]) fprintf(stderr, "  reclaim window: %s\n", ms.window);
   abort();
 }
 
@@ -114,82 +115,17 @@ static uint32_t reg_rd(uint32_t addr) {
 }
 
 /* ------------------------------------------------------------------ reclaim synchronisation
- * (the approach of tests/cosim/difftest.c) */
+ * (tests/model/model_sync.c, shared with tests/cosim/difftest.c) */
 
-static uint32_t model_rseq(void) { return ref_reg_read(ref, SGPU_REG_RECLAIM_SEQ); }
-static uint32_t model_pending(void) { return ref_reclaim_pending(ref); }
-static uint32_t dev_rseq(void) { return reg_rd(SGPU_REG_RECLAIM_SEQ) - rseq_base; }
 
-static void model_reclaim_to(uint32_t n, const char *where) {
-  uint32_t m = model_rseq(), total = m + model_pending();
-  if ((int32_t)(n - m) < 0)
-    divergence("%s: device RECLAIM_SEQ %u is behind the model's %u", where, n, m);
-  if ((int32_t)(n - total) > 0)
-    divergence("%s: device RECLAIM_SEQ %u, but only %u DEFERRED destroys so far", where, n, total);
-  ref_reclaim_upto(ref, n);
+static void sync_failed(void *p, const char *msg) {
+  (void)p;
+  divergence("%s", msg);
 }
-
-static uint32_t sync_reclaims(const char *where) {
-  uint32_t d = dev_rseq();
-  model_reclaim_to(d, where);
-  return d;
-}
-
-static int pending_index(uint32_t h) {
-  for (uint32_t i = 0; i < model_pending(); i++)
-    if (ref_pending_handle(ref, i) == h) return (int)i;
-  return -1;
-}
-
-static uint32_t predict_create(uint32_t j, uint32_t *slot) {
-  for (uint32_t s = 0; s < P; s++) {
-    bool is_free = ref_proc_state(ref, s) == SGPU_PROC_STATE_FREE;
-    for (uint32_t i = 0; i < j && !is_free; i++) is_free = (ref_pending_handle(ref, i) & 0xFFFFu) == s;
-    if (!is_free) continue;
-    *slot = s;
-    uint32_t fr = ref_reg_read(ref, SGPU_REG_FRAMES_CLEAN) + ref_reg_read(ref, SGPU_REG_FRAMES_DIRTY);
-    return fr ? SGPU_STATUS_SUCCESS : SGPU_STATUS_NO_MEMORY;
-  }
-  *slot = 0;
-  return SGPU_STATUS_INSUFFICIENT_RESOURCES;
-}
-
-/* The model's answer to a command the device answered with dev_st / dev_res, resolving
- * reclaim events that may have been posted while the device ran it. */
-static uint32_t model_exec(uint32_t opcode, uint32_t policy, const uint32_t args[4], uint32_t res[6],
-                           uint32_t dev_st, const uint32_t dev_res[6]) {
-  uint32_t pend = model_pending(), m = model_rseq();
-  window[0] = 0;
-  if (pend == 0) return ref_exec(ref, opcode, policy, args, res);
-  bool dq = opcode == SGPU_OP_QUERY && args[0] == SGPU_DEVICE_QUERY;
-  bool names = opcode >= SGPU_OP_DESTROY_PROCESS && opcode <= SGPU_OP_MEM_WRITE && !dq;
-  if (names) {
-    int i = pending_index(args[0]);
-    if (i >= 0) {
-      uint32_t s1 = dev_rseq(), e = m + (uint32_t)i + 1;
-      snprintf(window, sizeof window, "handle 0x%08X is pending reclaim event %u; device RECLAIM_SEQ %u before, %u after",
-               args[0], e, m, s1);
-      if (dev_st != SGPU_STATUS_PROCESS_IS_TERMINATING && (int32_t)(s1 - e) >= 0) model_reclaim_to(e, "window");
-    }
-  } else if (opcode == SGPU_OP_CREATE_PROCESS) {
-    uint32_t s1 = dev_rseq(), slot, want = dev_res[0] & 0xFFFFu;
-    snprintf(window, sizeof window, "%u reclaim(s) pending; device RECLAIM_SEQ %u before, %u after", pend, m, s1);
-    for (uint32_t j = 0; j <= pend && (int32_t)(s1 - (m + j)) >= 0; j++) {
-      uint32_t st = predict_create(j, &slot);
-      if (st == dev_st && (st != SGPU_STATUS_SUCCESS || slot == want)) {
-        if (j) model_reclaim_to(m + j, "window");
-        break;
-      }
-    }
-  } else if (dq && dev_st == SGPU_STATUS_SUCCESS) {
-    /* live processes counts DYING slots: a reclaim inside the window lowers it */
-    uint32_t s1 = dev_rseq(), r[6];
-    ref_exec(ref, opcode, policy, args, r);
-    snprintf(window, sizeof window, "device QUERY; RECLAIM_SEQ %u before, %u after", m, s1);
-    if (dev_res[3] < r[3] && r[3] - dev_res[3] <= s1 - m) model_reclaim_to(m + (r[3] - dev_res[3]), "window");
-  }
-  return ref_exec(ref, opcode, policy, args, res);
-}
+static uint32_t model_rseq(void) { return msync_model_rseq(&ms); }
+static uint32_t model_pending(void) { return msync_model_pending(&ms); }
+static uint32_t dev_rseq(void) { return msync_dev_rseq(&ms); }
+static uint32_t sync_reclaims(const char *where) { return msync_sync(&ms, where); }
 
 /* ------------------------------------------------------------------ one command, both sides */
 
@@ -210,7 +146,8 @@ static uint32_t both_exec(uint32_t opcode, uint32_t policy, const uint32_t args[
   sgpu_status t = raw_cmd(dev, opcode, policy, args, RAW_MAX_CYCLES, &dst, dres, &seq);
   if (t != SGPU_STATUS_SUCCESS)
     divergence("raw command did not complete: %s (CPL_SEQ 0x%08X)", sgpu_status_str(t), seq);
-  uint32_t mst = model_exec(opcode, policy, args, mres, dst, dres);
+  ms.window[0] = '\0';
+  uint32_t mst = msync_exec(&ms, opcode, policy, args, mres, dst, dres);
   logf_("  %s -> dev 0x%08X [%08X %08X %08X %08X %08X %08X] model 0x%08X\n", desc, dst, dres[0], dres[1], dres[2],
         dres[3], dres[4], dres[5], mst);
   if (dst != mst)
@@ -430,7 +367,7 @@ int LLVMFuzzerInitialize(int *argc, char ***argv) {
   }
   P = p.procs; Q = p.queues; F = p.frames; S = p.page_shift; E = 1u << (S - 2);
   vpn_limit = 1ull << (2 * (S - 2));
-  rseq_base = reg_rd(SGPU_REG_RECLAIM_SEQ);
+  msync_init(&ms, dev, ref, sync_failed, NULL);
   /* the model starts at reset; so must the device (fresh open) */
   expect_u32("FRAMES_CLEAN at open", reg_rd(SGPU_REG_FRAMES_CLEAN), ref_reg_read(ref, SGPU_REG_FRAMES_CLEAN));
   expect_u32("DB_IGNORED at open", reg_rd(SGPU_REG_DB_IGNORED), ref_reg_read(ref, SGPU_REG_DB_IGNORED));
@@ -440,7 +377,7 @@ int LLVMFuzzerInitialize(int *argc, char ***argv) {
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
   rd r = {data, size, 0};
   loglen = 0;
-  window[0] = 0;
+  ms.window[0] = 0;
   for (int i = 0; i < MAX_CMDS && decode_one(&r, i); i++) {
   }
   reset_state();

@@ -307,6 +307,16 @@ static void deferred(void) {
         "D is DYING: RECLAIM_PENDING %u -> %u, live processes (DYING counted) %u -> %u",
         d0.reclaim_pending, d1.reclaim_pending, d0.live_processes, d1.live_processes);
   if (dying) {
+    /* Defect 14: the timeout message reports the counts read at the last poll, not a
+     * RECLAIM_PENDING left over from before (it was read only when no frame was dirty). */
+    EXPECT(sgpu_wait_clean(dev, 1), SGPU_STATUS_IO_TIMEOUT, "wait_clean for 1 cycle while D is DYING");
+    char msg[600], want[64];
+    snprintf(msg, sizeof msg, "%s", sgpu_last_error(dev));
+    sgpu_device_info dn = dinfo();
+    snprintf(want, sizeof want, "%u reclaims pending", dn.reclaim_pending);
+    if (dn.reclaim_pending == d1.reclaim_pending)
+      CHECK(strstr(msg, want) != NULL, "wait_clean's timeout names the current count '%s': %s",
+            want, msg);
     EXPECT(sgpu_query_process(dev, d, &pi), SGPU_STATUS_PROCESS_IS_TERMINATING, "query D");
     EXPECT(sgpu_map(dev, d, 64 * PAGE, 1), SGPU_STATUS_PROCESS_IS_TERMINATING, "map in D");
     EXPECT(sgpu_destroy_process(dev, d, SGPU_POLICY_EAGER, NULL),
@@ -392,6 +402,92 @@ static void deferred(void) {
   CHECK(ix.exact && iy.exact && iy.cycles > 0 && ix.cycles > 0,
         "both seen exactly (exact %u, %u; %u and %u cycles)", ix.exact, iy.exact, ix.cycles,
         iy.cycles);
+}
+
+/* CREATE_PROCESS through the mailbox registers, behind libsgpu's back (it has no record of
+ * the process). Returns the handle, 0 on failure. */
+static sgpu_process raw_create(void) {
+  uint32_t seq0 = 0, seq = 0, st = 1, h = 0;
+  if (sgpu_reg_read(dev, SGPU_REG_CPL_SEQ, &seq0) ||
+      sgpu_reg_write(dev, SGPU_REG_CMD_OP, SGPU_OP_CREATE_PROCESS << SGPU_CMD_OP_OPCODE_LSB) ||
+      sgpu_reg_write(dev, SGPU_REG_ADMIN_DOORBELL, 1))
+    return 0;
+  seq = seq0;
+  for (int i = 0; i < 100000 && seq == seq0; i++)
+    if (sgpu_reg_read(dev, SGPU_REG_CPL_SEQ, &seq)) return 0;
+  if (seq == seq0 || sgpu_reg_read(dev, SGPU_REG_CPL_STATUS, &st) || st ||
+      sgpu_reg_read(dev, SGPU_REG_CPL_RES0, &h))
+    return 0;
+  return h;
+}
+
+static uint32_t reg(uint32_t addr) {
+  uint32_t v = 0xBAD0BAD0u;
+  if (sgpu_reg_read(dev, addr, &v) != SGPU_STATUS_SUCCESS)
+    printf("note: reg_read 0x%x: %s\n", addr, sgpu_last_error(dev));
+  return v;
+}
+
+static void registers(void) {
+  puts("-- register range, interrupt acknowledge, host policy on unknown processes");
+  const uint32_t bus = 1u << SGPU_BUS_ADDR_BITS;
+  /* Defect 1 (host half): an address beyond the bus never reaches the device. */
+  EXPECT(sgpu_reg_write(dev, SGPU_REG_CMD_ARG0, 0x1234u), SGPU_STATUS_SUCCESS, "write CMD_ARG0");
+  EXPECT(sgpu_reg_write(dev, bus + SGPU_REG_CMD_ARG0, 0xdeadu), SGPU_STATUS_INVALID_PARAMETER,
+         "write 0x%x (CMD_ARG0 + the bus size)", bus + SGPU_REG_CMD_ARG0);
+  char want[32];
+  snprintf(want, sizeof want, "0x%x", bus + SGPU_REG_CMD_ARG0);
+  CHECK(strstr(sgpu_last_error(dev), want) != NULL, "message names %s: %s", want,
+        sgpu_last_error(dev));
+  uint32_t v = reg(SGPU_REG_CMD_ARG0);
+  CHECK(v == 0x1234u, "CMD_ARG0 unchanged (0x%08x)", v);
+  v = 0x5a5a5a5au;
+  EXPECT(sgpu_reg_read(dev, bus + SGPU_REG_ID, &v), SGPU_STATUS_INVALID_PARAMETER, "read 0x%x",
+         bus + SGPU_REG_ID);
+  CHECK(v == 0x5a5a5a5au, "the failed read left the caller's value alone (0x%08x)", v);
+  EXPECT(sgpu_reg_read(dev, 0xFFFFFFFCu, &v), SGPU_STATUS_INVALID_PARAMETER, "read 0xfffffffc");
+  sgpu_process p;
+  EXPECT(sgpu_create_process(dev, &p), SGPU_STATUS_SUCCESS, "create P");
+  sgpu_device_info d0 = dinfo();
+  EXPECT(sgpu_reg_write(dev, bus + SGPU_REG_ADMIN_DOORBELL, 1), SGPU_STATUS_INVALID_PARAMETER,
+         "write the doorbell + the bus size");
+  sgpu_device_info d1 = dinfo();
+  CHECK(d1.live_processes == d0.live_processes,
+        "no command re-run: live processes %u -> %u", d0.live_processes, d1.live_processes);
+  EXPECT(sgpu_destroy_process(dev, p, SGPU_POLICY_EAGER, NULL), SGPU_STATUS_SUCCESS, "destroy P");
+
+  /* Defect 7: every completion is acknowledged, so IRQ is low between commands. */
+  v = reg(SGPU_REG_ADMIN_STATUS);
+  CHECK(((v >> SGPU_ADMIN_STATUS_IRQ_LSB) & 1u) == 0 && ((v >> SGPU_ADMIN_STATUS_BUSY_LSB) & 1u) == 0,
+        "ADMIN_STATUS after completed commands: IRQ and BUSY clear (0x%08x)", v);
+
+  /* Defect 8: HOST on a process libsgpu did not create: refused, nothing sent. */
+  sgpu_process r = raw_create();
+  if (CHECK(r != 0, "a process created through the raw mailbox (0x%08x)", r)) {
+    uint32_t seq0 = reg(SGPU_REG_CPL_SEQ);
+    sgpu_destroy_result res;
+    EXPECT(sgpu_destroy_process(dev, r, SGPU_POLICY_HOST, &res), SGPU_STATUS_INVALID_PARAMETER,
+           "host-driven destroy of it");
+    snprintf(want, sizeof want, "0x%08x", r);
+    CHECK(strstr(sgpu_last_error(dev), want) != NULL, "message names the handle %s: %s", want,
+          sgpu_last_error(dev));
+    uint32_t seq1 = reg(SGPU_REG_CPL_SEQ);
+    CHECK(seq1 == seq0, "no command sent (CPL_SEQ %u -> %u)", seq0, seq1);
+    sgpu_process_info pi = pinfo(r);
+    CHECK(pi.state == SGPU_PROC_STATE_ACTIVE, "it is still ACTIVE (state %u)", pi.state);
+    EXPECT(sgpu_map(dev, r, 0, 2), SGPU_STATUS_SUCCESS, "map in it through libsgpu");
+    EXPECT(sgpu_destroy_process(dev, r, SGPU_POLICY_HOST, NULL), SGPU_STATUS_INVALID_PARAMETER,
+           "host-driven destroy after a map: still unknown");
+    EXPECT(sgpu_destroy_process(dev, r, SGPU_POLICY_EAGER, NULL), SGPU_STATUS_SUCCESS,
+           "eager destroy of it");
+  }
+  sgpu_process e;
+  sgpu_destroy_result er;
+  EXPECT(sgpu_create_process(dev, &e), SGPU_STATUS_SUCCESS, "create E");
+  EXPECT(sgpu_destroy_process(dev, e, SGPU_POLICY_HOST, &er), SGPU_STATUS_SUCCESS,
+         "host-driven destroy of E, created here, nothing mapped");
+  CHECK(er.frames_freed == 1 && er.phases_read == 1, "E freed its root (%u frames), phases read (%u)",
+        er.frames_freed, er.phases_read);
 }
 
 static void big(void) {
@@ -536,6 +632,7 @@ static void run(const char *uri) {
   uint32_t qa = queues(a, b);
   teardown(a, qa);
   EXPECT(sgpu_destroy_process(dev, b, SGPU_POLICY_DEFAULT, NULL), SGPU_STATUS_SUCCESS, "destroy B");
+  registers();
   deferred();
   big();
   resources();

@@ -204,5 +204,59 @@ run 2 "undefined variable" -- "${D[@]}" script "$tmp/v.txt" && has "'\$nope'" er
 printf 'script x\n' >"$tmp/n.txt"
 run 2 "nested script" -- "${D[@]}" script "$tmp/n.txt"
 
+# Register addresses beyond the 16-bit bus never reach the device (defect 1, host half).
+cat >"$tmp/r.txt" <<'EOF2'
+reg-write 0x24 0x1234
+expect STATUS_INVALID_PARAMETER reg-write 0x10024 0xdead
+reg-read 0x24
+$a = create-process
+query
+expect STATUS_INVALID_PARAMETER reg-write 0x10034 1
+query
+EOF2
+run 0 "out-of-range register writes" -- "${D[@]}" script "$tmp/r.txt" &&
+  has "value              0x00001234" out "CMD_ARG0 unchanged after reg-write 0x10024"
+n1=$(grep -c "live_processes     1" <<<"$out")
+[ "$n1" -eq 2 ] && [[ "$out" != *"live_processes     2"* ]] &&
+  ok "reg-write 0x10034 did not ring the doorbell (live_processes 1 before and after)" ||
+  bad "reg-write 0x10034 re-ran a command: $(grep live_processes <<<"$out" | tr '\n' ' ')"
+run 1 "reg-read 0x10000" -- "${D[@]}" reg-read 0x10000 &&
+  has "STATUS_INVALID_PARAMETER" err "reg-read 0x10000" && has "0x10000" err "reg-read 0x10000"
+[[ "$out" != *value* ]] && ok "reg-read 0x10000 printed no value" || bad "reg-read 0x10000 printed '$out'"
+
+# Script input problems are reported, never taken for the end of the file (defect 12).
+run 2 "script of a directory" -- "${D[@]}" script "$tmp" &&
+  has "Is a directory" err "script of a directory" && has "$tmp" err "script of a directory"
+run 2 "script /dev/zero" -- "${D[@]}" script /dev/zero &&
+  has "/dev/zero:1" err "script /dev/zero" && has "NUL byte" err "script /dev/zero"
+printf 'info\0 extra words\ninfo\n' >"$tmp/nul.txt"
+run 2 "script with a NUL byte" -- "${D[@]}" script "$tmp/nul.txt" &&
+  has "nul.txt:1" err "NUL byte" && has "column 5" err "NUL byte"
+[[ "$out" != *magic* ]] && ok "the line with the NUL byte did not run" || bad "the line with the NUL byte ran"
+{ printf 'info\n'; head -c 5000 /dev/zero | tr '\0' a; printf '\n'; } >"$tmp/long.txt"
+run 2 "script with a long line" -- "${D[@]}" script "$tmp/long.txt" &&
+  has "long.txt:2" err "long line" && has "longer than 4096" err "long line"
+printf 'map \377\376 0 1\nexpect STATUS_INVALID_HANDLE query 0x12345 \303\n' >"$tmp/u.txt"
+run 2 "--json script with invalid UTF-8" -- --json "${D[@]}" script "$tmp/u.txt"
+if command -v python3 >/dev/null; then
+  if python3 -c '
+import json, sys
+objs = [json.loads(l) for l in sys.stdin.buffer.read().decode("utf-8").splitlines() if l.strip()]
+assert objs and "\ufffd" in objs[0]["error"], objs
+' <"$tmp/out"; then ok "--json with invalid UTF-8 input is valid UTF-8 JSON (U+FFFD)"
+  else bad "--json with invalid UTF-8 input: not valid JSON: $(head -c 200 "$tmp/out" | od -c | head -3)"; fi
+fi
+
+# Phase registers that cannot be read after a successful destroy (defect 9): only on the
+# device shell, whose fault switch makes reads fail.
+if [[ "$uri" == sim:fake* ]]; then
+  printf '$p = create-process\nmap $p 0 2\ndestroy-process $p\nquery\n' >"$tmp/ph.txt"
+  SGPU_MODEL_FAIL_READS=0xa0 run 0 "destroy with unreadable phases" -- --json "${D[@]}" script "$tmp/ph.txt" &&
+    has '"frames_freed":4' out "destroy with unreadable phases" &&
+    has '"phases_read":0' out "destroy with unreadable phases" &&
+    has "could not be read" err "destroy with unreadable phases" &&
+    has '"live_processes":0' out "destroy with unreadable phases"
+fi
+
 echo "test_cli: $pass passed, $fail failed"
 [ "$fail" -eq 0 ]

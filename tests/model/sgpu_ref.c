@@ -153,6 +153,10 @@ uint32_t ref_reclaim_upto(sgpu_ref *r, uint32_t n) {
 
 uint32_t ref_reclaim_pending(const sgpu_ref *r) { return r->npend; }
 
+uint64_t ref_frames_freed_total(const sgpu_ref *r) { return r->dirty_pushed; }
+
+uint64_t ref_frames_scrubbed(const sgpu_ref *r) { return r->dirty_popped; }
+
 uint32_t ref_pending_handle(const sgpu_ref *r, uint32_t i) {
   return i < r->npend ? r->pend[(r->phead + i) % r->p.procs].handle : 0;
 }

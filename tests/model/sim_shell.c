@@ -1,30 +1,45 @@
-/* sim_ref.c - the reference model behind the sgpu_sim.h ABI: a fake device ("sim:ref").
+/* sim_shell.c - the device shell: the reference model (sgpu_ref.c) behind the sgpu_sim.h ABI.
+ * It is the only C device model: "sim:ref" and every fake device of the host tests
+ * ("sim:fake", "sim:fakesmall", "sim:fakebadabi", ...) are builds of this file.
  *
- * Built as libsgpu_sim_ref.so, so libsgpu's sim: transport and the CLI can run before the
- * RTL exists, and the difftest can check libsgpu against the model itself.
+ * The shell adds what a command-level model lacks: the register file (mailbox CMD_*, ADMIN_*
+ * with BUSY, IRQ and IRQ_ACK, ADMIN_DROPPED, CPL_*; CYCLE_LO/HI; TD_*; RECLAIM_CYCLES;
+ * SCRUB_CYCLES; the queue window), a progress clock, and fault-injection switches. Statuses,
+ * result words, frame counts, queue registers and reclaim events come from the model and are
+ * exact (docs/semantics.md); everything measured in cycles is the shell's own and UNTIMED
+ * (it predicts none of the RTL's numbers; see "Untimed" below and docs/verification.md).
  *
- * Parameters: P=8 Q=8 F=20480 S=12 (TLB 8, reported only), like sim:default; the
- * environment variable SGPU_REF_PARAMS="P,Q,F,S" (optionally ",TLB") overrides them.
+ * Configuration (build-time defaults, -D, each overridable by the environment when an
+ * instance is created):
+ *   SHELL_CONFIG  "ref"            the name sgpu_sim_config() returns
+ *   SHELL_PARAMS  "8,8,20480,12,8" P,Q,F,S[,TLB]     env SGPU_MODEL_PARAMS (or SGPU_REF_PARAMS)
+ *   SHELL_FAULTS  ""               fault switches    env SGPU_MODEL_FAULTS
+ *   SHELL_NO_STEP                  (build only) do not export sgpu_sim_step
+ * Fault switches, comma separated:
+ *   magic=X       the ID register reads X instead of SGPU_MAGIC
+ *   abi=N         sgpu_sim_abi_version() returns N
+ *   hang          a doorbell makes the mailbox BUSY forever: no command executes or completes
+ *   fail_read=A   every read of register address A fails (returns -1: the bus does not
+ *                 answer); repeatable, and env SGPU_MODEL_FAIL_READS="A[,A...]" adds more
  *
- * Timing (made up, but enough to exercise a driver's polling):
- *   - the clock advances by 1 per register access and by n per sgpu_sim_step(n);
- *   - a command executes on the ADMIN_DOORBELL write (all its effects are visible at once)
- *     but is posted only LATENCY cycles later: BUSY until then, and a doorbell meanwhile is
- *     dropped and counted in ADMIN_DROPPED. LATENCY = 4 + the frames and queues the command
- *     touches, capped at 4 + 256, except DESTROY_PROCESS: the sum of its phases, TD_VALIDATE
- *     1, TD_STOP_DRAIN 1 + queues, TD_TLB 2, TD_FREE frames (capped at 256), TD_RELEASE
- *     1 + queues, TD_COMPLETE 1; for DEFERRED, TD_FREE and TD_RELEASE are not part of the
- *     command (the reclaimer writes them when the completion is posted). DESTROY_PROCESS
- *     reports that latency as its cycles result (the command-level model alone reports 0).
- *     A failed command writes no TD_* register;
- *   - the scrubber makes one dirty frame clean every max(1, 2^(S-2) / 4) cycles (four words
- *     a cycle), oldest first; SCRUB_CYCLES counts the cycles during which some frame was
- *     dirty. It pauses while a DEFERRED destroy is BUSY, so no reclaim event comes before its
- *     completion. A reclaim event is posted when the model's scrubber has cleaned the
- *     process's last frame (or an allocation took it): RECLAIM_CYCLES = event - doorbell,
- *     TD_SCRUB = event - completion (the frames reached the dirty list), both >= 1;
- *   - the queue window is 0x100..0xFFFF (16-bit register addresses, like the RTL): a QDB
- *     write to a slot >= Q there is ignored and counted; its registers read 0.
+ * Untimed: the progress clock. The clock advances by 1 per register access and by n per
+ * sgpu_sim_step(n). A command executes on the ADMIN_DOORBELL write (all its effects are
+ * visible at once) but is posted LATENCY cycles later: BUSY until then, and a doorbell
+ * meanwhile is dropped and counted in ADMIN_DROPPED; LATENCY = 4 + the frames and queues the
+ * command touches (at most 4 + 256). DESTROY_PROCESS's phases are placeholders that keep the
+ * documented relations only: TD_VALIDATE 1, TD_STOP_DRAIN 1 + queues, TD_TLB 2, TD_FREE
+ * min(frames, 256), TD_RELEASE 1 + queues, TD_COMPLETE 1; its cycles result (CPL_RES0) is their
+ * sum (DEFERRED: without free and release, which the reclaimer writes when the completion is
+ * posted). The scrubber cleans one dirty frame every max(1, 2^(S-2) / 4) cycles, oldest first,
+ * and pauses while a DEFERRED destroy is BUSY (so no reclaim event precedes its completion);
+ * SCRUB_CYCLES counts the cycles during which a frame was dirty. TD_SCRUB is written when the
+ * last frame of a destroy is clean: at the reclaim event (DEFERRED; RECLAIM_CYCLES = event -
+ * doorbell) or when an EAGER destroy's frames are all scrubbed. None of these numbers is the
+ * RTL's: the differential tests never compare them.
+ *
+ * The queue window is QUEUE_BASE..2^SGPU_BUS_ADDR_BITS - 1 (like the RTL): a QDB write to a
+ * slot >= Q there is ignored and counted; its registers read 0. An access at or beyond
+ * 2^SGPU_BUS_ADDR_BITS is not answered (-1).
  */
 #include <stdbool.h>
 #include <stdio.h>
@@ -33,6 +48,17 @@
 
 #include "sgpu_ref.h"
 #include "sgpu_regs.h"
+
+#ifndef SHELL_CONFIG
+#define SHELL_CONFIG "ref"
+#endif
+#ifndef SHELL_PARAMS
+#define SHELL_PARAMS "8,8,20480,12,8"
+#endif
+#ifndef SHELL_FAULTS
+#define SHELL_FAULTS ""
+#endif
+#define MAX_FAIL_READS 16
 
 /* Built with -fvisibility=hidden: only the ABI is exported, so the model's own symbols never
  * interpose with a program that links sgpu_ref.c itself (the difftest). */
@@ -70,7 +96,37 @@ struct sgpu_sim {
   uint64_t rc_doorbell[256], rc_dirty[256];
   uint32_t rc_head, rc_n, rc_seen_seq;
   uint32_t reclaim_cycles;
+  /* the last EAGER destroy whose frames are not all clean yet: TD_SCRUB when they are */
+  bool eager_scrub;
+  uint64_t eager_mark, eager_dirty_at;
+  /* fault switches */
+  uint32_t magic;
+  bool hang;
+  uint32_t fail_reads[MAX_FAIL_READS], nfail_reads;
 };
+
+/* One fault list "k=v,k,..." into the switches (NULL s: nothing). Returns false on an unknown
+ * switch, with a message on stderr. abi is only reported (sgpu_sim_abi_version). */
+static bool parse_faults(sgpu_sim *s, const char *list, uint32_t *abi) {
+  char buf[512];
+  if (!list || !*list) return true;
+  snprintf(buf, sizeof buf, "%s", list);
+  for (char *tok = strtok(buf, ","); tok; tok = strtok(NULL, ",")) {
+    char *eq = strchr(tok, '=');
+    unsigned long v = eq ? strtoul(eq + 1, NULL, 0) : 0;
+    if (eq) *eq = '\0';
+    if (!strcmp(tok, "magic") && eq && s) s->magic = (uint32_t)v;
+    else if (!strcmp(tok, "abi") && eq) { if (abi) *abi = (uint32_t)v; }
+    else if (!strcmp(tok, "hang") && !eq && s) s->hang = true;
+    else if (!strcmp(tok, "fail_read") && eq && s && s->nfail_reads < MAX_FAIL_READS)
+      s->fail_reads[s->nfail_reads++] = (uint32_t)v;
+    else if (s || (strcmp(tok, "magic") && strcmp(tok, "hang") && strcmp(tok, "fail_read"))) {
+      fprintf(stderr, "sim_shell: unknown fault switch '%s' in '%s'\n", tok, list);
+      return false;
+    }
+  }
+  return true;
+}
 
 enum { TD_VALIDATE, TD_STOP_DRAIN, TD_TLB, TD_FREE, TD_RELEASE, TD_COMPLETE, TD_SCRUB };
 
@@ -86,6 +142,14 @@ static void note_reclaims(sgpu_sim *s, uint64_t now) {
     s->rc_seen_seq++;
   }
   s->rc_seen_seq = seq;
+}
+
+/* TD_SCRUB of an EAGER destroy: once the scrubber has taken all of its frames. */
+static void note_eager_scrub(sgpu_sim *s, uint64_t now) {
+  if (s->eager_scrub && ref_frames_scrubbed(s->ref) >= s->eager_mark) {
+    s->td[TD_SCRUB] = (uint32_t)(now > s->eager_dirty_at ? now - s->eager_dirty_at : 1);
+    s->eager_scrub = false;
+  }
 }
 
 static void post_completion(sgpu_sim *s) {
@@ -117,6 +181,7 @@ static void scrub(sgpu_sim *s, uint64_t n, uint64_t end) {
   if (n == 0 || (s->busy && s->pend_deferred)) return;
   if (ref_reg_read(s->ref, SGPU_REG_FRAMES_DIRTY) == 0) {
     s->scrub_acc = 0;
+    note_eager_scrub(s, end); /* an allocation may have taken its last dirty frames */
     return;
   }
   s->scrub_cycles += (uint32_t)n;
@@ -132,6 +197,7 @@ static void scrub(sgpu_sim *s, uint64_t n, uint64_t end) {
     frames -= chunk;
   }
   note_reclaims(s, end);
+  note_eager_scrub(s, end);
 }
 
 static void advance(sgpu_sim *s, uint64_t n) {
@@ -167,6 +233,11 @@ static void admin_doorbell(sgpu_sim *s) {
     s->admin_dropped++;
     return;
   }
+  if (s->hang) { /* the fault: BUSY forever, nothing executes */
+    s->busy = true;
+    s->done_at = UINT64_MAX;
+    return;
+  }
   uint32_t opcode = FIELD_GET(SGPU_CMD_OP_OPCODE, s->cmd_op);
   uint32_t policy = FIELD_GET(SGPU_CMD_OP_POLICY, s->cmd_op);
   s->pend_status = ref_exec(s->ref, opcode, policy, s->args, s->pend_res);
@@ -191,6 +262,10 @@ static void admin_doorbell(sgpu_sim *s) {
       s->rc_doorbell[i] = s->cycle;
       s->rc_dirty[i] = s->cycle + lat;
       s->rc_n++;
+    } else { /* its frames are on the dirty list now: TD_SCRUB once they are all clean */
+      s->eager_scrub = true;
+      s->eager_mark = ref_frames_freed_total(s->ref);
+      s->eager_dirty_at = s->cycle;
     }
   }
   s->busy = true;
@@ -198,13 +273,13 @@ static void admin_doorbell(sgpu_sim *s) {
 }
 
 static bool parse_params(ref_params *p) {
-  *p = (ref_params){.procs = 8, .queues = 8, .frames = 20480, .page_shift = 12, .tlb_entries = 8};
-  const char *env = getenv("SGPU_REF_PARAMS");
-  if (!env || !*env) return true;
-  unsigned v[5] = {0, 0, 0, 0, p->tlb_entries};
-  int n = sscanf(env, "%u,%u,%u,%u,%u", &v[0], &v[1], &v[2], &v[3], &v[4]);
+  const char *src = getenv("SGPU_MODEL_PARAMS");
+  if (!src || !*src) src = getenv("SGPU_REF_PARAMS");
+  if (!src || !*src) src = SHELL_PARAMS;
+  unsigned v[5] = {0, 0, 0, 0, 8};
+  int n = sscanf(src, "%u,%u,%u,%u,%u", &v[0], &v[1], &v[2], &v[3], &v[4]);
   if (n != 4 && n != 5) {
-    fprintf(stderr, "sim_ref: SGPU_REF_PARAMS='%s' is not P,Q,F,S[,TLB]\n", env);
+    fprintf(stderr, "sim_shell: parameters '%s' are not P,Q,F,S[,TLB]\n", src);
     return false;
   }
   *p = (ref_params){.procs = v[0], .queues = v[1], .frames = v[2], .page_shift = v[3],
@@ -218,9 +293,19 @@ sgpu_sim *sgpu_sim_create(const char *trace_path) {
   if (!parse_params(&p)) return NULL;
   sgpu_sim *s = calloc(1, sizeof *s);
   if (!s) return NULL;
+  s->magic = SGPU_MAGIC;
+  const char *fail = getenv("SGPU_MODEL_FAIL_READS");
+  for (char *end; fail && *fail && s->nfail_reads < MAX_FAIL_READS; fail = *end ? end + 1 : end) {
+    s->fail_reads[s->nfail_reads++] = (uint32_t)strtoul(fail, &end, 0);
+    if (end == fail) break;
+  }
+  if (!parse_faults(s, SHELL_FAULTS, NULL) || !parse_faults(s, getenv("SGPU_MODEL_FAULTS"), NULL)) {
+    free(s);
+    return NULL;
+  }
   s->ref = ref_create(&p);
   if (!s->ref) {
-    fprintf(stderr, "sim_ref: parameters P=%u Q=%u F=%u S=%u TLB=%u out of range\n", p.procs,
+    fprintf(stderr, "sim_shell: parameters P=%u Q=%u F=%u S=%u TLB=%u out of range\n", p.procs,
             p.queues, p.frames, p.page_shift, p.tlb_entries);
     free(s);
     return NULL;
@@ -237,21 +322,32 @@ void sgpu_sim_destroy(sgpu_sim *s) {
   free(s);
 }
 
-uint32_t sgpu_sim_abi_version(void) { return SGPU_SIM_ABI_VERSION; }
+uint32_t sgpu_sim_abi_version(void) {
+  uint32_t abi = SGPU_SIM_ABI_VERSION;
+  parse_faults(NULL, SHELL_FAULTS, &abi);
+  parse_faults(NULL, getenv("SGPU_MODEL_FAULTS"), &abi);
+  return abi;
+}
 
-const char *sgpu_sim_config(void) { return "ref"; }
+const char *sgpu_sim_config(void) { return SHELL_CONFIG; }
 
 uint64_t sgpu_sim_cycles(sgpu_sim *s) { return s->cycle; }
 
+#ifndef SHELL_NO_STEP
 void sgpu_sim_step(sgpu_sim *s, uint64_t n) {
   if (n) advance(s, n);
 }
+#endif
 
 int sgpu_sim_read32(sgpu_sim *s, uint32_t addr, uint32_t *data, uint32_t max_cycles) {
   (void)max_cycles; /* the model answers every access in one cycle */
+  if (SGPU_BUS_ADDR_BITS < 32 && addr >> SGPU_BUS_ADDR_BITS) return -1; /* not on the bus */
   advance(s, 1);
+  for (uint32_t i = 0; i < s->nfail_reads; i++)
+    if (s->fail_reads[i] == addr) return -1;
   uint32_t v;
   switch (addr) {
+  case SGPU_REG_ID: v = s->magic; break;
   case SGPU_REG_CMD_OP: v = s->cmd_op; break;
   case SGPU_REG_CMD_ARG0: v = s->args[0]; break;
   case SGPU_REG_CMD_ARG1: v = s->args[1]; break;
@@ -291,6 +387,7 @@ int sgpu_sim_read32(sgpu_sim *s, uint32_t addr, uint32_t *data, uint32_t max_cyc
 
 int sgpu_sim_write32(sgpu_sim *s, uint32_t addr, uint32_t data, uint32_t max_cycles) {
   (void)max_cycles;
+  if (SGPU_BUS_ADDR_BITS < 32 && addr >> SGPU_BUS_ADDR_BITS) return -1; /* not on the bus */
   advance(s, 1);
   switch (addr) {
   case SGPU_REG_CMD_OP:
@@ -306,7 +403,7 @@ int sgpu_sim_write32(sgpu_sim *s, uint32_t addr, uint32_t data, uint32_t max_cyc
     if (data & 1u) s->irq = false;
     break;
   default:
-    if (addr >= SGPU_QUEUE_BASE && addr <= 0xFFFFu &&
+    if (addr >= SGPU_QUEUE_BASE &&
         (addr - SGPU_QUEUE_BASE) % SGPU_QUEUE_STRIDE == SGPU_QREG_QDB)
       ref_doorbell(s->ref, (addr - SGPU_QUEUE_BASE) / SGPU_QUEUE_STRIDE, data);
     break; /* read-only and unmapped registers ignore writes */

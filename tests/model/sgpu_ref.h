@@ -1,8 +1,15 @@
-/* sgpu_ref.h - C reference model of the sgpu device at the command level.
+/* sgpu_ref.h - C reference model of the sgpu device at the command level (the one C device
+ * model; tests/model/sim_shell.c puts it behind the sim ABI as sim:ref and the host tests'
+ * fake devices).
  *
- * Predicts, for every admin command of docs/semantics.md, the status and all six result
- * words, every MEM_READ value, the frame counts and the queue registers. It has no notion
- * of time:
+ * Predicts, for every admin command of docs/semantics.md, the status and every result word
+ * except the cycle count, every MEM_READ value, the frame counts, the queue registers and
+ * the reclaim events (handle, frames, order). It is UNTIMED, and predicts none of these:
+ * DESTROY_PROCESS's cycles (CPL_RES0; the model reports 0), the per-phase cycles TD_VALIDATE ..
+ * TD_COMPLETE and TD_SCRUB, RECLAIM_CYCLES, SCRUB_CYCLES, the cycle counter, and when the
+ * scrubber makes a frame clean (so not the clean/dirty split, nor when a reclaim event comes).
+ * The shell reports its own progress-clock values for those registers (see sim_shell.c);
+ * they are never compared with the RTL. In detail:
  *   - commands complete at once (DESTROY_PROCESS results cycles = 0 and work_aborted = 0);
  *   - DESTROY_PROCESS with policy DEFAULT or EAGER (the device default is eager) tears the
  *     process down completely before the command returns. DEFERRED returns the same results
@@ -70,7 +77,7 @@ void ref_doorbell(sgpu_ref *ref, uint32_t q, uint32_t wptr);
 /* Read a register the model owns: ID, VERSION, CAPS0, CAPS1, FRAMES_CLEAN, FRAMES_DIRTY,
  * FRAMES_USED, DB_IGNORED, RECLAIM_SEQ, RECLAIM_HANDLE, RECLAIM_FRAMES, RECLAIM_PENDING and
  * every queue slot register. Anything else reads 0 (the mailbox, cycle, TD_* phase,
- * RECLAIM_CYCLES and scrubber-time registers belong to a timed wrapper such as sim_ref.c). */
+ * RECLAIM_CYCLES and scrubber-time registers belong to the device shell, sim_shell.c). */
 uint32_t ref_reg_read(const sgpu_ref *ref, uint32_t addr);
 
 /* Make up to n dirty frames clean, oldest first, and post the reclaim events this
@@ -82,6 +89,11 @@ void ref_scrub_all(sgpu_ref *ref);
  * since reset, compared modulo 2^32), or every pending reclaim is posted. Returns the new
  * RECLAIM_SEQ. */
 uint32_t ref_reclaim_upto(sgpu_ref *ref, uint32_t n);
+/* Frames ever put on the dirty list, and ever taken off it (by the scrubber or by an
+ * allocation): a shell compares the two to know when a given batch of freed frames is all
+ * clean. */
+uint64_t ref_frames_freed_total(const sgpu_ref *ref);
+uint64_t ref_frames_scrubbed(const sgpu_ref *ref);
 /* DEFERRED destroys whose reclaim event is not posted yet (RECLAIM_PENDING). */
 uint32_t ref_reclaim_pending(const sgpu_ref *ref);
 /* Handle of the i-th oldest pending reclaim (i < ref_reclaim_pending), else 0. Its event
