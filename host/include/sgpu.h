@@ -52,14 +52,16 @@ typedef struct {
                                  device's background reclaimer) */
   uint32_t pt_pages_freed;
   uint32_t queues_freed;
-  uint32_t work_aborted;
+  uint32_t work_aborted;      /* work items the engines dropped: queued ones at STOP, and
+                                 running ones when they had not drained within DRAIN_TIMEOUT */
   uint32_t doorbells_ignored; /* ignored while the process was dying */
   /* Per-phase device cycles of the DESTROY_PROCESS (TD_* registers, read after its
    * completion). EAGER: all six. DEFERRED: free_cycles and release_cycles are 0 here, since
    * the device's reclaimer does that work after the completion (see sgpu_reclaim_info).
    * HOST: the phases of its final DESTROY_PROCESS (EAGER, of the emptied process). */
   uint32_t validate_cycles;   /* doorbell to validated handle */
-  uint32_t stop_drain_cycles; /* mark dying, stop queues, wait for in-flight work */
+  uint32_t stop_drain_cycles; /* mark dying, stop queues and engines, drain (or abort) its
+                                 in-flight work, clear engine state */
   uint32_t tlb_cycles;        /* TLB invalidation by ASID until confirmed */
   uint32_t free_cycles;       /* frames and tables onto the dirty list */
   uint32_t release_cycles;    /* queue slots and the process slot */
@@ -78,9 +80,9 @@ typedef struct {
   uint32_t seq;           /* its RECLAIM_SEQ value */
   uint32_t frames;        /* frames (data + tables) returned clean (RECLAIM_FRAMES) */
   uint32_t cycles;        /* DESTROY_PROCESS doorbell to the event (RECLAIM_CYCLES) */
-  uint32_t scrub_cycles;  /* its frames reaching the dirty list to all zeroed (TD_SCRUB) */
-  uint32_t free_cycles;   /* TD_FREE / TD_RELEASE as read with the event: the background   */
-  uint32_t release_cycles;/* reclaimer's phases, unless another teardown ran in between     */
+  uint32_t scrub_cycles;  /* its frames reaching the dirty list to all zeroed (RECLAIM_SCRUB) */
+  uint32_t free_cycles;   /* the background reclaimer's phases for this process (RECLAIM_FREE, */
+  uint32_t release_cycles;/* RECLAIM_RELEASE): the event's own, whatever ran in between       */
   uint32_t exact;         /* 1: the registers above were read while this event was the last
                              one. 0: later events overtook it before libsgpu looked; then
                              only handle, seq and frames (from the destroy) are known, the

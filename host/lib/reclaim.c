@@ -1,7 +1,8 @@
 /* reclaim.c - reclaim events of DEFERRED destroys: which event is whose, and waiting for it.
  *
  * The device counts reclaim events in RECLAIM_SEQ and keeps only the last one's details
- * (RECLAIM_HANDLE/CYCLES/FRAMES, TD_SCRUB). Events come in the order of the DEFERRED
+ * (RECLAIM_HANDLE/CYCLES/FRAMES and its phases RECLAIM_SCRUB/FREE/RELEASE, which belong to
+ * the event alone: a later destroy never overwrites them). Events come in the order of the DEFERRED
  * destroys and RECLAIM_PENDING counts the destroys whose event has not come, so right after
  * a DEFERRED completion the process's own event is number RECLAIM_SEQ + RECLAIM_PENDING (it
  * is counted in PENDING until its event, and every destroy before it comes first). Both are
@@ -41,8 +42,8 @@ sgpu_status sgpui_reclaim_poll(sgpu_device *dev, uint32_t *seq_out) {
     if (seq != r->target) continue; /* overtaken by later events: details lost */
     /* The last event's registers, then RECLAIM_SEQ again: one batch. */
     sgpui_reg_op b[7] = {{SGPU_REG_RECLAIM_HANDLE, 0, 0}, {SGPU_REG_RECLAIM_CYCLES, 0, 0},
-                         {SGPU_REG_RECLAIM_FRAMES, 0, 0}, {SGPU_REG_TD_SCRUB, 0, 0},
-                         {SGPU_REG_TD_FREE, 0, 0},        {SGPU_REG_TD_RELEASE, 0, 0},
+                         {SGPU_REG_RECLAIM_FRAMES, 0, 0}, {SGPU_REG_RECLAIM_SCRUB, 0, 0},
+                         {SGPU_REG_RECLAIM_FREE, 0, 0},   {SGPU_REG_RECLAIM_RELEASE, 0, 0},
                          {SGPU_REG_RECLAIM_SEQ, 0, 0}};
     if ((st = sgpui_batch(dev, b, 7)) != SGPU_STATUS_SUCCESS) {
       r->done = false; /* try again at the next poll */

@@ -58,17 +58,21 @@
 #define SGPU_REG_CYCLE_LO 0x00000098u  /* Free-running cycle counter, low word. */
 #define SGPU_REG_CYCLE_HI 0x0000009Cu  /* Free-running cycle counter, high word (sampled when CYCLE_LO is read). */
 #define SGPU_REG_TD_VALIDATE 0x000000A0u  /* Last DESTROY_PROCESS, phase cycles: doorbell to validated handle. */
-#define SGPU_REG_TD_STOP_DRAIN 0x000000A4u  /* Last DESTROY_PROCESS, phase cycles: mark dying, stop queues, wait for in-flight w... */
+#define SGPU_REG_TD_STOP_DRAIN 0x000000A4u  /* Last DESTROY_PROCESS, phase cycles: mark dying, stop its queues and engines, drai... */
 #define SGPU_REG_TD_TLB 0x000000A8u  /* Last DESTROY_PROCESS, phase cycles: TLB invalidation by ASID until confirmed. */
-#define SGPU_REG_TD_FREE 0x000000ACu  /* Last teardown free phase (eager: in the command; deferred: in the background recl... */
-#define SGPU_REG_TD_RELEASE 0x000000B0u  /* Last teardown release phase (queue slots, process slot), eager or background. */
+#define SGPU_REG_TD_FREE 0x000000ACu  /* Last DESTROY_PROCESS, phase cycles: frames and tables onto the dirty list (EAGER;... */
+#define SGPU_REG_TD_RELEASE 0x000000B0u  /* Last DESTROY_PROCESS, phase cycles: queue slots and the process slot released (EA... */
 #define SGPU_REG_TD_COMPLETE 0x000000B4u  /* Last DESTROY_PROCESS, phase cycles: posting the completion. */
-#define SGPU_REG_TD_SCRUB 0x000000B8u  /* Scrub phase of the last destroy: cycles from its frames reaching the dirty list t... */
+#define SGPU_REG_TD_SCRUB 0x000000B8u  /* Scrub phase of the last DESTROY_PROCESS if it was EAGER: cycles from its frames r... */
 #define SGPU_REG_RECLAIM_SEQ 0x000000C0u  /* Reclaim events: +1 when every frame of a DEFERRED destroy is back and clean and i... */
 #define SGPU_REG_RECLAIM_HANDLE 0x000000C4u  /* Handle of the process of the last reclaim event. */
 #define SGPU_REG_RECLAIM_CYCLES 0x000000C8u  /* Last reclaim event: cycles from its DESTROY_PROCESS doorbell to the event. */
 #define SGPU_REG_RECLAIM_FRAMES 0x000000CCu  /* Last reclaim event: frames (data and tables) it returned clean. */
 #define SGPU_REG_RECLAIM_PENDING 0x000000D0u  /* Processes destroyed with DEFERRED whose reclaim has not finished (slots DYING). */
+#define SGPU_REG_RECLAIM_SCRUB 0x000000D4u  /* Last reclaim event: cycles from its frames reaching the dirty list to all of them... */
+#define SGPU_REG_RECLAIM_FREE 0x000000D8u  /* Last reclaim event: cycles the background reclaimer spent moving its frames to th... */
+#define SGPU_REG_RECLAIM_RELEASE 0x000000DCu  /* Last reclaim event: cycles the background reclaimer spent releasing its queue slo... */
+#define SGPU_REG_DRAIN_TIMEOUT 0x000000E0u  /* Cycles DESTROY_PROCESS waits for the engines to drain the process's work before i... */
 #define SGPU_QUEUE_BASE 0x00000100u  /* first queue slot's registers */
 #define SGPU_QUEUE_STRIDE 0x00000010u  /* bytes between queue slots */
 #define SGPU_QREG_QDB 0x00000000u  /* Doorbell: write the new ring write pointer. Ignored and counted when the queue is... */

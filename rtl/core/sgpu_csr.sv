@@ -8,15 +8,21 @@
 // The admin doorbell makes the command pending (cmd_valid_o) until the context manager takes
 // it (cmd_take_i); cmd_wait_o counts the cycles it has been pending, doorbell cycle included,
 // so the completion's cycle count starts at the doorbell. A doorbell while a command is
-// pending or executing (ADMIN_STATUS.BUSY) is dropped and counted (ADMIN_DROPPED). A completion latches CPL_STATUS/CPL_RESn, advances
-// CPL_SEQ and raises IRQ (irq_o) until IRQ_ACK.
+// pending or executing (ADMIN_STATUS.BUSY) is dropped and counted (ADMIN_DROPPED). A
+// completion (cpl_valid_i) advances CPL_SEQ and raises IRQ (irq_o) until IRQ_ACK; CPL_STATUS
+// and CPL_RESn read the context manager's completion record (cpl_i), which holds the last
+// completed command: the results are stored there once, not copied here.
 module sgpu_csr #(
-  parameter int unsigned PageShift  = 8,
-  parameter int unsigned NumFrames  = 64,
-  parameter int unsigned NumProcs   = 4,
-  parameter int unsigned NumQueues  = 4,
-  parameter int unsigned TlbEntries = 4,
-  localparam int unsigned CntW      = $clog2(NumFrames + 1)
+  parameter int unsigned PageShift    = 8,
+  parameter int unsigned NumFrames    = 64,
+  parameter int unsigned NumProcs     = 4,
+  parameter int unsigned NumQueues    = 4,
+  parameter int unsigned TlbEntries   = 4,
+  parameter int unsigned TimeW        = 32,
+  parameter int unsigned DrainW       = 20,
+  parameter int unsigned DrainTimeout = 4096,   // DRAIN_TIMEOUT after reset
+  localparam int unsigned CntW        = $clog2(NumFrames + 1),
+  localparam int unsigned LiveW       = $clog2(NumProcs + 1)
 ) (
   input  logic                  clk_i,
   input  logic                  rst_ni,
@@ -32,25 +38,28 @@ module sgpu_csr #(
   output logic                  cmd_valid_o,
   input  logic                  cmd_take_i,
   output logic [31:0]           cmd_wait_o,
-  output logic [7:0]            cmd_op_o,
-  output logic [1:0]            cmd_policy_o,
-  output logic [3*32-1:0]       cmd_arg_o,       // CMD_ARGn at [n*32 +: 32]
+  output sgpu_pkg::cmd_t        cmd_o,
   input  logic                  cmd_busy_i,
   input  logic                  cpl_valid_i,
-  input  logic [31:0]           cpl_status_i,
-  input  logic [6*32-1:0]       cpl_res_i,       // CPL_RESn at [n*32 +: 32]
+  input  sgpu_pkg::cpl_t        cpl_i,
+  output logic [TimeW-1:0]      now_o,           // the free-running cycle counter, low bits
+  output logic [DrainW-1:0]     drain_timeout_o,
   // counters
   input  logic [CntW-1:0]       frames_clean_i,
   input  logic [CntW-1:0]       frames_dirty_i,
   input  logic [CntW-1:0]       frames_used_i,
   input  logic [31:0]           db_ignored_i,
   input  logic [31:0]           scrub_cycles_i,
-  input  logic [7*32-1:0]       td_i,            // TD_VALIDATE..TD_SCRUB at [n*32 +: 32]
+  input  logic [5:0][TimeW-1:0] td_i,            // TD_VALIDATE .. TD_COMPLETE
+  input  logic [TimeW-1:0]      td_scrub_i,
   input  logic [31:0]           rc_seq_i,
   input  logic [31:0]           rc_handle_i,
-  input  logic [31:0]           rc_cycles_i,
-  input  logic [31:0]           rc_frames_i,
-  input  logic [31:0]           rc_pending_i,
+  input  logic [TimeW-1:0]      rc_cycles_i,
+  input  logic [CntW:0]         rc_frames_i,
+  input  logic [TimeW-1:0]      rc_scrub_i,
+  input  logic [7:0]            rc_free_i,
+  input  logic [7:0]            rc_release_i,
+  input  logic [LiveW-1:0]      rc_pending_i,
   // queue window
   output logic                  db_valid_o,
   output logic [7:0]            db_q_o,
@@ -64,8 +73,8 @@ module sgpu_csr #(
   localparam int unsigned QShift  = $clog2(QStride);
 
   logic [31:0]      op_q, arg0_q, arg1_q, arg2_q, arg3_q;
-  logic [31:0]      status_q, seq_q, dropped_q;
-  logic [6*32-1:0]  res_q;
+  logic [31:0]      seq_q, dropped_q;
+  logic [DrainW-1:0] drain_q;
   logic             irq_q, pend_q, busy;
   logic [31:0]      pend_cnt_q;
   logic [63:0]      cycle_q;
@@ -84,9 +93,17 @@ module sgpu_csr #(
   assign busy         = pend_q || cmd_busy_i;
   assign cmd_valid_o  = pend_q;
   assign cmd_wait_o   = pend_cnt_q;
-  assign cmd_op_o     = op_q[sgpu_regs_pkg::CMD_OP_OPCODE_LSB +: 8];
-  assign cmd_policy_o = op_q[sgpu_regs_pkg::CMD_OP_POLICY_LSB +: 2];
-  assign cmd_arg_o    = {arg2_q, arg1_q, arg0_q};
+  always_comb begin
+    cmd_o        = '0;
+    cmd_o.opcode = op_q[sgpu_regs_pkg::CMD_OP_OPCODE_LSB +: 8];
+    cmd_o.policy = op_q[sgpu_regs_pkg::CMD_OP_POLICY_LSB +: 2];
+    cmd_o.arg0   = arg0_q;
+    cmd_o.arg1   = arg1_q;
+    cmd_o.arg2   = arg2_q;
+    cmd_o.arg3   = arg3_q;
+  end
+  assign now_o           = cycle_q[TimeW-1:0];
+  assign drain_timeout_o = drain_q;
 
   // Queue window: slot = offset / stride, register = (offset % stride) / 4. Slots past 254
   // map to 0xFF, which is never a real slot (NumQueues <= 255), so they cannot alias slot 0.
@@ -120,32 +137,36 @@ module sgpu_csr #(
         sgpu_regs_pkg::REG_ADMIN_STATUS[15:0]: rdata_d =
             (32'(busy)       << sgpu_regs_pkg::ADMIN_STATUS_BUSY_LSB) |
             (32'(irq_q)      << sgpu_regs_pkg::ADMIN_STATUS_IRQ_LSB);
-        sgpu_regs_pkg::REG_CPL_STATUS[15:0]:   rdata_d = status_q;
+        sgpu_regs_pkg::REG_CPL_STATUS[15:0]:   rdata_d = cpl_i.status;
         sgpu_regs_pkg::REG_CPL_SEQ[15:0]:      rdata_d = seq_q;
-        sgpu_regs_pkg::REG_CPL_RES0[15:0]:     rdata_d = res_q[0*32 +: 32];
-        sgpu_regs_pkg::REG_CPL_RES1[15:0]:     rdata_d = res_q[1*32 +: 32];
-        sgpu_regs_pkg::REG_CPL_RES2[15:0]:     rdata_d = res_q[2*32 +: 32];
-        sgpu_regs_pkg::REG_CPL_RES3[15:0]:     rdata_d = res_q[3*32 +: 32];
-        sgpu_regs_pkg::REG_CPL_RES4[15:0]:     rdata_d = res_q[4*32 +: 32];
-        sgpu_regs_pkg::REG_CPL_RES5[15:0]:     rdata_d = res_q[5*32 +: 32];
+        sgpu_regs_pkg::REG_CPL_RES0[15:0]:     rdata_d = cpl_i.res[0];
+        sgpu_regs_pkg::REG_CPL_RES1[15:0]:     rdata_d = cpl_i.res[1];
+        sgpu_regs_pkg::REG_CPL_RES2[15:0]:     rdata_d = cpl_i.res[2];
+        sgpu_regs_pkg::REG_CPL_RES3[15:0]:     rdata_d = cpl_i.res[3];
+        sgpu_regs_pkg::REG_CPL_RES4[15:0]:     rdata_d = cpl_i.res[4];
+        sgpu_regs_pkg::REG_CPL_RES5[15:0]:     rdata_d = cpl_i.res[5];
         sgpu_regs_pkg::REG_ADMIN_DROPPED[15:0]: rdata_d = dropped_q;
         sgpu_regs_pkg::REG_FRAMES_CLEAN[15:0]: rdata_d = 32'(frames_clean_i);
         sgpu_regs_pkg::REG_FRAMES_DIRTY[15:0]: rdata_d = 32'(frames_dirty_i);
         sgpu_regs_pkg::REG_FRAMES_USED[15:0]:  rdata_d = 32'(frames_used_i);
         sgpu_regs_pkg::REG_DB_IGNORED[15:0]:   rdata_d = db_ignored_i;
         sgpu_regs_pkg::REG_SCRUB_CYCLES[15:0]: rdata_d = scrub_cycles_i;
-        sgpu_regs_pkg::REG_TD_VALIDATE[15:0]:  rdata_d = td_i[0*32 +: 32];
-        sgpu_regs_pkg::REG_TD_STOP_DRAIN[15:0]: rdata_d = td_i[1*32 +: 32];
-        sgpu_regs_pkg::REG_TD_TLB[15:0]:       rdata_d = td_i[2*32 +: 32];
-        sgpu_regs_pkg::REG_TD_FREE[15:0]:      rdata_d = td_i[3*32 +: 32];
-        sgpu_regs_pkg::REG_TD_RELEASE[15:0]:   rdata_d = td_i[4*32 +: 32];
-        sgpu_regs_pkg::REG_TD_COMPLETE[15:0]:  rdata_d = td_i[5*32 +: 32];
-        sgpu_regs_pkg::REG_TD_SCRUB[15:0]:     rdata_d = td_i[6*32 +: 32];
+        sgpu_regs_pkg::REG_TD_VALIDATE[15:0]:  rdata_d = 32'(td_i[0]);
+        sgpu_regs_pkg::REG_TD_STOP_DRAIN[15:0]: rdata_d = 32'(td_i[1]);
+        sgpu_regs_pkg::REG_TD_TLB[15:0]:       rdata_d = 32'(td_i[2]);
+        sgpu_regs_pkg::REG_TD_FREE[15:0]:      rdata_d = 32'(td_i[3]);
+        sgpu_regs_pkg::REG_TD_RELEASE[15:0]:   rdata_d = 32'(td_i[4]);
+        sgpu_regs_pkg::REG_TD_COMPLETE[15:0]:  rdata_d = 32'(td_i[5]);
+        sgpu_regs_pkg::REG_TD_SCRUB[15:0]:     rdata_d = 32'(td_scrub_i);
         sgpu_regs_pkg::REG_RECLAIM_SEQ[15:0]:  rdata_d = rc_seq_i;
         sgpu_regs_pkg::REG_RECLAIM_HANDLE[15:0]: rdata_d = rc_handle_i;
-        sgpu_regs_pkg::REG_RECLAIM_CYCLES[15:0]: rdata_d = rc_cycles_i;
-        sgpu_regs_pkg::REG_RECLAIM_FRAMES[15:0]: rdata_d = rc_frames_i;
-        sgpu_regs_pkg::REG_RECLAIM_PENDING[15:0]: rdata_d = rc_pending_i;
+        sgpu_regs_pkg::REG_RECLAIM_CYCLES[15:0]: rdata_d = 32'(rc_cycles_i);
+        sgpu_regs_pkg::REG_RECLAIM_FRAMES[15:0]: rdata_d = 32'(rc_frames_i);
+        sgpu_regs_pkg::REG_RECLAIM_PENDING[15:0]: rdata_d = 32'(rc_pending_i);
+        sgpu_regs_pkg::REG_RECLAIM_SCRUB[15:0]: rdata_d = 32'(rc_scrub_i);
+        sgpu_regs_pkg::REG_RECLAIM_FREE[15:0]: rdata_d = 32'(rc_free_i);
+        sgpu_regs_pkg::REG_RECLAIM_RELEASE[15:0]: rdata_d = 32'(rc_release_i);
+        sgpu_regs_pkg::REG_DRAIN_TIMEOUT[15:0]: rdata_d = 32'(drain_q);
         sgpu_regs_pkg::REG_CYCLE_LO[15:0]:     rdata_d = cycle_q[31:0];
         sgpu_regs_pkg::REG_CYCLE_HI[15:0]:     rdata_d = cycle_hi_q;
         default:                               rdata_d = '0;
@@ -160,10 +181,9 @@ module sgpu_csr #(
       arg1_q     <= '0;
       arg2_q     <= '0;
       arg3_q     <= '0;
-      status_q   <= '0;
       seq_q      <= '0;
       dropped_q  <= '0;
-      res_q      <= '0;
+      drain_q    <= DrainW'(DrainTimeout);
       irq_q      <= 1'b0;
       cycle_q    <= '0;
       cycle_hi_q <= '0;
@@ -183,6 +203,7 @@ module sgpu_csr #(
           sgpu_regs_pkg::REG_CMD_ARG1[15:0]: arg1_q <= reg_wdata_i;
           sgpu_regs_pkg::REG_CMD_ARG2[15:0]: arg2_q <= reg_wdata_i;
           sgpu_regs_pkg::REG_CMD_ARG3[15:0]: arg3_q <= reg_wdata_i;
+          sgpu_regs_pkg::REG_DRAIN_TIMEOUT[15:0]: drain_q <= DrainW'(reg_wdata_i);
           sgpu_regs_pkg::REG_ADMIN_DOORBELL[15:0]: begin
             if (busy) dropped_q <= dropped_q + 1'b1;
             else begin
@@ -194,8 +215,6 @@ module sgpu_csr #(
         endcase
       end
       if (cpl_valid_i) begin
-        status_q <= cpl_status_i;
-        res_q    <= cpl_res_i;
         seq_q    <= seq_q + 1'b1;
         irq_q    <= 1'b1;
       end else if (wr && reg_addr_i == sgpu_regs_pkg::REG_IRQ_ACK[15:0] && reg_wdata_i[0]) begin
@@ -240,12 +259,12 @@ module sgpu_csr #(
       if ($past(cmd_take_i)) assert (!pend_q);
       // while pending, the wait count counts cycles
       if ($past(pend_q) && pend_q) assert (pend_cnt_q == $past(pend_cnt_q) + 32'd1);
-      // every completion is latched once: CPL_SEQ + 1, its status and results, IRQ raised
+      // every completion counts once: CPL_SEQ + 1 and IRQ raised (the record is the
+      // context manager's, read through)
       if ($past(cpl_valid_i)) begin
-        assert (seq_q == $past(seq_q) + 32'd1 && status_q == $past(cpl_status_i) &&
-                res_q == $past(cpl_res_i) && irq_q);
+        assert (seq_q == $past(seq_q) + 32'd1 && irq_q);
       end else begin
-        assert (seq_q == $past(seq_q) && status_q == $past(status_q));
+        assert (seq_q == $past(seq_q));
       end
     end
   end

@@ -2,13 +2,15 @@
 //
 // Each slot is owned by one process slot and holds a ring (base VA, log2 of entries), the
 // write pointer last rung, a stopped flag and a count of ignored doorbells.
-// Context-manager strobes (one cycle each, at most one per cycle): create, destroy, stop every
-// queue of an owner, release every queue of an owner, clear an owner's ignored count.
-// Doorbells come from the register bus: a doorbell is accepted only when the slot is live,
-// not stopped and its owner is ACTIVE (proc_active_i); otherwise it is ignored and counted
-// (device total, the slot's count if live, and the owner's count). db_accept_o pulses for an
-// accepted doorbell (the engines will start work on it).
+// Context-manager strobes (sgpu_pkg::qctl_t, at most one per cycle): create a slot, destroy a
+// slot, stop every queue of an owner, release every queue of an owner, clear an owner's
+// ignored count. Doorbells come from the register bus: a doorbell is accepted only when the
+// slot is live, not stopped and its owner is ACTIVE (proc_active_i); otherwise it is ignored
+// and counted (device total, the slot's count if live, and the owner's count). An accepted
+// doorbell goes to the engines (doorbell_o: queue, owner, ring, write pointer).
 // A released slot is cleared completely: no ring state of the old owner survives.
+// Reads: lk_q_i's live bit and owner (DESTROY_QUEUE's check), the lowest free slot, the live
+// slots owned by cnt_owner_i and that owner's ignored doorbells, the number of live slots.
 module sgpu_queues #(
   parameter int unsigned NumQueues = 4,
   parameter int unsigned NumProcs  = 4,
@@ -19,33 +21,45 @@ module sgpu_queues #(
   input  logic                             clk_i,
   input  logic                             rst_ni,
   // context manager
-  input  logic                             create_i,
-  input  logic [QW-1:0]                    create_q_i,
-  input  logic [31:4]                      ring_va_i,      // 16-byte aligned
-  input  logic [3:0]                       ring_log2_i,
-  input  logic                             destroy_i,
-  input  logic [QW-1:0]                    destroy_q_i,
-  input  logic                             stop_owner_i,
-  input  logic                             release_owner_i,
-  input  logic                             clear_owner_i,
-  input  logic [SlotW-1:0]                 owner_i,        // for create/stop/release/clear/count
-  output logic [NumQueues-1:0]             live_o,
-  output logic [NumQueues*SlotW-1:0]       owner_o,        // slot q at [q*SlotW +: SlotW]
+  input  sgpu_pkg::qctl_t                  qctl_i,
+  input  logic [QW-1:0]                    lk_q_i,
+  output logic                             lk_live_o,
+  output logic [SlotW-1:0]                 lk_owner_o,
   output logic                             free_found_o,   // a non-live slot exists
   output logic [QW-1:0]                    free_idx_o,     // the lowest one
-  output logic [QCntW-1:0]                 owned_cnt_o,    // live slots owned by owner_i
-  output logic [31:0]                      owner_ign_o,    // owner_i's ignored doorbells
+  input  logic [SlotW-1:0]                 cnt_owner_i,
+  output logic [QCntW-1:0]                 owned_cnt_o,    // live slots owned by cnt_owner_i
+  output logic [31:0]                      owner_ign_o,    // cnt_owner_i's ignored doorbells
+  output logic [QCntW-1:0]                 live_cnt_o,     // live slots
   input  logic [NumProcs-1:0]              proc_active_i,
   // doorbells and registers (register bus)
   input  logic                             db_valid_i,
   input  logic [7:0]                       db_q_i,
   input  logic [31:0]                      db_wptr_i,
-  output logic                             db_accept_o,
+  output sgpu_pkg::doorbell_t              doorbell_o,
   input  logic [7:0]                       rd_q_i,
   input  logic [1:0]                       rd_reg_i,       // register index within the slot
   output logic [31:0]                      rd_data_o,
   output logic [31:0]                      ign_total_o
 );
+  // the strobes, decoded
+  logic             create, destroy, stop_owner, release_owner, clear_owner;
+  logic [QW-1:0]    create_q, destroy_q;
+  logic [SlotW-1:0] owner;
+  logic [31:4]      ring_va;
+  logic [3:0]       ring_log2;
+  assign create        = qctl_i.op == sgpu_pkg::QcCreate;
+  assign destroy       = qctl_i.op == sgpu_pkg::QcDestroy;
+  assign stop_owner    = qctl_i.op == sgpu_pkg::QcStop;
+  assign release_owner = qctl_i.op == sgpu_pkg::QcRelease;
+  assign clear_owner   = qctl_i.op == sgpu_pkg::QcClear;
+  assign create_q      = qctl_i.qid[QW-1:0];
+  assign destroy_q     = qctl_i.qid[QW-1:0];
+  assign owner         = qctl_i.owner[SlotW-1:0];
+  assign ring_va       = qctl_i.ring_va;
+  assign ring_log2     = qctl_i.ring_log2;
+  logic db_accept;
+
   logic [NumQueues-1:0] live_q, stopped_q;
   logic [SlotW-1:0]     owner_q  [NumQueues];
   logic [27:0]          ring_q   [NumQueues];   // ring_va[31:4]
@@ -60,12 +74,24 @@ module sgpu_queues #(
   assign db_in_range = 32'(db_q_i) < NumQueues;
   assign db_idx      = db_q_i[QW-1:0];
   assign db_live     = db_in_range && live_q[db_idx];
-  assign db_accept_o = db_valid_i && db_live && !stopped_q[db_idx] && proc_active_i[owner_q[db_idx]];
+  assign db_accept = db_valid_i && db_live && !stopped_q[db_idx] && proc_active_i[owner_q[db_idx]];
+  always_comb begin
+    doorbell_o           = '0;
+    doorbell_o.valid     = db_accept;
+    doorbell_o.qid       = db_q_i;
+    doorbell_o.asid      = sgpu_pkg::AsidW'(owner_q[db_idx]);
+    doorbell_o.ring_va   = ring_q[db_idx];
+    doorbell_o.ring_log2 = log2_q[db_idx];
+    doorbell_o.wptr      = db_wptr_i;
+  end
+  assign lk_live_o  = live_q[lk_q_i];
+  assign lk_owner_o = owner_q[lk_q_i];
 
   always_comb begin
     free_found_o = 1'b0;
     free_idx_o   = '0;
     owned_cnt_o  = '0;
+    live_cnt_o   = '0;
     for (int i = NumQueues - 1; i >= 0; i--) begin
       if (!live_q[i]) begin
         free_found_o = 1'b1;
@@ -73,12 +99,11 @@ module sgpu_queues #(
       end
     end
     for (int unsigned i = 0; i < NumQueues; i++) begin
-      live_o[i]  = live_q[i];
-      owner_o[i*SlotW +: SlotW] = owner_q[i];
-      owned_cnt_o = owned_cnt_o + QCntW'(live_q[i] && owner_q[i] == owner_i);
+      owned_cnt_o = owned_cnt_o + QCntW'(live_q[i] && owner_q[i] == cnt_owner_i);
+      live_cnt_o  = live_cnt_o + QCntW'(live_q[i]);
     end
   end
-  assign owner_ign_o = pign_q[owner_i];
+  assign owner_ign_o = pign_q[cnt_owner_i];
   assign ign_total_o = ign_total_q;
 
   assign rd_idx = rd_q_i[QW-1:0];
@@ -111,7 +136,7 @@ module sgpu_queues #(
       for (int unsigned p = 0; p < NumProcs; p++) pign_q[p] <= '0;
     end else begin
       if (db_valid_i) begin
-        if (db_accept_o) wptr_q[db_idx] <= db_wptr_i;
+        if (db_accept) wptr_q[db_idx] <= db_wptr_i;
         else begin
           ign_total_q <= ign_total_q + 1'b1;
           if (db_live) begin
@@ -120,18 +145,18 @@ module sgpu_queues #(
           end
         end
       end
-      if (create_i) begin
-        live_q[create_q_i]    <= 1'b1;
-        stopped_q[create_q_i] <= 1'b0;
-        owner_q[create_q_i]   <= owner_i;
-        ring_q[create_q_i]    <= ring_va_i;
-        log2_q[create_q_i]    <= ring_log2_i;
-        wptr_q[create_q_i]    <= '0;
-        qign_q[create_q_i]    <= '0;
+      if (create) begin
+        live_q[create_q]    <= 1'b1;
+        stopped_q[create_q] <= 1'b0;
+        owner_q[create_q]   <= owner;
+        ring_q[create_q]    <= ring_va;
+        log2_q[create_q]    <= ring_log2;
+        wptr_q[create_q]    <= '0;
+        qign_q[create_q]    <= '0;
       end
       for (int unsigned i = 0; i < NumQueues; i++) begin
-        if ((destroy_i && destroy_q_i == QW'(i)) ||
-            (release_owner_i && live_q[i] && owner_q[i] == owner_i)) begin
+        if ((destroy && destroy_q == QW'(i)) ||
+            (release_owner && live_q[i] && owner_q[i] == owner)) begin
           live_q[i]    <= 1'b0;
           stopped_q[i] <= 1'b0;
           owner_q[i]   <= '0;
@@ -139,11 +164,11 @@ module sgpu_queues #(
           log2_q[i]    <= '0;
           wptr_q[i]    <= '0;
           qign_q[i]    <= '0;
-        end else if (stop_owner_i && live_q[i] && owner_q[i] == owner_i) begin
+        end else if (stop_owner && live_q[i] && owner_q[i] == owner) begin
           stopped_q[i] <= 1'b1;
         end
       end
-      if (clear_owner_i) pign_q[owner_i] <= '0;
+      if (clear_owner) pign_q[owner] <= '0;
     end
   end
 
@@ -158,39 +183,40 @@ module sgpu_queues #(
   (* anyconst *) logic [SlotW-1:0] f_p;
   always_comb assume (32'(f_q) < NumQueues);   // harness only: f_q names a real slot
 
-  // Environment: the contract of sgpu_ctxmgr (also asserted in simulation, see VERILATOR below).
+  // Environment: the contract of the context manager (also asserted in simulation, see
+  // VERILATOR below). One strobe per cycle is structural now (qctl_t carries one op).
   logic [2:0] f_nstrobe;
   always_comb begin
-    f_nstrobe = 3'(create_i) + 3'(destroy_i) + 3'(stop_owner_i) + 3'(release_owner_i) +
-                3'(clear_owner_i);
+    f_nstrobe = 3'(create) + 3'(destroy) + 3'(stop_owner) + 3'(release_owner) +
+                3'(clear_owner);
     if (rst_ni) begin
       // at most one context-manager strobe per cycle
       assume (f_nstrobe <= 3'd1);
       // create only on an existing slot that is not live (ctxmgr takes free_idx_o)
-      if (create_i) assume (32'(create_q_i) < NumQueues && !live_q[create_q_i]);
+      if (create) assume (32'(create_q) < NumQueues && !live_q[create_q]);
     end
   end
 
   // f_q's next state, as the spec says it should be
   logic f_db_q, f_kill_q, f_stop_q;
   assign f_db_q   = db_valid_i && db_q_i == 8'(f_q);                  // a doorbell for f_q
-  assign f_kill_q = (destroy_i && destroy_q_i == f_q) ||              // f_q destroyed/released
-                    (release_owner_i && live_q[f_q] && owner_q[f_q] == owner_i);
-  assign f_stop_q = stop_owner_i && live_q[f_q] && owner_q[f_q] == owner_i;
+  assign f_kill_q = (destroy && destroy_q == f_q) ||              // f_q destroyed/released
+                    (release_owner && live_q[f_q] && owner_q[f_q] == owner);
+  assign f_stop_q = stop_owner && live_q[f_q] && owner_q[f_q] == owner;
 
   always_comb begin
     if (rst_ni && f_past_valid) begin
       // (1) an accepted doorbell is for a live, not stopped slot of an ACTIVE owner
-      if (db_accept_o) begin
+      if (db_accept) begin
         assert (db_in_range && live_q[db_idx]);
         assert (!stopped_q[db_idx]);
         assert (proc_active_i[owner_q[db_idx]]);
       end
-      if (f_db_q && db_accept_o) assert (live_q[f_q] && !stopped_q[f_q] && proc_active_i[owner_q[f_q]]);
+      if (f_db_q && db_accept) assert (live_q[f_q] && !stopped_q[f_q] && proc_active_i[owner_q[f_q]]);
       // a doorbell of a dying/destroyed owner's queue never starts work
-      if (f_db_q && live_q[f_q] && owner_q[f_q] == f_p && !proc_active_i[f_p]) assert (!db_accept_o);
+      if (f_db_q && live_q[f_q] && owner_q[f_q] == f_p && !proc_active_i[f_p]) assert (!db_accept);
       // (3) a stopped slot never accepts a doorbell
-      if (f_db_q && stopped_q[f_q]) assert (!db_accept_o);
+      if (f_db_q && stopped_q[f_q]) assert (!db_accept);
       // (2) a slot that is not live holds no state (so nothing of an old owner survives)
       for (int unsigned i = 0; i < NumQueues; i++) begin
         if (!live_q[i]) begin
@@ -208,23 +234,23 @@ module sgpu_queues #(
   always_ff @(posedge clk_i) begin
     if (f_past_valid && rst_ni && $past(rst_ni)) begin
       // (2) release of an owner: none of its slots is live next cycle; destroy: the slot is gone
-      if ($past(release_owner_i))
+      if ($past(release_owner))
         for (int unsigned i = 0; i < NumQueues; i++)
-          assert (!(live_q[i] && owner_q[i] == $past(owner_i)));
-      if ($past(destroy_i && destroy_q_i == f_q)) assert (!live_q[f_q]);
+          assert (!(live_q[i] && owner_q[i] == $past(owner)));
+      if ($past(destroy && destroy_q == f_q)) assert (!live_q[f_q]);
       // (3) stop of an owner: every live slot of it is stopped (and still live) next cycle
-      if ($past(stop_owner_i))
+      if ($past(stop_owner))
         for (int unsigned i = 0; i < NumQueues; i++)
-          if ($past(live_q[i] && owner_q[i] == owner_i)) assert (live_q[i] && stopped_q[i]);
+          if ($past(live_q[i] && owner_q[i] == owner)) assert (live_q[i] && stopped_q[i]);
       // stopped is sticky until the slot is destroyed/released
       if ($past(stopped_q[f_q]) && !$past(f_kill_q)) assert (stopped_q[f_q]);
       // a stop of another owner, or a doorbell, never stops f_q
       if (!$past(stopped_q[f_q]) && !$past(f_stop_q)) assert (!stopped_q[f_q]);
       // (1) wptr changes only by create/destroy/release (to 0) or by an accepted doorbell
       // (begin/end: an `else` right after `assert (...);` would be the assert's fail action)
-      if ($past(f_kill_q) || $past(create_i && create_q_i == f_q)) begin
+      if ($past(f_kill_q) || $past(create && create_q == f_q)) begin
         assert (wptr_q[f_q] == '0);
-      end else if ($past(f_db_q && db_accept_o)) begin
+      end else if ($past(f_db_q && db_accept)) begin
         assert (wptr_q[f_q] == $past(db_wptr_i));
       end else begin
         assert (wptr_q[f_q] == $past(wptr_q[f_q]));
@@ -234,9 +260,9 @@ module sgpu_queues #(
         assert (live_q[f_q] && owner_q[f_q] == $past(owner_q[f_q]) &&
                 ring_q[f_q] == $past(ring_q[f_q]) && log2_q[f_q] == $past(log2_q[f_q]));
       // a (re)created slot starts clean: the new owner's ring, wptr 0, no ignores, not stopped
-      if ($past(create_i && create_q_i == f_q))
-        assert (live_q[f_q] && !stopped_q[f_q] && owner_q[f_q] == $past(owner_i) &&
-                ring_q[f_q] == $past(ring_va_i) && log2_q[f_q] == $past(ring_log2_i) &&
+      if ($past(create && create_q == f_q))
+        assert (live_q[f_q] && !stopped_q[f_q] && owner_q[f_q] == $past(owner) &&
+                ring_q[f_q] == $past(ring_va) && log2_q[f_q] == $past(ring_log2) &&
                 qign_q[f_q] == '0);
     end
   end
@@ -248,13 +274,13 @@ module sgpu_queues #(
     if (!rst_ni) begin
       f_released  <= 1'b0;
       f_old_owner <= '0;
-    end else if (release_owner_i && live_q[f_q] && owner_q[f_q] == owner_i) begin
+    end else if (release_owner && live_q[f_q] && owner_q[f_q] == owner) begin
       f_released  <= 1'b1;
       f_old_owner <= owner_q[f_q];
     end
   end
   always_comb if (rst_ni && f_past_valid) begin
-    cover (db_accept_o);
+    cover (db_accept);
     cover (f_db_q && live_q[f_q] && !stopped_q[f_q] && !proc_active_i[owner_q[f_q]]);
     cover (stopped_q != '0);
     cover (live_q == '1);
@@ -263,9 +289,7 @@ module sgpu_queues #(
 `endif
 
 `ifdef VERILATOR  // concurrent assertions: Verilator here, the formal flow has its own
-  OneStrobe_A: assert property (@(posedge clk_i) disable iff (!rst_ni)
-    $onehot0({create_i, destroy_i, stop_owner_i, release_owner_i, clear_owner_i}));
   CreateFree_A: assert property (@(posedge clk_i) disable iff (!rst_ni)
-    create_i |-> !live_q[create_q_i]);
+    create |-> !live_q[create_q]);
 `endif
 endmodule

@@ -40,7 +40,7 @@ module sgpu_mmu #(
   // translate ports
   input  logic [NumPorts-1:0]                 req_valid_i,
   output logic [NumPorts-1:0]                 req_ready_o,
-  input  sgpu_pkg::xlate_req_t [NumPorts-1:0] req_i,
+  input  logic [NumPorts-1:0][sgpu_pkg::XlateReqW-1:0] req_i,   // sgpu_pkg::xlate_req_t each
   output logic [NumPorts-1:0]                 rsp_valid_o,
   output sgpu_pkg::xlate_rsp_t                rsp_o,
   input  logic [NumPorts-1:0]                 retire_i,

@@ -5,8 +5,14 @@
 // Widths in the bundles are the largest any configuration uses; a block uses the low bits its
 // parameters need and ties the rest to zero (synthesis removes them). That keeps one struct
 // type per bundle instead of one per parameter set (packages cannot be parameterized).
-// Yosys 0.23 note: read a field of an element of a packed array of structs through a struct
-// variable (`r = req_i[k]; ... r.addr`), never as `req_i[k].addr`.
+//
+// N ports of one bundle: a 2-D packed logic array, `logic [N-1:0][MemReqW-1:0] req_i`, whose
+// elements are assigned to (or from) a struct variable: `sgpu_pkg::mem_req_t r; assign r =
+// req_i[k];`. Never a packed array of structs (`sgpu_pkg::mem_req_t [N-1:0]`): Yosys (0.23 and
+// 0.70 alike) sizes such an array as ONE struct, silently dropping the other elements, where
+// the simulator gets it right (the rtl_lint test refuses the construct). The *W widths below
+// are what $bits() gives for each struct (Yosys cannot take $bits of a type; sgpu_core checks
+// them in simulation).
 package sgpu_pkg;
   // Waiver: every block uses only part of the package, so unused constants are expected.
   /* verilator lint_off UNUSEDPARAM */
@@ -37,6 +43,9 @@ package sgpu_pkg;
     logic [31:0] rdata;
   } mem_rsp_t;
 
+  localparam int unsigned MemReqW = 1 + 4 + MemAddrW + 32;
+  localparam int unsigned MemRspW = 32;
+
   // ---------------------------------------------------------------- translate port (MMU)
   // A request names an address space and a virtual page; the response gives the frame or a
   // fault. The translation is the port's until it pulses `retire` (a separate input of the
@@ -52,6 +61,9 @@ package sgpu_pkg;
     logic                 fault;  // no valid mapping (frame is 0)
     logic [MaxFrameW-1:0] frame;
   } xlate_rsp_t;
+
+  localparam int unsigned XlateReqW = AsidW + VpnW;
+  localparam int unsigned XlateRspW = 1 + MaxFrameW;
 
   // Invalidation request to the MMU (from the context manager): all entries of an ASID, or
   // one page of it. Held until the MMU's done pulse.
@@ -110,6 +122,9 @@ package sgpu_pkg;
     logic [15:0] aborted;   // ABORT: work items dropped (0 for the other requests)
   } eng_ctl_rsp_t;
 
+  localparam int unsigned EngCtlReqW = 1 + 2 + AsidW;
+  localparam int unsigned EngCtlRspW = 1 + 16;
+
   // Work arrives at the engines as accepted queue doorbells: the queue, its owner, its ring
   // and the new write pointer (one cycle; engines that are busy keep their own backlog).
   typedef struct packed {
@@ -121,5 +136,66 @@ package sgpu_pkg;
     logic [31:0]         wptr;
   } doorbell_t;
 
+
+  // ---------------------------------------------------------------- inside the context manager
+  // Its blocks (dispatcher, page-table manager, teardown engine, reclaimer) share the frame
+  // allocator, the queue block and the process table's write port; one of them owns them at a
+  // time (the dispatcher decides) and sgpu_ctx routes that owner's requests.
+
+  // Frame allocator command (sgpu_frame_alloc): held until done.
+  typedef enum logic [1:0] {
+    AlAlloc   = 2'd0,   // a clean frame for owner -> frame (or nomem)
+    AlFree    = 2'd1,   // one frame of owner back, dirty
+    AlRelease = 2'd2    // every frame of owner back, dirty -> count
+  } alloc_op_e;
+
+  typedef struct packed {
+    logic                 valid;
+    alloc_op_e            op;
+    logic [AsidW-1:0]     owner;
+    logic [MaxFrameW-1:0] frame;   // AlFree
+  } alloc_req_t;
+
+  typedef struct packed {
+    logic                 done;    // one cycle
+    logic                 nomem;   // AlAlloc: nothing clean and nothing being scrubbed
+    logic [MaxFrameW-1:0] frame;   // AlAlloc
+    logic [MaxFrameW:0]   count;   // AlRelease: frames moved to the dirty list
+  } alloc_rsp_t;
+
+  // Queue-slot strobes (sgpu_queues), one per cycle.
+  typedef enum logic [2:0] {
+    QcNone    = 3'd0,
+    QcCreate  = 3'd1,   // slot qid for owner, ring
+    QcDestroy = 3'd2,   // slot qid released
+    QcStop    = 3'd3,   // every queue of owner stopped
+    QcRelease = 3'd4,   // every queue of owner released
+    QcClear   = 3'd5    // owner's ignored-doorbell count cleared
+  } qctl_op_e;
+
+  typedef struct packed {
+    qctl_op_e            op;
+    logic [QueueIdW-1:0] qid;
+    logic [AsidW-1:0]    owner;
+    logic [31:4]         ring_va;
+    logic [3:0]          ring_log2;
+  } qctl_t;
+
+  // Process-table updates (sgpu_proc_table), one per cycle per port.
+  typedef enum logic [2:0] {
+    PtNone    = 3'd0,
+    PtCreate  = 3'd1,   // FREE -> ACTIVE, counts: 0 data, 1 table (the root)
+    PtDying   = 3'd2,   // ACTIVE -> DYING
+    PtRelease = 3'd3,   // DYING -> FREE, generation + 1 (skipping 0), counts 0
+    PtDataInc = 3'd4,
+    PtDataDec = 3'd5,
+    PtTblInc  = 3'd6,
+    PtTblDec  = 3'd7
+  } ptop_e;
+
+  typedef struct packed {
+    ptop_e            op;
+    logic [AsidW-1:0] slot;
+  } ptop_t;
   /* verilator lint_on UNUSEDPARAM */
 endpackage

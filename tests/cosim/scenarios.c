@@ -946,9 +946,10 @@ static int case_policy_equiv(sc *c) {
  *   EAGER: TD_VALIDATE, TD_STOP_DRAIN, TD_TLB, TD_FREE, TD_RELEASE, TD_COMPLETE are each >= 1
  *          and sum to the completion's cycles (doorbell to completion);
  *   DEFERRED: TD_VALIDATE + TD_STOP_DRAIN + TD_TLB + TD_COMPLETE == the completion's cycles
- *          (each >= 1); after the reclaim event TD_FREE >= 1 and TD_SCRUB >= 1 (written by
- *          the reclaimer and at the event), RECLAIM_CYCLES (doorbell to event) >= the
- *          completion's cycles and >= TD_SCRUB. */
+ *          (each >= 1), TD_FREE == TD_RELEASE == 0; after the reclaim event its own phases
+ *          RECLAIM_FREE >= 1, RECLAIM_RELEASE >= 1 and RECLAIM_SCRUB >= 1, RECLAIM_CYCLES
+ *          (doorbell to event) >= the completion's cycles and >= RECLAIM_SCRUB, and the
+ *          destroy's TD_* registers are untouched by the event. */
 static int case_td_phases(sc *c) {
   static const uint32_t td[6] = {SGPU_REG_TD_VALIDATE, SGPU_REG_TD_STOP_DRAIN, SGPU_REG_TD_TLB,
                                  SGPU_REG_TD_FREE, SGPU_REG_TD_RELEASE, SGPU_REG_TD_COMPLETE};
@@ -983,15 +984,20 @@ static int case_td_phases(sc *c) {
       }
       EQ("deferred: TD_VALIDATE + TD_STOP_DRAIN + TD_TLB + TD_COMPLETE == completion cycles", sum,
          r.cycles);
+      EQ("deferred: TD_FREE", v[3], 0);
+      EQ("deferred: TD_RELEASE", v[4], 0);
       DO(wait_reclaim(c, rseq0, 1));
-      uint32_t f = reg(c, SGPU_REG_TD_FREE), sc_ = reg(c, SGPU_REG_TD_SCRUB);
-      uint32_t rc = reg(c, SGPU_REG_RECLAIM_CYCLES);
+      uint32_t f = reg(c, SGPU_REG_RECLAIM_FREE), rl = reg(c, SGPU_REG_RECLAIM_RELEASE);
+      uint32_t sc_ = reg(c, SGPU_REG_RECLAIM_SCRUB), rc = reg(c, SGPU_REG_RECLAIM_CYCLES);
       printf("  [td_phases/deferred] after the event: free %u release %u scrub %u, reclaim "
-             "cycles %u\n", f, reg(c, SGPU_REG_TD_RELEASE), sc_, rc);
-      REQUIRE(f >= 1, "TD_FREE after the reclaim event is %u, expected >= 1", f);
-      REQUIRE(sc_ >= 1, "TD_SCRUB after the reclaim event is %u, expected >= 1", sc_);
-      REQUIRE(rc >= r.cycles && rc >= sc_, "RECLAIM_CYCLES %u < completion cycles %u or TD_SCRUB %u",
-              rc, r.cycles, sc_);
+             "cycles %u\n", f, rl, sc_, rc);
+      REQUIRE(f >= 1, "RECLAIM_FREE after the reclaim event is %u, expected >= 1", f);
+      REQUIRE(rl >= 1, "RECLAIM_RELEASE after the reclaim event is %u, expected >= 1", rl);
+      REQUIRE(sc_ >= 1, "RECLAIM_SCRUB after the reclaim event is %u, expected >= 1", sc_);
+      REQUIRE(rc >= r.cycles && rc >= sc_,
+              "RECLAIM_CYCLES %u < completion cycles %u or RECLAIM_SCRUB %u", rc, r.cycles, sc_);
+      for (int i = 0; i < 6; i++)
+        EQ("deferred: the event leaves the destroy's TD_* alone", reg(c, td[i]), v[i]);
     }
     DO(wait_clean(c));
   }

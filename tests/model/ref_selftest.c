@@ -428,9 +428,13 @@ static void test_sim_deferred(void) {
   CHECK_EQ("event handle", rd(s, SGPU_REG_RECLAIM_HANDLE), h);
   CHECK_EQ("event frames", rd(s, SGPU_REG_RECLAIM_FRAMES), 12);
   CHECK_EQ("pending 0", rd(s, SGPU_REG_RECLAIM_PENDING), 0);
-  CHECK_EQ("TD_FREE >= 1", rd(s, SGPU_REG_TD_FREE) >= 1, 1);
-  CHECK_EQ("TD_SCRUB >= 12 frames * 16", rd(s, SGPU_REG_TD_SCRUB) >= 12 * 16, 1);
-  CHECK_EQ("RECLAIM_CYCLES > TD_SCRUB", rd(s, SGPU_REG_RECLAIM_CYCLES) > rd(s, SGPU_REG_TD_SCRUB), 1);
+  CHECK_EQ("TD_FREE stays 0 (the event has its own)", rd(s, SGPU_REG_TD_FREE), 0);
+  CHECK_EQ("TD_SCRUB stays 0 (the event has its own)", rd(s, SGPU_REG_TD_SCRUB), 0);
+  CHECK_EQ("RECLAIM_FREE >= 1", rd(s, SGPU_REG_RECLAIM_FREE) >= 1, 1);
+  CHECK_EQ("RECLAIM_RELEASE >= 1", rd(s, SGPU_REG_RECLAIM_RELEASE) >= 1, 1);
+  CHECK_EQ("RECLAIM_SCRUB >= 12 frames * 16", rd(s, SGPU_REG_RECLAIM_SCRUB) >= 12 * 16, 1);
+  CHECK_EQ("RECLAIM_CYCLES > RECLAIM_SCRUB",
+           rd(s, SGPU_REG_RECLAIM_CYCLES) > rd(s, SGPU_REG_RECLAIM_SCRUB), 1);
   CHECK_EQ("invalid now", sim_cmd(s, SGPU_OP_QUERY, 0, h, 0, 0), SGPU_STATUS_INVALID_HANDLE);
   uint32_t db0 = rd(s, SGPU_REG_DB_IGNORED);
   sgpu_sim_write32(s, SGPU_QUEUE_BASE + 5 * SGPU_QUEUE_STRIDE, 1, 100); /* slot 5 >= Q */

@@ -95,7 +95,9 @@ struct sgpu_sim {
   /* pending reclaims, oldest first (ring of 256 >= P): doorbell and completion cycles */
   uint64_t rc_doorbell[256], rc_dirty[256];
   uint32_t rc_head, rc_n, rc_seen_seq;
-  uint32_t reclaim_cycles;
+  uint32_t reclaim_cycles, reclaim_scrub, reclaim_free, reclaim_release;
+  uint32_t rc_free[256], rc_release[256]; /* the pending reclaims' background phases */
+  uint32_t drain_timeout;
   /* the last EAGER destroy whose frames are not all clean yet: TD_SCRUB when they are */
   bool eager_scrub;
   uint64_t eager_mark, eager_dirty_at;
@@ -136,7 +138,9 @@ static void note_reclaims(sgpu_sim *s, uint64_t now) {
   while (s->rc_seen_seq != seq && s->rc_n > 0) {
     uint64_t db = s->rc_doorbell[s->rc_head], dirty = s->rc_dirty[s->rc_head];
     s->reclaim_cycles = (uint32_t)(now > db ? now - db : 1);
-    s->td[TD_SCRUB] = (uint32_t)(now > dirty ? now - dirty : 1);
+    s->reclaim_scrub = (uint32_t)(now > dirty ? now - dirty : 1);
+    s->reclaim_free = s->rc_free[s->rc_head];
+    s->reclaim_release = s->rc_release[s->rc_head];
     s->rc_head = (s->rc_head + 1) % 256;
     s->rc_n--;
     s->rc_seen_seq++;
@@ -154,11 +158,12 @@ static void note_eager_scrub(sgpu_sim *s, uint64_t now) {
 
 static void post_completion(sgpu_sim *s) {
   if (s->pend_destroy) {
-    if (s->pend_deferred) { /* the reclaimer runs now: its phases, and the timestamps */
-      s->td[TD_FREE] = s->pend_td[TD_FREE];
-      s->td[TD_RELEASE] = s->pend_td[TD_RELEASE];
+    if (s->pend_deferred) { /* the reclaimer runs now: its phases are the event's */
       uint32_t i = (s->rc_head + s->rc_n - 1) % 256;
       s->rc_dirty[i] = s->done_at;
+      s->rc_free[i] = s->pend_td[TD_FREE];
+      s->rc_release[i] = s->pend_td[TD_RELEASE];
+      s->td[TD_FREE] = s->td[TD_RELEASE] = 0; /* a DEFERRED destroy has no free/release */
     } else {
       s->td[TD_FREE] = s->pend_td[TD_FREE];
       s->td[TD_RELEASE] = s->pend_td[TD_RELEASE];
@@ -254,6 +259,8 @@ static void admin_doorbell(sgpu_sim *s) {
     td[TD_COMPLETE] = 1;
     s->pend_destroy = true;
     s->pend_deferred = policy == SGPU_POLICY_DEFERRED;
+    s->eager_scrub = false; /* TD_SCRUB belongs to this destroy now (0 unless EAGER) */
+    s->td[TD_SCRUB] = 0;
     lat = td[TD_VALIDATE] + td[TD_STOP_DRAIN] + td[TD_TLB] + td[TD_COMPLETE];
     if (!s->pend_deferred) lat += td[TD_FREE] + td[TD_RELEASE];
     s->pend_res[0] = lat;
@@ -294,6 +301,7 @@ sgpu_sim *sgpu_sim_create(const char *trace_path) {
   sgpu_sim *s = calloc(1, sizeof *s);
   if (!s) return NULL;
   s->magic = SGPU_MAGIC;
+  s->drain_timeout = 4096; /* the RTL's default DrainTimeout parameter */
   const char *fail = getenv("SGPU_MODEL_FAIL_READS");
   for (char *end; fail && *fail && s->nfail_reads < MAX_FAIL_READS; fail = *end ? end + 1 : end) {
     s->fail_reads[s->nfail_reads++] = (uint32_t)strtoul(fail, &end, 0);
@@ -379,6 +387,10 @@ int sgpu_sim_read32(sgpu_sim *s, uint32_t addr, uint32_t *data, uint32_t max_cyc
   case SGPU_REG_TD_COMPLETE: v = s->td[TD_COMPLETE]; break;
   case SGPU_REG_TD_SCRUB: v = s->td[TD_SCRUB]; break;
   case SGPU_REG_RECLAIM_CYCLES: v = s->reclaim_cycles; break;
+  case SGPU_REG_RECLAIM_SCRUB: v = s->reclaim_scrub; break;
+  case SGPU_REG_RECLAIM_FREE: v = s->reclaim_free; break;
+  case SGPU_REG_RECLAIM_RELEASE: v = s->reclaim_release; break;
+  case SGPU_REG_DRAIN_TIMEOUT: v = s->drain_timeout; break;
   default: v = ref_reg_read(s->ref, addr); break;
   }
   *data = v;
@@ -398,6 +410,7 @@ int sgpu_sim_write32(sgpu_sim *s, uint32_t addr, uint32_t data, uint32_t max_cyc
   case SGPU_REG_CMD_ARG1: s->args[1] = data; break;
   case SGPU_REG_CMD_ARG2: s->args[2] = data; break;
   case SGPU_REG_CMD_ARG3: s->args[3] = data; break;
+  case SGPU_REG_DRAIN_TIMEOUT: s->drain_timeout = data; break;
   case SGPU_REG_ADMIN_DOORBELL: admin_doorbell(s); break;
   case SGPU_REG_IRQ_ACK:
     if (data & 1u) s->irq = false;

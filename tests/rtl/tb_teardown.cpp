@@ -1,10 +1,14 @@
-// tb_teardown.cpp - unit bench of the context manager's teardown engine on sgpu_top.
+// tb_teardown.cpp - unit bench of the context manager's teardown engine on sgpu_sim_top (the
+// core, a memory with random stalls and latency, two stand-in engines).
 //
 // Checks, on the register interface: the eager DESTROY_PROCESS completion (status, frames and
 // tables freed, queues freed, cycles bounded by a constant), that teardown waits for in-flight
-// engine work (engine_busy_i) and ignores the dying process's doorbells meanwhile, that a
-// second process is untouched, that freed frames are scrubbed before they are reused, and the
-// generation rule for stale handles.
+// engine work (a held work item) and ignores the dying process's doorbells meanwhile, that a
+// stuck engine makes it abort the work after DRAIN_TIMEOUT cycles (work_aborted) instead of
+// hanging, that engines writing through the MMU never touch a frame their process no longer
+// owns while processes are unmapped and destroyed under them (the simulation's ownership
+// checker), that a second process is untouched, that freed frames are scrubbed before they
+// are reused, and the generation rule for stale handles. Every wait is bounded.
 #define SGPU_TB_HAVE_HARNESS 1
 #include "../../sim/sgpu_harness.h"
 #include "tb_util.h"
@@ -53,8 +57,10 @@ int main(int argc, char **argv) {
 
   // Destroy A while its engine work is still in flight: the teardown must wait in the drain
   // phase, and A's doorbells must be ignored from the moment it is marked dying.
-  const uint32_t slot_a = ha & 0xFFFF;
-  h.set_engine_busy(1u << slot_a);
+  h.set_engine_hold(3);                       // every work item holds until released
+  const uint32_t done0 = h.engine_items_done();
+  h.write32(qreg_a + SGPU_QREG_QDB, 4);       // work for A's queue: the engine takes it, holds
+  h.step(8);
   uint32_t seq = h.read32(SGPU_REG_CPL_SEQ);
   h.write32(SGPU_REG_CMD_ARG0, ha);
   h.write32(SGPU_REG_CMD_OP, SGPU_OP_DESTROY_PROCESS | (SGPU_POLICY_EAGER << SGPU_CMD_OP_POLICY_LSB));
@@ -66,11 +72,12 @@ int main(int argc, char **argv) {
   const uint32_t ign0 = h.read32(SGPU_REG_DB_IGNORED);
   h.write32(qreg_a + SGPU_QREG_QDB, 7);
   t.expect_eq(h.read32(SGPU_REG_DB_IGNORED), ign0 + 1, "dying process's doorbell ignored");
-  t.expect_eq(h.read32(qreg_a + SGPU_QREG_QDB), 3, "write pointer unchanged");
+  t.expect_eq(h.read32(qreg_a + SGPU_QREG_QDB), 4, "write pointer unchanged");
   h.write32(qreg_b + SGPU_QREG_QDB, 5);
   t.expect_eq(h.read32(qreg_b + SGPU_QREG_QDB), 5, "other process's doorbell still works");
-  h.set_engine_busy(0);
-  while (h.read32(SGPU_REG_CPL_SEQ) == seq) {}
+  h.set_engine_hold(0);
+  wait_until(h, [&] { return h.read32(SGPU_REG_CPL_SEQ) != seq; }, "destroy A's completion");
+  t.expect(h.engine_items_done() > done0, "the held work item finished (drained, not aborted)");
   Completion d;
   d.status = h.read32(SGPU_REG_CPL_STATUS);
   for (int i = 0; i < 6; i++) d.res[i] = h.read32(SGPU_REG_CPL_RES0 + 4 * i);
@@ -78,6 +85,7 @@ int main(int argc, char **argv) {
   t.expect_eq(d.res[1], npages_a + 2 + 1, "frames freed = 3 data + 2 leaf + 1 root");
   t.expect_eq(d.res[2], 3, "page-table pages freed");
   t.expect_eq(d.res[3], 1, "queues freed");
+  t.expect_eq(d.res[4], 0, "drained: no work aborted");
   t.expect_eq(d.res[5], 1, "doorbells ignored while dying");
   t.expect_eq(h.read32(qreg_a + SGPU_QREG_QSTATE), 0, "released queue slot cleared");
   t.expect_eq(h.read32(qreg_a + SGPU_QREG_QRING), 0, "released ring state cleared");
@@ -100,7 +108,7 @@ int main(int argc, char **argv) {
               "destroy stale handle");
   t.expect_eq(admin(h, SGPU_OP_MEM_READ, ha, 4).status, SGPU_STATUS_INVALID_HANDLE, "read stale");
   Completion r = admin(h, SGPU_OP_CREATE_PROCESS);
-  t.expect_eq(r.res[0] & 0xFFFF, slot_a, "slot reused");
+  t.expect_eq(r.res[0] & 0xFFFF, ha & 0xFFFF, "slot reused");
   t.expect(r.res[0] != ha, "new generation on the reused slot");
 
   // B untouched.
@@ -133,7 +141,7 @@ int main(int argc, char **argv) {
     }
     t.expect_eq(sum, d.res[0], "eager phases add up to the completion's cycles");
     const uint32_t scrub0 = h.read32(SGPU_REG_TD_SCRUB);
-    while (h.read32(SGPU_REG_FRAMES_DIRTY)) h.step(64);
+    wait_until(h, [&] { return h.read32(SGPU_REG_FRAMES_DIRTY) == 0; }, "all frames clean");
     h.step(4);
     const uint32_t scrub = h.read32(SGPU_REG_TD_SCRUB);
     std::printf("  eager scrub phase: %u cycles for %u frames\n", scrub, d.res[1]);
@@ -147,7 +155,7 @@ int main(int argc, char **argv) {
   uint32_t defer_cycles[2];
   const uint32_t sizes[2] = {1, nframes / 4};
   for (int k = 0; k < 2; k++) {
-    while (h.read32(SGPU_REG_FRAMES_DIRTY)) h.step(100);
+    wait_until(h, [&] { return h.read32(SGPU_REG_FRAMES_DIRTY) == 0; }, "all frames clean");
     Completion c = admin(h, SGPU_OP_CREATE_PROCESS);
     const uint32_t hd = c.res[0];
     t.expect_eq(admin(h, SGPU_OP_MAP, hd, 0, sizes[k]).status, SGPU_STATUS_SUCCESS, "deferred: map");
@@ -165,8 +173,8 @@ int main(int argc, char **argv) {
     t.expect_eq(sum, d.res[0], "deferred: validate+stop+tlb+complete = completion cycles");
     t.expect_eq(admin(h, SGPU_OP_QUERY, hd).status, SGPU_STATUS_PROCESS_IS_TERMINATING,
                 "deferred: a dying handle is terminating");
-    t.expect(h.read32(SGPU_REG_TD_FREE) >= 1 && h.read32(SGPU_REG_TD_RELEASE) >= 1,
-             "deferred: the reclaimer ran its free and release phases");
+    t.expect(h.read32(SGPU_REG_TD_FREE) == 0 && h.read32(SGPU_REG_TD_RELEASE) == 0,
+             "deferred: no free or release phase in the command");
     t.expect_eq(admin(h, SGPU_OP_DESTROY_PROCESS, hd).status, SGPU_STATUS_PROCESS_IS_TERMINATING,
                 "deferred: destroying it again is terminating");
     t.expect_eq(h.read32(SGPU_REG_RECLAIM_PENDING), 1, "deferred: one reclaim pending");
@@ -176,14 +184,15 @@ int main(int argc, char **argv) {
     uint32_t ign = h.read32(SGPU_REG_DB_IGNORED);
     h.write32(qreg + SGPU_QREG_QDB, 9);
     t.expect_eq(h.read32(SGPU_REG_DB_IGNORED), ign + 1, "deferred: doorbell ignored and counted");
-    uint64_t w0 = h.cycles();
-    while (h.read32(SGPU_REG_RECLAIM_SEQ) == seq0 && h.cycles() - w0 < 10000000) h.step(16);
+    wait_until(h, [&] { return h.read32(SGPU_REG_RECLAIM_SEQ) != seq0; }, "the reclaim event");
     t.expect_eq(h.read32(SGPU_REG_RECLAIM_SEQ), seq0 + 1, "deferred: reclaim event");
     t.expect_eq(h.read32(SGPU_REG_RECLAIM_HANDLE), hd, "deferred: event names the handle");
     t.expect_eq(h.read32(SGPU_REG_RECLAIM_FRAMES), d.res[1], "deferred: event frames");
     t.expect_eq(h.read32(SGPU_REG_FRAMES_DIRTY), 0, "deferred: all clean at the event");
     t.expect(h.read32(SGPU_REG_RECLAIM_CYCLES) > d.res[0], "deferred: event after completion");
-    t.expect(h.read32(SGPU_REG_TD_SCRUB) >= 1, "deferred: scrub phase recorded");
+    t.expect(h.read32(SGPU_REG_RECLAIM_SCRUB) >= 1, "deferred: the event's scrub phase recorded");
+    t.expect(h.read32(SGPU_REG_RECLAIM_FREE) >= 1 && h.read32(SGPU_REG_RECLAIM_RELEASE) >= 1,
+             "deferred: the event's free and release phases (the background reclaimer's)");
     t.expect_eq(h.read32(SGPU_REG_RECLAIM_PENDING), 0, "deferred: nothing pending");
     t.expect_eq(admin(h, SGPU_OP_QUERY, hd).status, SGPU_STATUS_INVALID_HANDLE,
                 "deferred: handle dead after the event");
@@ -195,7 +204,7 @@ int main(int argc, char **argv) {
   // A command rung while the reclaimer runs (right after a deferred completion) is held until
   // the reclaimer is done, not dropped.
   {
-    while (h.read32(SGPU_REG_FRAMES_DIRTY)) h.step(100);
+    wait_until(h, [&] { return h.read32(SGPU_REG_FRAMES_DIRTY) == 0; }, "all frames clean");
     Completion c = admin(h, SGPU_OP_CREATE_PROCESS);
     admin(h, SGPU_OP_MAP, c.res[0], 0, 2);
     const uint32_t seq = h.read32(SGPU_REG_CPL_SEQ), dropped = h.read32(SGPU_REG_ADMIN_DROPPED);
@@ -205,9 +214,11 @@ int main(int argc, char **argv) {
     // the destroy is taken; stage the next command (a device QUERY) while it runs
     h.write32(SGPU_REG_CMD_ARG0, 0xFFFFFFFFu);
     h.write32(SGPU_REG_CMD_OP, SGPU_OP_QUERY);
-    while (h.read32(SGPU_REG_CPL_SEQ) == seq) {}
+    wait_until(h, [&] { return h.read32(SGPU_REG_CPL_SEQ) != seq; }, "the deferred completion",
+               100000);
     h.write32(SGPU_REG_ADMIN_DOORBELL, 1);   // lands while the reclaimer releases the frames
-    while (h.read32(SGPU_REG_CPL_SEQ) == seq + 1) {}
+    wait_until(h, [&] { return h.read32(SGPU_REG_CPL_SEQ) != seq + 1; }, "the held command",
+               100000);
     t.expect_eq(h.read32(SGPU_REG_ADMIN_DROPPED), dropped, "held command: not dropped");
     t.expect_eq(h.read32(SGPU_REG_CPL_STATUS), SGPU_STATUS_SUCCESS, "held command: completed");
     t.expect_eq(h.read32(SGPU_REG_CPL_RES2), h.read32(SGPU_REG_FRAMES_USED),
@@ -225,6 +236,69 @@ int main(int argc, char **argv) {
     t.expect(h.read32(SGPU_REG_FRAMES_DIRTY) > 0, "pressure: frames still dirty");
     Completion m = admin(h, SGPU_OP_MAP, n.res[0], 0, avail / 2);
     t.expect_eq(m.status, SGPU_STATUS_SUCCESS, "pressure: map waits for the scrubber");
+  }
+  // ---------------------------------------------------------------- a stuck engine
+  // Work that never finishes: the teardown waits DRAIN_TIMEOUT cycles, then aborts the work
+  // (counted), and completes; the admin path does not hang.
+  {
+    wait_until(h, [&] { return h.read32(SGPU_REG_FRAMES_DIRTY) == 0; }, "all frames clean");
+    Completion c = admin(h, SGPU_OP_CREATE_PROCESS);
+    Completion q = admin(h, SGPU_OP_CREATE_QUEUE, c.res[0], 0x40, 3);
+    const uint32_t qreg = SGPU_QUEUE_BASE + q.res[0] * SGPU_QUEUE_STRIDE;
+    const uint32_t timeout = 200;
+    h.write32(SGPU_REG_DRAIN_TIMEOUT, timeout);
+    t.expect_eq(h.read32(SGPU_REG_DRAIN_TIMEOUT), timeout, "DRAIN_TIMEOUT is writable");
+    h.set_engine_hold(3);
+    h.write32(qreg + SGPU_QREG_QDB, 1);
+    h.step(8);
+    Completion d = admin(h, SGPU_OP_DESTROY_PROCESS, c.res[0], 0, 0, SGPU_POLICY_EAGER, 100000);
+    h.set_engine_hold(0);
+    t.expect_eq(d.status, SGPU_STATUS_SUCCESS, "stuck engine: the destroy completes");
+    t.expect_eq(d.res[4], 1, "stuck engine: its work item aborted and counted");
+    const uint32_t sd = h.read32(SGPU_REG_TD_STOP_DRAIN);
+    std::printf("  stuck engine: destroy in %u cycles, stop+drain+abort %u (timeout %u)\n",
+                d.res[0], sd, timeout);
+    t.expect(sd > timeout && sd < timeout + 64, "stuck engine: the drain phase ends at the timeout");
+    t.expect_eq(admin(h, SGPU_OP_QUERY, c.res[0]).status, SGPU_STATUS_INVALID_HANDLE,
+                "stuck engine: the process is gone");
+    h.write32(SGPU_REG_DRAIN_TIMEOUT, 4096);
+  }
+
+  // ---------------------------------------------------------------- engines writing
+  // Engines write fence words into the rings of live processes while those processes unmap
+  // the ring pages and are destroyed (both policies). The ownership checker in sgpu_sim_top
+  // stops the simulation on any access to a frame the engine's process no longer owns; here
+  // the count must stay 0 while many items ran.
+  {
+    h.set_engine_writes(true);
+    TbRng rng(7);
+    const uint32_t v0 = h.owner_violations(), done1 = h.engine_items_done();
+    uint32_t fences = 0;
+    for (int round = 0; round < 24; round++) {
+      wait_until(h, [&] { return h.read32(SGPU_REG_FRAMES_CLEAN) >= 8; }, "clean frames");
+      Completion c = admin(h, SGPU_OP_CREATE_PROCESS);
+      if (c.status != SGPU_STATUS_SUCCESS) continue;
+      const uint32_t hp = c.res[0];
+      admin(h, SGPU_OP_MAP, hp, 0, 2);                       // the ring lives in page 0
+      Completion q = admin(h, SGPU_OP_CREATE_QUEUE, hp, 0, 2);
+      const uint32_t qreg = SGPU_QUEUE_BASE + q.res[0] * SGPU_QUEUE_STRIDE;
+      for (uint32_t w = 1; w <= 3; w++) h.write32(qreg + SGPU_QREG_QDB, w);
+      h.step(rng.below(40));
+      const uint32_t what = rng.below(3);
+      if (what == 0) admin(h, SGPU_OP_UNMAP, hp, 0, 1);      // the ring page goes first
+      h.step(rng.below(40));
+      Completion f = admin(h, SGPU_OP_MEM_READ, hp, 16);   // entry 1: the first fence
+      if (f.status == SGPU_STATUS_SUCCESS && (f.res[0] >> 24) >= 0xE0) fences++;
+      admin(h, SGPU_OP_DESTROY_PROCESS, hp, 0, 0,
+            what == 2 ? SGPU_POLICY_DEFERRED : SGPU_POLICY_EAGER, 100000);
+    }
+    h.step(2000);
+    h.set_engine_writes(false);
+    std::printf("  engines writing: %u work items ran, %u fences seen, %u ownership violations\n",
+                h.engine_items_done() - done1, fences, h.owner_violations() - v0);
+    t.expect(h.engine_items_done() - done1 >= 24, "engines ran work items");
+    t.expect(fences > 0, "engines' fence writes landed in the rings");
+    t.expect_eq(h.owner_violations() - v0, 0, "no engine access to a frame its process lost");
   }
   return t.finish("tb_teardown");
 }

@@ -77,6 +77,20 @@ struct Completion {
   uint32_t res[6] = {0, 0, 0, 0, 0, 0};
 };
 
+// Step the harness until pred() holds, at most max_cycles; a bench that waits forever is a
+// bench that hangs CI, so running out is a failure that names what was awaited.
+template <class H, class P>
+void wait_until(H &h, P pred, const char *what, uint64_t max_cycles = 10000000) {
+  uint64_t start = h.cycles();
+  while (!pred()) {
+    if (h.cycles() - start > max_cycles) {
+      std::printf("FAIL  timed out after %" PRIu64 " cycles waiting for: %s\n", max_cycles, what);
+      std::exit(2);
+    }
+    h.step(1);
+  }
+}
+
 // Drives the admin mailbox the way the driver does: args, op, doorbell, wait for CPL_SEQ.
 template <class H>
 Completion admin(H &h, uint32_t op, uint32_t a0 = 0, uint32_t a1 = 0, uint32_t a2 = 0,

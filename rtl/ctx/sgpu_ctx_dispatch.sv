@@ -1,0 +1,286 @@
+// sgpu_ctx_dispatch: the context manager's front: takes one admin command at a time, checks
+// the opcode, the process handle and the fields (docs/semantics.md, in that order), answers
+// the short commands itself (QUERY, CREATE_QUEUE, DESTROY_QUEUE), starts the block that runs
+// a long one, and posts the completion. It also decides who owns the shared resources
+// (frame allocator, queue strobes, process-table updates) each cycle.
+//
+// Command (from sgpu_csr): pending while cmd_valid_i; taken with cmd_take_o when idle;
+// busy_o from the take to the cpl_valid_o pulse. cmd_wait_i is how long it was pending.
+// Long commands: start_o[unit] pulses once with the command in cmd_o / slot_o (held until the
+// completion); the unit answers with done_i[unit] (one cycle), its status and result words.
+//   UnitPt   CREATE_PROCESS, MAP, UNMAP        (sgpu_ptmgr)
+//   UnitTd   DESTROY_PROCESS                    (sgpu_teardown)
+//   UnitMem  MEM_READ, MEM_WRITE                (sgpu_ctx_mem)
+// The deferred reclaimer asks with rc_req_i; when no command is outstanding it is granted
+// (owner UnitRc) until rc_done_i, before the next command is taken, so a command after a
+// DEFERRED completion sees the process's frames already on the dirty list.
+// Completion: CPL_STATUS and CPL_RES0..5 are stored here, once (cpl_o), written only in the
+// cycle of cpl_valid_o, so they always hold the last completed command; DESTROY_PROCESS's
+// result 0 is the cycle count from the doorbell to the completion, both included.
+// Latency: take 1 cycle; the short commands complete in the decode cycle, the long ones in
+// the cycle their unit is done.
+module sgpu_ctx_dispatch #(
+  parameter int unsigned PageShift = 8,
+  parameter int unsigned NumFrames = 64,
+  parameter int unsigned NumProcs  = 4,
+  parameter int unsigned NumQueues = 4,
+  localparam int unsigned SlotW    = (NumProcs > 1) ? $clog2(NumProcs) : 1,
+  localparam int unsigned QW       = (NumQueues > 1) ? $clog2(NumQueues) : 1,
+  localparam int unsigned CntW     = $clog2(NumFrames + 1),
+  localparam int unsigned QCntW    = $clog2(NumQueues + 1),
+  localparam int unsigned LiveW    = $clog2(NumProcs + 1),
+  localparam int unsigned LvlW     = PageShift - 2,
+  localparam int unsigned VpnW     = 2 * LvlW
+) (
+  input  logic                 clk_i,
+  input  logic                 rst_ni,
+  // command (register block)
+  input  logic                 cmd_valid_i,
+  input  sgpu_pkg::cmd_t       cmd_i,
+  input  logic [31:0]          cmd_wait_i,
+  output logic                 cmd_take_o,
+  output logic                 busy_o,
+  output logic                 cpl_valid_o,
+  output sgpu_pkg::cpl_t       cpl_o,
+  // the units: start / done, the command they work on
+  output logic [2:0]           start_o,          // [UnitPt, UnitTd, UnitMem]
+  output sgpu_pkg::cmd_t       cmd_o,
+  output logic [SlotW-1:0]     slot_o,           // the command's slot (CREATE: the new one, from start + 1)
+  output logic [31:0]          validate_cycles_o,// doorbell to the end of decode (TD_VALIDATE)
+  input  logic [2:0]           done_i,
+  input  logic [2:0][31:0]     status_i,
+  input  logic [2:0][5:0][31:0] res_i,
+  output logic [2:0]           owner_o,          // one-hot: who owns the shared resources
+  output logic                 owner_rc_o,       // ... the reclaimer
+  // the deferred reclaimer
+  input  logic                 rc_req_i,
+  input  logic                 rc_done_i,
+  // process table (the command's slot, and the summaries)
+  input  logic [1:0]           pt_state_i,
+  input  logic [15:0]          pt_gen_i,
+  input  logic [CntW-1:0]      pt_data_i,
+  input  logic [CntW-1:0]      pt_tbl_i,
+  input  logic                 pt_free_found_i,
+  input  logic [SlotW-1:0]     pt_free_idx_i,
+  input  logic [LiveW-1:0]     pt_live_i,
+  // frame counts
+  input  logic [CntW-1:0]      frames_clean_i,
+  input  logic [CntW-1:0]      frames_dirty_i,
+  input  logic [CntW-1:0]      frames_used_i,
+  // queue slots
+  output sgpu_pkg::qctl_t      qctl_o,           // CREATE_QUEUE / DESTROY_QUEUE strobes
+  output logic [QW-1:0]        q_lk_o,           // the queue DESTROY_QUEUE names
+  input  logic                 q_lk_live_i,
+  input  logic [SlotW-1:0]     q_lk_owner_i,
+  input  logic                 q_free_found_i,
+  input  logic [QW-1:0]        q_free_idx_i,
+  input  logic [QCntW-1:0]     q_owned_cnt_i,    // of the command's slot
+  input  logic [31:0]          q_owner_ign_i,    // of the command's slot
+  input  logic [QCntW-1:0]     q_live_cnt_i,
+  input  logic [31:0]          q_ign_total_i
+);
+  localparam int unsigned UnitPt = 0, UnitTd = 1, UnitMem = 2;
+  localparam logic [1:0] PsFree   = sgpu_regs_pkg::PROC_STATE_FREE[1:0];
+  localparam logic [1:0] PsDying  = sgpu_regs_pkg::PROC_STATE_DYING[1:0];
+  localparam logic [63:0] VpnLimit = 64'd1 << VpnW;
+
+  typedef enum logic [1:0] {StIdle, StDecode, StRun, StRc} state_e;
+  state_e          st_q, st_d;
+  sgpu_pkg::cmd_t  cmd_q;
+  logic [1:0]      unit_q, unit_d;              // the unit running the command
+  logic [31:0]     status_q, status_d;   // the last completion (CPL_STATUS) ...
+  logic [5:0][31:0] res_q, res_d;        // ... and its result words (CPL_RES0..5)
+  logic [31:0]     cyc_q;                       // doorbell .. now
+  logic [SlotW-1:0] slot_q, slot_d;
+
+  // ---------------------------------------------------------------- decode helpers
+  logic        hslot_ok, handle_bad, handle_dying;
+  logic [63:0] base_vpn, end_vpn;
+  logic [31:0] free_frames;
+  logic        is_dev_query;
+  assign hslot_ok     = 32'(cmd_q.arg0[15:0]) < NumProcs;
+  assign handle_bad   = !hslot_ok || pt_state_i == PsFree || pt_gen_i != cmd_q.arg0[31:16];
+  assign handle_dying = pt_state_i == PsDying;
+  assign base_vpn     = 64'(cmd_q.arg1) >> PageShift;
+  assign end_vpn      = base_vpn + 64'(cmd_q.arg2);
+  assign free_frames  = 32'(frames_clean_i) + 32'(frames_dirty_i);
+  assign is_dev_query = cmd_q.opcode == sgpu_regs_pkg::OP_QUERY && cmd_q.arg0 == 32'hFFFF_FFFF;
+  assign q_lk_o       = cmd_q.arg1[QW-1:0];
+
+  // ---------------------------------------------------------------- the FSM
+  always_comb begin
+    st_d       = st_q;
+    unit_d     = unit_q;
+    status_d   = status_q;
+    res_d      = res_q;
+    slot_d     = slot_q;
+    cmd_take_o = 1'b0;
+    start_o    = '0;
+    qctl_o     = '0;
+    qctl_o.owner     = sgpu_pkg::AsidW'(slot_q);
+    qctl_o.ring_va   = cmd_q.arg1[31:4];
+    qctl_o.ring_log2 = cmd_q.arg2[3:0];
+    cpl_valid_o = 1'b0;
+
+    unique case (st_q)
+      StIdle: begin
+        if (rc_req_i) st_d = StRc;
+        else if (cmd_valid_i) begin
+          cmd_take_o = 1'b1;
+          st_d       = StDecode;
+        end
+      end
+      StRc: if (rc_done_i) st_d = StIdle;
+
+      StDecode: begin
+        st_d     = StIdle;            // unless a unit starts
+        status_d = sgpu_regs_pkg::STATUS_SUCCESS;
+        res_d    = '0;
+        // 1. the opcode (each has its own arm; anything else is refused), 2. the handle,
+        // 3. the fields, 4. resources
+        unique case (cmd_q.opcode)
+          sgpu_regs_pkg::OP_CREATE_PROCESS: begin
+            if (!pt_free_found_i)        status_d = sgpu_regs_pkg::STATUS_INSUFFICIENT_RESOURCES;
+            else if (free_frames == '0)  status_d = sgpu_regs_pkg::STATUS_NO_MEMORY;
+            else begin
+              slot_d = pt_free_idx_i;
+              unit_d = 2'(UnitPt);
+              st_d   = StRun;
+            end
+          end
+          sgpu_regs_pkg::OP_DESTROY_PROCESS, sgpu_regs_pkg::OP_MAP, sgpu_regs_pkg::OP_UNMAP,
+          sgpu_regs_pkg::OP_CREATE_QUEUE, sgpu_regs_pkg::OP_DESTROY_QUEUE,
+          sgpu_regs_pkg::OP_QUERY, sgpu_regs_pkg::OP_MEM_READ, sgpu_regs_pkg::OP_MEM_WRITE: begin
+            if (is_dev_query) begin
+              res_d[0] = 32'(frames_clean_i);
+              res_d[1] = 32'(frames_dirty_i);
+              res_d[2] = 32'(frames_used_i);
+              res_d[3] = 32'(pt_live_i);
+              res_d[4] = 32'(q_live_cnt_i);
+              res_d[5] = q_ign_total_i;
+            end else if (handle_bad) begin
+              status_d = sgpu_regs_pkg::STATUS_INVALID_HANDLE;
+            end else if (handle_dying) begin
+              status_d = sgpu_regs_pkg::STATUS_PROCESS_IS_TERMINATING;
+            end else begin
+              unique case (cmd_q.opcode)
+                sgpu_regs_pkg::OP_QUERY: begin
+                  res_d[0] = 32'(pt_state_i);
+                  res_d[1] = 32'(slot_q);
+                  res_d[2] = 32'(pt_data_i);
+                  res_d[3] = 32'(pt_tbl_i);
+                  res_d[4] = 32'(q_owned_cnt_i);
+                  res_d[5] = q_owner_ign_i;
+                end
+                sgpu_regs_pkg::OP_DESTROY_PROCESS: begin
+                  if (32'(cmd_q.policy) > sgpu_regs_pkg::POLICY_DEFERRED)
+                    status_d = sgpu_regs_pkg::STATUS_INVALID_PARAMETER;
+                  else begin
+                    unit_d = 2'(UnitTd);
+                    st_d   = StRun;
+                  end
+                end
+                sgpu_regs_pkg::OP_MAP, sgpu_regs_pkg::OP_UNMAP: begin
+                  if (cmd_q.arg1[PageShift-1:0] != '0 || cmd_q.arg2 == '0 || end_vpn > VpnLimit)
+                    status_d = sgpu_regs_pkg::STATUS_INVALID_PARAMETER;
+                  else begin
+                    unit_d = 2'(UnitPt);
+                    st_d   = StRun;
+                  end
+                end
+                sgpu_regs_pkg::OP_CREATE_QUEUE: begin
+                  if (cmd_q.arg1[3:0] != '0 || cmd_q.arg2 == '0 || cmd_q.arg2 > 32'd15)
+                    status_d = sgpu_regs_pkg::STATUS_INVALID_PARAMETER;
+                  else if (!q_free_found_i)
+                    status_d = sgpu_regs_pkg::STATUS_INSUFFICIENT_RESOURCES;
+                  else begin
+                    qctl_o.op  = sgpu_pkg::QcCreate;
+                    qctl_o.qid = sgpu_pkg::QueueIdW'(q_free_idx_i);
+                    res_d[0]   = 32'(q_free_idx_i);
+                  end
+                end
+                sgpu_regs_pkg::OP_DESTROY_QUEUE: begin
+                  if (cmd_q.arg1 >= NumQueues || !q_lk_live_i || q_lk_owner_i != slot_q)
+                    status_d = sgpu_regs_pkg::STATUS_INVALID_PARAMETER;
+                  else begin
+                    qctl_o.op  = sgpu_pkg::QcDestroy;
+                    qctl_o.qid = sgpu_pkg::QueueIdW'(q_lk_o);
+                  end
+                end
+                sgpu_regs_pkg::OP_MEM_READ, sgpu_regs_pkg::OP_MEM_WRITE: begin
+                  if (cmd_q.arg1[1:0] != '0)        status_d = sgpu_regs_pkg::STATUS_INVALID_PARAMETER;
+                  else if (base_vpn >= VpnLimit)    status_d = sgpu_regs_pkg::STATUS_ACCESS_VIOLATION;
+                  else begin
+                    unit_d = 2'(UnitMem);
+                    st_d   = StRun;
+                  end
+                end
+                default: status_d = sgpu_regs_pkg::STATUS_INVALID_DEVICE_REQUEST;  // unreachable
+              endcase
+            end
+          end
+          default: status_d = sgpu_regs_pkg::STATUS_INVALID_DEVICE_REQUEST;
+        endcase
+        if (st_d == StRun) start_o[unit_d] = 1'b1;
+        else cpl_valid_o = 1'b1;
+      end
+
+      StRun: begin
+        if (done_i[unit_q]) begin
+          status_d    = status_i[unit_q];
+          res_d       = res_i[unit_q];
+          cpl_valid_o = 1'b1;
+          st_d        = StIdle;
+          if (cmd_q.opcode == sgpu_regs_pkg::OP_DESTROY_PROCESS &&
+              status_i[unit_q] == sgpu_regs_pkg::STATUS_SUCCESS)
+            res_d[0] = cyc_q + 32'd1;              // doorbell to completion, both included
+        end
+      end
+      default: st_d = StIdle;
+    endcase
+  end
+
+  assign busy_o = (st_q == StDecode) || (st_q == StRun);
+  always_comb begin
+    owner_o = '0;
+    if (st_q == StRun || (st_q == StDecode && start_o != '0)) owner_o[unit_d] = 1'b1;
+  end
+  assign owner_rc_o = (st_q == StRc);
+  assign cmd_o      = cmd_q;
+  assign slot_o     = slot_q;           // units read it from the cycle after their start
+  assign validate_cycles_o = cyc_q + 32'd1;
+
+  assign cpl_o.status = status_q;
+  assign cpl_o.res    = res_q;
+
+  // ---------------------------------------------------------------- registers
+  always_ff @(posedge clk_i) begin
+    if (!rst_ni) st_q <= StIdle;
+    else         st_q <= st_d;
+  end
+
+  always_ff @(posedge clk_i) begin
+    if (!rst_ni) begin
+      status_q <= '0;
+      res_q    <= '0;
+      cmd_q    <= '0;
+    end else begin
+      if (cpl_valid_o) begin
+        status_q <= status_d;
+        res_q    <= res_d;
+      end
+      if (cmd_take_o) cmd_q <= cmd_i;
+    end
+  end
+
+  // Datapath: loaded at the take, only read while a command is outstanding.
+  always_ff @(posedge clk_i) begin
+    unit_q <= unit_d;
+    slot_q <= cmd_take_o ? SlotW'(cmd_i.arg0[SlotW-1:0]) : slot_d;
+    cyc_q  <= cmd_take_o ? cmd_wait_i + 32'd1 : cyc_q + 32'd1;
+  end
+
+`ifdef FORMAL
+  `include "sgpu_ctx_dispatch_props.svh"
+`endif
+endmodule
