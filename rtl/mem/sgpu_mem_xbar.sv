@@ -2,7 +2,7 @@
 // contract on every side), with round-robin arbitration and an outstanding-read limit.
 //
 // Master k: req_valid_i[k]/req_ready_o[k] with its sgpu_pkg::mem_req_t in
-// req_i[k*ReqW +: ReqW]; its read data comes back on
+// req_i[k] (a sgpu_pkg::mem_req_t); its read data comes back on
 // rsp_valid_o[k]/rsp_ready_i[k] with rsp_o (one bus shared by all masters, qualified by
 // rsp_valid_o). Memory: mem_req_valid_o/mem_req_ready_i with mem_req_o, mem_rsp_valid_i/
 // mem_rsp_ready_o with mem_rsp_i.
@@ -45,7 +45,7 @@
 module sgpu_mem_xbar #(
   parameter int unsigned  NumMasters     = 3,  // masters, >= 1
   parameter int unsigned  MaxOutstanding = 2,  // reads in flight downstream, >= 1
-  localparam int unsigned ReqW = 1 + 4 + sgpu_pkg::MemAddrW + 32,  // $bits(sgpu_pkg::mem_req_t)
+  localparam int unsigned ReqW = sgpu_pkg::MemReqW,               // $bits(sgpu_pkg::mem_req_t)
   localparam int unsigned IdxW = (NumMasters > 1) ? $clog2(NumMasters) : 1,
   localparam int unsigned CntW = $clog2(MaxOutstanding + 1),
   localparam int unsigned SlotW = (MaxOutstanding > 1) ? $clog2(MaxOutstanding) : 1

