@@ -75,9 +75,11 @@ always_comb if (rst_ni) begin
 end
 // the command, its slot and the timeout register are held while the teardown runs
 always_ff @(posedge clk_i)
-  if (f_past_valid && $past(rst_ni) && rst_ni && $past(st_q) != StIdle)
-    assume (cmd_i == $past(cmd_i) && slot_i == $past(slot_i) &&
-            drain_timeout_i == $past(drain_timeout_i));
+  if (f_past_valid && $past(rst_ni) && rst_ni && ($past(st_q) != StIdle || $past(start_i)))
+    assume (cmd_i == $past(cmd_i));
+always_ff @(posedge clk_i)    // (the slot and the timeout: from the cycle after the start)
+  if (f_past_valid && $past(rst_ni) && rst_ni && $past(st_q) != StIdle && st_q != StIdle)
+    assume (slot_i == $past(slot_i) && drain_timeout_i == $past(drain_timeout_i));
 
 // ---- properties
 always_comb if (f_on) begin
