@@ -32,8 +32,10 @@ SIM_TOP := sgpu_sim_top
 # Model configurations: NAME -> Verilator -G overrides. See docs/architecture.md.
 SIM_CONFIGS := default small
 SIM_PARAMS_default := -GPageShift=12 -GNumFrames=20480 -GNumProcs=8 -GNumQueues=8 -GTlbEntries=8
+# small: the randomized tests' device; its memory stalls at random and starts with garbage
+# (MemZeroed=0: every frame is scrubbed before its first use, as on SPRAM or SDRAM).
 SIM_PARAMS_small   := -GPageShift=8 -GNumFrames=64 -GNumProcs=4 -GNumQueues=4 -GTlbEntries=4 \
-                      -GMemStallPct=20 -GMemExtraLat=3 -GMemSeed=7
+                      -GMemStallPct=20 -GMemExtraLat=3 -GMemSeed=7 -GMemZeroed=0
 # smallcov: the small configuration with line, toggle and functional coverage (make coverage)
 SIM_PARAMS_smallcov := $(SIM_PARAMS_small) --coverage
 SIM_EXTRA_OBJS_smallcov := verilated_cov.o

@@ -3,8 +3,9 @@
 # table (block, task, result, depth, seconds, property set).
 #
 # Every .sby there has a `prove` task (mode prove: k-induction, or mode bmc: bounded) and a
-# `cover` task; those two run by default (make formal, make test). --all also runs the other
-# tasks a .sby lists (wider parameter sets that take minutes). Result column:
+# `cover` task; those two (and a `prove_nz` where a .sby has one) run by default (make formal,
+# make test). --all also runs the other tasks a .sby lists (wider parameter sets that take
+# minutes). Result column:
 #   proven   k-induction closed          bounded  bmc found no failure up to the depth
 #   covered  every cover was reached     FAILED   a counterexample, an unreached cover, an error
 # Exit 1 if any task fails. Uses the yowasp Yosys/sby/smtbmc and the z3 from .venv
@@ -50,7 +51,7 @@ for n in "${names[@]}"; do
   desc=$(sed -n '1s/^# *//p' "$f" | sed "s/^$(sed -n '1s/^# *\([^:]*\):.*/\1/p' "$f"): *//")
   tasks=($(awk '/^\[tasks\]/ {on = 1; next} /^\[/ {on = 0} on && NF {print $1}' "$f"))
   for task in "${tasks[@]}"; do
-    case "$task" in prove|cover) ;; *) [ $all = 1 ] || continue ;; esac
+    case "$task" in prove|cover|prove_nz) ;; *) [ $all = 1 ] || continue ;; esac
     mode=$(opt "$f" mode "$task"); depth=$(opt "$f" depth "$task")
     echo "formal: $n $task ($mode, depth $depth) ..." >&2
     start=$(date +%s)

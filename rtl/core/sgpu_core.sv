@@ -18,6 +18,9 @@ module sgpu_core #(
   parameter int unsigned TlbEntries     = 4,     // TLB entries, >= 1
   parameter int unsigned NumEngines     = 1,     // engine ports, >= 1
   parameter int unsigned MaxOutstanding = 4,     // reads in flight at the memory port
+  parameter bit          MemZeroed      = 1'b1,  // the memory starts zeroed (block RAM); if
+                                                 // not (SPRAM, SDRAM) every frame is scrubbed
+                                                 // before its first use
   parameter int unsigned TimeW          = 32,    // cycle counters (TD_*, RECLAIM_*)
   parameter int unsigned DrainW         = 20,    // drain timer
   parameter int unsigned DrainTimeout   = 4096,  // DRAIN_TIMEOUT after reset, cycles
@@ -189,7 +192,7 @@ module sgpu_core #(
   assign xl_req[0] = ctx_xl_req;
   assign m_req[0]  = ctx_mem_req;
 
-  sgpu_frame_alloc #(.NumFrames(NumFrames), .NumOwners(NumProcs)) u_alloc (
+  sgpu_frame_alloc #(.NumFrames(NumFrames), .NumOwners(NumProcs), .MemZeroed(MemZeroed)) u_alloc (
     .clk_i, .rst_ni,
     .op_valid_i(al_req.valid), .op_i(al_req.op), .op_owner_i(al_req.owner[SlotW-1:0]),
     .op_frame_i(al_req.frame[FrameW-1:0]),

@@ -1,7 +1,9 @@
 // sgpu_frame_alloc: device-memory frame allocator with per-owner frame lists.
 //
 // Every frame is in exactly one place:
-//   - untouched: frames >= fresh_q, never used since reset (memory starts zeroed: clean);
+//   - untouched: frames >= fresh_q, never used since reset: clean when the device memory
+//     starts zeroed (MemZeroed, block RAM), dirty when it does not (SPRAM, SDRAM: every frame
+//     is scrubbed before its first use; the scrubber takes untouched frames first);
 //   - the clean list: a stack of scrubbed frames;
 //   - the dirty FIFO: freed frames waiting for the scrubber (or held by it while it zeroes);
 //   - the list of one owner (a process slot): a doubly linked list of its data frames and
@@ -23,6 +25,7 @@
 module sgpu_frame_alloc #(
   parameter int unsigned NumFrames = 64,                        // frames of device memory
   parameter int unsigned NumOwners = 4,                         // process slots
+  parameter bit          MemZeroed = 1'b1,                      // memory starts zeroed
   localparam int unsigned FrameW   = (NumFrames > 1) ? $clog2(NumFrames) : 1,
   localparam int unsigned CntW     = $clog2(NumFrames + 1),
   localparam int unsigned OwnerW   = (NumOwners > 1) ? $clog2(NumOwners) : 1
@@ -92,7 +95,9 @@ module sgpu_frame_alloc #(
   assign o_cnt  = own_cnt_q[op_owner_i];
   assign f_prev = prev_q[op_frame_i];
   assign f_next = next_q[op_frame_i];
-  assign have_clean = (clean_list_q != '0) || (fresh_q != Total);
+  logic fresh_any;          // untouched frames are left (clean if MemZeroed, else dirty)
+  assign fresh_any  = (fresh_q != Total);
+  assign have_clean = (clean_list_q != '0) || (MemZeroed && fresh_any);
 
   always_comb begin
     clean_head_d = clean_head_q;
@@ -143,7 +148,7 @@ module sgpu_frame_alloc #(
             own_tail_d = rsp_frame_o;
             own_cnt_d  = o_cnt + 1'b1;
             used_d     = used_q + 1'b1;
-          end else if (dirty_list_q == '0 && scrubbing_q == '0) begin
+          end else if (dirty_list_q == '0 && scrubbing_q == '0 && (MemZeroed || !fresh_any)) begin
             op_done_o   = 1'b1;
             rsp_nomem_o = 1'b1;
           end
@@ -210,6 +215,12 @@ module sgpu_frame_alloc #(
         clean_list_d = clean_list_q + 1'b1;
         scrubbing_d  = scrubbing_q - 1'b1;
         cout_d       = cout_q + 32'd1;
+      end else if (pop_req_i && !MemZeroed && fresh_any) begin
+        // never-used frames are dirty too, and older than anything on the dirty list
+        pop_ack_o    = 1'b1;
+        pop_frame_o  = fresh_q[FrameW-1:0];
+        fresh_d      = fresh_q + 1'b1;
+        scrubbing_d  = scrubbing_q + 1'b1;
       end else if (pop_req_i && dirty_list_q != '0) begin
         pop_ack_o    = 1'b1;
         dirty_head_d = next_q[dirty_head_q];
@@ -235,7 +246,7 @@ module sgpu_frame_alloc #(
       scrubbing_q  <= '0;
       used_q       <= '0;
       free_ph2_q   <= 1'b0;
-      din_q        <= '0;
+      din_q        <= MemZeroed ? '0 : 32'(NumFrames);   // untouched dirty frames come first
       cout_q       <= '0;
       for (int unsigned i = 0; i < NumOwners; i++) begin
         own_head_q[i] <= '0;
@@ -262,9 +273,10 @@ module sgpu_frame_alloc #(
     end
   end
 
-  assign clean_cnt_o = clean_list_q + (Total - fresh_q);
+  assign clean_cnt_o = clean_list_q + (MemZeroed ? Total - fresh_q : '0);
   // a FREE between its two cycles has its frame in transit to the dirty FIFO: count it dirty
-  assign dirty_cnt_o = dirty_list_q + scrubbing_q + CntW'(free_ph2_q);
+  assign dirty_cnt_o = dirty_list_q + scrubbing_q + CntW'(free_ph2_q) +
+                       (MemZeroed ? '0 : Total - fresh_q);
   assign used_cnt_o  = used_q;
   assign dirty_in_total_o  = din_q;
   assign clean_out_total_o = cout_q;
@@ -389,7 +401,7 @@ module sgpu_frame_alloc #(
   logic              f_alloc_fire;
   assign f_alloc_fire = op_done_o && op_i == OpAlloc && !rsp_nomem_o;
   always_ff @(posedge clk_i) begin
-    if (!rst_ni) f_st <= FClean;   // device memory starts zeroed
+    if (!rst_ni) f_st <= MemZeroed ? FClean : FDirty;   // as the device memory starts
     else begin
       if (f_alloc_fire && rsp_frame_o == f_frame) begin
         f_st  <= FUsed;
@@ -416,10 +428,11 @@ module sgpu_frame_alloc #(
               + 32'(free_ph2_q) + 32'(used_q) == NumFrames);
       // the shadow of f_frame agrees with where the lists hold it
       assert (f_st != 2'd3);
-      if (f_st == FClean) assert (f_in_clean[f_frame] || 32'(f_frame) >= 32'(fresh_q));
+      if (f_st == FClean) assert (f_in_clean[f_frame] || (MemZeroed && 32'(f_frame) >= 32'(fresh_q)));
       if (f_st == FUsed)  assert (f_in_ownv[32'(f_own)*NumFrames + 32'(f_frame)]);
       if (f_st == FDirty) assert (f_in_dirty[f_frame] || f_held[f_frame] ||
-                                  (free_ph2_q && op_frame_i == f_frame));
+                                  (free_ph2_q && op_frame_i == f_frame) ||
+                                  (!MemZeroed && 32'(f_frame) >= 32'(fresh_q)));
     end
   end
 
@@ -444,7 +457,7 @@ module sgpu_frame_alloc #(
   logic [31:0]       sh_epoch_q [NumFrames];
   logic [31:0]       sh_rel_q   [NumOwners];
   initial begin
-    for (int unsigned i = 0; i < NumFrames; i++) sh_state_q[i] = ShClean;
+    for (int unsigned i = 0; i < NumFrames; i++) sh_state_q[i] = MemZeroed ? ShClean : ShDirty;
     for (int unsigned i = 0; i < NumOwners; i++) sh_rel_q[i] = '0;
   end
   function automatic logic [1:0] sh_eff(logic [FrameW-1:0] f);

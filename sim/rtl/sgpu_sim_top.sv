@@ -17,7 +17,8 @@ module sgpu_sim_top #(
   parameter int unsigned MemStallPct  = 0,     // memory: % of cycles not ready
   parameter int unsigned MemExtraLat  = 0,     // memory: extra read latency 0..this
   parameter int unsigned MemSeed      = 1,     // memory and engine randomness
-  parameter bit          MemZeroed    = 1'b1,  // memory contents start at zero
+  parameter bit          MemZeroed    = 1'b1,  // memory starts zeroed (else garbage, scrubbed
+                                               // before first use: the core is told so too)
   parameter int unsigned EngMaxHold   = 32     // engine work items hold 1..this cycles
 ) (
   input  logic                  clk_i,
@@ -58,7 +59,8 @@ module sgpu_sim_top #(
 
   sgpu_core #(
     .PageShift(PageShift), .NumFrames(NumFrames), .NumProcs(NumProcs), .NumQueues(NumQueues),
-    .TlbEntries(TlbEntries), .NumEngines(NumEngines), .DrainTimeout(DrainTimeout)
+    .TlbEntries(TlbEntries), .NumEngines(NumEngines), .DrainTimeout(DrainTimeout),
+    .MemZeroed(MemZeroed)
   ) u_core (
     .clk_i, .rst_ni,
     .reg_valid_i, .reg_write_i, .reg_addr_i, .reg_wdata_i, .reg_rvalid_o, .reg_rdata_o, .irq_o,

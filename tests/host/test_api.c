@@ -623,6 +623,13 @@ static void run(const char *uri) {
          info.num_frames, PAGE);
   CHECK(info.magic == SGPU_MAGIC && info.num_procs >= 2 && info.num_queues >= 1,
         "device has the magic and at least 2 process slots and 1 queue");
+  /* A device whose memory does not start zeroed (sim:small) starts with every frame dirty and
+   * scrubs them first: the reference state is the one after that. */
+  sgpu_device_info dstart = dinfo();
+  CHECK(dstart.frames_clean + dstart.frames_dirty + dstart.frames_used == info.num_frames,
+        "at open: clean %u + dirty %u + used %u = %u frames", dstart.frames_clean,
+        dstart.frames_dirty, dstart.frames_used, info.num_frames);
+  EXPECT(sgpu_wait_clean(dev, 1000000000ull), SGPU_STATUS_SUCCESS, "initial wait_clean");
   sgpu_device_info d0 = dinfo();
 
   sgpu_process a, b;

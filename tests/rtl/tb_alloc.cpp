@@ -1,4 +1,5 @@
-// tb_alloc.cpp - unit bench of sgpu_frame_alloc (NumFrames=32, NumOwners=4).
+// tb_alloc.cpp - unit bench of sgpu_frame_alloc (NumFrames=32, NumOwners=4); tb_allocnz.cpp
+// runs it on an allocator whose memory does not start zeroed (MemZeroed=0).
 //
 // Drives the command and scrubber ports directly and checks them against a C++ model of the
 // frame sets: no frame handed out twice, none lost, dirty frames never handed out, an
@@ -11,6 +12,11 @@
 #include "Vsgpu_frame_alloc.h"
 #include "verilated.h"
 #include "tb_util.h"
+
+#ifndef TB_ALLOC_NOT_ZEROED
+#define TB_ALLOC_NOT_ZEROED 0
+#endif
+static const char *const kName = TB_ALLOC_NOT_ZEROED ? "tb_allocnz" : "tb_alloc";
 
 static const uint32_t kFrames = 32, kOwners = 4;
 enum { OpAlloc = 0, OpFree = 1, OpRelease = 2 };
@@ -77,7 +83,7 @@ int main(int argc, char **argv) {
   Bench b;
   std::vector<std::vector<uint32_t>> owned(kOwners);
   std::set<uint32_t> clean, dirty, held;
-  for (uint32_t f = 0; f < kFrames; f++) clean.insert(f);
+  for (uint32_t f = 0; f < kFrames; f++) (TB_ALLOC_NOT_ZEROED ? dirty : clean).insert(f);
   auto check_counts = [&](const char *when) {
     std::string w(when);
     t.expect_eq(b.top.clean_cnt_o, clean.size(), ("clean count " + w).c_str());
@@ -86,6 +92,23 @@ int main(int argc, char **argv) {
     for (auto &o : owned) used += o.size();
     t.expect_eq(b.top.used_cnt_o, used, ("used count " + w).c_str());
   };
+
+  // 0. (MemZeroed=0) Every frame starts dirty: ALLOC waits (never nomem), and the scrubber
+  // gets the never-used frames first, in order; each comes back clean.
+  if (TB_ALLOC_NOT_ZEROED) {
+    check_counts("at reset");
+    t.expect(b.cmd(OpAlloc, 0, 0, nullptr, nullptr, nullptr, 8) == -1,
+             "alloc waits for the first scrub (memory not zeroed)");
+    for (uint32_t i = 0; i < kFrames; i++) {
+      uint32_t pf = 0;
+      t.expect(b.pop(&pf), "scrubber pops a never-used frame");
+      t.expect_eq(pf, i, "never-used frames go to the scrubber in order");
+      dirty.erase(pf);
+      t.expect(b.push(pf), "and back clean");
+      clean.insert(pf);
+    }
+    check_counts("after the first scrub");
+  }
 
   // 1. Hand out every frame: all distinct, one cycle each; then nomem at once.
   for (uint32_t i = 0; i < kFrames; i++) {
@@ -151,8 +174,8 @@ int main(int argc, char **argv) {
 
   // 5. Random operations against the model.
   TbRng rng(seed);
-  std::printf("tb_alloc: random phase, seed %llu (replay: tb_alloc --seed %llu)\n",
-              (unsigned long long)seed, (unsigned long long)seed);
+  std::printf("%s: random phase, seed %llu (replay: %s --seed %llu)\n", kName,
+              (unsigned long long)seed, kName, (unsigned long long)seed);
   for (int step = 0; step < 20000; step++) {
     uint32_t o = rng.below(kOwners);
     switch (rng.below(6)) {
@@ -211,5 +234,5 @@ int main(int argc, char **argv) {
     }
   }
   b.top.final();
-  return t.finish("tb_alloc");
+  return t.finish(kName);
 }
