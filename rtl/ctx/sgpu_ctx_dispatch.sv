@@ -82,7 +82,7 @@ module sgpu_ctx_dispatch #(
   localparam int unsigned UnitPt = 0, UnitTd = 1, UnitMem = 2;
   localparam logic [1:0] PsFree   = sgpu_regs_pkg::PROC_STATE_FREE[1:0];
   localparam logic [1:0] PsDying  = sgpu_regs_pkg::PROC_STATE_DYING[1:0];
-  localparam logic [63:0] VpnLimit = 64'd1 << VpnW;
+  localparam logic [32:0] VpnLimit = 33'd1 << VpnW;
 
   typedef enum logic [1:0] {StIdle, StDecode, StRun, StRc} state_e;
   state_e          st_q, st_d;
@@ -95,15 +95,15 @@ module sgpu_ctx_dispatch #(
 
   // ---------------------------------------------------------------- decode helpers
   logic        hslot_ok, handle_bad, handle_dying;
-  logic [63:0] base_vpn, end_vpn;
-  logic [31:0] free_frames;
+  logic [32:0] base_vpn, end_vpn;      // 33 bits: a 32-bit page count past any base fits
+  logic [CntW:0] free_frames;
   logic        is_dev_query;
   assign hslot_ok     = 32'(cmd_q.arg0[15:0]) < NumProcs;
   assign handle_bad   = !hslot_ok || pt_state_i == PsFree || pt_gen_i != cmd_q.arg0[31:16];
   assign handle_dying = pt_state_i == PsDying;
-  assign base_vpn     = 64'(cmd_q.arg1) >> PageShift;
-  assign end_vpn      = base_vpn + 64'(cmd_q.arg2);
-  assign free_frames  = 32'(frames_clean_i) + 32'(frames_dirty_i);
+  assign base_vpn     = 33'(cmd_q.arg1 >> PageShift);
+  assign end_vpn      = base_vpn + 33'(cmd_q.arg2);
+  assign free_frames  = (CntW+1)'(frames_clean_i) + (CntW+1)'(frames_dirty_i);
   assign is_dev_query = cmd_q.opcode == sgpu_regs_pkg::OP_QUERY && cmd_q.arg0 == 32'hFFFF_FFFF;
   assign q_lk_o       = cmd_q.arg1[QW-1:0];
 

@@ -92,7 +92,7 @@ module sgpu_ptmgr #(
   logic [LvlW-1:0]   cur_l1, cur_l2;
   logic [IdxW-1:0]   step;
   logic [VpnW-1:0]   vpn_next;          // wraps at the end of the space only when the range ends there
-  logic [31:0]       free_frames;
+  logic [CntW:0]     free_frames;
   logic              is_create;
   logic [VpnW-1:0]   base_vpn;
   assign base_vpn    = VpnW'(64'(cmd_i.arg1) >> PageShift);
@@ -100,7 +100,7 @@ module sgpu_ptmgr #(
   assign cur_l2      = vpn_q[LvlW-1:0];
   assign vpn_next    = vpn_q + 1'b1;
   assign step        = Entries - IdxW'(cur_l2);
-  assign free_frames = 32'(frames_clean_i) + 32'(frames_dirty_i);
+  assign free_frames = (CntW+1)'(frames_clean_i) + (CntW+1)'(frames_dirty_i);
   assign is_create   = cmd_i.opcode == sgpu_regs_pkg::OP_CREATE_PROCESS;
 
   function automatic logic [31:0] make_pte(logic [FrameW-1:0] frame, logic [31:0] cnt);
@@ -279,7 +279,7 @@ module sgpu_ptmgr #(
         i_d   = '0;
         vpn_d = base_vpn;
         if (!is_map_q) st_d = StUnRoot;
-        else if (32'(pages_q) + 32'(tbls_q) > free_frames) begin
+        else if (32'(pages_q) + 32'(tbls_q) > 32'(free_frames)) begin
           status_d = sgpu_regs_pkg::STATUS_NO_MEMORY;
           st_d     = StDone;
         end else begin

@@ -238,7 +238,9 @@ module sgpu_teardown #(
       frames_q <= (CntW+1)'(data_i) + (CntW+1)'(tbl_i);
     end
     if (st_q == StStop) queues_q <= q_owned_cnt_i;
-    if (st_q == StAbort && eng_rsp_i.ack) aborted_q <= eng_rsp_i.aborted;
+    // work_aborted: queued items the engines dropped at STOP, running ones at ABORT
+    if ((st_q == StStopW || st_q == StAbort) && eng_rsp_i.ack)
+      aborted_q <= aborted_q + eng_rsp_i.aborted;
     if (st_q == StFree && al_rsp_i.done) freed_q <= (CntW+1)'(al_rsp_i.count);
   end
 

@@ -122,8 +122,9 @@ module sgpu_walker #(
     end
   end
 
-  assign at_boundary = (state_q == StLookup) || (state_q == StRdRoot && !mem_req_ready_i) ||
-                       (state_q == StRdLeaf && !mem_req_ready_i) ||
+  // (a read already offered to the memory is never withdrawn: the memory port's valid/ready
+  // rule; the walk restarts once its answer is in)
+  assign at_boundary = (state_q == StLookup) ||
                        ((state_q == StWtRoot || state_q == StWtLeaf) && mem_rsp_valid_i);
 
   // Handshake outputs depend on the state only (rsp_valid_o also on the invalidation strobe).
