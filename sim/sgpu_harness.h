@@ -7,6 +7,17 @@
 //   h.write32(addr, value);
 //   uint32_t v = h.read32(addr);
 // Uninitialised state is randomised (randReset(2)) so a missing reset shows up in tests.
+//
+// Several harnesses may live in one process (libsgpu opens one model per device). Each owns
+// its VerilatedContext, but Verilator 5.006 also keeps a per-thread "current context"
+// (Verilated::threadContextp(), set by every VerilatedContext and model constructor) that
+// parts of the runtime use instead of the model's own: VerilatedScope's destructor erases the
+// scope from the *current* context's name map, and $error/$stop, the random state and
+// --x-assign unique reach the context through it too. So a harness makes its own context
+// current before it runs or deletes its model, and after deleting its context it leaves no
+// thread pointing at the freed one. (Without this, two models of one shared object, the
+// second one deleted first, left the thread pointing at the freed second context, and
+// deleting the first model locked a mutex inside freed memory: the hang of defect 11.)
 #pragma once
 
 #include <unistd.h>
@@ -52,8 +63,10 @@ class SgpuHarness {
     tick();
   }
   ~SgpuHarness() {
+    Verilated::threadContextp(ctx_.get());
 #if VM_TRACE_FST
     if (tfp_) tfp_->close();
+    tfp_.reset();
 #endif
     top_->final();
 #if VM_COVERAGE
@@ -65,12 +78,17 @@ class SgpuHarness {
       ctx_->coveragep()->write(f.c_str());
     }
 #endif
+    top_.reset();  // its scopes leave this context's name map (the current context)
+    ctx_.reset();
+    // No dangling current context: the next harness to run sets its own.
+    Verilated::threadContextp(nullptr);
   }
   SgpuHarness(const SgpuHarness &) = delete;
   SgpuHarness &operator=(const SgpuHarness &) = delete;
 
   // One clock cycle: inputs set by the caller are sampled at the rising edge.
   void tick() {
+    Verilated::threadContextp(ctx_.get());  // cheap (a thread-local store); see the top
     top_->clk_i = 1;
     top_->eval();
     dump();
