@@ -29,8 +29,13 @@
 #include <stdexcept>
 #include <string>
 
+#include "../host/lib/sgpu_regs.h"  // SGPU_BUS_ADDR_BITS (relative: any include path)
 #include "Vsgpu_sim_top.h"
 #include "verilated.h"
+
+static_assert(SGPU_BUS_ADDR_BITS <= 8 * sizeof(Vsgpu_sim_top::reg_addr_i) &&
+                  SGPU_BUS_ADDR_BITS < 32,
+              "the model's reg_addr_i is narrower than the register map's bus");
 #if VM_TRACE_FST
 #include "verilated_fst_c.h"
 #endif
@@ -101,7 +106,14 @@ class SgpuHarness {
     for (uint64_t i = 0; i < n; i++) tick();
   }
 
+  // The register bus carries SGPU_BUS_ADDR_BITS address bits (the generated map). An address
+  // at or beyond 1 << SGPU_BUS_ADDR_BITS is refused before anything is driven: false, no
+  // clock cycle, *data untouched (driving it truncated would reach another register).
+  static bool on_bus(uint32_t addr) { return (addr >> SGPU_BUS_ADDR_BITS) == 0; }
+
+  // A posted write: one cycle. false if the address is not on the bus.
   bool write32(uint32_t addr, uint32_t data) {
+    if (!on_bus(addr)) return false;
     top_->reg_valid_i = 1;
     top_->reg_write_i = 1;
     top_->reg_addr_i = static_cast<uint16_t>(addr);
@@ -109,9 +121,12 @@ class SgpuHarness {
     tick();
     top_->reg_valid_i = 0;
     top_->reg_write_i = 0;
-    return addr <= 0xFFFF;
+    return true;
   }
+  // A read: *data set when the bus answers within max_cycles cycles after the request; false
+  // (and *data untouched) if it does not or the address is not on the bus.
   bool read32(uint32_t addr, uint32_t *data, uint32_t max_cycles = 16) {
+    if (!on_bus(addr)) return false;
     top_->reg_valid_i = 1;
     top_->reg_write_i = 0;
     top_->reg_addr_i = static_cast<uint16_t>(addr);
@@ -120,7 +135,7 @@ class SgpuHarness {
     for (uint32_t i = 0; i < max_cycles; i++) {
       if (top_->reg_rvalid_o) {
         *data = top_->reg_rdata_o;
-        return addr <= 0xFFFF;
+        return true;
       }
       tick();
     }
@@ -128,7 +143,9 @@ class SgpuHarness {
   }
   uint32_t read32(uint32_t addr) {
     uint32_t v = 0;
-    if (!read32(addr, &v)) throw std::runtime_error("register read timed out at 0x" + hex(addr));
+    if (!read32(addr, &v))
+      throw std::runtime_error("register read at 0x" + hex(addr) +
+                               (on_bus(addr) ? " timed out" : " is beyond the register bus"));
     return v;
   }
 

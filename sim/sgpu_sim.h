@@ -30,7 +30,9 @@ void sgpu_sim_destroy(sgpu_sim *sim);
 uint32_t sgpu_sim_abi_version(void);
 
 /* One 32-bit register access at byte offset addr. Returns 0 on success, -1 if the bus did
- * not answer within max_cycles cycles (the access is then abandoned). */
+ * not answer within max_cycles cycles (the access is then abandoned), or if addr is at or
+ * beyond 1 << SGPU_BUS_ADDR_BITS (the register bus width of the generated map): then nothing
+ * is driven, no cycle passes and *data is left as it was. */
 int sgpu_sim_read32(sgpu_sim *sim, uint32_t addr, uint32_t *data, uint32_t max_cycles);
 int sgpu_sim_write32(sgpu_sim *sim, uint32_t addr, uint32_t data, uint32_t max_cycles);
 

@@ -109,6 +109,9 @@ TEST_CMD_cosim-scen-default-asan := $(COSIM_ASAN_ENV) $(COSIM_OUT)/asan/scenario
 
 # ---------------------------------------------------------------------------- the sim layer
 # tests/sim: the model objects' C ABI and C++ harness (sim/), driven from C.
+#   sim_abi      the ABI called directly through dlopen of the model object, no libsgpu:
+#                bus_range (defect 1 of issue 12: an address beyond the register bus is
+#                refused before anything is driven)
 #   two_models   every order of opening and closing 2 and 3 Verilated models in one process
 #                (defect 11 of issue 12), each sequence in a child process under alarm().
 #                "Different configurations" are different model objects; besides sim:small
@@ -126,17 +129,30 @@ $(SIMT_OUT)/asan/two_models: tests/sim/two_models.c host/include/sgpu.h $(SGPU_L
 	@mkdir -p $(@D)
 	$(CC) $(SGPU_ASAN_CFLAGS) $< $(SGPU_LIB_ASAN_A) $(SGPU_LDLIBS) -o $@
 
+SIMT_ABI_HDRS := sim/sgpu_sim.h host/lib/sgpu_regs.h host/include/sgpu_codes.h
+$(SIMT_OUT)/sim_abi: tests/sim/sim_abi.c $(SIMT_ABI_HDRS) tests/tests.mk
+	@mkdir -p $(@D)
+	$(CC) $(REF_CFLAGS) -D_POSIX_C_SOURCE=200809L $< -ldl -o $@
+
+$(SIMT_OUT)/asan/sim_abi: tests/sim/sim_abi.c $(SIMT_ABI_HDRS) tests/tests.mk
+	@mkdir -p $(@D)
+	$(CC) $(REF_CFLAGS) $(ASAN_FLAGS) -D_POSIX_C_SOURCE=200809L $< -ldl -o $@
+
 $(SIMT_COPY_SO): $(BUILD)/sim/libsgpu_sim_small.so
 	@mkdir -p $(@D)
 	cp $< $@
 
-SIMT_BINS := $(SIMT_OUT)/two_models $(SIMT_OUT)/asan/two_models
+SIMT_BINS := $(SIMT_OUT)/two_models $(SIMT_OUT)/asan/two_models $(SIMT_OUT)/sim_abi \
+             $(SIMT_OUT)/asan/sim_abi
 .PHONY: simtests
 simtests: $(SIMT_BINS) $(SIMT_COPY_SO)
 
-TESTS += sim-two-models sim-two-models-asan
+TESTS += sim-abi-small sim-abi-small-asan sim-two-models sim-two-models-asan
 TEST_DEPS += simtests $(BUILD)/sim/libsgpu_sim_small.so
 TEST_CMD_sim-two-models := $(COSIM_ENV) $(SIMT_OUT)/two_models sim:small \
                            sim:$(abspath $(SIMT_COPY_SO))
 TEST_CMD_sim-two-models-asan := $(COSIM_ASAN_ENV) $(SIMT_OUT)/asan/two_models sim:small \
                                 sim:$(abspath $(SIMT_COPY_SO))
+TEST_CMD_sim-abi-small := $(SIMT_OUT)/sim_abi $(abspath $(BUILD))/sim/libsgpu_sim_small.so
+TEST_CMD_sim-abi-small-asan := $(COSIM_ASAN_ENV) $(SIMT_OUT)/asan/sim_abi \
+                               $(abspath $(BUILD))/sim/libsgpu_sim_small.so
