@@ -154,6 +154,9 @@ class SgpuHarness {
   // items write their fence word (else they read it).
   void set_engine_hold(uint32_t mask) { top_->eng_hold_i = mask; }
   void set_engine_writes(bool on) { top_->eng_writes_i = on; }
+  uint32_t engine_hold() const { return top_->eng_hold_i; }
+  bool engine_writes() const { return top_->eng_writes_i; }
+  uint32_t engine_count() const { return top_->eng_count_o; }
   uint32_t engine_items_done() const { return top_->eng_items_done_o; }
   uint32_t owner_violations() const { return top_->owner_violations_o; }
   uint64_t cycles() const { return cycles_; }
