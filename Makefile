@@ -106,4 +106,4 @@ bench: check-gen $(BUILD)/sim/libsgpu_sim_default.so $(BUILD)/host/bench_teardow
 	@echo; cat $(BUILD)/bench/teardown.md
 
 test: check-gen $(TEST_DEPS)
-	@tools/runtests.sh $(foreach t,$(TESTS),"$(t)=$(TEST_CMD_$(t))")
+	@BUILD=$(BUILD) tools/runtests.sh $(foreach t,$(TESTS),"$(t)=$(TEST_CMD_$(t))")

@@ -173,3 +173,9 @@ TEST_CMD_sim-two-models-asan := $(COSIM_ASAN_ENV) $(SIMT_OUT)/asan/two_models si
 TEST_CMD_sim-abi-small := $(SIMT_OUT)/sim_abi $(abspath $(BUILD))/sim/libsgpu_sim_small.so
 TEST_CMD_sim-abi-small-asan := $(COSIM_ASAN_ENV) $(SIMT_OUT)/asan/sim_abi \
                                $(abspath $(BUILD))/sim/libsgpu_sim_small.so
+
+# ---------------------------------------------------------------------------- the runner
+# tools/runtests.sh and `make test` honour BUILD (defect 14): runtests_build.sh runs the runner
+# and a nested `make test BUILD=<tmp>` with probe tests and finds their logs under it.
+TESTS += runtests-build
+TEST_CMD_runtests-build := bash tests/tools/runtests_build.sh
