@@ -4,9 +4,11 @@
  * functions with C linkage. libsgpu's `sim:` transport loads it with dlopen, so the driver
  * stays plain C and the model configuration (memory size, slots) is chosen at open time.
  *
- * Register accesses go through the model's register bus (sgpu_top's reg_* ports), one
+ * Register accesses go through the model's register bus (sgpu_sim_top's reg_* ports), one
  * transaction at a time; each call advances the clock until the access completes.
- * A handle is used by one thread at a time (libsgpu serialises per device).
+ * A handle is used by one thread at a time (libsgpu serialises per device). Several instances
+ * may live in one process, of one model object or of several, created and destroyed in any
+ * order (tests/sim/two_models.c).
  */
 #ifndef SGPU_SIM_H
 #define SGPU_SIM_H
