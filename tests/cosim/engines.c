@@ -26,9 +26,9 @@
  *   engines [--uri URI] [--seed N] [--rounds N] [CASE...]
  *
  * The engines are controlled and observed through the model object's optional sim ABI
- * (sim/sgpu_sim.h): SGPU_SIM_ENGINES when the device is opened, then sgpu_sim_engines_set,
- * _get and _step on the one instance libsgpu created (dlopen of the same object with
- * RTLD_NOLOAD, sgpu_sim_instance(0)). So each case opens one device at a time, on a
+ * (sim/sgpu_sim.h): SGPU_SIM_ENGINES when the device is opened, then sgpu_sim_engines_set and
+ * _get, and sgpu_sim_step to let time pass, on the one instance libsgpu created (dlopen of the
+ * same object with RTLD_NOLOAD, sgpu_sim_instance(0)). So each case opens one device at a time, on a
  * Verilated model (sim:small, sim:default; sim:ref has no engines).
  */
 #define _GNU_SOURCE /* RTLD_NOLOAD */
@@ -456,8 +456,7 @@ static int case_fences(ec *c) {
     goto out;
   }
   for (uint32_t round = 0; round < c->rounds; round++) {
-    uint32_t live = 0, k = rnd(MAX_PROCS);
-    for (uint32_t i = 0; i < MAX_PROCS; i++) live += s->p[i].live;
+    uint32_t k = rnd(MAX_PROCS);
     proc *p = &s->p[k];
     uint32_t act = rnd(100);
     if (s->stall_mask && --s->stall_rounds == 0) { /* the stall ends */
