@@ -72,7 +72,8 @@ lint: deps
 SIM_LIBS := $(foreach c,$(SIM_CONFIGS),$(BUILD)/sim/libsgpu_sim_$(c).so)
 sim: $(SIM_LIBS)
 
-$(BUILD)/sim/libsgpu_sim_%.so: $(SIM_RTL_SRC) sim/sgpu_sim.cpp sim/sgpu_sim.h sim/sgpu_harness.h | deps
+$(BUILD)/sim/libsgpu_sim_%.so: $(SIM_RTL_SRC) sim/sgpu_sim.cpp sim/sgpu_sim.h sim/sgpu_harness.h \
+                              host/lib/sgpu_regs.h host/include/sgpu_codes.h | deps
 	@mkdir -p $(BUILD)/sim/obj_$*
 	$(VERILATOR) --cc $(VFLAGS) $(SIM_PARAMS_$*) --top-module $(SIM_TOP) --prefix Vsgpu_sim_top \
 	  -Mdir $(BUILD)/sim/obj_$* $(SIM_RTL_SRC)
@@ -107,4 +108,4 @@ bench: check-gen $(BUILD)/sim/libsgpu_sim_default.so $(BUILD)/host/bench_teardow
 	@echo; cat $(BUILD)/bench/teardown.md
 
 test: check-gen $(TEST_DEPS)
-	@tools/runtests.sh $(foreach t,$(TESTS),"$(t)=$(TEST_CMD_$(t))")
+	@BUILD=$(BUILD) tools/runtests.sh $(foreach t,$(TESTS),"$(t)=$(TEST_CMD_$(t))")

@@ -7,6 +7,17 @@
 //   h.write32(addr, value);
 //   uint32_t v = h.read32(addr);
 // Uninitialised state is randomised (randReset(2)) so a missing reset shows up in tests.
+//
+// Several harnesses may live in one process (libsgpu opens one model per device). Each owns
+// its VerilatedContext, but Verilator 5.006 also keeps a per-thread "current context"
+// (Verilated::threadContextp(), set by every VerilatedContext and model constructor) that
+// parts of the runtime use instead of the model's own: VerilatedScope's destructor erases the
+// scope from the *current* context's name map, and $error/$stop, the random state and
+// --x-assign unique reach the context through it too. So a harness makes its own context
+// current before it runs or deletes its model, and after deleting its context it leaves no
+// thread pointing at the freed one. (Without this, two models of one shared object, the
+// second one deleted first, left the thread pointing at the freed second context, and
+// deleting the first model locked a mutex inside freed memory: the hang of defect 11.)
 #pragma once
 
 #include <unistd.h>
@@ -18,8 +29,13 @@
 #include <stdexcept>
 #include <string>
 
+#include "../host/lib/sgpu_regs.h"  // SGPU_BUS_ADDR_BITS (relative: any include path)
 #include "Vsgpu_sim_top.h"
 #include "verilated.h"
+
+static_assert(SGPU_BUS_ADDR_BITS <= 8 * sizeof(Vsgpu_sim_top::reg_addr_i) &&
+                  SGPU_BUS_ADDR_BITS < 32,
+              "the model's reg_addr_i is narrower than the register map's bus");
 #if VM_TRACE_FST
 #include "verilated_fst_c.h"
 #endif
@@ -52,8 +68,10 @@ class SgpuHarness {
     tick();
   }
   ~SgpuHarness() {
+    Verilated::threadContextp(ctx_.get());
 #if VM_TRACE_FST
     if (tfp_) tfp_->close();
+    tfp_.reset();
 #endif
     top_->final();
 #if VM_COVERAGE
@@ -65,12 +83,17 @@ class SgpuHarness {
       ctx_->coveragep()->write(f.c_str());
     }
 #endif
+    top_.reset();  // its scopes leave this context's name map (the current context)
+    ctx_.reset();
+    // No dangling current context: the next harness to run sets its own.
+    Verilated::threadContextp(nullptr);
   }
   SgpuHarness(const SgpuHarness &) = delete;
   SgpuHarness &operator=(const SgpuHarness &) = delete;
 
   // One clock cycle: inputs set by the caller are sampled at the rising edge.
   void tick() {
+    Verilated::threadContextp(ctx_.get());  // cheap (a thread-local store); see the top
     top_->clk_i = 1;
     top_->eval();
     dump();
@@ -83,7 +106,14 @@ class SgpuHarness {
     for (uint64_t i = 0; i < n; i++) tick();
   }
 
+  // The register bus carries SGPU_BUS_ADDR_BITS address bits (the generated map). An address
+  // at or beyond 1 << SGPU_BUS_ADDR_BITS is refused before anything is driven: false, no
+  // clock cycle, *data untouched (driving it truncated would reach another register).
+  static bool on_bus(uint32_t addr) { return (addr >> SGPU_BUS_ADDR_BITS) == 0; }
+
+  // A posted write: one cycle. false if the address is not on the bus.
   bool write32(uint32_t addr, uint32_t data) {
+    if (!on_bus(addr)) return false;
     top_->reg_valid_i = 1;
     top_->reg_write_i = 1;
     top_->reg_addr_i = static_cast<uint16_t>(addr);
@@ -91,9 +121,12 @@ class SgpuHarness {
     tick();
     top_->reg_valid_i = 0;
     top_->reg_write_i = 0;
-    return addr <= 0xFFFF;
+    return true;
   }
+  // A read: *data set when the bus answers within max_cycles cycles after the request; false
+  // (and *data untouched) if it does not or the address is not on the bus.
   bool read32(uint32_t addr, uint32_t *data, uint32_t max_cycles = 16) {
+    if (!on_bus(addr)) return false;
     top_->reg_valid_i = 1;
     top_->reg_write_i = 0;
     top_->reg_addr_i = static_cast<uint16_t>(addr);
@@ -102,7 +135,7 @@ class SgpuHarness {
     for (uint32_t i = 0; i < max_cycles; i++) {
       if (top_->reg_rvalid_o) {
         *data = top_->reg_rdata_o;
-        return addr <= 0xFFFF;
+        return true;
       }
       tick();
     }
@@ -110,7 +143,9 @@ class SgpuHarness {
   }
   uint32_t read32(uint32_t addr) {
     uint32_t v = 0;
-    if (!read32(addr, &v)) throw std::runtime_error("register read timed out at 0x" + hex(addr));
+    if (!read32(addr, &v))
+      throw std::runtime_error("register read at 0x" + hex(addr) +
+                               (on_bus(addr) ? " timed out" : " is beyond the register bus"));
     return v;
   }
 
@@ -119,6 +154,9 @@ class SgpuHarness {
   // items write their fence word (else they read it).
   void set_engine_hold(uint32_t mask) { top_->eng_hold_i = mask; }
   void set_engine_writes(bool on) { top_->eng_writes_i = on; }
+  uint32_t engine_hold() const { return top_->eng_hold_i; }
+  bool engine_writes() const { return top_->eng_writes_i; }
+  uint32_t engine_count() const { return top_->eng_count_o; }
   uint32_t engine_items_done() const { return top_->eng_items_done_o; }
   uint32_t owner_violations() const { return top_->owner_violations_o; }
   uint64_t cycles() const { return cycles_; }

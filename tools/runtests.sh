@@ -1,13 +1,15 @@
 #!/usr/bin/env bash
 # Run the named test commands, one per argument as "name=command", print a line per test and
 # the closing summary "N passed, N failed". Exit 1 if any failed. Output of a failing test is
-# shown; passing tests' output goes to build/test-logs/NAME.log.
+# shown; every test's output goes to $BUILD/test-logs/NAME.log (BUILD defaults to build; the
+# Makefile passes its own).
 set -u
-mkdir -p build/test-logs
+logs="${BUILD:-build}/test-logs"
+mkdir -p "$logs" || exit 1
 pass=0; fail=0; failed=()
 for t in "$@"; do
   name=${t%%=*}; cmd=${t#*=}
-  log="build/test-logs/$name.log"
+  log="$logs/$name.log"
   start=$(date +%s)
   if bash -c "$cmd" >"$log" 2>&1; then
     pass=$((pass + 1)); printf 'PASS  %-28s (%ss)\n' "$name" "$(( $(date +%s) - start ))"

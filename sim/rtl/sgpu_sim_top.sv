@@ -34,7 +34,8 @@ module sgpu_sim_top #(
   input  logic [NumEngines-1:0] eng_hold_i,     // hold every work item (a stuck engine)
   input  logic                  eng_writes_i,   // work items write their fence word
   output logic [31:0]           eng_items_done_o,
-  output logic [31:0]           owner_violations_o
+  output logic [31:0]           owner_violations_o,
+  output logic [7:0]            eng_count_o     // NumEngines (the width of eng_hold_i)
 );
   localparam int unsigned FrameW = (NumFrames > 1) ? $clog2(NumFrames) : 1;
   localparam int unsigned LvlW   = PageShift - 2;
@@ -133,6 +134,7 @@ module sgpu_sim_top #(
   end
   assign owner_violations_o = viol_q;
   assign eng_items_done_o   = done_sum;
+  assign eng_count_o        = 8'(NumEngines);
 
   // Waiver: per-engine status the benches do not read yet.
   /* verilator lint_off UNUSEDSIGNAL */
