@@ -10,7 +10,7 @@ cd "$(dirname "$0")/.."
 tools/venv.sh formal
 out=${BUILD:-build}/synth
 mkdir -p "$out"
-src="rtl/gen/sgpu_regs_pkg.sv rtl/pkg/sgpu_pkg.sv $(ls rtl/*/sgpu_*.sv | grep -v -e '^rtl/gen/' -e '^rtl/pkg/' | tr '\n' ' ')"
+src="rtl/gen/sgpu_regs_pkg.sv rtl/pkg/sgpu_pkg.sv $(ls rtl/*/sgpu_*.sv | grep -v -e '^rtl/gen/sgpu_regs_pkg.sv$' -e '^rtl/pkg/' | tr '\n' ' ')"
 pre='hierarchy -check -top sgpu_core; proc; select -assert-none t:$dlatch t:$adlatch t:$dlatchsr'
 gate='check -assert -noinit; select -assert-none t:$_DLATCH* t:$dlatch* t:$adlatch t:$_SR_* t:$sr'
 run() { # run FAMILY YOSYS SYNTH_CMD
