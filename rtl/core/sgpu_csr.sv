@@ -38,8 +38,10 @@ module sgpu_csr #(
   output logic                   reg_rvalid_o,
   output logic [31:0]            reg_rdata_o,
   output logic                   irq_o,
-  // the hardware-written registers the core provides (mailbox and cycle fields ignored)
+  // the hardware-written registers the core provides (mailbox and cycle fields ignored), and
+  // the whole reg2hw bundle, for registers that blocks outside this one use
   input  sgpu_regs_pkg::hw2reg_t hw2reg_i,
+  output sgpu_regs_pkg::reg2hw_t reg2hw_o,
   // context manager
   output logic                   cmd_valid_o,
   input  logic                   cmd_take_i,
@@ -123,6 +125,7 @@ module sgpu_csr #(
     cmd_o.arg2   = reg2hw.cmd_arg2.q;
     cmd_o.arg3   = reg2hw.cmd_arg3.q;
   end
+  assign reg2hw_o        = reg2hw;
   assign cmd_valid_o     = pend_q;
   assign cmd_wait_o      = pend_cnt_q;
   assign now_o           = cycle_q[TimeW-1:0];
