@@ -222,7 +222,8 @@ module sgpu_ctx_mem #(
       // MEM_WRITE: a write request carries the window word of its index
       WriteData_A: assert (!(mem_req_valid_o && write_q) || have_q);
       // the window is written only by a running MEM_READ, read only by a running MEM_WRITE
-      WinUse_A: assert ((!win_we_o || (running && !write_q)) && (!win_re_o || (running && write_q)));
+      WinUse_A: assert ((!win_we_o || (running && !write_q)) &&
+                        (!win_re_o || (running && write_q)));
     end
   end
 `endif

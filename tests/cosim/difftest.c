@@ -766,7 +766,8 @@ static uint32_t model_transfer(ctx *c, bool write, uint32_t h, uint32_t va, cons
                                uint32_t *out, uint32_t n, uint32_t dev_st, uint32_t *cmds) {
   uint32_t opcode = write ? SGPU_OP_MEM_WRITE : SGPU_OP_MEM_READ, rres[6], st = SGPU_STATUS_SUCCESS;
   *cmds = 0;
-  if (va % 4 || (n && (uint64_t)va + 4ull * n - 1 > UINT32_MAX)) return SGPU_STATUS_INVALID_PARAMETER;
+  if (va % 4 || (n && (uint64_t)va + 4ull * n - 1 > UINT32_MAX))
+    return SGPU_STATUS_INVALID_PARAMETER;
   for (uint32_t off = 0; off < n && st == SGPU_STATUS_SUCCESS; off += c->DW) {
     uint32_t k = n - off < c->DW ? n - off : c->DW;
     uint32_t a[4] = {h, va + 4u * off, k, 0};
