@@ -720,6 +720,10 @@ def gen_md(m):
          "hardware; `strobe`: a write strobe, nothing stored; `const`: a map constant). "
          "Reads have no side effect except where a read strobe is listed. An address in no "
          "register and no window reads 0 and ignores writes.", "",
+         "Why not a PeakRDL flow: `peakrdl regblock` emits unpacked structs, which Yosys "
+         "rejects; `tools/regmap.py` (standard-library Python) emits the packed-struct bundles "
+         "and the block that both Verilator 5.006 and Yosys 0.70 take, and checks the map "
+         "(alignment, overlaps of registers, regions and windows) as it goes.", "",
          "## Address map", "", "| range | name | what |", "|---|---|---|"]
     rows = [(r["base"], r["size"], r["name"], ("*reserved*: " if r.get("reserved") else "") + r["desc"])
             for r in m["region"]]
