@@ -104,6 +104,11 @@ TEST_DEPS += refmodel $(COSIM_BINS) $(BUILD)/sim/libsgpu_sim_default.so \
              $(BUILD)/sim/libsgpu_sim_small.so
 
 TEST_CMD_refmodel-selftest := ASAN_OPTIONS=detect_leaks=1 $(REF_OUT)/ref_selftest
+
+# The register-map generator on scratch maps: a register and a field added appear in the
+# block, the package, the C header and the docs; overlaps and misplaced entries are refused.
+TESTS += regmap-selftest
+TEST_CMD_regmap-selftest := $(PYTHON) tools/regmap.py --selftest
 TEST_CMD_cosim-diff-ref := $(COSIM_ENV) $(COSIM_OUT)/difftest --uri sim:ref \
                            --seed $(COSIM_SEED) --ops 20000
 TEST_CMD_cosim-diff-ref-asan := $(COSIM_ASAN_ENV) $(COSIM_OUT)/asan/difftest --uri sim:ref \

@@ -160,8 +160,12 @@ sgpu_status sgpu_destroy_queue(sgpu_device *dev, sgpu_process proc, uint32_t que
 /* Ring a queue's doorbell with a new write pointer (a register write; no completion). */
 sgpu_status sgpu_ring_doorbell(sgpu_device *dev, uint32_t queue, uint32_t wptr);
 
-/* Memory by virtual address through the device MMU (debug path); len multiple of 4,
- * va 4-byte aligned. */
+/* Memory by virtual address through the device MMU; len multiple of 4, va 4-byte aligned,
+ * buffers in host byte order. A transfer goes through the device's data window in chunks of
+ * at most its size (CAPS2.DATA_WORDS words): per chunk one MEM_WRITE/MEM_READ command plus
+ * the data words as register accesses. Each chunk is all or nothing (every page of it must be
+ * mapped, else STATUS_ACCESS_VIOLATION and nothing of it moves); when a chunk fails, the
+ * chunks before it have been moved. */
 sgpu_status sgpu_write(sgpu_device *dev, sgpu_process proc, uint32_t va, const void *buf,
                        size_t len);
 sgpu_status sgpu_read(sgpu_device *dev, sgpu_process proc, uint32_t va, void *buf, size_t len);

@@ -15,7 +15,7 @@
 #define SGPU_PROC_STATE_ACTIVE 0x00000001u  /* proc_state value */
 #define SGPU_PROC_STATE_DYING 0x00000002u  /* proc_state value */
 #define SGPU_STATUS_SUCCESS 0x00000000u  /* The command completed. */
-#define SGPU_STATUS_ACCESS_VIOLATION 0xC0000005u  /* MEM_READ/MEM_WRITE: the virtual address is not mapped (translation fault). */
+#define SGPU_STATUS_ACCESS_VIOLATION 0xC0000005u  /* MEM_READ/MEM_WRITE: a page of the range is not mapped (translation fault); nothin... */
 #define SGPU_STATUS_INVALID_HANDLE 0xC0000008u  /* Unknown, stale or destroyed process handle, or a slot out of range. */
 #define SGPU_STATUS_INVALID_PARAMETER 0xC000000Du  /* A field is out of range: misaligned or overflowing address, zero or too many page... */
 #define SGPU_STATUS_INVALID_DEVICE_REQUEST 0xC0000010u  /* Unknown admin opcode. */
@@ -28,9 +28,9 @@
 /* X-macro over every status code: X(name, value, description). */
 #define SGPU_STATUS_LIST(X) \
   X(STATUS_SUCCESS, 0x00000000u, "The command completed.") \
-  X(STATUS_ACCESS_VIOLATION, 0xC0000005u, "MEM_READ/MEM_WRITE: the virtual address is not mapped (translation fault).") \
+  X(STATUS_ACCESS_VIOLATION, 0xC0000005u, "MEM_READ/MEM_WRITE: a page of the range is not mapped (translation fault); nothing was copied.") \
   X(STATUS_INVALID_HANDLE, 0xC0000008u, "Unknown, stale or destroyed process handle, or a slot out of range.") \
-  X(STATUS_INVALID_PARAMETER, 0xC000000Du, "A field is out of range: misaligned or overflowing address, zero or too many pages, bad queue id or ring size, unknown policy.") \
+  X(STATUS_INVALID_PARAMETER, 0xC000000Du, "A field is out of range: misaligned or overflowing address, zero or too many pages or words, bad queue id or ring size, unknown policy.") \
   X(STATUS_INVALID_DEVICE_REQUEST, 0xC0000010u, "Unknown admin opcode.") \
   X(STATUS_NO_MEMORY, 0xC0000017u, "Not enough free frames (clean or being scrubbed) for the whole request.") \
   X(STATUS_CONFLICTING_ADDRESSES, 0xC0000018u, "MAP: a page of the range is already mapped.") \

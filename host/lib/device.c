@@ -104,10 +104,11 @@ sgpu_status sgpui_cycles(sgpu_device *dev, uint64_t *cycles) {
 /* ---------------------------------------------------------------- open / close */
 
 static sgpu_status read_info(sgpu_device *dev, sgpu_info *info) {
-  sgpui_reg_op b[4] = {
-      {SGPU_REG_ID, 0, 0}, {SGPU_REG_VERSION, 0, 0}, {SGPU_REG_CAPS0, 0, 0}, {SGPU_REG_CAPS1, 0, 0}};
-  sgpu_status st = sgpui_batch(dev, b, 4);
+  sgpui_reg_op b[5] = {{SGPU_REG_ID, 0, 0},    {SGPU_REG_VERSION, 0, 0}, {SGPU_REG_CAPS0, 0, 0},
+                       {SGPU_REG_CAPS1, 0, 0}, {SGPU_REG_CAPS2, 0, 0}};
+  sgpu_status st = sgpui_batch(dev, b, 5);
   if (st != SGPU_STATUS_SUCCESS) return st;
+  dev->data_words = sgpui_field(b[4].value, SGPU_CAPS2_DATA_WORDS_LSB, SGPU_CAPS2_DATA_WORDS_BITS);
   uint32_t caps0 = b[2].value;
   info->magic = b[0].value;
   info->version = b[1].value;
@@ -186,6 +187,12 @@ sgpu_status sgpu_open_ex(const char *uri, sgpu_device **out, char *errbuf, size_
     st = sgpui_fail(dev, SGPU_STATUS_NOT_FOUND,
                     "sgpu at '%s' reports page shift %u (CAPS0.PAGE_SHIFT), outside 4..24", uri,
                     dev->info.page_shift);
+  if (st == SGPU_STATUS_SUCCESS &&
+      (dev->data_words == 0 || dev->data_words > SGPU_DATA_SIZE / 4))
+    st = sgpui_fail(dev, SGPU_STATUS_NOT_FOUND,
+                    "sgpu at '%s' reports a data window of %u words (CAPS2.DATA_WORDS), outside "
+                    "1..%u",
+                    uri, dev->data_words, SGPU_DATA_SIZE / 4);
   if (st == SGPU_STATUS_SUCCESS) st = sgpui_mailbox_resync(dev);
   if (st == SGPU_STATUS_SUCCESS &&
       !(dev->reclaims = calloc(dev->info.num_procs ? dev->info.num_procs : 1,

@@ -1,10 +1,13 @@
 /* memory.c - GPU virtual memory: MAP/UNMAP (recorded in the process's book for host-driven
- * teardown) and the debug path MEM_READ/MEM_WRITE.
+ * teardown) and reads and writes by virtual address through the device's data window.
  *
- * Transfers are split into chunks by mem_transfer: today a chunk is one word and costs one
- * admin command (MEM_READ/MEM_WRITE). When the device gets a data window, a chunk becomes
- * one admin command per transfer plus its data words (a batch of window reads or writes);
- * only xfer_chunk changes. */
+ * A transfer is split into chunks of at most the window's size (dev->data_words, CAPS2 at
+ * open). A chunk costs one admin command plus its data words as one register batch (on a
+ * byte link: one request frame): a write fills window words 0..n-1 (a batch) then runs
+ * MEM_WRITE(proc, va, n); a read runs MEM_READ(proc, va, n) then reads window words 0..n-1 (a
+ * batch). The device checks the chunk's pages before it moves anything, so each chunk is all
+ * or nothing (docs/semantics.md). */
+#include <stdlib.h>
 #include <string.h>
 
 #include "sgpu_internal.h"
@@ -41,7 +44,7 @@ sgpu_status sgpu_unmap(sgpu_device *dev, sgpu_process proc, uint32_t va, uint32_
   return map_unmap(dev, SGPU_OP_UNMAP, proc, va, pages);
 }
 
-/* Host-side checks of the debug path; the device checks the mapping. */
+/* Host-side checks of a transfer; the device checks the mapping. */
 static sgpu_status check_span(sgpu_device *dev, const char *what, uint32_t va, const void *buf,
                               size_t len) {
   if (!buf && len)
@@ -59,25 +62,45 @@ static sgpu_status check_span(sgpu_device *dev, const char *what, uint32_t va, c
   return SGPU_STATUS_SUCCESS;
 }
 
-/* One chunk of a transfer at va: today one word per MEM_READ/MEM_WRITE command. Returns the
- * bytes it moved in *moved. */
+/* One chunk at va: n = min(len / 4, window) words; ops has room for the window's words.
+ * Returns the bytes it moved in *moved. */
 static sgpu_status xfer_chunk(sgpu_device *dev, bool write, sgpu_process proc, uint32_t va,
-                              unsigned char *p, size_t len, size_t *moved) {
-  uint32_t res[6], word = 0;
-  (void)len;
-  if (write) memcpy(&word, p, 4);
-  uint32_t args[3] = {proc, va, word};
-  sgpu_status st = sgpui_admin(dev, write ? SGPU_OP_MEM_WRITE : SGPU_OP_MEM_READ, 0, args, res);
-  if (st == SGPU_STATUS_SUCCESS && !write) memcpy(p, &res[0], 4);
-  *moved = st == SGPU_STATUS_SUCCESS ? 4 : 0;
-  return st;
+                              unsigned char *p, size_t len, sgpui_reg_op *ops, size_t *moved) {
+  uint32_t res[6], n = (uint32_t)(len / 4 < dev->data_words ? len / 4 : dev->data_words);
+  uint32_t args[3] = {proc, va, n};
+  sgpu_status st;
+  *moved = 0;
+  for (uint32_t i = 0; i < n; i++) {
+    ops[i] = (sgpui_reg_op){SGPU_DATA_BASE + 4u * i, write, 0};
+    if (write) memcpy(&ops[i].value, p + 4u * i, 4);
+  }
+  if (write && (st = sgpui_batch(dev, ops, n)) != SGPU_STATUS_SUCCESS) return st;
+  st = sgpui_admin(dev, write ? SGPU_OP_MEM_WRITE : SGPU_OP_MEM_READ, 0, args, res);
+  if (st != SGPU_STATUS_SUCCESS) return st;
+  if (res[0] != n)
+    return sgpui_fail(dev, SGPU_STATUS_IO_DEVICE_ERROR,
+                      "%s(0x%x, 0x%x, %u): the device reports %u words moved",
+                      write ? "MEM_WRITE" : "MEM_READ", proc, va, n, res[0]);
+  if (!write) {
+    if ((st = sgpui_batch(dev, ops, n)) != SGPU_STATUS_SUCCESS) return st;
+    for (uint32_t i = 0; i < n; i++) memcpy(p + 4u * i, &ops[i].value, 4);
+  }
+  *moved = 4u * (size_t)n;
+  return SGPU_STATUS_SUCCESS;
 }
 
 static sgpu_status mem_transfer(sgpu_device *dev, bool write, sgpu_process proc, uint32_t va,
                                 unsigned char *p, size_t len) {
   sgpu_status st = check_span(dev, write ? "write" : "read", va, p, len);
+  if (st != SGPU_STATUS_SUCCESS || len == 0) return st;
+  size_t words = len / 4 < dev->data_words ? len / 4 : dev->data_words;
+  sgpui_reg_op *ops = malloc(words * sizeof *ops);
+  if (!ops)
+    return sgpui_fail(dev, SGPU_STATUS_NO_MEMORY, "%s: host out of memory for %zu words",
+                      write ? "write" : "read", words);
   for (size_t off = 0, moved = 0; st == SGPU_STATUS_SUCCESS && off < len; off += moved)
-    st = xfer_chunk(dev, write, proc, va + (uint32_t)off, p + off, len - off, &moved);
+    st = xfer_chunk(dev, write, proc, va + (uint32_t)off, p + off, len - off, ops, &moved);
+  free(ops);
   return st;
 }
 

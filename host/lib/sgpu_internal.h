@@ -107,6 +107,7 @@ struct sgpu_device {
   void *tp_ctx;
   uint32_t caps;  /* SGPUI_CAP_* of this open transport instance */
   sgpu_info info; /* read once at open */
+  uint32_t data_words; /* CAPS2.DATA_WORDS, read at open: the data window's size (memory.c) */
   uint32_t poll_limit;
   uint32_t cpl_seq; /* last completion sequence seen */
   bool cpl_seq_valid; /* false after a timeout: re-synchronise before the next command */

@@ -2,8 +2,11 @@
 // engine ports (translate, memory, control, doorbells) out to NumEngines engines. Device
 // memory and engines are the top's choice (sim/rtl/sgpu_sim_top, a board's top).
 //
-//   register bus -> sgpu_csr -> sgpu_ctx (context manager: dispatcher, process table,
-//                               page-table manager, teardown engine, reclaimer, debug path)
+//   register bus -> sgpu_csr (+ the generated sgpu_reg_block) -> sgpu_ctx (context manager:
+//                               dispatcher, process table, page-table manager, teardown
+//                               engine, reclaimer, memory path)
+//   sgpu_data_window: the data window (block RAM), the register bus's DATA window on one side,
+//               the context manager's memory path (MEM_READ/MEM_WRITE) on the other
 //   sgpu_ctx -> sgpu_frame_alloc (+ sgpu_scrubber), sgpu_queues, sgpu_mmu (port 0),
 //               sgpu_eng_ctl (the engine contract, fanned out)
 //   memory masters (sgpu_mem_xbar, round robin): 0 context manager, 1 MMU walker, 2 scrubber,
@@ -24,6 +27,7 @@ module sgpu_core #(
   parameter int unsigned TimeW          = 32,    // cycle counters (TD_*, RECLAIM_*)
   parameter int unsigned DrainW         = 20,    // drain timer
   parameter int unsigned DrainTimeout   = 4096,  // DRAIN_TIMEOUT after reset, cycles
+  parameter int unsigned DataWords      = 64,    // data window words (power of two, CAPS2)
   localparam int unsigned NumMasters    = 3 + NumEngines,
   localparam int unsigned NumPorts      = 1 + NumEngines,
   localparam int unsigned ReqW          = sgpu_pkg::MemReqW,
@@ -87,6 +91,11 @@ module sgpu_core #(
   if (NumFrames < 2 || FrameW > sgpu_pkg::MaxFrameW) begin : g_bad_frames
     $error("sgpu_core: NumFrames %0d outside 2..2^%0d (page-table entry frame field)", NumFrames, sgpu_pkg::MaxFrameW);
   end
+  if (DataWords < 2 || DataWords > sgpu_regs_pkg::DATA_SIZE / 4 ||
+      (DataWords & (DataWords - 1)) != 0) begin : g_bad_data_words
+    $error("sgpu_core: DataWords %0d not a power of two in 2..%0d (the DATA window)", DataWords,
+           sgpu_regs_pkg::DATA_SIZE / 4);
+  end
   if (TlbEntries < 1 || TlbEntries > 255 || NumEngines < 1 || MaxOutstanding < 1) begin : g_bad_misc
     $error("sgpu_core: TlbEntries (1..255), NumEngines and MaxOutstanding (>= 1) out of range");
   end
@@ -143,29 +152,75 @@ module sgpu_core #(
   // engines
   sgpu_pkg::eng_ctl_req_t          eng_req;
   sgpu_pkg::eng_ctl_rsp_t          eng_rsp;
+  // registers, data window
+  localparam int unsigned WinW  = $clog2(DataWords);
+  localparam int unsigned DOffW = $clog2(sgpu_regs_pkg::DATA_SIZE);
+  sgpu_regs_pkg::hw2reg_t          hw2reg;
+  sgpu_regs_pkg::reg2hw_t          reg2hw;
+  logic                            dwin_valid, dwin_write, win_re, win_we;
+  logic [DOffW-1:0]                dwin_addr;
+  logic [31:0]                     dwin_wdata, dwin_rdata, win_rdata, win_wdata;
+  logic [WinW-1:0]                 win_raddr, win_waddr;
 
   // ---------------------------------------------------------------- blocks
-  sgpu_csr #(
-    .PageShift(PageShift), .NumFrames(NumFrames), .NumProcs(NumProcs), .NumQueues(NumQueues),
-    .TlbEntries(TlbEntries), .TimeW(TimeW), .DrainW(DrainW), .DrainTimeout(DrainTimeout)
-  ) u_csr (
+  // The hardware-written registers (regmap/sgpu.toml, hw2reg_t); the mailbox and cycle
+  // registers are sgpu_csr's. A register added to the map reads 0 until it is driven here.
+  always_comb begin
+    hw2reg                          = '0;
+    hw2reg.caps0.num_procs          = 8'(NumProcs);
+    hw2reg.caps0.num_queues         = 8'(NumQueues);
+    hw2reg.caps0.tlb_entries        = 8'(TlbEntries);
+    hw2reg.caps0.page_shift         = 8'(PageShift);
+    hw2reg.caps1.d                  = 32'(NumFrames);
+    hw2reg.caps2.data_words         = 16'(DataWords);
+    hw2reg.frames_clean.d           = 32'(fr_clean);
+    hw2reg.frames_dirty.d           = 32'(fr_dirty);
+    hw2reg.frames_used.d            = 32'(fr_used);
+    hw2reg.db_ignored.d             = q_ign_total;
+    hw2reg.scrub_cycles.d           = scrub_cycles;
+    hw2reg.td_validate.d            = 32'(td[0]);
+    hw2reg.td_stop_drain.d          = 32'(td[1]);
+    hw2reg.td_tlb.d                 = 32'(td[2]);
+    hw2reg.td_free.d                = 32'(td[3]);
+    hw2reg.td_release.d             = 32'(td[4]);
+    hw2reg.td_complete.d            = 32'(td[5]);
+    hw2reg.td_scrub.d               = 32'(td_scrub);
+    hw2reg.reclaim_seq.d            = rc_seq;
+    hw2reg.reclaim_handle.d         = rc_handle;
+    hw2reg.reclaim_cycles.d         = 32'(rc_cycles);
+    hw2reg.reclaim_frames.d         = 32'(rc_frames);
+    hw2reg.reclaim_pending.d        = 32'(rc_pending);
+    hw2reg.reclaim_scrub.d          = 32'(rc_scrub);
+    hw2reg.reclaim_free.d           = 32'(rc_free);
+    hw2reg.reclaim_release.d        = 32'(rc_release);
+  end
+
+  sgpu_csr #(.TimeW(TimeW), .DrainW(DrainW), .DrainTimeout(DrainTimeout)) u_csr (
     .clk_i, .rst_ni,
     .reg_valid_i, .reg_write_i, .reg_addr_i, .reg_wdata_i, .reg_rvalid_o, .reg_rdata_o, .irq_o,
+    .hw2reg_i(hw2reg), .reg2hw_o(reg2hw),
     .cmd_valid_o(cmd_valid), .cmd_take_i(cmd_take), .cmd_wait_o(cmd_wait), .cmd_o(cmd),
     .cmd_busy_i(cmd_busy), .cpl_valid_i(cpl_valid), .cpl_i(cpl),
     .now_o(now), .drain_timeout_o(drain_timeout),
-    .frames_clean_i(fr_clean), .frames_dirty_i(fr_dirty), .frames_used_i(fr_used),
-    .db_ignored_i(q_ign_total), .scrub_cycles_i(scrub_cycles), .td_i(td), .td_scrub_i(td_scrub),
-    .rc_seq_i(rc_seq), .rc_handle_i(rc_handle), .rc_cycles_i(rc_cycles), .rc_frames_i(rc_frames),
-    .rc_scrub_i(rc_scrub), .rc_free_i(rc_free), .rc_release_i(rc_release),
-    .rc_pending_i(rc_pending),
     .db_valid_o(db_valid), .db_q_o(db_q), .db_wptr_o(db_wptr),
-    .qrd_q_o(qrd_q), .qrd_reg_o(qrd_reg), .qrd_data_i(qrd_data)
+    .qrd_q_o(qrd_q), .qrd_reg_o(qrd_reg), .qrd_data_i(qrd_data),
+    .dwin_valid_o(dwin_valid), .dwin_write_o(dwin_write), .dwin_addr_o(dwin_addr),
+    .dwin_wdata_o(dwin_wdata), .dwin_rdata_i(dwin_rdata)
+  );
+
+  // The data window: the host's while the admin path is idle, the device's while a command is
+  // pending or executing (ADMIN_STATUS.BUSY); MEM_READ/MEM_WRITE run only then.
+  sgpu_data_window #(.DataWords(DataWords), .OffW(DOffW)) u_dwin (
+    .clk_i, .rst_ni, .dev_own_i(cmd_valid || cmd_busy),
+    .bus_valid_i(dwin_valid), .bus_write_i(dwin_write), .bus_addr_i(dwin_addr),
+    .bus_wdata_i(dwin_wdata), .bus_rdata_o(dwin_rdata),
+    .dev_re_i(win_re), .dev_raddr_i(win_raddr), .dev_rdata_o(win_rdata),
+    .dev_we_i(win_we), .dev_waddr_i(win_waddr), .dev_wdata_i(win_wdata)
   );
 
   sgpu_ctx #(
     .PageShift(PageShift), .NumFrames(NumFrames), .NumProcs(NumProcs), .NumQueues(NumQueues),
-    .TimeW(TimeW), .DrainW(DrainW)
+    .TimeW(TimeW), .DrainW(DrainW), .DataWords(DataWords)
   ) u_ctx (
     .clk_i, .rst_ni, .now_i(now), .drain_timeout_i(drain_timeout),
     .cmd_valid_i(cmd_valid), .cmd_i(cmd), .cmd_wait_i(cmd_wait), .cmd_take_o(cmd_take),
@@ -183,6 +238,8 @@ module sgpu_core #(
     .inv_valid_o(inv_valid), .inv_o(inv), .inv_disable_o(inv_disable), .inv_done_i(inv_done),
     .mem_req_valid_o(m_valid[0]), .mem_req_ready_i(m_ready[0]), .mem_req_o(ctx_mem_req),
     .mem_rsp_valid_i(m_rsp_valid[0]), .mem_rsp_ready_o(m_rsp_ready[0]), .mem_rsp_i(m_rsp),
+    .win_re_o(win_re), .win_raddr_o(win_raddr), .win_rdata_i(win_rdata), .win_we_o(win_we),
+    .win_waddr_o(win_waddr), .win_wdata_o(win_wdata),
     .eng_req_o(eng_req), .eng_rsp_i(eng_rsp),
     .td_o(td), .td_scrub_o(td_scrub),
     .rc_seq_o(rc_seq), .rc_handle_o(rc_handle), .rc_cycles_o(rc_cycles), .rc_frames_o(rc_frames),
@@ -286,9 +343,11 @@ module sgpu_core #(
 
   // Waiver: the scrubber's busy flag is for a status register not yet mapped, and it only
   // writes (no read response); the totals' upper bits wrap (only differences within
-  // NumFrames are compared); the allocator request's upper owner/frame bits are zero.
+  // NumFrames are compared); the allocator request's upper owner/frame bits are zero; the
+  // reg2hw bundle is for blocks outside sgpu_csr (sgpu_csr uses the mailbox's part), so a
+  // register added to the map needs no other edit until hardware uses it.
   /* verilator lint_off UNUSEDSIGNAL */
   logic unused_ok;
-  assign unused_ok = ^{scrub_busy, m_rsp_valid[2], din_total, cout_total, al_req};
+  assign unused_ok = ^{scrub_busy, m_rsp_valid[2], din_total, cout_total, al_req, reg2hw};
   /* verilator lint_on UNUSEDSIGNAL */
 endmodule

@@ -1,5 +1,6 @@
 // sgpu_ctx: the context manager: the dispatcher, the process table, the page-table manager,
-// the teardown engine, the debug memory path and the deferred reclaimer, wired together.
+// the teardown engine, the memory path (MEM_READ/MEM_WRITE through the data window) and the
+// deferred reclaimer, wired together.
 //
 // The blocks share the frame allocator, the queue strobes, the process table's update port,
 // the MMU invalidation port and one memory master. Only one of them runs at a time (the
@@ -7,7 +8,8 @@
 // event (a process-table release of a DYING slot) has its own port and may coincide with a
 // command, never on the command's slot.
 // Interfaces: command/completion (sgpu_csr), frame allocator, queue block, MMU (one translate
-// port, root writes, invalidation), memory master, the engines' control port, registers.
+// port, root writes, invalidation), memory master, the data window's device port, the
+// engines' control port, registers.
 module sgpu_ctx #(
   parameter int unsigned PageShift = 8,
   parameter int unsigned NumFrames = 64,
@@ -15,13 +17,15 @@ module sgpu_ctx #(
   parameter int unsigned NumQueues = 4,
   parameter int unsigned TimeW     = 32,
   parameter int unsigned DrainW    = 20,
+  parameter int unsigned DataWords = 64,
   localparam int unsigned FrameW   = (NumFrames > 1) ? $clog2(NumFrames) : 1,
   localparam int unsigned SlotW    = (NumProcs > 1) ? $clog2(NumProcs) : 1,
   localparam int unsigned QW       = (NumQueues > 1) ? $clog2(NumQueues) : 1,
   localparam int unsigned CntW     = $clog2(NumFrames + 1),
   localparam int unsigned QCntW    = $clog2(NumQueues + 1),
   localparam int unsigned LiveW    = $clog2(NumProcs + 1),
-  localparam int unsigned TotW     = CntW + 1
+  localparam int unsigned TotW     = CntW + 1,
+  localparam int unsigned WinW     = $clog2(DataWords)
 ) (
   input  logic                   clk_i,
   input  logic                   rst_ni,
@@ -77,6 +81,13 @@ module sgpu_ctx #(
   input  logic                   mem_rsp_valid_i,
   output logic                   mem_rsp_ready_o,
   input  sgpu_pkg::mem_rsp_t     mem_rsp_i,
+  // the data window's device port (sgpu_data_window; MEM_READ/MEM_WRITE)
+  output logic                   win_re_o,
+  output logic [WinW-1:0]        win_raddr_o,
+  input  logic [31:0]            win_rdata_i,
+  output logic                   win_we_o,
+  output logic [WinW-1:0]        win_waddr_o,
+  output logic [31:0]            win_wdata_o,
   // engines
   output sgpu_pkg::eng_ctl_req_t eng_req_o,
   input  sgpu_pkg::eng_ctl_rsp_t eng_rsp_i,
@@ -178,13 +189,16 @@ module sgpu_ctx #(
     .td_o, .td_scrub_o
   );
 
-  sgpu_ctx_mem #(.PageShift(PageShift), .NumFrames(NumFrames), .NumProcs(NumProcs)) u_mem (
+  sgpu_ctx_mem #(
+    .PageShift(PageShift), .NumFrames(NumFrames), .NumProcs(NumProcs), .DataWords(DataWords)
+  ) u_mem (
     .clk_i, .rst_ni,
     .start_i(start[UnitMem]), .cmd_i(cmd), .slot_i(slot), .done_o(done[UnitMem]),
     .status_o(status[UnitMem]), .res_o(res[UnitMem]),
     .xl_req_valid_o, .xl_req_ready_i, .xl_req_o, .xl_rsp_valid_i, .xl_rsp_i, .xl_retire_o,
     .mem_req_valid_o(memv_mem), .mem_req_ready_i, .mem_req_o(mem_mem), .mem_rsp_valid_i,
-    .mem_rsp_i
+    .mem_rsp_i,
+    .win_re_o, .win_raddr_o, .win_rdata_i, .win_we_o, .win_waddr_o, .win_wdata_o
   );
 
   sgpu_reclaim #(.NumFrames(NumFrames), .NumProcs(NumProcs), .TimeW(TimeW)) u_reclaim (

@@ -10,7 +10,8 @@
 // completion); the unit answers with done_i[unit] (one cycle), its status and result words.
 //   UnitPt   CREATE_PROCESS, MAP, UNMAP        (sgpu_ptmgr)
 //   UnitTd   DESTROY_PROCESS                    (sgpu_teardown)
-//   UnitMem  MEM_READ, MEM_WRITE                (sgpu_ctx_mem)
+//   UnitMem  MEM_READ, MEM_WRITE                (sgpu_ctx_mem, which checks their fields: it
+//                                                knows the data window's size)
 // The deferred reclaimer asks with rc_req_i; when no command is outstanding it is granted
 // (owner UnitRc) until rc_done_i, before the next command is taken, so a command after a
 // DEFERRED completion sees the process's frames already on the dirty list.
@@ -208,12 +209,8 @@ module sgpu_ctx_dispatch #(
                   end
                 end
                 sgpu_regs_pkg::OP_MEM_READ, sgpu_regs_pkg::OP_MEM_WRITE: begin
-                  if (cmd_q.arg1[1:0] != '0)        status_d = sgpu_regs_pkg::STATUS_INVALID_PARAMETER;
-                  else if (base_vpn >= VpnLimit)    status_d = sgpu_regs_pkg::STATUS_ACCESS_VIOLATION;
-                  else begin
-                    unit_d = 2'(UnitMem);
-                    st_d   = StRun;
-                  end
+                  unit_d = 2'(UnitMem);                // it checks va and words itself
+                  st_d   = StRun;
                 end
                 default: status_d = sgpu_regs_pkg::STATUS_INVALID_DEVICE_REQUEST;  // unreachable
               endcase

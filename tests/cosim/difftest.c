@@ -5,18 +5,30 @@
  *   difftest [--uri URI] [--seed N] [--ops N] [--verbose] [--no-cpl]
  *
  * URI defaults to sim:small. The model is created with the parameters the device reports
- * (CAPS0/CAPS1). Every status, every deterministic result word, every read value is compared,
- * and after every operation the device QUERY (frames_used, frames_clean + frames_dirty, live
- * processes and queues, ignored doorbells). Queue registers are compared after queue
- * operations and every 64 operations; now and then sgpu_wait_clean must leave no dirty frame.
+ * (CAPS0/CAPS1/CAPS2). Every status, every deterministic result word, every read value is
+ * compared, and after every operation the device QUERY (frames_used, frames_clean +
+ * frames_dirty, live processes and queues, ignored doorbells). Queue registers are compared
+ * after queue operations and every 64 operations; now and then sgpu_wait_clean must leave no
+ * dirty frame.
+ *
+ * Memory goes through the data window (W = CAPS2.DATA_WORDS words). Raw MEM_READ/MEM_WRITE
+ * take word counts in and out of 1..W over ranges that cross pages (the window filled through
+ * registers first, on both sides), and the window's words are compared after each (what a
+ * MEM_READ copied, that a failed one changed nothing, a word past W reads 0). API transfers
+ * (sgpu_write/sgpu_read, up to 3W + 8 words) are mirrored on the model as libsgpu documents
+ * them (host checks, then chunks of at most W words), and CPL_SEQ must advance by exactly the
+ * number of chunks. Before the random run, directed checks pin down the window's purpose: a
+ * transfer of n words costs ceil(n / W) admin commands (1 for n <= W) with no dropped
+ * doorbell, across page boundaries, and a MEM_WRITE (or MEM_READ) over a range whose last page
+ * is unmapped fails with STATUS_ACCESS_VIOLATION and moves nothing.
  *
  * Commands go through the libsgpu API, and about a quarter of them through the raw admin
  * mailbox (sgpu_reg_write/sgpu_reg_read), so that the device sees every bad input even when
  * libsgpu rejects it first; raw commands also carry what the API cannot express (unknown
  * opcodes, destroy policy 3). After an API command the completion registers are read back
- * too (CPL_SEQ must have advanced by one, CPL_STATUS and all six CPL_RESn must match the
- * model, zero where the command defines no result and for every failed command); --no-cpl
- * skips that.
+ * too (CPL_SEQ must have advanced by one per command, CPL_STATUS and all six CPL_RESn must
+ * match the model, zero where the command defines no result and for every failed command);
+ * --no-cpl skips that.
  *
  * Teardown policies: DESTROY_PROCESS uses EAGER, DEFAULT and DEFERRED (and, raw, the invalid
  * 3). A DEFERRED destroy leaves its slot DYING until the device's scrubber has cleaned its
@@ -82,7 +94,7 @@ typedef struct {
   /* the two sides */
   sgpu_device *dev;
   sgpu_ref *ref;
-  uint32_t P, Q, F, S, E;
+  uint32_t P, Q, F, S, E, DW; /* DW: data window words (CAPS2) */
   uint64_t vpn_limit;
   /* generator */
   uint64_t rng;
@@ -95,7 +107,9 @@ typedef struct {
   char desc[256];
   uint32_t cpl_seq;
   uint64_t per_kind[K_NKINDS], raw_per_kind[K_NKINDS], host_only;
-  uint64_t words_read, words_read_nonzero;
+  uint64_t words_read, words_read_nonzero, chunks, xfer_words;
+  /* an API transfer's data, what the device read and what the model read (max_xfer words) */
+  uint32_t *xdata, *xgot, *xref, max_xfer;
   status_count statuses[MAX_STATUS_KINDS];
   unsigned nstatuses;
   /* reclaim synchronisation (model_sync.h): its window note is printed with a mismatch */
@@ -243,8 +257,9 @@ static void compare_results(ctx *c, const char *how, uint32_t opcode, const uint
 /* After an API call: did libsgpu send the command? CPL_SEQ advanced by 0 means libsgpu
  * answered by itself: allowed only as a rejection (STATUS_INVALID_PARAMETER) of something
  * the model rejects too, whatever the status (libsgpu checks some fields before the device
- * would check the handle). By 1 (or by up to ncmds for a multi-word access): the status must
- * be the model's, and for a single command the completion registers must match the model. */
+ * would check the handle). Otherwise by exactly ncmds (1, or the chunks of a transfer): the
+ * status must be the model's, and for a single command the completion registers must match
+ * the model. */
 static void api_done(ctx *c, uint32_t opcode, const uint32_t args[4], uint32_t ncmds,
                      uint32_t dut_st, uint32_t ref_st, const uint32_t ref_res[6]) {
   uint32_t seq = reg_rd(c, SGPU_REG_CPL_SEQ), delta = seq - c->cpl_seq;
@@ -256,7 +271,8 @@ static void api_done(ctx *c, uint32_t opcode, const uint32_t args[4], uint32_t n
     return;
   }
   expect_status(c, "status", dut_st, ref_st);
-  if (delta > ncmds) mismatch(c, "CPL_SEQ advanced by %u for %u command(s)", delta, ncmds);
+  /* exactly: a transfer of n words is ceil(n / DW) commands, nothing else is more than one */
+  if (delta != ncmds) mismatch(c, "CPL_SEQ advanced by %u for %u command(s)", delta, ncmds);
   if (!c->cpl || ncmds != 1) return;
   uint32_t st = reg_rd(c, SGPU_REG_CPL_STATUS), res[6];
   expect_status(c, "CPL_STATUS", st, ref_st);
@@ -691,7 +707,7 @@ static void op_doorbell(ctx *c) {
   uint32_t q = below(c, c->Q), wptr = chance(c, 10) ? 0 : rnd32(c);
   sgpu_status st;
   if (chance(c, 8)) { /* a slot number >= Q inside the queue window: ignored, counted */
-    uint32_t slots = (0x10000u - SGPU_QUEUE_BASE) / SGPU_QUEUE_STRIDE;
+    uint32_t slots = SGPU_QUEUE_SLOTS;
     q = chance(c, 50) ? c->Q + below(c, 4) : c->Q + below(c, slots - c->Q);
     describe(c, "DOORBELL(queue %u >= Q, wptr 0x%08X) via register", q, wptr);
     st = sgpu_reg_write(c->dev, SGPU_QUEUE_BASE + q * SGPU_QUEUE_STRIDE + SGPU_QREG_QDB, wptr);
@@ -704,11 +720,74 @@ static void op_doorbell(ctx *c) {
   log_op(c, st);
 }
 
+/* ------------------------------------------------------------------ memory through the window */
+
+#define WIN(i) (SGPU_DATA_BASE + 4u * (uint32_t)(i))
+
+/* A host write of a window word on both sides. */
+static void win_write(ctx *c, uint32_t addr, uint32_t v) {
+  sgpu_status st = sgpu_reg_write(c->dev, addr, v);
+  if (st != SGPU_STATUS_SUCCESS)
+    mismatch(c, "window write 0x%04X failed: %s", addr, sgpu_status_str(st));
+  ref_window_write(c->ref, addr, v);
+}
+
+/* Window words [0, n) (and sometimes all of it and one past it) on both sides. */
+static void compare_window(ctx *c, uint32_t n) {
+  char what[48];
+  if (chance(c, 10)) n = c->DW + 1;
+  for (uint32_t i = 0; i < n; i++) {
+    snprintf(what, sizeof what, "window word %u", i);
+    expect_u32(c, what, reg_rd(c, WIN(i)), ref_reg_read(c->ref, WIN(i)));
+  }
+}
+
+/* A word count: mostly 1..DW (often one word, often the whole window), sometimes invalid. */
+static uint32_t pick_words(ctx *c, bool raw) {
+  unsigned roll = below(c, 100);
+  if (roll < 30) return 1;
+  if (roll < 45) return c->DW;
+  if (roll < 80) return 1 + below(c, c->DW);
+  if (!raw) return c->DW + 1 + below(c, 2 * c->DW + 8); /* several chunks */
+  switch (below(c, 4)) {
+  case 0: return 0;
+  case 1: return c->DW + 1;
+  case 2: return c->DW + 1 + below(c, 1000);
+  default: return rnd32(c);
+  }
+}
+
+/* The model side of an API transfer, mirroring libsgpu (memory.c, documented in sgpu.h): a
+ * misaligned va or a range past 2^32 is refused by the host (nothing sent); otherwise chunks
+ * of at most DW words, each: (write) the window words, then one MEM_WRITE / (read) one
+ * MEM_READ, then the window words; stops at the first failing chunk. Returns the status,
+ * the chunks sent in *cmds and, for a read, the words in out. */
+static uint32_t model_transfer(ctx *c, bool write, uint32_t h, uint32_t va, const uint32_t *data,
+                               uint32_t *out, uint32_t n, uint32_t dev_st, uint32_t *cmds) {
+  uint32_t opcode = write ? SGPU_OP_MEM_WRITE : SGPU_OP_MEM_READ, rres[6], st = SGPU_STATUS_SUCCESS;
+  *cmds = 0;
+  if (va % 4 || (n && (uint64_t)va + 4ull * n - 1 > UINT32_MAX))
+    return SGPU_STATUS_INVALID_PARAMETER;
+  for (uint32_t off = 0; off < n && st == SGPU_STATUS_SUCCESS; off += c->DW) {
+    uint32_t k = n - off < c->DW ? n - off : c->DW;
+    uint32_t a[4] = {h, va + 4u * off, k, 0};
+    if (write)
+      for (uint32_t i = 0; i < k; i++) ref_window_write(c->ref, WIN(i), data[off + i]);
+    st = model_exec(c, opcode, 0, a, rres, dev_st, 0, NULL);
+    ++*cmds;
+    if (st == SGPU_STATUS_SUCCESS && rres[0] != k)
+      mismatch(c, "model moved %u of %u words (a model bug)", rres[0], k);
+    if (!write && st == SGPU_STATUS_SUCCESS)
+      for (uint32_t i = 0; i < k; i++) out[off + i] = ref_reg_read(c->ref, WIN(i));
+  }
+  return st;
+}
+
 static void op_mem(ctx *c, bool write, bool raw) {
   uint32_t h = pick_handle(c), slot = h & 0xFFFFu;
   uint32_t vpn = chance(c, 85) ? mapped_vpn(c, slot) : hot_vpn(c);
   uint32_t words_per_page = 1u << (c->S - 2), word;
-  switch (below(c, 4)) { /* few distinct words, so reads meet earlier writes */
+  switch (below(c, 4)) { /* few distinct words, so reads meet earlier writes; page ends */
   case 0: word = below(c, 4); break;
   case 1: word = words_per_page - 1 - below(c, 4); break;
   case 2: word = (words_per_page / 2 + below(c, 4)) & (words_per_page - 1); break;
@@ -727,59 +806,154 @@ static void op_mem(ctx *c, bool write, bool raw) {
   if (chance(c, 3)) va |= 1u + below(c, 3);
   else if (chance(c, 2)) va = rnd32(c) & ~3u;
   else if (chance(c, 3)) va = alias_va(c, va);
-  /* Sometimes several words at once through the API, all within the page. */
-  uint32_t n = 1;
-  if (!raw && chance(c, 10) && (va & 3u) == 0) {
-    uint32_t left = words_per_page - ((va >> 2) & (words_per_page - 1u));
-    n = 1 + below(c, left < 16 ? left : 16);
-  }
-  uint32_t data[16], got[16], rres[6], dres[6] = {0}, st = 0, rst = 0;
-  for (uint32_t i = 0; i < n; i++) data[i] = chance(c, 10) ? 0 : rnd32(c);
+  uint32_t n = pick_words(c, raw);
   uint32_t opcode = write ? SGPU_OP_MEM_WRITE : SGPU_OP_MEM_READ;
-  if (write)
-    describe(c, "MEM_WRITE(0x%08X, va 0x%08X, data 0x%08X...) %u word(s) via %s", h, va, data[0],
-             n, raw ? "raw" : "api");
-  else
-    describe(c, "MEM_READ(0x%08X, va 0x%08X) %u word(s) via %s", h, va, n, raw ? "raw" : "api");
-  uint32_t args[4] = {h, va, data[0], 0};
-  /* The device first, then the model word by word (a multi-word access stops at the first
-   * failure), at the reclaim count the device's answer implies. */
+  uint32_t nd = n < c->max_xfer ? n : c->max_xfer; /* data words that exist */
+  for (uint32_t i = 0; i < nd; i++) c->xdata[i] = chance(c, 10) ? 0 : rnd32(c);
+  describe(c, "%s(0x%08X, va 0x%08X, %u word(s)) via %s", write ? "MEM_WRITE" : "MEM_READ", h,
+           va, n, raw ? "raw" : "api");
+  uint32_t rst, st;
   if (raw) {
+    /* the window first (a write's data; sometimes a stray word past it), then the command */
+    uint32_t fill = write ? (nd < c->DW ? nd : c->DW) : (chance(c, 20) ? below(c, c->DW) : 0);
+    for (uint32_t i = 0; i < fill; i++) win_write(c, WIN(i), c->xdata[i]);
+    if (chance(c, 5)) win_write(c, WIN(c->DW + below(c, 4)), rnd32(c));
+    uint32_t args[4] = {h, va, n, 0}, rres[6], dres[6] = {0};
     st = raw_exec(c, opcode, 0, args, dres);
-  } else {
-    memset(got, 0xA5, sizeof got);
-    st = write ? sgpu_write(c->dev, h, va, data, 4 * n) : sgpu_read(c->dev, h, va, got, 4 * n);
-  }
-  uint32_t ref_words[16] = {0};
-  for (uint32_t i = 0; i < n; i++) {
-    uint32_t a[4] = {h, va + 4 * i, data[i], 0};
-    rst = model_exec(c, opcode, 0, a, rres, st, 0, NULL);
-    ref_words[i] = rres[0];
-    if (rst != SGPU_STATUS_SUCCESS) break;
-  }
-  if (write && rst == SGPU_STATUS_SUCCESS) {
-    unsigned i = c->nrecent < 32 ? c->nrecent++ : below(c, 32);
-    c->recent_h[i] = h;
-    c->recent_va[i] = va + 4 * below(c, n);
-  }
-  if (!write && rst == SGPU_STATUS_SUCCESS)
-    for (uint32_t i = 0; i < n; i++) {
-      c->words_read++;
-      c->words_read_nonzero += ref_words[i] != 0;
-    }
-  if (raw) {
+    rst = model_exec(c, opcode, 0, args, rres, st, 0, NULL);
     expect_status(c, "status", st, rst);
     compare_results(c, "result", opcode, args, st, dres, rres);
+    /* what a MEM_READ copied, or (failure) that the window is unchanged */
+    compare_window(c, n < c->DW ? n : c->DW);
+    if (!write && rst == SGPU_STATUS_SUCCESS) {
+      c->words_read += n;
+      for (uint32_t i = 0; i < n; i++) c->words_read_nonzero += ref_reg_read(c->ref, WIN(i)) != 0;
+    }
   } else {
-    api_done(c, opcode, args, n, st, rst, rres);
+    memset(c->xgot, 0xA5, 4 * nd);
+    st = write ? sgpu_write(c->dev, h, va, c->xdata, 4 * (size_t)n)
+               : sgpu_read(c->dev, h, va, c->xgot, 4 * (size_t)n);
+    uint32_t cmds, rres[6] = {0}, args[4] = {h, va, n < c->DW ? n : c->DW, 0};
+    rst = model_transfer(c, write, h, va, c->xdata, c->xref, n, st, &cmds);
+    if (cmds == 1 && rst == SGPU_STATUS_SUCCESS) rres[0] = args[2];
+    api_done(c, opcode, args, cmds, st, rst, rres);
+    if (st == SGPU_STATUS_SUCCESS) {
+      c->chunks += cmds;
+      c->xfer_words += n;
+    }
     if (!write && st == SGPU_STATUS_SUCCESS)
       for (uint32_t i = 0; i < n; i++) {
         char what[48];
         snprintf(what, sizeof what, "read word %u (va 0x%08X)", i, va + 4 * i);
-        expect_u32(c, what, got[i], ref_words[i]);
+        expect_u32(c, what, c->xgot[i], c->xref[i]);
+        c->words_read++;
+        c->words_read_nonzero += c->xref[i] != 0;
       }
+    if (chance(c, 10)) compare_window(c, c->DW);
+  }
+  if (write && rst == SGPU_STATUS_SUCCESS) {
+    unsigned i = c->nrecent < 32 ? c->nrecent++ : below(c, 32);
+    c->recent_h[i] = h;
+    c->recent_va[i] = va + 4 * below(c, n < c->DW ? n : c->DW);
   }
   log_op(c, st);
+}
+
+/* A raw command on both sides, compared; returns the status (results in res). */
+static uint32_t both_raw(ctx *c, uint32_t opcode, uint32_t policy, const uint32_t args[4],
+                         uint32_t res[6]) {
+  uint32_t rres[6];
+  uint32_t st = raw_exec(c, opcode, policy, args, res);
+  uint32_t rst = model_exec(c, opcode, policy, args, rres, st, res[0], NULL);
+  expect_status(c, "status", st, rst);
+  compare_results(c, "result", opcode, args, st, res, rres);
+  return st;
+}
+
+/* An API transfer on both sides that must succeed in exactly ceil(n / DW) admin commands
+ * (CPL_SEQ) with no doorbell dropped (ADMIN_DROPPED). */
+static void directed_xfer(ctx *c, bool write, uint32_t h, uint32_t va, uint32_t n) {
+  uint32_t seq0 = reg_rd(c, SGPU_REG_CPL_SEQ), drop0 = reg_rd(c, SGPU_REG_ADMIN_DROPPED), cmds;
+  describe(c, "directed: %s of %u word(s) at va 0x%08X (window %u words)",
+           write ? "sgpu_write" : "sgpu_read", n, va, c->DW);
+  sgpu_status st = write ? sgpu_write(c->dev, h, va, c->xdata, 4 * (size_t)n)
+                         : sgpu_read(c->dev, h, va, c->xgot, 4 * (size_t)n);
+  uint32_t rst = model_transfer(c, write, h, va, c->xdata, c->xref, n, st, &cmds);
+  expect_status(c, "status", st, SGPU_STATUS_SUCCESS);
+  expect_status(c, "model status", rst, SGPU_STATUS_SUCCESS);
+  uint32_t seq1 = reg_rd(c, SGPU_REG_CPL_SEQ);
+  expect_u32(c, "admin commands (CPL_SEQ advance) for the transfer", seq1 - seq0,
+             (n + c->DW - 1) / c->DW);
+  expect_u32(c, "model chunks", cmds, (n + c->DW - 1) / c->DW);
+  expect_u32(c, "ADMIN_DROPPED", reg_rd(c, SGPU_REG_ADMIN_DROPPED), drop0);
+  c->cpl_seq = seq1;
+  if (!write)
+    for (uint32_t i = 0; i < n; i++) {
+      expect_u32(c, "directed read word (device vs model)", c->xgot[i], c->xref[i]);
+      expect_u32(c, "directed read word (what was written)", c->xgot[i], c->xdata[i]);
+    }
+  log_op(c, st);
+}
+
+/* Directed checks of the window path, before the random run: a transfer of n words costs
+ * ceil(n / DW) admin commands (1 for n <= DW), over page boundaries; a MEM_WRITE (or
+ * MEM_READ) over a range with an unmapped page fails with STATUS_ACCESS_VIOLATION and moves
+ * nothing. On a process of its own, destroyed at the end; the model follows every command. */
+static void directed_window(ctx *c) {
+  uint32_t args[4] = {0}, res[6], h;
+  describe(c, "directed: CREATE_PROCESS");
+  if (both_raw(c, SGPU_OP_CREATE_PROCESS, 0, args, res) != SGPU_STATUS_SUCCESS) {
+    log_op(c, res[0]);
+    return; /* no slot or frame: nothing to check on this device */
+  }
+  log_op(c, 0);
+  h = res[0];
+  uint32_t big = 2 * c->DW + 3, pages = (big + c->E - 1) / c->E + 1;
+  uint32_t end = pages * c->E * 4; /* the first unmapped byte */
+  describe(c, "directed: MAP(0x%08X, 0, %u)", h, pages);
+  uint32_t margs[4] = {h, 0, pages, 0};
+  if (both_raw(c, SGPU_OP_MAP, 0, margs, res) != SGPU_STATUS_SUCCESS) {
+    log_op(c, res[0]);
+    return;
+  }
+  log_op(c, 0);
+  /* 1. cost: 1, DW and 2 DW + 3 words, from a va that crosses a page boundary */
+  uint32_t half = (c->DW < c->E ? c->DW : c->E) / 2, va = 4 * (c->E - half);
+  const uint32_t ns[3] = {1, c->DW, big};
+  for (int k = 0; k < 3; k++) {
+    for (uint32_t i = 0; i < ns[k]; i++) c->xdata[i] = 0x5EED0000u + 0x100u * (uint32_t)k + i;
+    directed_xfer(c, true, h, va, ns[k]);
+    directed_xfer(c, false, h, va, ns[k]);
+  }
+  /* 2. a range whose last page is unmapped: nothing written to memory or to the window */
+  uint32_t n = c->DW < 4 ? c->DW : 4, hva = end - 4 * (n / 2);
+  uint32_t before[4] = {0}, r4[4] = {h, hva, n / 2, 0};
+  describe(c, "directed: MEM_READ of the last mapped words");
+  expect_status(c, "status", both_raw(c, SGPU_OP_MEM_READ, 0, r4, res), SGPU_STATUS_SUCCESS);
+  for (uint32_t i = 0; i < n / 2; i++) before[i] = reg_rd(c, WIN(i));
+  log_op(c, 0);
+  for (uint32_t i = 0; i < n; i++) win_write(c, WIN(i), 0xBAD00000u + i);
+  uint32_t w4[4] = {h, hva, n, 0};
+  describe(c, "directed: MEM_WRITE(0x%08X, va 0x%08X, %u) over an unmapped page", h, hva, n);
+  expect_status(c, "status", both_raw(c, SGPU_OP_MEM_WRITE, 0, w4, res),
+                SGPU_STATUS_ACCESS_VIOLATION);
+  log_op(c, SGPU_STATUS_ACCESS_VIOLATION);
+  describe(c, "directed: MEM_READ(0x%08X, va 0x%08X, %u) over an unmapped page", h, hva, n);
+  expect_status(c, "status", both_raw(c, SGPU_OP_MEM_READ, 0, w4, res),
+                SGPU_STATUS_ACCESS_VIOLATION);
+  for (uint32_t i = 0; i < n; i++)
+    expect_u32(c, "window unchanged by the failed MEM_READ", reg_rd(c, WIN(i)), 0xBAD00000u + i);
+  log_op(c, SGPU_STATUS_ACCESS_VIOLATION);
+  describe(c, "directed: the mapped words after the failed MEM_WRITE");
+  expect_status(c, "status", both_raw(c, SGPU_OP_MEM_READ, 0, r4, res), SGPU_STATUS_SUCCESS);
+  for (uint32_t i = 0; i < n / 2; i++)
+    expect_u32(c, "memory unchanged by the failed MEM_WRITE", reg_rd(c, WIN(i)), before[i]);
+  log_op(c, 0);
+  describe(c, "directed: DESTROY_PROCESS(0x%08X)", h);
+  uint32_t d4[4] = {h, 0, 0, 0};
+  expect_status(c, "status", both_raw(c, SGPU_OP_DESTROY_PROCESS, SGPU_POLICY_EAGER, d4, res),
+                SGPU_STATUS_SUCCESS);
+  log_op(c, 0);
 }
 
 static void op_query_proc(ctx *c, bool raw) {
@@ -927,17 +1101,34 @@ int main(int argc, char **argv) {
     fprintf(stderr, "difftest: get_info failed: %s\n", sgpu_status_str(st));
     return 1;
   }
+  uint32_t caps2 = 0;
+  if ((st = sgpu_reg_read(c.dev, SGPU_REG_CAPS2, &caps2)) != SGPU_STATUS_SUCCESS) {
+    fprintf(stderr, "difftest: reading CAPS2 failed: %s\n", sgpu_status_str(st));
+    return 1;
+  }
   ref_params p = {.procs = info.num_procs, .queues = info.num_queues, .frames = info.num_frames,
-                  .page_shift = info.page_shift, .tlb_entries = info.tlb_entries};
+                  .page_shift = info.page_shift, .tlb_entries = info.tlb_entries,
+                  .data_words = caps2 >> SGPU_CAPS2_DATA_WORDS_LSB &
+                                ((1u << SGPU_CAPS2_DATA_WORDS_BITS) - 1u)};
   c.ref = ref_create(&p);
   if (!c.ref) {
-    fprintf(stderr, "difftest: the model cannot take P=%u Q=%u F=%u S=%u TLB=%u\n", p.procs,
-            p.queues, p.frames, p.page_shift, p.tlb_entries);
+    fprintf(stderr, "difftest: the model cannot take P=%u Q=%u F=%u S=%u TLB=%u DW=%u\n",
+            p.procs, p.queues, p.frames, p.page_shift, p.tlb_entries, p.data_words);
     return 1;
   }
   c.P = p.procs, c.Q = p.queues, c.F = p.frames, c.S = p.page_shift, c.E = 1u << (c.S - 2);
+  c.DW = p.data_words;
   c.vpn_limit = 1ull << (2 * (c.S - 2));
-  printf("difftest: device P=%u Q=%u F=%u S=%u TLB=%u\n", c.P, c.Q, c.F, c.S, p.tlb_entries);
+  c.max_xfer = 3 * c.DW + 9;
+  c.xdata = calloc(c.max_xfer, sizeof *c.xdata);
+  c.xgot = calloc(c.max_xfer, sizeof *c.xgot);
+  c.xref = calloc(c.max_xfer, sizeof *c.xref);
+  if (!c.xdata || !c.xgot || !c.xref) {
+    fprintf(stderr, "difftest: out of memory\n");
+    return 1;
+  }
+  printf("difftest: device P=%u Q=%u F=%u S=%u TLB=%u DW=%u\n", c.P, c.Q, c.F, c.S,
+         p.tlb_entries, c.DW);
 
   snprintf(c.desc, sizeof c.desc, "initial state");
   c.op = 0;
@@ -949,6 +1140,9 @@ int main(int argc, char **argv) {
     expect_u32(&c, "identification register", reg_rd(&c, id_regs[i]), ref_reg_read(c.ref, id_regs[i]));
   compare_device(&c);
   compare_queue_regs(&c);
+  directed_window(&c);
+  compare_device(&c);
+  c.ms.window[0] = '\0';
 
   for (c.op = 0; c.op < c.nops; c.op++) {
     c.ms.window[0] = '\0';
@@ -999,10 +1193,15 @@ int main(int argc, char **argv) {
          " needed more frames than were clean)\n", c.pressure_maps, c.pressure_beyond_clean);
   printf("  words read and compared: %" PRIu64 " (%" PRIu64 " expected non-zero)\n", c.words_read,
          c.words_read_nonzero);
+  printf("  API transfers: %" PRIu64 " words in %" PRIu64 " admin commands (window %u words)\n",
+         c.xfer_words, c.chunks, c.DW);
   printf("  %-36s %8s\n", "status", "count");
   for (unsigned i = 0; i < c.nstatuses; i++)
     printf("  %-36s %8" PRIu64 "\n", sgpu_status_str(c.statuses[i].code), c.statuses[i].count);
   ref_destroy(c.ref);
   sgpu_close(c.dev);
+  free(c.xdata);
+  free(c.xgot);
+  free(c.xref);
   return 0;
 }

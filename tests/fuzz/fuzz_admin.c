@@ -7,15 +7,17 @@
  *   handles that are live, DYING (pending reclaim), stale (generation -1/+1), of free slots,
  *   with slot >= P or plain garbage, VAs page aligned / misaligned / at the end of the space /
  *   raw 32-bit, page counts small / a few leaf tables / raw (huge, 0, overflowing), queue ids
- *   in and out of range, garbage in the argument words a command does not use, queue
- *   doorbell writes to the QDB offset of any slot of the queue window (0x100..0xFFFF), and
- *   "wait for the scrubber" steps. Every command goes through the admin mailbox registers
+ *   in and out of range, MEM_READ/MEM_WRITE word counts in and out of 1..DATA_WORDS over
+ *   ranges that cross pages (the data window filled from the input before a MEM_WRITE),
+ *   garbage in the argument words a command does not use, queue doorbell writes to the QDB
+ *   offset of any slot of the queue window, and "wait for the scrubber" steps. Every command goes through the admin mailbox registers
  *   (tests/cosim/raw_cmd.c: sgpu_reg_write/sgpu_reg_read on sgpu_open("sim:small")) and
  *   through ref_exec. Compared after every command: CPL_STATUS and all six CPL_RESn (except
  *   CREATE_PROCESS root_frame, DESTROY_PROCESS cycles, and the clean/dirty split of the
  *   device QUERY, whose sum is compared), then a device QUERY (frames_used, clean + dirty,
  *   live processes, live queues, doorbells ignored) and RECLAIM_PENDING; after doorbells
- *   and queue commands every queue register and DB_IGNORED. Any divergence prints the input's
+ *   and queue commands every queue register and DB_IGNORED; after MEM_READ/MEM_WRITE the
+ *   data window's words (what a MEM_READ copied, or that a failed one changed nothing). Any divergence prints the input's
  *   command log and abort()s, which libFuzzer reports as a crash.
  *   DEFERRED teardown: the device posts reclaim events on its own time; the model is
  *   synchronised from the device's RECLAIM_SEQ by tests/model/model_sync.c, shared with
@@ -66,7 +68,7 @@
 static sgpu_device *dev;
 static sgpu_ref *ref;
 static msync ms; /* reclaim synchronisation with the model */
-static uint32_t P, Q, F, S, E;
+static uint32_t P, Q, F, S, E, DW;
 static uint64_t vpn_limit;
 static bool verbose;
 static char logbuf[1 << 16];
@@ -192,6 +194,25 @@ static void compare_queues(void) {
   expect_u32("DB_IGNORED", reg_rd(SGPU_REG_DB_IGNORED), ref_reg_read(ref, SGPU_REG_DB_IGNORED));
 }
 
+#define WIN(i) (SGPU_DATA_BASE + 4u * (uint32_t)(i))
+
+/* A host write of a window word, both sides. */
+static void win_write(uint32_t i, uint32_t v) {
+  sgpu_status st = sgpu_reg_write(dev, WIN(i), v);
+  if (st != SGPU_STATUS_SUCCESS) divergence("window write %u failed: %s", i, sgpu_status_str(st));
+  ref_window_write(ref, WIN(i), v);
+}
+
+/* Window words [0, n) and the first word past the window, both sides. */
+static void compare_window(uint32_t n) {
+  char what[40];
+  for (uint32_t i = 0; i < n; i++) {
+    snprintf(what, sizeof what, "window word %u", i);
+    expect_u32(what, reg_rd(WIN(i)), ref_reg_read(ref, WIN(i)));
+  }
+  expect_u32("window word past DATA_WORDS", reg_rd(WIN(DW)), ref_reg_read(ref, WIN(DW)));
+}
+
 /* Let the scrubber finish: FRAMES_DIRTY == 0 and RECLAIM_PENDING == 0, model scrubbed. */
 static void wait_clean(void) {
   snprintf(desc, sizeof desc, "wait for the scrubber");
@@ -273,7 +294,7 @@ static bool decode_one(rd *r, int idx) {
   case 14: case 15: opcode = SGPU_OP_MEM_WRITE; break;
   case 16: opcode = hs; break; /* any opcode byte, all argument words raw */
   case 17: { /* queue doorbell at the QDB offset of any slot of the window */
-    uint32_t slots = (0x10000u - SGPU_QUEUE_BASE) / SGPU_QUEUE_STRIDE;
+    uint32_t slots = SGPU_QUEUE_SLOTS;
     uint32_t q = flags & 0x80 ? a % slots : hs % (Q + 2);
     snprintf(desc, sizeof desc, "doorbell queue %u wptr 0x%08X", q, b);
     logf_("  %s\n", desc);
@@ -311,16 +332,26 @@ static bool decode_one(rd *r, int idx) {
       args[0] = pick_handle(r, hmode, hs);
       args[1] = vmode == 3 ? a : a % (Q + 2);
       break;
-    default: /* MEM_READ / MEM_WRITE */
+    default: /* MEM_READ / MEM_WRITE(handle, va, words) */
       args[0] = pick_handle(r, hmode, hs);
       if (vmode == 3) args[1] = a;                 /* raw */
       else if (vmode == 2) args[1] = pick_va(r, 2, a); /* maybe misaligned */
       else args[1] = (((a >> 8) % (4 * E)) << S) | ((a & 0xFFu) << 2 & ((1u << S) - 1u));
-      args[2] = b;
+      switch (b >> 30) { /* mostly in 1..DW, the whole window often */
+      case 0: args[2] = 1 + b % DW; break;
+      case 1: args[2] = b & 1 ? DW : 1 + b % 4; break;
+      case 2: args[2] = b % (DW + 2); break; /* 0 and DW + 1 too */
+      default: args[2] = b; break;
+      }
+      if (opcode == SGPU_OP_MEM_WRITE) /* the data: from the input, zeros often */
+        for (uint32_t i = 0; i < (args[2] < DW ? args[2] : DW); i++)
+          win_write(i, (b ^ a * (i + 1)) & (i % 3 ? 0xFFFFFFFFu : 0u));
       break;
     }
   }
   both_exec(opcode, policy, args, NULL);
+  if (opcode == SGPU_OP_MEM_READ || opcode == SGPU_OP_MEM_WRITE)
+    compare_window(args[2] < DW ? args[2] : DW);
   if (opcode == SGPU_OP_CREATE_QUEUE || opcode == SGPU_OP_DESTROY_QUEUE || opcode == SGPU_OP_DESTROY_PROCESS)
     compare_queues();
   compare_state();
@@ -359,13 +390,16 @@ int LLVMFuzzerInitialize(int *argc, char ***argv) {
       .frames = reg_rd(SGPU_REG_CAPS1),
       .page_shift = caps0 >> SGPU_CAPS0_PAGE_SHIFT_LSB & ((1u << SGPU_CAPS0_PAGE_SHIFT_BITS) - 1u),
       .tlb_entries = caps0 >> SGPU_CAPS0_TLB_ENTRIES_LSB & ((1u << SGPU_CAPS0_TLB_ENTRIES_BITS) - 1u),
+      .data_words = reg_rd(SGPU_REG_CAPS2) >> SGPU_CAPS2_DATA_WORDS_LSB &
+                    ((1u << SGPU_CAPS2_DATA_WORDS_BITS) - 1u),
   };
   ref = ref_create(&p);
   if (!ref) {
-    fprintf(stderr, "fuzz_admin: ref_create failed (P %u Q %u F %u S %u)\n", p.procs, p.queues, p.frames, p.page_shift);
+    fprintf(stderr, "fuzz_admin: ref_create failed (P %u Q %u F %u S %u DW %u)\n", p.procs, p.queues, p.frames,
+            p.page_shift, p.data_words);
     exit(2);
   }
-  P = p.procs; Q = p.queues; F = p.frames; S = p.page_shift; E = 1u << (S - 2);
+  P = p.procs; Q = p.queues; F = p.frames; S = p.page_shift; E = 1u << (S - 2); DW = p.data_words;
   vpn_limit = 1ull << (2 * (S - 2));
   msync_init(&ms, dev, ref, sync_failed, NULL);
   /* the model starts at reset; so must the device (fresh open). A device whose memory does
@@ -381,6 +415,7 @@ int LLVMFuzzerInitialize(int *argc, char ***argv) {
   expect_u32("FRAMES_CLEAN after the first scrub", reg_rd(SGPU_REG_FRAMES_CLEAN),
              ref_reg_read(ref, SGPU_REG_FRAMES_CLEAN));
   expect_u32("DB_IGNORED at open", reg_rd(SGPU_REG_DB_IGNORED), ref_reg_read(ref, SGPU_REG_DB_IGNORED));
+  compare_window(DW); /* both start zeroed */
   return 0;
 }
 

@@ -251,7 +251,10 @@ fi
 # device shell, whose fault switch makes reads fail.
 if [[ "$uri" == sim:fake* ]]; then
   printf '$p = create-process\nmap $p 0 2\ndestroy-process $p\nquery\n' >"$tmp/ph.txt"
-  SGPU_MODEL_FAIL_READS=0xa0 run 0 "destroy with unreadable phases" -- --json "${D[@]}" script "$tmp/ph.txt" &&
+  # TD_VALIDATE's offset, from the generated header (the map moves registers)
+  td_validate=$(awk '$2 == "SGPU_REG_TD_VALIDATE" {sub(/u$/, "", $3); print $3}' \
+                "$(dirname "$0")/../../host/lib/sgpu_regs.h")
+  SGPU_MODEL_FAIL_READS=$td_validate run 0 "destroy with unreadable phases" -- --json "${D[@]}" script "$tmp/ph.txt" &&
     has '"frames_freed":4' out "destroy with unreadable phases" &&
     has '"phases_read":0' out "destroy with unreadable phases" &&
     has "could not be read" err "destroy with unreadable phases" &&

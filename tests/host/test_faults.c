@@ -60,8 +60,10 @@ static void phases_unreadable(const char *uri) {
           "%s: the completion's results are kept (%u frames, %u tables, %u cycles)", name,
           r.frames_freed, r.pt_pages_freed, r.cycles);
     const char *e = sgpu_last_error(dev);
-    CHECK(strstr(e, "phase") && strstr(e, "0x0a0"), "%s: last error names the phase read at 0x0a0: %s",
-          name, e);
+    char at[16];
+    snprintf(at, sizeof at, "0x%03x", SGPU_REG_TD_VALIDATE);
+    CHECK(strstr(e, "phase") && strstr(e, at), "%s: last error names the phase read at %s: %s",
+          name, at, e);
     if (pol == SGPU_POLICY_DEFERRED) {
       sgpu_reclaim_info ri;
       memset(&ri, 0, sizeof ri);
@@ -116,8 +118,10 @@ static void batch_entry_named(const char *uri) {
   const char *e = sgpu_last_error(dev);
   CHECK(st == SGPU_STATUS_SUCCESS && r.phases_read == 0, "destroy: %s, phases_read %u", ST(st),
         r.phases_read);
-  CHECK(strstr(e, "entry 2 of 6") && strstr(e, "0x0a8"),
-        "the message names entry 2 of the 6 phase reads, at 0x0a8 (TD_TLB): %s", e);
+  char at[16];
+  snprintf(at, sizeof at, "0x%03x", SGPU_REG_TD_TLB);
+  CHECK(strstr(e, "entry 2 of 6") && strstr(e, at),
+        "the message names entry 2 of the 6 phase reads, at %s (TD_TLB): %s", at, e);
   sgpu_close(dev);
 }
 

@@ -44,9 +44,17 @@ static void check_inv(const sgpu_ref *r, const char *where) {
   }
 }
 
-/* P=2 Q=2 F=16 S=8: E=64 entries per table, 4096 virtual pages of 256 bytes. */
+#define WIN(i) (SGPU_DATA_BASE + 4u * (i))
+
+/* Fill the data window's first n words with base + i (through the host's write path). */
+static void win_fill(sgpu_ref *r, uint32_t n, uint32_t base) {
+  for (uint32_t i = 0; i < n; i++) ref_window_write(r, WIN(i), base + i);
+}
+
+/* P=2 Q=2 F=16 S=8: E=64 entries per table, 4096 virtual pages of 256 bytes; DW=8. */
 static void test_small(void) {
-  ref_params p = {.procs = 2, .queues = 2, .frames = 16, .page_shift = 8, .tlb_entries = 4};
+  ref_params p = {.procs = 2, .queues = 2, .frames = 16, .page_shift = 8, .tlb_entries = 4,
+                  .data_words = 8};
   sgpu_ref *r = ref_create(&p);
   if (!r) {
     fprintf(stderr, "ref_create failed\n");
@@ -55,6 +63,12 @@ static void test_small(void) {
   }
   CHECK_EQ("caps0", ref_reg_read(r, SGPU_REG_CAPS0), 0x08040202u);
   CHECK_EQ("caps1", ref_reg_read(r, SGPU_REG_CAPS1), 16);
+  CHECK_EQ("caps2", ref_reg_read(r, SGPU_REG_CAPS2), 8);
+  CHECK_EQ("window starts zero", ref_reg_read(r, WIN(7)), 0);
+  ref_window_write(r, WIN(8), 5); /* past DATA_WORDS: ignored */
+  ref_window_write(r, WIN(1) + 2, 5); /* not a word: ignored */
+  CHECK_EQ("past the window reads 0", ref_reg_read(r, WIN(8)), 0);
+  CHECK_EQ("window word 1 untouched", ref_reg_read(r, WIN(1)), 0);
   CHECK_EQ("bad opcode", ex(r, 0, 0, 0, 0), SGPU_STATUS_INVALID_DEVICE_REQUEST);
   CHECK_EQ("bad opcode 10", ex(r, 10, 0, 0, 0), SGPU_STATUS_INVALID_DEVICE_REQUEST);
 
@@ -97,18 +111,49 @@ static void test_small(void) {
   CHECK_EQ("queue 0", res[0], 0);
   check_inv(r, "maps");
 
-  /* Memory. */
-  CHECK_EQ("write", ex(r, SGPU_OP_MEM_WRITE, a, (63u << 8) + 4, 0xDEADBEEFu), SGPU_STATUS_SUCCESS);
-  CHECK_EQ("read", ex(r, SGPU_OP_MEM_READ, a, (63u << 8) + 4, 0), SGPU_STATUS_SUCCESS);
-  CHECK_EQ("read value", res[0], 0xDEADBEEFu);
-  CHECK_EQ("read fresh", ex(r, SGPU_OP_MEM_READ, a, 64u << 8, 0), SGPU_STATUS_SUCCESS);
-  CHECK_EQ("read fresh value", res[0], 0);
-  CHECK_EQ("read misaligned", ex(r, SGPU_OP_MEM_READ, a, 2, 0), SGPU_STATUS_INVALID_PARAMETER);
-  CHECK_EQ("read unmapped", ex(r, SGPU_OP_MEM_READ, a, 0, 0), SGPU_STATUS_ACCESS_VIOLATION);
-  CHECK_EQ("read beyond space", ex(r, SGPU_OP_MEM_READ, a, 0x00100000u, 0),
+  /* Memory through the data window: a has pages 62..64, 128..133, 4095 mapped. */
+  win_fill(r, 2, 0xDEAD0000u);
+  CHECK_EQ("write 2", ex(r, SGPU_OP_MEM_WRITE, a, (63u << 8) + 4, 2), SGPU_STATUS_SUCCESS);
+  CHECK_EQ("write 2: words", res[0], 2);
+  win_fill(r, 8, 0x5000u);
+  CHECK_EQ("read 2", ex(r, SGPU_OP_MEM_READ, a, (63u << 8) + 4, 2), SGPU_STATUS_SUCCESS);
+  CHECK_EQ("read 2: words", res[0], 2);
+  CHECK_EQ("read word 0", ref_reg_read(r, WIN(0)), 0xDEAD0000u);
+  CHECK_EQ("read word 1", ref_reg_read(r, WIN(1)), 0xDEAD0001u);
+  CHECK_EQ("word 2 not touched", ref_reg_read(r, WIN(2)), 0x5002u);
+  win_fill(r, 8, 0xB0000000u); /* 8 words over the 63/64 page boundary */
+  CHECK_EQ("write across", ex(r, SGPU_OP_MEM_WRITE, a, (64u << 8) - 16, 8), SGPU_STATUS_SUCCESS);
+  win_fill(r, 8, 0);
+  CHECK_EQ("read across", ex(r, SGPU_OP_MEM_READ, a, (64u << 8) - 16, 8), SGPU_STATUS_SUCCESS);
+  CHECK_EQ("across word 0", ref_reg_read(r, WIN(0)), 0xB0000000u);
+  CHECK_EQ("across word 7", ref_reg_read(r, WIN(7)), 0xB0000007u);
+  CHECK_EQ("read fresh", ex(r, SGPU_OP_MEM_READ, a, 130u << 8, 1), SGPU_STATUS_SUCCESS);
+  CHECK_EQ("read fresh value", ref_reg_read(r, WIN(0)), 0);
+  CHECK_EQ("read misaligned", ex(r, SGPU_OP_MEM_READ, a, 2, 1), SGPU_STATUS_INVALID_PARAMETER);
+  CHECK_EQ("read 0 words", ex(r, SGPU_OP_MEM_READ, a, 63u << 8, 0), SGPU_STATUS_INVALID_PARAMETER);
+  CHECK_EQ("write 9 words > DW", ex(r, SGPU_OP_MEM_WRITE, a, 63u << 8, 9),
+           SGPU_STATUS_INVALID_PARAMETER);
+  CHECK_EQ("read past 2^32", ex(r, SGPU_OP_MEM_READ, a, 0xFFFFFFF8u, 3),
+           SGPU_STATUS_INVALID_PARAMETER);
+  CHECK_EQ("read to 2^32, beyond space", ex(r, SGPU_OP_MEM_READ, a, 0xFFFFFFF8u, 2),
            SGPU_STATUS_ACCESS_VIOLATION);
-  CHECK_EQ("read other process", ex(r, SGPU_OP_MEM_READ, b, (63u << 8) + 4, 0),
+  CHECK_EQ("read unmapped", ex(r, SGPU_OP_MEM_READ, a, 0, 1), SGPU_STATUS_ACCESS_VIOLATION);
+  CHECK_EQ("failed: no result", res[0], 0);
+  CHECK_EQ("read beyond space", ex(r, SGPU_OP_MEM_READ, a, 0x00100000u, 1),
            SGPU_STATUS_ACCESS_VIOLATION);
+  CHECK_EQ("read other process", ex(r, SGPU_OP_MEM_READ, b, (63u << 8) + 4, 1),
+           SGPU_STATUS_ACCESS_VIOLATION);
+  /* 61 unmapped, 62 mapped: a read of both changes no window word */
+  win_fill(r, 8, 0x77000000u);
+  CHECK_EQ("read half unmapped", ex(r, SGPU_OP_MEM_READ, a, (62u << 8) - 8, 4),
+           SGPU_STATUS_ACCESS_VIOLATION);
+  CHECK_EQ("window unchanged", ref_reg_read(r, WIN(3)), 0x77000003u);
+  /* 64 mapped, 65 not: a write of both writes nothing */
+  CHECK_EQ("write half unmapped", ex(r, SGPU_OP_MEM_WRITE, a, (65u << 8) - 8, 4),
+           SGPU_STATUS_ACCESS_VIOLATION);
+  CHECK_EQ("reread", ex(r, SGPU_OP_MEM_READ, a, (65u << 8) - 8, 2), SGPU_STATUS_SUCCESS);
+  CHECK_EQ("nothing written (word 0)", ref_reg_read(r, WIN(0)), 0);
+  CHECK_EQ("nothing written (word 1)", ref_reg_read(r, WIN(1)), 0);
 
   /* Unmap: partial hole -> NOT_MAPPED_VIEW; then 63..64 frees leaf 1 only. */
   CHECK_EQ("unmap hole", ex(r, SGPU_OP_UNMAP, a, 61u << 8, 2), SGPU_STATUS_NOT_MAPPED_VIEW);
@@ -119,9 +164,10 @@ static void test_small(void) {
   CHECK_EQ("dirty 3", ref_reg_read(r, SGPU_REG_FRAMES_DIRTY), 3);
   CHECK_EQ("remap", ex(r, SGPU_OP_MAP, a, 63u << 8, 1), SGPU_STATUS_SUCCESS);
   CHECK_EQ("remap leaves", res[1], 0);
-  CHECK_EQ("remapped reads zero", ex(r, SGPU_OP_MEM_READ, a, (63u << 8) + 4, 0),
+  ref_window_write(r, WIN(0), 0x1234u);
+  CHECK_EQ("remapped reads zero", ex(r, SGPU_OP_MEM_READ, a, (63u << 8) + 4, 1),
            SGPU_STATUS_SUCCESS);
-  CHECK_EQ("remapped value", res[0], 0);
+  CHECK_EQ("remapped value", ref_reg_read(r, WIN(0)), 0);
   check_inv(r, "unmap");
 
   /* Query. */
@@ -183,7 +229,8 @@ static void test_small(void) {
  * it), frames dirty and queues released at once, slot FREE with gen + 1 and a reclaim event
  * once the scrubber has cleaned all its frames, events in destroy order. P=3 Q=3 F=16 S=8. */
 static void test_deferred(void) {
-  ref_params p = {.procs = 3, .queues = 3, .frames = 16, .page_shift = 8, .tlb_entries = 4};
+  ref_params p = {.procs = 3, .queues = 3, .frames = 16, .page_shift = 8, .tlb_entries = 4,
+                  .data_words = 64};
   sgpu_ref *r = ref_create(&p);
   uint32_t a, b, c, args[4] = {0};
   ex(r, SGPU_OP_CREATE_PROCESS, 0, 0, 0), a = res[0];
@@ -280,7 +327,8 @@ static void test_deferred(void) {
 
 /* Generation wrap: 0xFFFF + 1 skips 0. */
 static void test_gen_wrap(void) {
-  ref_params p = {.procs = 1, .queues = 1, .frames = 4, .page_shift = 12, .tlb_entries = 0};
+  ref_params p = {.procs = 1, .queues = 1, .frames = 4, .page_shift = 12, .tlb_entries = 0,
+                  .data_words = 2};
   sgpu_ref *r = ref_create(&p);
   uint32_t h = 0;
   for (uint32_t i = 0; i < 0xFFFFu; i++) {
@@ -294,6 +342,34 @@ static void test_gen_wrap(void) {
   CHECK_EQ("last gen", h, 0xFFFF0000u);
   ex(r, SGPU_OP_CREATE_PROCESS, 0, 0, 0);
   CHECK_EQ("wrapped gen", res[0], 0x00010000u);
+  ref_destroy(r);
+}
+
+/* A range over three pages: S=4 (16-byte pages of 4 words), DW=8. Every page is checked
+ * before anything moves; words land at va + 4 i in order. */
+static void test_window_pages(void) {
+  ref_params p = {.procs = 1, .queues = 1, .frames = 16, .page_shift = 4, .tlb_entries = 1,
+                  .data_words = 8};
+  sgpu_ref *r = ref_create(&p);
+  CHECK_EQ("DW not a power of two refused",
+           ref_create(&(ref_params){.procs = 1, .queues = 1, .frames = 4, .page_shift = 8,
+                                    .data_words = 12}) == NULL, 1);
+  ex(r, SGPU_OP_CREATE_PROCESS, 0, 0, 0);
+  uint32_t h = res[0];
+  CHECK_EQ("map 4 pages", ex(r, SGPU_OP_MAP, h, 0, 4), SGPU_STATUS_SUCCESS);
+  win_fill(r, 8, 0xA0);
+  CHECK_EQ("write over 3 pages", ex(r, SGPU_OP_MEM_WRITE, h, 4, 8), SGPU_STATUS_SUCCESS);
+  win_fill(r, 8, 0);
+  CHECK_EQ("read page 2", ex(r, SGPU_OP_MEM_READ, h, 32, 4), SGPU_STATUS_SUCCESS);
+  CHECK_EQ("va 32 = window word 7 of the write", ref_reg_read(r, WIN(0)), 0xA7);
+  CHECK_EQ("va 36 never written", ref_reg_read(r, WIN(1)), 0);
+  CHECK_EQ("unmap page 2", ex(r, SGPU_OP_UNMAP, h, 32, 1), SGPU_STATUS_SUCCESS);
+  win_fill(r, 8, 0xC0);
+  CHECK_EQ("write over a hole", ex(r, SGPU_OP_MEM_WRITE, h, 4, 8), SGPU_STATUS_ACCESS_VIOLATION);
+  CHECK_EQ("read page 0..1", ex(r, SGPU_OP_MEM_READ, h, 0, 8), SGPU_STATUS_SUCCESS);
+  CHECK_EQ("page 0 unchanged", ref_reg_read(r, WIN(1)), 0xA0);
+  CHECK_EQ("page 1 unchanged", ref_reg_read(r, WIN(7)), 0xA6);
+  check_inv(r, "window pages");
   ref_destroy(r);
 }
 
@@ -313,6 +389,7 @@ static void test_sim(void) {
   }
   CHECK_EQ("id", rd(s, SGPU_REG_ID), SGPU_MAGIC);
   CHECK_EQ("caps1", rd(s, SGPU_REG_CAPS1), 64);
+  CHECK_EQ("caps2 default", rd(s, SGPU_REG_CAPS2), 64);
   sgpu_sim_write32(s, SGPU_REG_CMD_OP, SGPU_OP_CREATE_PROCESS, 100);
   sgpu_sim_write32(s, SGPU_REG_ADMIN_DOORBELL, 1, 100);
   CHECK_EQ("busy", rd(s, SGPU_REG_ADMIN_STATUS), 1);
@@ -325,6 +402,17 @@ static void test_sim(void) {
   CHECK_EQ("handle", rd(s, SGPU_REG_CPL_RES0), 0x00010000u);
   sgpu_sim_write32(s, SGPU_REG_IRQ_ACK, 1, 100);
   CHECK_EQ("acked", rd(s, SGPU_REG_ADMIN_STATUS), 0);
+  /* the data window is the host's while idle, the device's while BUSY */
+  sgpu_sim_write32(s, WIN(3), 0xCAFEu, 100);
+  CHECK_EQ("window word", rd(s, WIN(3)), 0xCAFEu);
+  sgpu_sim_write32(s, SGPU_REG_CMD_OP, SGPU_OP_QUERY, 100);
+  sgpu_sim_write32(s, SGPU_REG_CMD_ARG0, 0x00010000u, 100);
+  sgpu_sim_write32(s, SGPU_REG_ADMIN_DOORBELL, 1, 100);
+  CHECK_EQ("window reads 0 while BUSY", rd(s, WIN(3)), 0);
+  sgpu_sim_write32(s, WIN(3), 0xBEEFu, 100);
+  sgpu_sim_step(s, 100);
+  CHECK_EQ("write while BUSY ignored", rd(s, WIN(3)), 0xCAFEu);
+  sgpu_sim_write32(s, SGPU_REG_IRQ_ACK, 1, 100);
   /* destroy: 1 root frame freed, dirty, scrubbed within 16 cycles (E=64 words / 4). The
    * cycle numbers are the shell's placeholders (untimed), checked here so they stay as
    * documented in sim_shell.c, not because the RTL has them. */
@@ -361,9 +449,13 @@ static void test_sim(void) {
 
 /* The fault switches (SGPU_MODEL_FAULTS, SGPU_MODEL_FAIL_READS). */
 static void test_faults(void) {
+  char faults[128], fail_reads[64];
+  snprintf(faults, sizeof faults, "magic=0x12345678,abi=7,hang,fail_read=0x%x",
+           SGPU_REG_TD_STOP_DRAIN);
+  snprintf(fail_reads, sizeof fail_reads, "0x%x,0x%x", SGPU_REG_TD_TLB, SGPU_REG_RECLAIM_SEQ);
   setenv("SGPU_MODEL_PARAMS", "2,2,16,8", 1);
-  setenv("SGPU_MODEL_FAULTS", "magic=0x12345678,abi=7,hang,fail_read=0x0a4", 1);
-  setenv("SGPU_MODEL_FAIL_READS", "0xa8,0xc0", 1);
+  setenv("SGPU_MODEL_FAULTS", faults, 1);
+  setenv("SGPU_MODEL_FAIL_READS", fail_reads, 1);
   CHECK_EQ("abi switch", sgpu_sim_abi_version(), 7);
   sgpu_sim *s = sgpu_sim_create(NULL);
   unsetenv("SGPU_MODEL_FAULTS");
@@ -375,9 +467,9 @@ static void test_faults(void) {
   CHECK_EQ("abi back to normal", sgpu_sim_abi_version(), SGPU_SIM_ABI_VERSION);
   CHECK_EQ("magic switch", rd(s, SGPU_REG_ID), 0x12345678u);
   uint32_t v = 0;
-  CHECK_EQ("fail_read 0x0a4", sgpu_sim_read32(s, SGPU_REG_TD_STOP_DRAIN, &v, 100), -1);
-  CHECK_EQ("FAIL_READS 0xa8", sgpu_sim_read32(s, SGPU_REG_TD_TLB, &v, 100), -1);
-  CHECK_EQ("FAIL_READS 0xc0", sgpu_sim_read32(s, SGPU_REG_RECLAIM_SEQ, &v, 100), -1);
+  CHECK_EQ("fail_read TD_STOP_DRAIN", sgpu_sim_read32(s, SGPU_REG_TD_STOP_DRAIN, &v, 100), -1);
+  CHECK_EQ("FAIL_READS TD_TLB", sgpu_sim_read32(s, SGPU_REG_TD_TLB, &v, 100), -1);
+  CHECK_EQ("FAIL_READS RECLAIM_SEQ", sgpu_sim_read32(s, SGPU_REG_RECLAIM_SEQ, &v, 100), -1);
   CHECK_EQ("other reads work", sgpu_sim_read32(s, SGPU_REG_TD_VALIDATE, &v, 100), 0);
   sgpu_sim_write32(s, SGPU_REG_CMD_OP, SGPU_OP_CREATE_PROCESS, 100);
   sgpu_sim_write32(s, SGPU_REG_ADMIN_DOORBELL, 1, 100);
@@ -438,7 +530,8 @@ static void test_sim_deferred(void) {
   CHECK_EQ("invalid now", sim_cmd(s, SGPU_OP_QUERY, 0, h, 0, 0), SGPU_STATUS_INVALID_HANDLE);
   uint32_t db0 = rd(s, SGPU_REG_DB_IGNORED);
   sgpu_sim_write32(s, SGPU_QUEUE_BASE + 5 * SGPU_QUEUE_STRIDE, 1, 100); /* slot 5 >= Q */
-  sgpu_sim_write32(s, 0xFFF0u, 1, 100);                                 /* last slot of window */
+  sgpu_sim_write32(s, SGPU_QUEUE_BASE + SGPU_QUEUE_SIZE - SGPU_QUEUE_STRIDE, 1, 100); /* last */
+  sgpu_sim_write32(s, SGPU_QUEUE_BASE + SGPU_QUEUE_SIZE, 1, 100); /* past the window: nothing */
   sgpu_sim_write32(s, SGPU_QUEUE_BASE + 5 * SGPU_QUEUE_STRIDE + 4, 1, 100); /* not QDB */
   CHECK_EQ("beyond-Q doorbells counted", rd(s, SGPU_REG_DB_IGNORED), db0 + 2);
   CHECK_EQ("beyond-Q reads 0", rd(s, SGPU_QUEUE_BASE + 5 * SGPU_QUEUE_STRIDE), 0);
@@ -449,6 +542,7 @@ int main(void) {
   test_small();
   test_deferred();
   test_gen_wrap();
+  test_window_pages();
   test_sim();
   test_sim_deferred();
   test_faults();

@@ -70,6 +70,7 @@ struct sgpu_ref {
   uint32_t db_ignored;
   ref_proc *procs;
   ref_queue *queues;
+  uint32_t *window; /* the data window, data_words words */
 };
 
 /* ------------------------------------------------------------------ frames */
@@ -166,7 +167,8 @@ uint32_t ref_pending_handle(const sgpu_ref *r, uint32_t i) {
 sgpu_ref *ref_create(const ref_params *p) {
   if (!p || p->procs < 1 || p->procs > 255 || p->queues < 1 || p->queues > 255 ||
       p->frames < 1 || p->frames > (1u << SGPU_PTE_FRAME_BITS) || p->page_shift < 3 ||
-      p->page_shift > 12 || p->tlb_entries > 255)
+      p->page_shift > 12 || p->tlb_entries > 255 || p->data_words < 2 ||
+      p->data_words > SGPU_DATA_SIZE / 4 || (p->data_words & (p->data_words - 1)))
     return NULL;
   sgpu_ref *r = calloc(1, sizeof *r);
   if (!r) return NULL;
@@ -180,7 +182,9 @@ sgpu_ref *ref_create(const ref_params *p) {
   r->procs = calloc(p->procs, sizeof *r->procs);
   r->queues = calloc(p->queues, sizeof *r->queues);
   r->pend = calloc(p->procs, sizeof *r->pend);
-  if (!r->frame_state || !r->clean || !r->dirty || !r->procs || !r->queues || !r->pend) {
+  r->window = calloc(p->data_words, sizeof *r->window); /* zero, like the simulated RTL */
+  if (!r->frame_state || !r->clean || !r->dirty || !r->procs || !r->queues || !r->pend ||
+      !r->window) {
     ref_destroy(r);
     return NULL;
   }
@@ -211,6 +215,7 @@ void ref_destroy(sgpu_ref *r) {
   free(r->procs);
   free(r->queues);
   free(r->pend);
+  free(r->window);
   free(r->frame_state);
   free(r->clean);
   free(r->dirty);
@@ -492,26 +497,35 @@ static uint32_t cmd_query(sgpu_ref *r, const uint32_t *a, uint32_t *res) {
   return SGPU_STATUS_SUCCESS;
 }
 
+/* MEM_READ / MEM_WRITE(handle, va, words): window word i <-> va + 4 i. */
 static uint32_t cmd_mem(sgpu_ref *r, bool write, const uint32_t *a, uint32_t *res) {
   ref_proc *pr;
   uint32_t st = check_handle(r, a[0], &pr);
   if (st) return st;
-  uint32_t va = a[1];
-  if (va % 4 != 0) return SGPU_STATUS_INVALID_PARAMETER;
-  /* A va beyond the virtual space cannot be mapped: a translation fault like any other. */
-  ref_page *pg = lookup(r, pr, (uint64_t)(va >> r->p.page_shift));
-  if (!pg) return SGPU_STATUS_ACCESS_VIOLATION;
-  uint32_t word = (va & ((1u << r->p.page_shift) - 1u)) >> 2;
-  if (write) {
+  uint32_t va = a[1], n = a[2];
+  if (va % 4 != 0 || n == 0 || n > r->p.data_words || (uint64_t)va + 4ull * n > 1ull << 32)
+    return SGPU_STATUS_INVALID_PARAMETER;
+  /* Every page first (nothing moves unless all are mapped); a page beyond the virtual space
+   * cannot be mapped: a translation fault like any other. */
+  uint64_t first = va >> r->p.page_shift, last = ((uint64_t)va + 4ull * n - 1) >> r->p.page_shift;
+  for (uint64_t v = first; v <= last; v++)
+    if (!lookup(r, pr, v)) return SGPU_STATUS_ACCESS_VIOLATION;
+  for (uint32_t i = 0; i < n; i++) {
+    uint32_t addr = va + 4u * i;
+    ref_page *pg = lookup(r, pr, addr >> r->p.page_shift);
+    uint32_t word = (addr & ((1u << r->p.page_shift) - 1u)) >> 2;
+    if (!write) {
+      r->window[i] = pg->data ? pg->data[word] : 0;
+      continue;
+    }
     if (!pg->data) {
-      if (a[2] == 0) return SGPU_STATUS_SUCCESS;
+      if (r->window[i] == 0) continue;
       pg->data = calloc(r->e, sizeof(uint32_t));
       if (!pg->data) abort();
     }
-    pg->data[word] = a[2];
-  } else {
-    res[0] = pg->data ? pg->data[word] : 0;
+    pg->data[word] = r->window[i];
   }
+  res[0] = n;
   return SGPU_STATUS_SUCCESS;
 }
 
@@ -564,6 +578,7 @@ uint32_t ref_reg_read(const sgpu_ref *r, uint32_t addr) {
            FIELD(SGPU_CAPS0_TLB_ENTRIES, r->p.tlb_entries) |
            FIELD(SGPU_CAPS0_PAGE_SHIFT, r->p.page_shift);
   case SGPU_REG_CAPS1: return r->p.frames;
+  case SGPU_REG_CAPS2: return FIELD(SGPU_CAPS2_DATA_WORDS, r->p.data_words);
   case SGPU_REG_FRAMES_CLEAN: return r->nclean;
   case SGPU_REG_FRAMES_DIRTY: return r->ndirty;
   case SGPU_REG_FRAMES_USED: return r->used;
@@ -574,6 +589,8 @@ uint32_t ref_reg_read(const sgpu_ref *r, uint32_t addr) {
   case SGPU_REG_RECLAIM_PENDING: return r->npend;
   default: break;
   }
+  if (addr >= SGPU_DATA_BASE && addr % 4 == 0 && (addr - SGPU_DATA_BASE) / 4 < r->p.data_words)
+    return r->window[(addr - SGPU_DATA_BASE) / 4];
   if (addr >= SGPU_QUEUE_BASE && addr % 4 == 0 &&
       addr < SGPU_QUEUE_BASE + r->p.queues * SGPU_QUEUE_STRIDE) {
     const ref_queue *qs = &r->queues[(addr - SGPU_QUEUE_BASE) / SGPU_QUEUE_STRIDE];
@@ -588,6 +605,11 @@ uint32_t ref_reg_read(const sgpu_ref *r, uint32_t addr) {
     }
   }
   return 0;
+}
+
+void ref_window_write(sgpu_ref *r, uint32_t addr, uint32_t value) {
+  if (addr >= SGPU_DATA_BASE && addr % 4 == 0 && (addr - SGPU_DATA_BASE) / 4 < r->p.data_words)
+    r->window[(addr - SGPU_DATA_BASE) / 4] = value;
 }
 
 /* ------------------------------------------------------------------ introspection */

@@ -3,8 +3,9 @@
  * fake devices).
  *
  * Predicts, for every admin command of docs/semantics.md, the status and every result word
- * except the cycle count, every MEM_READ value, the frame counts, the queue registers and
- * the reclaim events (handle, frames, order). It is UNTIMED, and predicts none of these:
+ * except the cycle count, the data window's contents (what MEM_READ copies into it, what the
+ * host wrote), the frame counts, the queue registers and the reclaim events (handle, frames,
+ * order). It is UNTIMED, and predicts none of these:
  * DESTROY_PROCESS's cycles (CPL_RES0; the model reports 0), the per-phase cycles TD_VALIDATE ..
  * TD_COMPLETE and TD_SCRUB, RECLAIM_CYCLES, SCRUB_CYCLES, the cycle counter, and when the
  * scrubber makes a frame clean (so not the clean/dirty split, nor when a reclaim event comes).
@@ -56,6 +57,7 @@ typedef struct {
   uint32_t frames;      /* F: device-memory frames, 1..2^20 (PTE frame field) */
   uint32_t page_shift;  /* S: 3..12 (the virtual space S + 2(S-2) bits must fit 32) */
   uint32_t tlb_entries; /* reported in CAPS0 only; the model has no TLB (0..255) */
+  uint32_t data_words;  /* the data window: a power of two, 2..SGPU_DATA_SIZE / 4 (CAPS2) */
 } ref_params;
 
 /* NULL if a parameter is out of range or memory ran out. */
@@ -74,11 +76,16 @@ uint32_t ref_exec(sgpu_ref *ref, uint32_t opcode, uint32_t policy, const uint32_
  * DB_IGNORED only. */
 void ref_doorbell(sgpu_ref *ref, uint32_t q, uint32_t wptr);
 
-/* Read a register the model owns: ID, VERSION, CAPS0, CAPS1, FRAMES_CLEAN, FRAMES_DIRTY,
- * FRAMES_USED, DB_IGNORED, RECLAIM_SEQ, RECLAIM_HANDLE, RECLAIM_FRAMES, RECLAIM_PENDING and
- * every queue slot register. Anything else reads 0 (the mailbox, cycle, TD_* phase,
- * RECLAIM_CYCLES and scrubber-time registers belong to the device shell, sim_shell.c). */
+/* Read a register the model owns: ID, VERSION, CAPS0..2, FRAMES_CLEAN, FRAMES_DIRTY,
+ * FRAMES_USED, DB_IGNORED, RECLAIM_SEQ, RECLAIM_HANDLE, RECLAIM_FRAMES, RECLAIM_PENDING,
+ * every queue slot register and the data window's words. Anything else reads 0 (the mailbox,
+ * cycle, TD_* phase, RECLAIM_CYCLES and scrubber-time registers belong to the device shell,
+ * sim_shell.c; so does the rule that the window is the device's while the mailbox is BUSY). */
 uint32_t ref_reg_read(const sgpu_ref *ref, uint32_t addr);
+
+/* A host write of the data window at register address addr (DATA_BASE + 4 * word): stored
+ * when addr is a word of the window (aligned, word < data_words), else ignored. */
+void ref_window_write(sgpu_ref *ref, uint32_t addr, uint32_t value);
 
 /* Make up to n dirty frames clean, oldest first, and post the reclaim events this
  * completes; returns how many frames were cleaned. */

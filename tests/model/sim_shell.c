@@ -4,7 +4,9 @@
  *
  * The shell adds what a command-level model lacks: the register file (mailbox CMD_*, ADMIN_*
  * with BUSY, IRQ and IRQ_ACK, ADMIN_DROPPED, CPL_*; CYCLE_LO/HI; TD_*; RECLAIM_CYCLES;
- * SCRUB_CYCLES; the queue window), a progress clock, and fault-injection switches. Statuses,
+ * SCRUB_CYCLES; the queue window; the data window's ownership: while BUSY host reads of it
+ * return 0 and host writes are ignored, as on the RTL), a progress clock, and
+ * fault-injection switches. Statuses,
  * result words, frame counts, queue registers and reclaim events come from the model and are
  * exact (docs/semantics.md); everything measured in cycles is the shell's own and UNTIMED
  * (it predicts none of the RTL's numbers; see "Untimed" below and docs/verification.md).
@@ -12,7 +14,8 @@
  * Configuration (build-time defaults, -D, each overridable by the environment when an
  * instance is created):
  *   SHELL_CONFIG  "ref"            the name sgpu_sim_config() returns
- *   SHELL_PARAMS  "8,8,20480,12,8" P,Q,F,S[,TLB]     env SGPU_MODEL_PARAMS (or SGPU_REF_PARAMS)
+ *   SHELL_PARAMS  "8,8,20480,12,8,64" P,Q,F,S[,TLB[,DW]] (DW: data window words, default
+ *                                  64)            env SGPU_MODEL_PARAMS (or SGPU_REF_PARAMS)
  *   SHELL_FAULTS  ""               fault switches    env SGPU_MODEL_FAULTS
  *   SHELL_NO_STEP                  (build only) do not export sgpu_sim_step
  * Fault switches, comma separated:
@@ -37,9 +40,9 @@
  * doorbell) or when an EAGER destroy's frames are all scrubbed. None of these numbers is the
  * RTL's: the differential tests never compare them.
  *
- * The queue window is QUEUE_BASE..2^SGPU_BUS_ADDR_BITS - 1 (like the RTL): a QDB write to a
+ * The queue window is QUEUE_BASE..QUEUE_BASE + QUEUE_SIZE - 1 (like the RTL): a QDB write to a
  * slot >= Q there is ignored and counted; its registers read 0. An access at or beyond
- * 2^SGPU_BUS_ADDR_BITS is not answered (-1).
+ * 2^SGPU_BUS_ADDR_BITS is not answered (-1). MEM_READ/MEM_WRITE take LATENCY 4 + words/4.
  */
 #include <stdbool.h>
 #include <stdio.h>
@@ -53,7 +56,7 @@
 #define SHELL_CONFIG "ref"
 #endif
 #ifndef SHELL_PARAMS
-#define SHELL_PARAMS "8,8,20480,12,8"
+#define SHELL_PARAMS "8,8,20480,12,8,64"
 #endif
 #ifndef SHELL_FAULTS
 #define SHELL_FAULTS ""
@@ -227,6 +230,8 @@ static uint32_t latency_of(uint32_t opcode, uint32_t st, const uint32_t *res) {
     case SGPU_OP_MAP:
     case SGPU_OP_UNMAP: work = res[0] + res[1]; break;
     case SGPU_OP_CREATE_PROCESS: work = 1; break;
+    case SGPU_OP_MEM_READ:
+    case SGPU_OP_MEM_WRITE: work = res[0] / 4; break;
     default: break;
     }
   }
@@ -283,14 +288,14 @@ static bool parse_params(ref_params *p) {
   const char *src = getenv("SGPU_MODEL_PARAMS");
   if (!src || !*src) src = getenv("SGPU_REF_PARAMS");
   if (!src || !*src) src = SHELL_PARAMS;
-  unsigned v[5] = {0, 0, 0, 0, 8};
-  int n = sscanf(src, "%u,%u,%u,%u,%u", &v[0], &v[1], &v[2], &v[3], &v[4]);
-  if (n != 4 && n != 5) {
-    fprintf(stderr, "sim_shell: parameters '%s' are not P,Q,F,S[,TLB]\n", src);
+  unsigned v[6] = {0, 0, 0, 0, 8, 64};
+  int n = sscanf(src, "%u,%u,%u,%u,%u,%u", &v[0], &v[1], &v[2], &v[3], &v[4], &v[5]);
+  if (n < 4 || n > 6) {
+    fprintf(stderr, "sim_shell: parameters '%s' are not P,Q,F,S[,TLB[,DW]]\n", src);
     return false;
   }
   *p = (ref_params){.procs = v[0], .queues = v[1], .frames = v[2], .page_shift = v[3],
-                    .tlb_entries = v[4]};
+                    .tlb_entries = v[4], .data_words = v[5]};
   return true;
 }
 
@@ -313,8 +318,8 @@ sgpu_sim *sgpu_sim_create(const char *trace_path) {
   }
   s->ref = ref_create(&p);
   if (!s->ref) {
-    fprintf(stderr, "sim_shell: parameters P=%u Q=%u F=%u S=%u TLB=%u out of range\n", p.procs,
-            p.queues, p.frames, p.page_shift, p.tlb_entries);
+    fprintf(stderr, "sim_shell: parameters P=%u Q=%u F=%u S=%u TLB=%u DW=%u out of range\n",
+            p.procs, p.queues, p.frames, p.page_shift, p.tlb_entries, p.data_words);
     free(s);
     return NULL;
   }
@@ -346,6 +351,10 @@ void sgpu_sim_step(sgpu_sim *s, uint64_t n) {
   if (n) advance(s, n);
 }
 #endif
+
+static bool in_data_window(uint32_t addr) {
+  return addr >= SGPU_DATA_BASE && addr < SGPU_DATA_BASE + SGPU_DATA_SIZE;
+}
 
 int sgpu_sim_read32(sgpu_sim *s, uint32_t addr, uint32_t *data, uint32_t max_cycles) {
   (void)max_cycles; /* the model answers every access in one cycle */
@@ -391,7 +400,10 @@ int sgpu_sim_read32(sgpu_sim *s, uint32_t addr, uint32_t *data, uint32_t max_cyc
   case SGPU_REG_RECLAIM_FREE: v = s->reclaim_free; break;
   case SGPU_REG_RECLAIM_RELEASE: v = s->reclaim_release; break;
   case SGPU_REG_DRAIN_TIMEOUT: v = s->drain_timeout; break;
-  default: v = ref_reg_read(s->ref, addr); break;
+  default:
+    /* the data window is the device's while BUSY: host reads return 0 */
+    v = in_data_window(addr) && s->busy ? 0 : ref_reg_read(s->ref, addr);
+    break;
   }
   *data = v;
   return 0;
@@ -410,15 +422,19 @@ int sgpu_sim_write32(sgpu_sim *s, uint32_t addr, uint32_t data, uint32_t max_cyc
   case SGPU_REG_CMD_ARG1: s->args[1] = data; break;
   case SGPU_REG_CMD_ARG2: s->args[2] = data; break;
   case SGPU_REG_CMD_ARG3: s->args[3] = data; break;
-  case SGPU_REG_DRAIN_TIMEOUT: s->drain_timeout = data; break;
+  case SGPU_REG_DRAIN_TIMEOUT:
+    s->drain_timeout = FIELD(SGPU_DRAIN_TIMEOUT_CYCLES, data); /* the stored field only */
+    break;
   case SGPU_REG_ADMIN_DOORBELL: admin_doorbell(s); break;
   case SGPU_REG_IRQ_ACK:
     if (data & 1u) s->irq = false;
     break;
   default:
-    if (addr >= SGPU_QUEUE_BASE &&
+    if (addr >= SGPU_QUEUE_BASE && addr < SGPU_QUEUE_BASE + SGPU_QUEUE_SIZE &&
         (addr - SGPU_QUEUE_BASE) % SGPU_QUEUE_STRIDE == SGPU_QREG_QDB)
       ref_doorbell(s->ref, (addr - SGPU_QUEUE_BASE) / SGPU_QUEUE_STRIDE, data);
+    else if (in_data_window(addr) && !s->busy) /* the device's while BUSY: ignored */
+      ref_window_write(s->ref, addr, data);
     break; /* read-only and unmapped registers ignore writes */
   }
   return 0;
