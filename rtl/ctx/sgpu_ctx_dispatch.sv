@@ -102,7 +102,7 @@ module sgpu_ctx_dispatch #(
   assign hslot_ok     = 32'(cmd_q.arg0[15:0]) < NumProcs;
   assign handle_bad   = !hslot_ok || pt_state_i == PsFree || pt_gen_i != cmd_q.arg0[31:16];
   assign handle_dying = pt_state_i == PsDying;
-  assign base_vpn     = 33'(cmd_q.arg1 >> PageShift);
+  assign base_vpn     = 33'(cmd_q.arg1) >> PageShift;
   assign end_vpn      = base_vpn + 33'(cmd_q.arg2);
   assign free_frames  = (CntW+1)'(frames_clean_i) + (CntW+1)'(frames_dirty_i);
   assign is_dev_query = cmd_q.opcode == sgpu_regs_pkg::OP_QUERY && cmd_q.arg0 == 32'hFFFF_FFFF;

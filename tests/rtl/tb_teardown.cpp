@@ -47,9 +47,9 @@ int main(int argc, char **argv) {
   t.expect_eq(admin(h, SGPU_OP_MAP, ha, entries * page * 3, 1).status, SGPU_STATUS_SUCCESS,
               "map A hi");
   t.expect_eq(admin(h, SGPU_OP_MAP, hb, 0, 1).status, SGPU_STATUS_SUCCESS, "map B");
-  t.expect_eq(admin(h, SGPU_OP_MEM_WRITE, ha, 4, 0xA5A5A5A5).status, SGPU_STATUS_SUCCESS, "write A");
-  t.expect_eq(admin(h, SGPU_OP_MEM_WRITE, hb, 8, 0xB0B0B0B0).status, SGPU_STATUS_SUCCESS, "write B");
-  t.expect_eq(admin(h, SGPU_OP_MEM_READ, ha, 4).res[0], 0xA5A5A5A5, "read A");
+  t.expect_eq(write_word(h, ha, 4, 0xA5A5A5A5).status, SGPU_STATUS_SUCCESS, "write A");
+  t.expect_eq(write_word(h, hb, 8, 0xB0B0B0B0).status, SGPU_STATUS_SUCCESS, "write B");
+  t.expect_eq(read_word(h, ha, 4).res[0], 0xA5A5A5A5, "read A");
   Completion qa = admin(h, SGPU_OP_CREATE_QUEUE, ha, 0x100, 4);
   Completion qb = admin(h, SGPU_OP_CREATE_QUEUE, hb, 0x200, 4);
   t.expect_eq(qa.status, SGPU_STATUS_SUCCESS, "queue A");
@@ -111,13 +111,13 @@ int main(int argc, char **argv) {
   // Stale handles: the slot's generation moved on.
   t.expect_eq(admin(h, SGPU_OP_DESTROY_PROCESS, ha).status, SGPU_STATUS_INVALID_HANDLE,
               "destroy stale handle");
-  t.expect_eq(admin(h, SGPU_OP_MEM_READ, ha, 4).status, SGPU_STATUS_INVALID_HANDLE, "read stale");
+  t.expect_eq(read_word(h, ha, 4).status, SGPU_STATUS_INVALID_HANDLE, "read stale");
   Completion r = admin(h, SGPU_OP_CREATE_PROCESS);
   t.expect_eq(r.res[0] & 0xFFFF, ha & 0xFFFF, "slot reused");
   t.expect(r.res[0] != ha, "new generation on the reused slot");
 
   // B untouched.
-  t.expect_eq(admin(h, SGPU_OP_MEM_READ, hb, 8).res[0], 0xB0B0B0B0, "B data intact");
+  t.expect_eq(read_word(h, hb, 8).res[0], 0xB0B0B0B0, "B data intact");
   Completion qb2 = admin(h, SGPU_OP_QUERY, hb);
   t.expect_eq(qb2.res[2], 1, "B data frames");
   t.expect_eq(qb2.res[4], 1, "B queues");
@@ -128,7 +128,7 @@ int main(int argc, char **argv) {
   const uint32_t want = avail - 2;  // room for the leaf tables
   t.expect_eq(admin(h, SGPU_OP_MAP, r.res[0], 0, want).status, SGPU_STATUS_SUCCESS, "map the rest");
   uint32_t nonzero = 0;
-  for (uint32_t va = 0; va < want * page; va += 16) nonzero += admin(h, SGPU_OP_MEM_READ, r.res[0], va).res[0] != 0;
+  for (uint32_t va = 0; va < want * page; va += 16) nonzero += read_word(h, r.res[0], va).res[0] != 0;
   t.expect_eq(nonzero, 0, "no residue in reused frames");
   t.expect_eq(admin(h, SGPU_OP_DESTROY_PROCESS, r.res[0]).status, SGPU_STATUS_SUCCESS, "destroy the reader");
   t.expect_eq(admin(h, SGPU_OP_DESTROY_PROCESS, hb).status, SGPU_STATUS_SUCCESS, "destroy B");
@@ -292,7 +292,7 @@ int main(int argc, char **argv) {
       const uint32_t what = rng.below(3);
       if (what == 0) admin(h, SGPU_OP_UNMAP, hp, 0, 1);      // the ring page goes first
       h.step(rng.below(40));
-      Completion f = admin(h, SGPU_OP_MEM_READ, hp, 16);   // entry 1: the first fence
+      Completion f = read_word(h, hp, 16);                 // entry 1: the first fence
       if (f.status == SGPU_STATUS_SUCCESS && (f.res[0] >> 24) >= 0xE0) fences++;
       admin(h, SGPU_OP_DESTROY_PROCESS, hp, 0, 0,
             what == 2 ? SGPU_POLICY_DEFERRED : SGPU_POLICY_EAGER, 100000);

@@ -113,4 +113,18 @@ Completion admin(H &h, uint32_t op, uint32_t a0 = 0, uint32_t a1 = 0, uint32_t a
   for (int i = 0; i < 6; i++) c.res[i] = h.read32(SGPU_REG_CPL_RES0 + 4 * i);
   return c;
 }
+
+// One word by virtual address through the data window: MEM_WRITE(handle, va, 1) of window
+// word 0; MEM_READ(handle, va, 1), then res[0] = window word 0 (0 if the command failed).
+template <class H>
+Completion write_word(H &h, uint32_t handle, uint32_t va, uint32_t value) {
+  h.write32(SGPU_DATA_BASE, value);
+  return admin(h, SGPU_OP_MEM_WRITE, handle, va, 1);
+}
+template <class H>
+Completion read_word(H &h, uint32_t handle, uint32_t va) {
+  Completion c = admin(h, SGPU_OP_MEM_READ, handle, va, 1);
+  c.res[0] = c.status == SGPU_STATUS_SUCCESS ? h.read32(SGPU_DATA_BASE) : 0;
+  return c;
+}
 #endif
