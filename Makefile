@@ -59,7 +59,7 @@ check-gen:
 formal:
 	BUILD=$(BUILD) tools/formal.sh
 
-coverage: check-gen $(BUILD)/sim/libsgpu_sim_smallcov.so $(BUILD)/tests/tb_teardown_cov $(BUILD)/tests/cosim/difftest $(BUILD)/tests/cosim/scenarios
+coverage: check-gen $(BUILD)/sim/libsgpu_sim_smallcov.so $(BUILD)/tests/tb_teardown_cov $(BUILD)/tests/cosim/difftest $(BUILD)/tests/cosim/scenarios $(BUILD)/tests/cosim/engines
 	BUILD=$(BUILD) tools/coverage.sh
 
 soak: check-gen $(BUILD)/sim/libsgpu_sim_small.so $(BUILD)/tests/cosim/difftest

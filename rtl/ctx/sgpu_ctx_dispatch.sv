@@ -280,4 +280,19 @@ module sgpu_ctx_dispatch #(
 `ifdef FORMAL
   `include "sgpu_ctx_dispatch_props.svh"
 `endif
+
+`ifdef VERILATOR  // functional covers (make coverage): every status, a command held while the
+                  // reclaimer runs
+  CovHeldCmd_C:     cover property (@(posedge clk_i) cmd_valid_i && st_q == StRc);
+  CovStSuccess_C:   cover property (@(posedge clk_i) cpl_valid_o && status_d == sgpu_regs_pkg::STATUS_SUCCESS);
+  CovStAccess_C:    cover property (@(posedge clk_i) cpl_valid_o && status_d == sgpu_regs_pkg::STATUS_ACCESS_VIOLATION);
+  CovStHandle_C:    cover property (@(posedge clk_i) cpl_valid_o && status_d == sgpu_regs_pkg::STATUS_INVALID_HANDLE);
+  CovStParam_C:     cover property (@(posedge clk_i) cpl_valid_o && status_d == sgpu_regs_pkg::STATUS_INVALID_PARAMETER);
+  CovStRequest_C:   cover property (@(posedge clk_i) cpl_valid_o && status_d == sgpu_regs_pkg::STATUS_INVALID_DEVICE_REQUEST);
+  CovStNoMem_C:     cover property (@(posedge clk_i) cpl_valid_o && status_d == sgpu_regs_pkg::STATUS_NO_MEMORY);
+  CovStConflict_C:  cover property (@(posedge clk_i) cpl_valid_o && status_d == sgpu_regs_pkg::STATUS_CONFLICTING_ADDRESSES);
+  CovStNotMapped_C: cover property (@(posedge clk_i) cpl_valid_o && status_d == sgpu_regs_pkg::STATUS_NOT_MAPPED_VIEW);
+  CovStResources_C: cover property (@(posedge clk_i) cpl_valid_o && status_d == sgpu_regs_pkg::STATUS_INSUFFICIENT_RESOURCES);
+  CovStTerminating_C: cover property (@(posedge clk_i) cpl_valid_o && status_d == sgpu_regs_pkg::STATUS_PROCESS_IS_TERMINATING);
+`endif
 endmodule

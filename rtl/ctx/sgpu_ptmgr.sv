@@ -417,6 +417,11 @@ module sgpu_ptmgr #(
 `endif
 
 `ifdef VERILATOR  // concurrent assertions: Verilator here, the formal flow has its own
+  // Functional covers (make coverage): UNMAP freeing a table, an allocation waiting for the
+  // scrubber, a conflict found by the precheck.
+  CovUnmapTableFree_C: cover property (@(posedge clk_i) st_q == StUnTblFree && al_rsp_i.done);
+  CovAllocWait_C:   cover property (@(posedge clk_i) st_q == StAlloc && !al_rsp_i.done);
+  CovMapNewTable_C: cover property (@(posedge clk_i) st_q == StMapTbl);
   // The precheck guarantees every allocation of a command succeeds.
   AllocNeverFails_A: assert property (@(posedge clk_i) disable iff (!rst_ni)
     (st_q == StAlloc && al_rsp_i.done) |-> !al_rsp_i.nomem);

@@ -193,6 +193,11 @@ module sgpu_reclaim #(
 `endif
 
 `ifdef VERILATOR  // concurrent assertions: Verilator here, the formal flow has its own
+  // Functional covers (make coverage): the job's phases, the event, two reclaims pending.
+  CovRcFree_C:    cover property (@(posedge clk_i) st_q == StFree && al_rsp_i.done);
+  CovRcRelease_C: cover property (@(posedge clk_i) st_q == StRelQ);
+  CovRcEvent_C:   cover property (@(posedge clk_i) fire);
+  CovRcTwo_C:     cover property (@(posedge clk_i) pending_o >= 2);
   // A process is handed over once; the job runs only while granted.
   logic add_pend;
   assign add_pend = pend_q[rc_slot_i];

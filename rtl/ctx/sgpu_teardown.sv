@@ -249,6 +249,19 @@ module sgpu_teardown #(
 `endif
 
 `ifdef VERILATOR  // concurrent assertions: Verilator here, the formal flow has its own
+  // Functional covers (make coverage): every phase under each policy, the drain wait, an
+  // abort after the timeout, queued work dropped at STOP, the eager scrub phase.
+  CovDrainWait_C:   cover property (@(posedge clk_i) st_q == StDrain && !eng_rsp_i.ack);
+  CovAbort_C:       cover property (@(posedge clk_i) st_q == StAbort && eng_rsp_i.ack);
+  CovStopDropped_C: cover property (@(posedge clk_i) st_q == StStopW && eng_rsp_i.ack &&
+                                                     eng_rsp_i.aborted != '0);
+  CovClear_C:       cover property (@(posedge clk_i) st_q == StClear && eng_rsp_i.ack);
+  CovEagerTlb_C:    cover property (@(posedge clk_i) st_q == StTlb && !deferred_q && inv_done_i);
+  CovEagerFree_C:   cover property (@(posedge clk_i) st_q == StFree && al_rsp_i.done);
+  CovEagerRelease_C: cover property (@(posedge clk_i) st_q == StSlot);
+  CovDeferredCpl_C: cover property (@(posedge clk_i) st_q == StTlb && deferred_q && inv_done_i);
+  CovEagerScrub_C:  cover property (@(posedge clk_i) scrub_pend_q &&
+                                    $signed(clean_out_total_i - scrub_target_q) >= 0);
   // EAGER frees exactly what the process table counted.
   logic [CntW:0] counted;
   assign counted = (CntW+1)'(data_i) + (CntW+1)'(tbl_i);

@@ -58,6 +58,7 @@ int main(int argc, char **argv) {
   const uint32_t qreg_b = SGPU_QUEUE_BASE + qb.res[0] * SGPU_QUEUE_STRIDE;
   h.write32(qreg_a + SGPU_QREG_QDB, 3);
   t.expect_eq(h.read32(qreg_a + SGPU_QREG_QDB), 3, "doorbell A accepted");
+  h.step(200);   // its work item runs to the end (items hold at most EngMaxHold = 32 cycles)
   const uint32_t used_before = h.read32(SGPU_REG_FRAMES_USED);
 
   // Destroy A while its engine work is still in flight: the teardown must wait in the drain
@@ -254,12 +255,15 @@ int main(int argc, char **argv) {
     h.write32(SGPU_REG_DRAIN_TIMEOUT, timeout);
     t.expect_eq(h.read32(SGPU_REG_DRAIN_TIMEOUT), timeout, "DRAIN_TIMEOUT is writable");
     h.set_engine_hold(3);
-    h.write32(qreg + SGPU_QREG_QDB, 1);
+    h.write32(qreg + SGPU_QREG_QDB, 1);       // runs, and holds
+    h.step(8);
+    h.write32(qreg + SGPU_QREG_QDB, 2);       // queued behind it
     h.step(8);
     Completion d = admin(h, SGPU_OP_DESTROY_PROCESS, c.res[0], 0, 0, SGPU_POLICY_EAGER, 100000);
     h.set_engine_hold(0);
     t.expect_eq(d.status, SGPU_STATUS_SUCCESS, "stuck engine: the destroy completes");
-    t.expect_eq(d.res[4], 1, "stuck engine: its work item aborted and counted");
+    t.expect_eq(d.res[4], 2, "stuck engine: the queued item (at STOP) and the running one "
+                             "(at ABORT) counted in work_aborted");
     const uint32_t sd = h.read32(SGPU_REG_TD_STOP_DRAIN);
     std::printf("  stuck engine: destroy in %u cycles, stop+drain+abort %u (timeout %u)\n",
                 d.res[0], sd, timeout);

@@ -112,6 +112,14 @@ static uint32_t admin3(abi *a, sgpu_sim *s, uint32_t op, uint32_t arg0, uint32_t
   return rd(a, s, SGPU_REG_CPL_STATUS);
 }
 
+/* One word by virtual address: MEM_READ(handle, va, 1 word) into the data window, then its
+ * word 0. Returns the CPL_STATUS. */
+static uint32_t read_word(abi *a, sgpu_sim *s, uint32_t h, uint32_t va, uint32_t *v) {
+  uint32_t st = admin3(a, s, SGPU_OP_MEM_READ, h, va, 1, NULL);
+  *v = st == SGPU_STATUS_SUCCESS ? rd(a, s, SGPU_DATA_BASE) : 0xFFFFFFFFu;
+  return st;
+}
+
 static uint32_t admin(abi *a, sgpu_sim *s, uint32_t op, uint32_t arg0, uint32_t *res0) {
   return admin3(a, s, op, arg0, 0, 0, res0);
 }
@@ -274,7 +282,7 @@ static void case_engine_effect(abi *a) {
   a->step(s, 200);
   CHECK(engines(a, s).items_done == done0 + 1, "reads: %u items done, expected 1",
         engines(a, s).items_done - done0);
-  CHECK(admin3(a, s, SGPU_OP_MEM_READ, h, 16, 0, &v) == SGPU_STATUS_SUCCESS && v == 0,
+  CHECK(read_word(a, s, h, 16, &v) == SGPU_STATUS_SUCCESS && v == 0,
         "reads: ring entry 1 holds 0x%08X, expected 0", v);
 
   /* writes, engine held: nothing done, nothing written; released: the fence lands */
@@ -285,14 +293,14 @@ static void case_engine_effect(abi *a) {
   a->step(s, 500);
   CHECK(engines(a, s).items_done == done0, "held engine finished %u items",
         engines(a, s).items_done - done0);
-  CHECK(admin3(a, s, SGPU_OP_MEM_READ, h, 32, 0, &v) == SGPU_STATUS_SUCCESS && v == 0,
+  CHECK(read_word(a, s, h, 32, &v) == SGPU_STATUS_SUCCESS && v == 0,
         "held engine: ring entry 2 holds 0x%08X, expected 0", v);
   CHECK(a->engines_set(s, "hold=0", err, sizeof err) == 0, "hold=0: %s", err);
   a->step(s, 200);
   CHECK(engines(a, s).items_done == done0 + 1, "released engine: %u items done, expected 1",
         engines(a, s).items_done - done0);
   const uint32_t fence = (0xE0u | engine) << 24 | (h & 0xFFu) << 16 | 2u;
-  CHECK(admin3(a, s, SGPU_OP_MEM_READ, h, 32, 0, &v) == SGPU_STATUS_SUCCESS && v == fence,
+  CHECK(read_word(a, s, h, 32, &v) == SGPU_STATUS_SUCCESS && v == fence,
         "writes: ring entry 2 holds 0x%08X, expected the fence 0x%08X", v, fence);
   CHECK(engines(a, s).owner_violations == 0, "%u ownership violations",
         engines(a, s).owner_violations);
