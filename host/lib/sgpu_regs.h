@@ -64,15 +64,15 @@
 #define SGPU_REG_CPL_RES3 0x00000054u  /* Result word 3. */
 #define SGPU_REG_CPL_RES4 0x00000058u  /* Result word 4. */
 #define SGPU_REG_CPL_RES5 0x0000005Cu  /* Result word 5. */
-#define SGPU_REG_ADMIN_DROPPED 0x00000060u  /* Admin doorbells rung while BUSY (not executed). */
+#define SGPU_REG_ADMIN_DROPPED 0x00000060u  /* Admin doorbells rung while BUSY (not executed). A StatW-bit counter (the core par... */
 #define SGPU_REG_FRAMES_CLEAN 0x00000100u  /* Free frames that are zeroed and may be handed out. */
 #define SGPU_REG_FRAMES_DIRTY 0x00000104u  /* Freed frames waiting for (or being) zeroed by the scrubber. */
 #define SGPU_REG_FRAMES_USED 0x00000108u  /* Frames owned by processes (data frames and page-table pages). */
-#define SGPU_REG_DB_IGNORED 0x0000010Cu  /* Queue doorbells ignored because the queue was not live or its owner was dying. */
-#define SGPU_REG_SCRUB_CYCLES 0x00000110u  /* Cycles the scrubber has spent zeroing frames since reset (wraps). */
+#define SGPU_REG_DB_IGNORED 0x0000010Cu  /* Queue doorbells ignored because the queue was not live or its owner was dying. A ... */
+#define SGPU_REG_SCRUB_CYCLES 0x00000110u  /* Cycles the scrubber has spent zeroing frames since reset. A StatW-bit counter tha... */
 #define SGPU_REG_CYCLE_LO 0x00000118u  /* Free-running cycle counter, low word. */
 #define SGPU_REG_CYCLE_HI 0x0000011Cu  /* Free-running cycle counter, high word (sampled when CYCLE_LO is read). */
-#define SGPU_REG_TD_VALIDATE 0x00000120u  /* Last DESTROY_PROCESS, phase cycles: doorbell to validated handle. */
+#define SGPU_REG_TD_VALIDATE 0x00000120u  /* Last DESTROY_PROCESS, phase cycles: doorbell to validated handle. The TD_* and RE... */
 #define SGPU_REG_TD_STOP_DRAIN 0x00000124u  /* Last DESTROY_PROCESS, phase cycles: mark dying, stop its queues and engines, drai... */
 #define SGPU_REG_TD_TLB 0x00000128u  /* Last DESTROY_PROCESS, phase cycles: TLB invalidation by ASID until confirmed. */
 #define SGPU_REG_TD_FREE 0x0000012Cu  /* Last DESTROY_PROCESS, phase cycles: frames and tables onto the dirty list (EAGER;... */
@@ -104,7 +104,7 @@
 #define SGPU_QSTATE_STOPPED_BITS 0x00000001u
 #define SGPU_QSTATE_OWNER_LSB 0x00000008u  /* Owning process slot. */
 #define SGPU_QSTATE_OWNER_BITS 0x00000008u
-#define SGPU_QREG_QIGNORED 0x00000008u  /* Doorbells ignored on this slot since it was created. */
+#define SGPU_QREG_QIGNORED 0x00000008u  /* Doorbells ignored on this slot since it was created. A StatW-bit counter that wra... */
 #define SGPU_QREG_QRING 0x0000000Cu  /* Ring base virtual address (bits [31:4]) and log2 of its entry count (bits [3:0]). */
 #define SGPU_OP_CREATE_PROCESS 0x00000001u  /* Take the lowest free process slot, allocate and zero-initialised root page table,... */
 #define SGPU_OP_DESTROY_PROCESS 0x00000002u  /* Tear the process down in hardware (see docs/architecture.md); CMD_OP.POLICY picks... */

@@ -25,6 +25,9 @@ module sgpu_core #(
                                                  // not (SPRAM, SDRAM) every frame is scrubbed
                                                  // before its first use
   parameter int unsigned TimeW          = 32,    // cycle counters (TD_*, RECLAIM_*)
+  parameter int unsigned StatW          = 32,    // statistics counters (DB_IGNORED, QIGNORED,
+                                                 // doorbells_ignored, ADMIN_DROPPED,
+                                                 // SCRUB_CYCLES): they wrap at 2^StatW
   parameter int unsigned DrainW         = 20,    // drain timer
   parameter int unsigned DrainTimeout   = 4096,  // DRAIN_TIMEOUT after reset, cycles
   parameter int unsigned DataWords      = 64,    // data window words (power of two, CAPS2)
@@ -118,7 +121,7 @@ module sgpu_core #(
   sgpu_pkg::alloc_rsp_t  al_rsp;
   logic [FrameW-1:0]     al_frame;
   logic [CntW-1:0]       al_count, fr_clean, fr_dirty, fr_used;
-  logic [31:0]           din_total, cout_total;
+  logic [TotW-1:0]       din_total, cout_total;
   logic                  pop_req, pop_ack, push_req, push_ack;
   logic [FrameW-1:0]     pop_frame, push_frame;
   logic [31:0]           scrub_cycles;
@@ -195,7 +198,7 @@ module sgpu_core #(
     hw2reg.reclaim_release.d        = 32'(rc_release);
   end
 
-  sgpu_csr #(.TimeW(TimeW), .DrainW(DrainW), .DrainTimeout(DrainTimeout)) u_csr (
+  sgpu_csr #(.TimeW(TimeW), .StatW(StatW), .DrainW(DrainW), .DrainTimeout(DrainTimeout)) u_csr (
     .clk_i, .rst_ni,
     .reg_valid_i, .reg_write_i, .reg_addr_i, .reg_wdata_i, .reg_rvalid_o, .reg_rdata_o, .irq_o,
     .hw2reg_i(hw2reg), .reg2hw_o(reg2hw),
@@ -227,7 +230,7 @@ module sgpu_core #(
     .busy_o(cmd_busy), .cpl_valid_o(cpl_valid), .cpl_o(cpl),
     .al_req_o(al_req), .al_rsp_i(al_rsp),
     .frames_clean_i(fr_clean), .frames_dirty_i(fr_dirty), .frames_used_i(fr_used),
-    .dirty_in_total_i(din_total[TotW-1:0]), .clean_out_total_i(cout_total[TotW-1:0]),
+    .dirty_in_total_i(din_total), .clean_out_total_i(cout_total),
     .qctl_o(qctl), .q_lk_o(q_lk), .q_lk_live_i(q_lk_live), .q_lk_owner_i(q_lk_owner),
     .q_free_found_i(q_free_found), .q_free_idx_i(q_free_idx), .q_cnt_owner_o(q_cnt_owner),
     .q_owned_cnt_i(q_owned_cnt), .q_owner_ign_i(q_owner_ign), .q_live_cnt_i(q_live_cnt),
@@ -263,7 +266,7 @@ module sgpu_core #(
   assign al_rsp.frame = sgpu_pkg::MaxFrameW'(al_frame);
   assign al_rsp.count = (sgpu_pkg::MaxFrameW+1)'(al_count);
 
-  sgpu_scrubber #(.NumFrames(NumFrames), .PageShift(PageShift)) u_scrub (
+  sgpu_scrubber #(.NumFrames(NumFrames), .PageShift(PageShift), .StatW(StatW)) u_scrub (
     .clk_i, .rst_ni,
     .pop_req_o(pop_req), .pop_ack_i(pop_ack), .pop_frame_i(pop_frame),
     .push_req_o(push_req), .push_frame_o(push_frame), .push_ack_i(push_ack),
@@ -279,7 +282,7 @@ module sgpu_core #(
   assign m_req[2]       = scrub_mem_req;
   assign m_rsp_ready[2] = 1'b1;
 
-  sgpu_queues #(.NumQueues(NumQueues), .NumProcs(NumProcs)) u_queues (
+  sgpu_queues #(.NumQueues(NumQueues), .NumProcs(NumProcs), .StatW(StatW)) u_queues (
     .clk_i, .rst_ni,
     .qctl_i(qctl), .lk_q_i(q_lk), .lk_live_o(q_lk_live), .lk_owner_o(q_lk_owner),
     .free_found_o(q_free_found), .free_idx_o(q_free_idx), .cnt_owner_i(q_cnt_owner),
@@ -342,12 +345,11 @@ module sgpu_core #(
 `endif
 
   // Waiver: the scrubber's busy flag is for a status register not yet mapped, and it only
-  // writes (no read response); the totals' upper bits wrap (only differences within
-  // NumFrames are compared); the allocator request's upper owner/frame bits are zero; the
+  // writes (no read response); the allocator request's upper owner/frame bits are zero; the
   // reg2hw bundle is for blocks outside sgpu_csr (sgpu_csr uses the mailbox's part), so a
   // register added to the map needs no other edit until hardware uses it.
   /* verilator lint_off UNUSEDSIGNAL */
   logic unused_ok;
-  assign unused_ok = ^{scrub_busy, m_rsp_valid[2], din_total, cout_total, al_req, reg2hw};
+  assign unused_ok = ^{scrub_busy, m_rsp_valid[2], al_req, reg2hw};
   /* verilator lint_on UNUSEDSIGNAL */
 endmodule

@@ -22,6 +22,7 @@
 //   (dwin_*; read data the cycle after the request).
 module sgpu_csr #(
   parameter int unsigned TimeW        = 32,
+  parameter int unsigned StatW        = 32,     // ADMIN_DROPPED's counter (it wraps)
   parameter int unsigned DrainW       = 20,
   parameter int unsigned DrainTimeout = 4096,   // DRAIN_TIMEOUT after reset
   localparam int unsigned AddrW       = sgpu_regs_pkg::BUS_ADDR_BITS,
@@ -83,7 +84,8 @@ module sgpu_csr #(
   logic [31:0]            q_wdata;
 
   logic             pend_q, pend_d, irq_q, irq_d, busy;
-  logic [31:0]      pend_cnt_q, pend_cnt_d, seq_q, seq_d, dropped_q, dropped_d;
+  logic [31:0]      pend_cnt_q, pend_cnt_d, seq_q, seq_d;
+  logic [StatW-1:0] dropped_q, dropped_d;
   logic [31:0]      cycle_hi_q, cycle_hi_d;
   logic [63:0]      cycle_q;
 
@@ -111,7 +113,7 @@ module sgpu_csr #(
     hw2reg.cpl_res3.d        = cpl_i.res[3];
     hw2reg.cpl_res4.d        = cpl_i.res[4];
     hw2reg.cpl_res5.d        = cpl_i.res[5];
-    hw2reg.admin_dropped.d   = dropped_q;
+    hw2reg.admin_dropped.d   = 32'(dropped_q);
     hw2reg.cycle_lo.d        = cycle_q[31:0];
     hw2reg.cycle_hi.d        = cycle_hi_q;
   end
@@ -152,7 +154,7 @@ module sgpu_csr #(
     if (cmd_take_i)  pend_d = 1'b0;
     else if (pend_q) pend_cnt_d = pend_cnt_q + 32'd1;
     if (reg2hw.admin_doorbell.qe) begin
-      if (busy) dropped_d = dropped_q + 32'd1;
+      if (busy) dropped_d = dropped_q + 1'b1;
       else begin
         pend_d     = 1'b1;
         pend_cnt_d = 32'd1;
@@ -219,7 +221,7 @@ module sgpu_csr #(
       end
       // a doorbell while busy is dropped and counted, and changes nothing else
       if ($past(f_db && busy)) begin
-        assert (dropped_q == $past(dropped_q) + 32'd1);
+        assert (dropped_q == $past(dropped_q) + 1'b1);
         assert (pend_q == ($past(pend_q) && !$past(cmd_take_i)));
       end
       if (!$past(f_db)) assert (dropped_q == $past(dropped_q));

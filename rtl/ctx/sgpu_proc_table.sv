@@ -82,43 +82,62 @@ module sgpu_proc_table #(
   end
 
   // ---------------------------------------------------------------- updates
+  // Each port's new values are computed once, from the record it names, and written with an
+  // enable per slot (no per-slot arithmetic: a register file, not an array of counters).
   logic [SlotW-1:0] cs, rs;
   assign cs = cmd_op_i.slot[SlotW-1:0];
   assign rs = rc_op_i.slot[SlotW-1:0];
 
-  always_ff @(posedge clk_i) begin
-    if (!rst_ni) begin
-      for (int unsigned p = 0; p < NumProcs; p++) begin
+  logic [1:0]      c_state;
+  logic [15:0]     c_gen, r_gen;
+  logic [CntW-1:0] c_data, c_tbl;
+  logic            c_we_state, c_we_gen, c_we_data, c_we_tbl, r_rel;
+  always_comb begin
+    c_state = state_q[cs];
+    c_gen   = gen_next(gen_q[cs]);
+    c_data  = data_q[cs] + ((cmd_op_i.op == sgpu_pkg::PtDataDec) ? '1 : CntW'(1));
+    c_tbl   = tbl_q[cs] + ((cmd_op_i.op == sgpu_pkg::PtTblDec) ? '1 : CntW'(1));
+    c_we_state = 1'b0; c_we_gen = 1'b0; c_we_data = 1'b0; c_we_tbl = 1'b0;
+    unique case (cmd_op_i.op)
+      sgpu_pkg::PtCreate: begin
+        c_state = PsActive; c_data = '0; c_tbl = CntW'(1);
+        c_we_state = 1'b1; c_we_data = 1'b1; c_we_tbl = 1'b1;
+      end
+      sgpu_pkg::PtDying: begin
+        c_state = PsDying; c_we_state = 1'b1;
+      end
+      sgpu_pkg::PtRelease: begin
+        c_state = PsFree; c_data = '0; c_tbl = '0;
+        c_we_state = 1'b1; c_we_gen = 1'b1; c_we_data = 1'b1; c_we_tbl = 1'b1;
+      end
+      sgpu_pkg::PtDataInc, sgpu_pkg::PtDataDec: c_we_data = 1'b1;
+      sgpu_pkg::PtTblInc, sgpu_pkg::PtTblDec:   c_we_tbl  = 1'b1;
+      default: ;
+    endcase
+    r_rel = (rc_op_i.op == sgpu_pkg::PtRelease);
+    r_gen = gen_next(gen_q[rs]);
+  end
+
+  for (genvar p = 0; p < NumProcs; p++) begin : g_slot
+    logic c_hit, r_hit;
+    assign c_hit = (cs == SlotW'(p));
+    assign r_hit = r_rel && (rs == SlotW'(p));
+    always_ff @(posedge clk_i) begin
+      if (!rst_ni) begin
         state_q[p] <= PsFree;
         gen_q[p]   <= 16'd1;
         data_q[p]  <= '0;
         tbl_q[p]   <= '0;
-      end
-    end else begin
-      unique case (cmd_op_i.op)
-        sgpu_pkg::PtCreate: begin
-          state_q[cs] <= PsActive;
-          data_q[cs]  <= '0;
-          tbl_q[cs]   <= CntW'(1);
-        end
-        sgpu_pkg::PtDying:   state_q[cs] <= PsDying;
-        sgpu_pkg::PtRelease: begin
-          state_q[cs] <= PsFree;
-          gen_q[cs]   <= gen_next(gen_q[cs]);
-          data_q[cs]  <= '0;
-          tbl_q[cs]   <= '0;
-        end
-        sgpu_pkg::PtDataInc: data_q[cs] <= data_q[cs] + 1'b1;
-        sgpu_pkg::PtDataDec: data_q[cs] <= data_q[cs] - 1'b1;
-        sgpu_pkg::PtTblInc:  tbl_q[cs]  <= tbl_q[cs] + 1'b1;
-        sgpu_pkg::PtTblDec:  tbl_q[cs]  <= tbl_q[cs] - 1'b1;
-        default: ;
-      endcase
-      if (rc_op_i.op == sgpu_pkg::PtRelease) begin
-        state_q[rs] <= PsFree;
-        gen_q[rs]   <= gen_next(gen_q[rs]);
-        data_q[rs]  <= '0;
-        tbl_q[rs]   <= '0;
+      end else if (r_hit) begin           // the reclaim event: never the cmd port's slot
+        state_q[p] <= PsFree;
+        gen_q[p]   <= r_gen;
+        data_q[p]  <= '0;
+        tbl_q[p]   <= '0;
+      end else if (c_hit) begin
+        if (c_we_state) state_q[p] <= c_state;
+        if (c_we_gen)   gen_q[p]   <= c_gen;
+        if (c_we_data)  data_q[p]  <= c_data;
+        if (c_we_tbl)   tbl_q[p]   <= c_tbl;
       end
     end
   end

@@ -14,6 +14,7 @@
 module sgpu_queues #(
   parameter int unsigned NumQueues = 4,
   parameter int unsigned NumProcs  = 4,
+  parameter int unsigned StatW     = 32,    // ignored-doorbell counters (they wrap)
   localparam int unsigned QW       = (NumQueues > 1) ? $clog2(NumQueues) : 1,
   localparam int unsigned SlotW    = (NumProcs > 1) ? $clog2(NumProcs) : 1,
   localparam int unsigned QCntW    = $clog2(NumQueues + 1)
@@ -60,21 +61,22 @@ module sgpu_queues #(
   assign ring_log2     = qctl_i.ring_log2;
   logic db_accept;
 
-  logic [NumQueues-1:0] live_q, stopped_q;
+  logic                 live_q    [NumQueues];
+  logic                 stopped_q [NumQueues];
   logic [SlotW-1:0]     owner_q  [NumQueues];
   logic [27:0]          ring_q   [NumQueues];   // ring_va[31:4]
   logic [3:0]           log2_q   [NumQueues];
   logic [31:0]          wptr_q   [NumQueues];
-  logic [31:0]          qign_q   [NumQueues];
-  logic [31:0]          pign_q   [NumProcs];
-  logic [31:0]          ign_total_q;
+  logic [StatW-1:0]     qign_q   [NumQueues];
+  logic [StatW-1:0]     pign_q   [NumProcs];
+  logic [StatW-1:0]     ign_total_q;
   logic                 db_in_range, db_live;
   logic [QW-1:0]        db_idx, rd_idx;
 
   assign db_in_range = 32'(db_q_i) < NumQueues;
   assign db_idx      = db_q_i[QW-1:0];
   assign db_live     = db_in_range && live_q[db_idx];
-  assign db_accept = db_valid_i && db_live && !stopped_q[db_idx] && proc_active_i[owner_q[db_idx]];
+  assign db_accept = db_valid_i && db_live && !stopped_v[db_idx] && proc_active_i[owner_q[db_idx]];
   always_comb begin
     doorbell_o           = '0;
     doorbell_o.valid     = db_accept;
@@ -93,7 +95,7 @@ module sgpu_queues #(
     owned_cnt_o  = '0;
     live_cnt_o   = '0;
     for (int i = NumQueues - 1; i >= 0; i--) begin
-      if (!live_q[i]) begin
+      if (!live_v[i]) begin
         free_found_o = 1'b1;
         free_idx_o   = QW'(i);
       end
@@ -103,8 +105,8 @@ module sgpu_queues #(
       live_cnt_o  = live_cnt_o + QCntW'(live_q[i]);
     end
   end
-  assign owner_ign_o = pign_q[cnt_owner_i];
-  assign ign_total_o = ign_total_q;
+  assign owner_ign_o = 32'(pign_q[cnt_owner_i]);
+  assign ign_total_o = 32'(ign_total_q);
 
   assign rd_idx = rd_q_i[QW-1:0];
   always_comb begin
@@ -115,61 +117,67 @@ module sgpu_queues #(
         2'd1: rd_data_o = (32'(owner_q[rd_idx]) << sgpu_regs_pkg::QSTATE_OWNER_LSB) |
                           (32'(stopped_q[rd_idx]) << sgpu_regs_pkg::QSTATE_STOPPED_LSB) |
                           (32'(live_q[rd_idx]) << sgpu_regs_pkg::QSTATE_LIVE_LSB);
-        2'd2: rd_data_o = qign_q[rd_idx];
+        2'd2: rd_data_o = 32'(qign_q[rd_idx]);
         default: rd_data_o = {ring_q[rd_idx], log2_q[rd_idx]};
       endcase
     end
   end
 
-  always_ff @(posedge clk_i) begin
-    if (!rst_ni) begin
-      live_q      <= '0;
-      stopped_q   <= '0;
-      ign_total_q <= '0;
-      for (int unsigned i = 0; i < NumQueues; i++) begin
-        owner_q[i] <= '0;
-        ring_q[i]  <= '0;
-        log2_q[i]  <= '0;
-        wptr_q[i]  <= '0;
-        qign_q[i]  <= '0;
+  // Updates: the new values are computed once and written with an enable per slot (a
+  // register file, one always_ff per slot: no per-slot arithmetic, no reset loops).
+  // Per slot, a destroy or release wins over a create, which wins over a doorbell or a stop.
+  logic             db_ignored_live;
+  logic [SlotW-1:0] db_owner;
+  logic [StatW-1:0] qign_inc, pign_inc;
+  assign db_ignored_live = db_valid_i && !db_accept && db_live;
+  assign db_owner        = owner_q[db_idx];
+  assign qign_inc        = qign_q[db_idx] + 1'b1;
+  assign pign_inc        = pign_q[db_owner] + 1'b1;
+
+  logic [NumQueues-1:0] live_v, stopped_v;    // the flags as vectors (summaries, proofs)
+  for (genvar i = 0; i < NumQueues; i++) begin : g_slot
+    logic mine, kill, make, stop;
+    assign live_v[i]    = live_q[i];
+    assign stopped_v[i] = stopped_q[i];
+    assign mine = owner_q[i] == owner;
+    assign kill = (destroy && destroy_q == QW'(i)) || (release_owner && live_q[i] && mine);
+    assign make = create && create_q == QW'(i);
+    assign stop = stop_owner && live_q[i] && mine;
+    always_ff @(posedge clk_i) begin
+      if (!rst_ni || kill) begin
+        live_q[i]    <= 1'b0;
+        stopped_q[i] <= 1'b0;
+        owner_q[i]   <= '0;
+        ring_q[i]    <= '0;
+        log2_q[i]    <= '0;
+        wptr_q[i]    <= '0;
+        qign_q[i]    <= '0;
+      end else if (make) begin
+        live_q[i]    <= 1'b1;
+        stopped_q[i] <= 1'b0;
+        owner_q[i]   <= owner;
+        ring_q[i]    <= ring_va;
+        log2_q[i]    <= ring_log2;
+        wptr_q[i]    <= '0;
+        qign_q[i]    <= '0;
+      end else begin
+        if (stop) stopped_q[i] <= 1'b1;
+        if (db_accept && db_idx == QW'(i)) wptr_q[i] <= db_wptr_i;
+        if (db_ignored_live && db_idx == QW'(i)) qign_q[i] <= qign_inc;
       end
-      for (int unsigned p = 0; p < NumProcs; p++) pign_q[p] <= '0;
-    end else begin
-      if (db_valid_i) begin
-        if (db_accept) wptr_q[db_idx] <= db_wptr_i;
-        else begin
-          ign_total_q <= ign_total_q + 1'b1;
-          if (db_live) begin
-            qign_q[db_idx]          <= qign_q[db_idx] + 1'b1;
-            pign_q[owner_q[db_idx]] <= pign_q[owner_q[db_idx]] + 1'b1;
-          end
-        end
-      end
-      if (create) begin
-        live_q[create_q]    <= 1'b1;
-        stopped_q[create_q] <= 1'b0;
-        owner_q[create_q]   <= owner;
-        ring_q[create_q]    <= ring_va;
-        log2_q[create_q]    <= ring_log2;
-        wptr_q[create_q]    <= '0;
-        qign_q[create_q]    <= '0;
-      end
-      for (int unsigned i = 0; i < NumQueues; i++) begin
-        if ((destroy && destroy_q == QW'(i)) ||
-            (release_owner && live_q[i] && owner_q[i] == owner)) begin
-          live_q[i]    <= 1'b0;
-          stopped_q[i] <= 1'b0;
-          owner_q[i]   <= '0;
-          ring_q[i]    <= '0;
-          log2_q[i]    <= '0;
-          wptr_q[i]    <= '0;
-          qign_q[i]    <= '0;
-        end else if (stop_owner && live_q[i] && owner_q[i] == owner) begin
-          stopped_q[i] <= 1'b1;
-        end
-      end
-      if (clear_owner) pign_q[owner] <= '0;
     end
+  end
+
+  for (genvar p = 0; p < NumProcs; p++) begin : g_proc
+    always_ff @(posedge clk_i) begin
+      if (!rst_ni || (clear_owner && owner == SlotW'(p))) pign_q[p] <= '0;
+      else if (db_ignored_live && db_owner == SlotW'(p)) pign_q[p] <= pign_inc;
+    end
+  end
+
+  always_ff @(posedge clk_i) begin
+    if (!rst_ni) ign_total_q <= '0;
+    else if (db_valid_i && !db_accept) ign_total_q <= ign_total_q + 1'b1;
   end
 
 `ifdef FORMAL
@@ -219,14 +227,14 @@ module sgpu_queues #(
       if (f_db_q && stopped_q[f_q]) assert (!db_accept);
       // (2) a slot that is not live holds no state (so nothing of an old owner survives)
       for (int unsigned i = 0; i < NumQueues; i++) begin
-        if (!live_q[i]) begin
+        if (!live_v[i]) begin
           assert (!stopped_q[i]);
           assert (owner_q[i] == '0 && ring_q[i] == '0 && log2_q[i] == '0);
           assert (wptr_q[i] == '0 && qign_q[i] == '0);
         end
       end
       // the free-slot search names a slot that is really free
-      assert (free_found_o == (live_q != '1));
+      assert (free_found_o == (live_v != '1));
       if (free_found_o) assert (!live_q[free_idx_o]);
     end
   end
@@ -282,14 +290,14 @@ module sgpu_queues #(
   always_comb if (rst_ni && f_past_valid) begin
     cover (db_accept);
     cover (f_db_q && live_q[f_q] && !stopped_q[f_q] && !proc_active_i[owner_q[f_q]]);
-    cover (stopped_q != '0);
-    cover (live_q == '1);
+    cover (stopped_v != '0);
+    cover (live_v == '1);
     cover (f_released && live_q[f_q] && owner_q[f_q] != f_old_owner);
   end
 `endif
 
 `ifdef VERILATOR  // concurrent assertions: Verilator here, the formal flow has its own
   CreateFree_A: assert property (@(posedge clk_i) disable iff (!rst_ni)
-    create |-> !live_q[create_q]);
+    create |-> !live_v[create_q]);
 `endif
 endmodule

@@ -32,7 +32,8 @@ module sgpu_frame_alloc #(
   parameter bit          MemZeroed = 1'b1,                      // memory starts zeroed
   localparam int unsigned FrameW   = (NumFrames > 1) ? $clog2(NumFrames) : 1,
   localparam int unsigned CntW     = $clog2(NumFrames + 1),
-  localparam int unsigned OwnerW   = (NumOwners > 1) ? $clog2(NumOwners) : 1
+  localparam int unsigned OwnerW   = (NumOwners > 1) ? $clog2(NumOwners) : 1,
+  localparam int unsigned TotW     = CntW + 1   // totals wrap at 2^TotW > 2 * NumFrames
 ) (
   input  logic              clk_i,
   input  logic              rst_ni,
@@ -56,11 +57,12 @@ module sgpu_frame_alloc #(
   output logic [CntW-1:0]   clean_cnt_o,   // clean list + untouched
   output logic [CntW-1:0]   dirty_cnt_o,   // dirty FIFO + held by the scrubber
   output logic [CntW-1:0]   used_cnt_o,
-  // running totals (wrap at 2^32): frames ever appended to the dirty FIFO, frames ever
+  // running totals (wrap at 2^TotW): frames ever appended to the dirty FIFO, frames ever
   // returned clean. The FIFO is scrubbed in order, so every frame appended before the moment
-  // dirty_in_total_o read T is clean once clean_out_total_o - T >= 0 (as a signed difference).
-  output logic [31:0]       dirty_in_total_o,
-  output logic [31:0]       clean_out_total_o
+  // dirty_in_total_o read T is clean once clean_out_total_o - T >= 0 as a TotW-bit signed
+  // difference (at most NumFrames frames are ever between the two, and 2^(TotW-1) > NumFrames).
+  output logic [TotW-1:0]   dirty_in_total_o,
+  output logic [TotW-1:0]   clean_out_total_o
 );
   localparam logic [1:0] OpAlloc   = 2'd0;
   localparam logic [1:0] OpFree    = 2'd1;
@@ -95,7 +97,7 @@ module sgpu_frame_alloc #(
   logic [FrameW-1:0] own_head_d, own_tail_d;
   logic [CntW-1:0]   own_cnt_d;
   logic              free_ph2_q;                // FREE: its frame is between the lists
-  logic [31:0]       din_q, din_d, cout_q, cout_d;
+  logic [TotW-1:0]   din_q, din_d, cout_q, cout_d;
 
   logic [FrameW-1:0] o_head, o_tail;
   logic [CntW-1:0]   o_cnt;
@@ -155,7 +157,7 @@ module sgpu_frame_alloc #(
             end
             dirty_tail_d = o_tail;
             dirty_list_d = dirty_list_q + o_cnt;
-            din_d        = din_q + 32'(o_cnt);
+            din_d        = din_q + TotW'(o_cnt);
             used_d       = used_q - o_cnt;
             own_we       = 1'b1;
             own_cnt_d    = '0;
@@ -169,7 +171,7 @@ module sgpu_frame_alloc #(
           clean_head_d = push_frame_i;
           clean_list_d = clean_list_q + 1'b1;
           scrubbing_d  = scrubbing_q - 1'b1;
-          cout_d       = cout_q + 32'd1;
+          cout_d       = cout_q + 1'b1;
         end else if (pop_req_i && pop_fresh) begin
           pop_ack_o    = 1'b1;
           pop_frame_o  = fresh_q[FrameW-1:0];
@@ -238,7 +240,7 @@ module sgpu_frame_alloc #(
         end
         dirty_tail_d = op_frame_i;
         dirty_list_d = dirty_list_q + 1'b1;
-        din_d        = din_q + 32'd1;
+        din_d        = din_q + 1'b1;
       end
       default: st_d = StIdle;
     endcase
@@ -264,13 +266,8 @@ module sgpu_frame_alloc #(
       scrubbing_q  <= '0;
       used_q       <= '0;
       free_ph2_q   <= 1'b0;
-      din_q        <= MemZeroed ? '0 : 32'(NumFrames);   // untouched dirty frames come first
+      din_q        <= MemZeroed ? '0 : TotW'(NumFrames);   // untouched dirty frames come first
       cout_q       <= '0;
-      for (int unsigned i = 0; i < NumOwners; i++) begin
-        own_head_q[i] <= '0;
-        own_tail_q[i] <= '0;
-        own_cnt_q[i]  <= '0;
-      end
     end else begin
       st_q         <= st_d;
       clean_head_q <= clean_head_d;
@@ -284,10 +281,21 @@ module sgpu_frame_alloc #(
       free_ph2_q   <= (st_d == StAppend);
       din_q        <= din_d;
       cout_q       <= cout_d;
-      if (own_we) begin
-        own_head_q[op_owner_i] <= own_head_d;
-        own_tail_q[op_owner_i] <= own_tail_d;
-        own_cnt_q[op_owner_i]  <= own_cnt_d;
+    end
+  end
+
+  // One owner's list registers per generate slot: a reset loop over every owner would not
+  // unroll at NumOwners 255 in Verilator (BLKLOOPINIT) and the enable is per owner anyway.
+  for (genvar o = 0; o < NumOwners; o++) begin : g_own
+    always_ff @(posedge clk_i) begin
+      if (!rst_ni) begin
+        own_head_q[o] <= '0;
+        own_tail_q[o] <= '0;
+        own_cnt_q[o]  <= '0;
+      end else if (own_we && op_owner_i == OwnerW'(o)) begin
+        own_head_q[o] <= own_head_d;
+        own_tail_q[o] <= own_tail_d;
+        own_cnt_q[o]  <= own_cnt_d;
       end
     end
   end

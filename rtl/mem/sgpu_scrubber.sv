@@ -8,6 +8,7 @@
 module sgpu_scrubber #(
   parameter int unsigned NumFrames   = 64,
   parameter int unsigned PageShift   = 8,                 // log2 bytes per page
+  parameter int unsigned StatW       = 32,                // busy-cycle counter (wraps)
   localparam int unsigned FrameW     = (NumFrames > 1) ? $clog2(NumFrames) : 1,
   localparam int unsigned WordW      = PageShift - 2,     // word index within a page
   localparam int unsigned AddrW      = FrameW + WordW
@@ -33,7 +34,7 @@ module sgpu_scrubber #(
   state_e            state_q, state_d;
   logic [FrameW-1:0] frame_q, frame_d;
   logic [WordW-1:0]  word_q, word_d;
-  logic [31:0]       busy_cycles_q;
+  logic [StatW-1:0]  busy_cycles_q;
 
   always_comb begin
     state_d = state_q;
@@ -67,7 +68,7 @@ module sgpu_scrubber #(
   assign mem_req_addr_o  = {frame_q, word_q};
   assign push_frame_o   = frame_q;
   assign busy_o         = (state_q != StIdle);
-  assign busy_cycles_o  = busy_cycles_q;
+  assign busy_cycles_o  = 32'(busy_cycles_q);
 
   always_ff @(posedge clk_i) begin
     if (!rst_ni) begin
