@@ -188,6 +188,22 @@ assert w["cycles"] > d["cycles"] and 0 < w["scrub_cycles"] < w["cycles"], w
 ' <<<"$out"; then ok "--json deferred: phases within the cycles, free/release 0, reclaim after completion"
   else bad "--json deferred: phase or reclaim fields inconsistent"; fi
 fi
+# Issue 12 defect 4: an eager destroy's scrub while a deferred event is pending must not
+# leak into that event (it once reported scrub_cycles 2423 of cycles 221 with exact 1).
+printf '$a = create-process\nmap $a 0 3\n$b = create-process\nmap $b 0 32\ndestroy-process $a --policy deferred\ndestroy-process $b --policy eager\nwait-reclaim $a\n' >"$tmp/d4.txt"
+if run 0 "deferred 3 frames, eager 32, wait-reclaim" -- --json "${D[@]}" script "$tmp/d4.txt" &&
+   command -v python3 >/dev/null; then
+  if python3 -c '
+import json, sys
+objs = [json.loads(l) for l in sys.stdin if l.strip()]
+e = [o for o in objs if o["command"] == "destroy-process"][1]
+w = [o for o in objs if o["command"] == "wait-reclaim"][0]
+assert e["status"] == "STATUS_SUCCESS" and e["frames_freed"] >= 32, e
+assert w["status"] == "STATUS_SUCCESS" and w["exact"] == 1, w
+assert 0 < w["scrub_cycles"] < w["cycles"], w
+' <<<"$out"; then ok "defect 4: the reclaim event keeps its own scrub count (scrub < cycles, exact 1)"
+  else bad "defect 4: the reclaim event's scrub count is wrong: $(grep wait-reclaim <<<"$out")"; fi
+fi
 printf 'destroy-process 0x10000 --policy deferred\n' >"$tmp/d2.txt"
 run 1 "deferred destroy of nothing" -- "${D[@]}" script "$tmp/d2.txt" && has "STATUS_INVALID_HANDLE" err "deferred destroy of nothing"
 printf '$p = create-process\nmap $p 0 32\ndestroy-process $p --policy deferred\nwait-reclaim $p 1\n' >"$tmp/d3.txt"
