@@ -1,9 +1,9 @@
-# tests/fuzz/fuzz.mk - libFuzzer target over the admin commands: the Verilated core (sim:small)
-# against the C reference model. Included by the top Makefile after host/host.mk and
-# tests/tests.mk (BUILD, TESTS, TEST_DEPS, TEST_CMD_<name>, SGPU_LIB_A, SGPU_LDLIBS).
+# mk/fuzz.mk - libFuzzer target over the admin commands: the Verilated core (sim:small)
+# against the C reference model. Included by the top Makefile after mk/host.mk and
+# mk/tests.mk (BUILD, TESTS, TEST_DEPS, TEST_CMD_<name>, SGPU_LIB_A, SGPU_LDLIBS).
 #
-#   make fuzz-deps                      clang-14 + libclang-rt-14-dev (tests/fuzz/deps.sh;
-#                                       tools/deps.sh should get a `fuzz` set doing the same)
+#   make fuzz-deps                      clang-14 + libclang-rt-14-dev (tests/fuzz/deps.sh:
+#                                       tools/deps.sh fuzz)
 #   make $(BUILD)/tests/fuzz/fuzz_admin the fuzzer (clang-14 -fsanitize=fuzzer,address,undefined)
 #   make fuzz                           a 30 s run on a copy of tests/fuzz/corpus
 #   make test                           includes fuzz-admin (20000 inputs, -seed=1, ~10 s)
@@ -26,7 +26,7 @@ FUZZ_TIME ?= 30
 fuzz-deps:
 	@tests/fuzz/deps.sh
 
-$(FUZZ_BIN): $(FUZZ_SRC) $(FUZZ_HDRS) $(SGPU_LIB_A) tests/fuzz/fuzz.mk | fuzz-deps
+$(FUZZ_BIN): $(FUZZ_SRC) $(FUZZ_HDRS) $(SGPU_LIB_A) mk/fuzz.mk | fuzz-deps
 	@mkdir -p $(@D)
 	$(FUZZ_CC) $(FUZZ_CFLAGS) $(FUZZ_SRC) $(SGPU_LIB_A) $(SGPU_LDLIBS) -o $@
 
