@@ -1,16 +1,26 @@
 # sgpu top-level Makefile.
-#   make demo      build everything (installing what is missing) and run the co-simulated demo
-#   make test      the whole suite; ends with "N passed, N failed"
+#   make demo      install what is missing (make deps), build, run the co-simulated demo
+#   make test      install what is missing (make deps-test), build, run the whole suite;
+#                  ends with "N passed, N failed" (TESTS="a b" runs some; TEST_DEPS= builds nothing)
 #   make bench     teardown benchmark -> build/bench/teardown.{csv,md,png}
 #   make formal    SymbiYosys proofs (tests/formal/*.sby), a table of results (FORMAL_ARGS=)
 #   make synth     the synthesis gate: the core through Yosys for iCE40 and ECP5 (SYNTH_CONFIGS=)
 #   make soak      differential test, >= 1 M operations over several seeds (SEEDS=, OPS=)
 #   make coverage  line/toggle/functional coverage of rtl/ from the RTL tests
+#   make fuzz      the admin-command fuzzer for FUZZ_TIME seconds (30)
 #   make lint      verilator --lint-only -Wall on the RTL
 #   make gen       regenerate rtl/gen, host/include/sgpu_codes.h, host/lib/sgpu_regs.h, docs/registers.md
+#   make sim       the Verilated models build/sim/libsgpu_sim_{default,small}.so (installs nothing)
+#   make host      libsgpu and the sgpu tool in build/host (installs nothing)
+#   make deps      install the Debian packages every build needs (apt-get, only what is missing)
+#   make deps-test deps, and what make test adds (Debian packages; Yosys and z3 into .venv)
+#   make clean     remove build/
 #   make help      this text
-# The rules are in mk/, by role: verilator.mk (every Verilated model, one recipe), host.mk,
-# formal.mk, synth.mk, tests.mk (the test registry), fuzz.mk.
+# Only the targets above that run something install (each runs its deps step first; mk/deps.mk);
+# a build (make sim, make build/tests/tb_mmu, ...) stops, naming what is missing and the
+# target that installs it. The rules are in mk/, by role: deps.mk (installing), verilator.mk
+# (every Verilated model, one recipe), host.mk, formal.mk, synth.mk, tests.mk (the test
+# registry), fuzz.mk.
 
 SHELL := /bin/bash
 .DEFAULT_GOAL := help
@@ -36,6 +46,7 @@ SIM_TOP := sgpu_sim_top
 TESTS :=
 TEST_DEPS :=
 
+include mk/deps.mk
 include mk/verilator.mk
 include mk/host.mk
 include mk/formal.mk
@@ -43,13 +54,18 @@ include mk/synth.mk
 include mk/tests.mk
 include mk/fuzz.mk
 
-.PHONY: help deps gen check-gen lint sim host demo test bench synth clean formal \
+.PHONY: help deps deps-test gen check-gen lint sim host demo test bench synth clean formal \
         soak coverage
 help:
 	@sed -n '2,/^$$/p' Makefile | sed -e 's/^# \{0,1\}//' -e '/^$$/d'
 
+# The explicit install steps (mk/deps.mk has the others: deps-formal, deps-plot, deps-fuzz).
 deps:
 	@tools/deps.sh base
+
+deps-test:
+	@tools/deps.sh test
+	@tools/venv.sh formal
 
 gen:
 	$(PYTHON) tools/regmap.py
@@ -67,27 +83,37 @@ host: $(SGPU_LIB_A) $(SGPU_LIB_SO) $(SGPU_CLI) $(SGPU_PC)
 clean:
 	rm -rf $(BUILD)
 
-demo: check-gen $(BUILD)/sim/libsgpu_sim_default.so $(BUILD)/host/demo
+# Each target below installs first (its deps step), then builds in a second make, so that
+# nothing is built before what it needs is installed, also under make -j.
+demo: deps
+	@$(MAKE) --no-print-directory check-gen $(BUILD)/sim/libsgpu_sim_default.so $(BUILD)/host/demo
 	$(BUILD)/host/demo sim:
 
-test: check-gen $(TEST_DEPS)
+test: deps-test
+	@$(MAKE) --no-print-directory check-gen $(TEST_DEPS)
 	@BUILD=$(BUILD) tools/runtests.sh $(foreach t,$(TESTS),"$(t)=$(TEST_CMD_$(t))")
 
-bench: check-gen $(BUILD)/sim/libsgpu_sim_default.so $(BUILD)/host/bench_teardown
+bench: deps deps-plot
+	@$(MAKE) --no-print-directory check-gen $(BUILD)/sim/libsgpu_sim_default.so \
+	  $(BUILD)/host/bench_teardown
 	@mkdir -p $(BUILD)/bench
 	$(BUILD)/host/bench_teardown --uri sim: --csv $(BUILD)/bench/teardown.csv --md $(BUILD)/bench/teardown.md
 	$(MAKE) --no-print-directory bench-plot
 	@echo; cat $(BUILD)/bench/teardown.md
 
-formal:
+formal: deps-formal
 	$(FORMAL_CMD) $(FORMAL_ARGS)
 
-synth:
+synth: deps-formal
 	$(SYNTH_CMD) $(SYNTH_CONFIGS)
 
-soak: check-gen $(BUILD)/sim/libsgpu_sim_small.so $(BUILD)/tests/cosim/difftest
+soak: deps
+	@$(MAKE) --no-print-directory check-gen $(BUILD)/sim/libsgpu_sim_small.so \
+	  $(BUILD)/tests/cosim/difftest
 	BUILD=$(BUILD) tools/soak.sh
 
-coverage: check-gen $(BUILD)/sim/libsgpu_sim_smallcov.so $(BUILD)/tests/tb_teardown_cov \
-          $(BUILD)/tests/cosim/difftest $(BUILD)/tests/cosim/scenarios $(BUILD)/tests/cosim/engines
+coverage: deps
+	@$(MAKE) --no-print-directory check-gen $(BUILD)/sim/libsgpu_sim_smallcov.so \
+	  $(BUILD)/tests/tb_teardown_cov $(BUILD)/tests/cosim/difftest $(BUILD)/tests/cosim/scenarios \
+	  $(BUILD)/tests/cosim/engines
 	BUILD=$(BUILD) tools/coverage.sh

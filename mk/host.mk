@@ -4,7 +4,8 @@
 #
 #   make host        $(BUILD)/host/{libsgpu.a,libsgpu.so,sgpu,sgpu.pc}
 #   make host-asan   the same library and CLI with ASan+UBSan in $(BUILD)/host-asan/
-#   make bench-plot  $(BUILD)/bench/teardown.png from the CSV of `make bench` (matplotlib, .venv)
+#   make bench-plot  $(BUILD)/bench/teardown.png from the CSV of `make bench` (matplotlib from
+#                    .venv: it runs `make deps-plot` first)
 #
 # For other fragments (link a test or a bench against libsgpu):
 #   SGPU_CFLAGS      compile flags, include path of sgpu.h
@@ -94,13 +95,12 @@ $(HOST_OUT)/bench_teardown: host/examples/bench_teardown.c $(SGPU_LIB_A)
 	$(CC) $(SGPU_CFLAGS) $< $(SGPU_LIB_A) $(SGPU_LDLIBS) -o $@
 
 # The teardown plot: $(BUILD)/bench/teardown.png from the CSV `make bench` wrote, drawn with
-# matplotlib from the project-local .venv (tools/venv.sh creates it on first use).
+# matplotlib from the project-local .venv (deps-plot: tools/venv.sh plot, pinned versions).
 #   make bench-plot                    after bench_teardown has written the CSV
 #   BENCH_CSV=... BENCH_PNG=...        other files
 .PHONY: bench-plot
 BENCH_CSV ?= $(BUILD)/bench/teardown.csv
 BENCH_PNG ?= $(BUILD)/bench/teardown.png
-bench-plot:
+bench-plot: deps-plot
 	@test -f $(BENCH_CSV) || { echo "bench-plot: $(BENCH_CSV) missing (run make bench)"; exit 1; }
-	@tools/venv.sh
 	.venv/bin/python tools/plot_teardown.py $(BENCH_CSV) $(BENCH_PNG)

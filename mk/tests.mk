@@ -9,7 +9,8 @@
 #
 # Registry (run by `make test` in this order, then mk/fuzz.mk's): a fragment adds a NAME to
 # TESTS, its command to TEST_CMD_NAME (no double quotes inside) and what it needs to
-# TEST_DEPS.
+# TEST_DEPS. A command checks what it needs (tools/deps.sh --check, tools/venv.sh --check);
+# `make test` installed it first (make deps-test).
 #
 #   make host-tests  the host tests' programs and fake devices
 #   make refmodel    $(BUILD)/sim/libsgpu_sim_ref.so ("sim:ref") and the model's self-test
@@ -35,7 +36,7 @@ TEST_CMD_rtl_lint := ! grep -nE '^[^/]*sgpu_pkg::[a-z_]+_t[[:space:]]*\[' $(SIM_
   echo lint clean: the core, the simulated device in both configurations
 $(foreach t,$(RTL_TBS),$(eval TEST_CMD_$t := $(VM_OUT_$t)))
 TEST_DEPS += $(foreach t,$(RTL_TBS),$(VM_OUT_$t))
-TEST_CMD_regmap_ntstatus := tools/deps.sh ntstatus && $(PYTHON) tools/check_ntstatus.py
+TEST_CMD_regmap_ntstatus := tools/deps.sh --check ntstatus && $(PYTHON) tools/check_ntstatus.py
 TEST_CMD_formal := $(FORMAL_CMD)
 TEST_CMD_synth_gate := $(SYNTH_CMD)
 

@@ -1,6 +1,6 @@
 # mk/verilator.mk - every Verilated model, through one recipe. Included by the top Makefile,
-# which defines BUILD, VERILATOR, VERILATOR_ROOT, CXX, JOBS, RTL_PKG, RTL_SRC, SIM_RTL_SRC,
-# SIM_TOP and deps.
+# which defines BUILD, VERILATOR, VERILATOR_ROOT, CXX, JOBS, RTL_PKG, RTL_SRC, SIM_RTL_SRC and
+# SIM_TOP; mk/deps.mk gives the check need-verilator.
 #
 # A Verilated thing NAME is a model (Verilator's C++ of a top module, compiled with the
 # Verilator runtime in an object directory of its own) and what is linked from it: a program
@@ -20,6 +20,8 @@
 # compiles and links VM_OUT. The Verilator and link command lines are kept in VM_DIR/*.args, so
 # a changed parameter or flag rebuilds that model and nothing else. Before the generated
 # makefile runs, tools/prune_deps.sh drops its dependency files that name a file which is gone.
+# Nothing here installs anything: without Verilator the build stops, naming what is missing
+# and `make deps`.
 #
 # Shorthands, each a few variable lines (set them above the `$(eval)` at the end):
 #   a model configuration of the simulated device (libsgpu_sim_C.so, "sim:C"):
@@ -139,7 +141,7 @@ vm-args = printf '%s\n' $(call vm-sq,$2) | cmp -s - $1 || printf '%s\n' $(call v
 # The model of NAME (only for a NAME without VM_MODEL_NAME), then what NAME links.
 define verilated
 ifeq ($$(VM_MODEL_$1),)
-$(call vm-lib,$1): $(VM_SRC_$1) $(VM_DIR_$1)/verilator.args | deps
+$(call vm-lib,$1): $(VM_SRC_$1) $(VM_DIR_$1)/verilator.args | need-verilator
 	$$(call vm-verilate,$1)
 	@tools/prune_deps.sh $(VM_DIR_$1)
 	$$(MAKE) -s -C $(VM_DIR_$1) -f V$(VM_TOP_$1).mk -j$$(JOBS) V$(VM_TOP_$1)__ALL.a \
@@ -150,7 +152,7 @@ $(VM_DIR_$1)/verilator.args: FORCE
 	@$$(call vm-args,$$@,$$(call vm-verilate,$1) | $$(VM_MAKEFLAGS) $$(VM_RT_$1))
 endif
 $(VM_OUT_$1): $(VM_MAIN_$1) $(VM_HDRS_$1) $(call vm-lib,$(call vm-model,$1)) \
-              $(VM_DIR_$(call vm-model,$1))/link-$1.args | deps
+              $(VM_DIR_$(call vm-model,$1))/link-$1.args | need-verilator
 	@mkdir -p $$(@D)
 	$$(call vm-link,$1)
 $(VM_DIR_$(call vm-model,$1))/link-$1.args: FORCE
