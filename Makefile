@@ -83,19 +83,32 @@ host: $(SGPU_LIB_A) $(SGPU_LIB_SO) $(SGPU_CLI) $(SGPU_PC)
 clean:
 	rm -rf $(BUILD)
 
-# Each target below installs first (its deps step), then builds in a second make, so that
-# nothing is built before what it needs is installed, also under make -j.
+# Each target below installs first (its deps step), then builds its NAME-build target in a
+# second make, so that nothing is built before what it needs is installed, also under make -j.
+# `make NAME-build` builds alone (installing nothing).
+.PHONY: demo-build test-build bench-build soak-build coverage-build
+demo-build: check-gen $(BUILD)/sim/libsgpu_sim_default.so $(BUILD)/host/demo
+	@:
+test-build: check-gen $(TEST_DEPS)
+	@:
+bench-build: check-gen $(BUILD)/sim/libsgpu_sim_default.so $(BUILD)/host/bench_teardown
+	@:
+soak-build: check-gen $(BUILD)/sim/libsgpu_sim_small.so $(BUILD)/tests/cosim/difftest
+	@:
+coverage-build: check-gen $(BUILD)/sim/libsgpu_sim_smallcov.so $(BUILD)/tests/tb_teardown_cov \
+                $(BUILD)/tests/cosim/difftest $(BUILD)/tests/cosim/scenarios $(BUILD)/tests/cosim/engines
+	@:
+
 demo: deps
-	@$(MAKE) --no-print-directory check-gen $(BUILD)/sim/libsgpu_sim_default.so $(BUILD)/host/demo
+	@$(MAKE) --no-print-directory demo-build
 	$(BUILD)/host/demo sim:
 
 test: deps-test
-	@$(MAKE) --no-print-directory check-gen $(TEST_DEPS)
+	@$(MAKE) --no-print-directory test-build
 	@BUILD=$(BUILD) tools/runtests.sh $(foreach t,$(TESTS),"$(t)=$(TEST_CMD_$(t))")
 
 bench: deps deps-plot
-	@$(MAKE) --no-print-directory check-gen $(BUILD)/sim/libsgpu_sim_default.so \
-	  $(BUILD)/host/bench_teardown
+	@$(MAKE) --no-print-directory bench-build
 	@mkdir -p $(BUILD)/bench
 	$(BUILD)/host/bench_teardown --uri sim: --csv $(BUILD)/bench/teardown.csv --md $(BUILD)/bench/teardown.md
 	$(MAKE) --no-print-directory bench-plot
@@ -108,12 +121,9 @@ synth: deps-formal
 	$(SYNTH_CMD) $(SYNTH_CONFIGS)
 
 soak: deps
-	@$(MAKE) --no-print-directory check-gen $(BUILD)/sim/libsgpu_sim_small.so \
-	  $(BUILD)/tests/cosim/difftest
+	@$(MAKE) --no-print-directory soak-build
 	BUILD=$(BUILD) tools/soak.sh
 
 coverage: deps
-	@$(MAKE) --no-print-directory check-gen $(BUILD)/sim/libsgpu_sim_smallcov.so \
-	  $(BUILD)/tests/tb_teardown_cov $(BUILD)/tests/cosim/difftest $(BUILD)/tests/cosim/scenarios \
-	  $(BUILD)/tests/cosim/engines
+	@$(MAKE) --no-print-directory coverage-build
 	BUILD=$(BUILD) tools/coverage.sh

@@ -31,8 +31,11 @@ $(FUZZ_BIN): $(FUZZ_SRC) $(FUZZ_HDRS) $(SGPU_LIB_A) mk/fuzz.mk | need-fuzz
 
 # tests/fuzz/run.sh runs on a temporary copy of the corpus (the checked-in one is never
 # modified) with -seed=1; crash artifacts land in $(FUZZ_OUT)/crash-<sha1>.
+.PHONY: fuzz-build
+fuzz-build: $(FUZZ_BIN) $(BUILD)/sim/libsgpu_sim_small.so
+	@:
 fuzz: deps deps-fuzz
-	@$(MAKE) --no-print-directory $(FUZZ_BIN) $(BUILD)/sim/libsgpu_sim_small.so
+	@$(MAKE) --no-print-directory fuzz-build
 	$(FUZZ_ENV) tests/fuzz/run.sh $(FUZZ_BIN) -max_total_time=$(FUZZ_TIME)
 
 TESTS += fuzz-admin
