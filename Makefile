@@ -1,13 +1,26 @@
 # sgpu top-level Makefile.
-#   make demo     build everything (installing what is missing) and run the co-simulated demo
-#   make test     the whole suite; ends with "N passed, N failed"
-#   make bench    teardown benchmark -> build/bench/teardown.{csv,md,png}
-#   make formal   SymbiYosys proofs (tests/formal/*.sby), a table of results
-#   make soak     differential test, >= 1 M operations over several seeds (SEEDS=, OPS=)
-#   make coverage line/toggle/functional coverage of rtl/ from the RTL tests
-#   make lint     verilator --lint-only -Wall on the RTL
-#   make gen      regenerate rtl/gen, host/include/sgpu_codes.h, host/lib/sgpu_regs.h, docs/registers.md
-#   make help     this text
+#   make demo      install what is missing (make deps), build, run the co-simulated demo
+#   make test      install what is missing (make deps-test), build, run the whole suite;
+#                  ends with "N passed, N failed" (TESTS="a b" runs some; TEST_DEPS= builds nothing)
+#   make bench     teardown benchmark -> build/bench/teardown.{csv,md,png}
+#   make formal    SymbiYosys proofs (tests/formal/*.sby), a table of results (FORMAL_ARGS=)
+#   make synth     the synthesis gate: the core through Yosys for iCE40 and ECP5 (SYNTH_CONFIGS=)
+#   make soak      differential test, >= 1 M operations over several seeds (SEEDS=, OPS=)
+#   make coverage  line/toggle/functional coverage of rtl/ from the RTL tests
+#   make fuzz      the admin-command fuzzer for FUZZ_TIME seconds (30)
+#   make lint      verilator --lint-only -Wall on the RTL
+#   make gen       regenerate rtl/gen, host/include/sgpu_codes.h, host/lib/sgpu_regs.h, docs/registers.md
+#   make sim       the Verilated models build/sim/libsgpu_sim_{default,small}.so (installs nothing)
+#   make host      libsgpu and the sgpu tool in build/host (installs nothing)
+#   make deps      install the Debian packages every build needs (apt-get, only what is missing)
+#   make deps-test deps, and what make test adds (Debian packages; Yosys and z3 into .venv)
+#   make clean     remove build/
+#   make help      this text
+# Only the targets above that run something install (each runs its deps step first; mk/deps.mk);
+# a build (make sim, make build/tests/tb_mmu, ...) stops, naming what is missing and the
+# target that installs it. The rules are in mk/, by role: deps.mk (installing), verilator.mk
+# (every Verilated model, one recipe), host.mk, formal.mk, synth.mk, tests.mk (the test
+# registry), fuzz.mk.
 
 SHELL := /bin/bash
 .DEFAULT_GOAL := help
@@ -20,7 +33,6 @@ CXX ?= g++
 # Two cores on the reference machine: one Verilator build at a time, two compile jobs.
 JOBS ?= 2
 
-# ---------------------------------------------------------------------------- RTL
 # The core: packages first, then every module under rtl/ (one per file, any folder).
 RTL_PKG := rtl/gen/sgpu_regs_pkg.sv rtl/pkg/sgpu_pkg.sv
 RTL_SRC := $(RTL_PKG) $(sort $(filter-out $(RTL_PKG),$(wildcard rtl/*/*.sv)))
@@ -29,26 +41,31 @@ RTL_TOP := sgpu_core
 SIM_RTL_SRC := $(RTL_SRC) $(sort $(wildcard sim/rtl/*.sv))
 SIM_TOP := sgpu_sim_top
 
-# Model configurations: NAME -> Verilator -G overrides. See docs/architecture.md.
-SIM_CONFIGS := default small
-SIM_PARAMS_default := -GPageShift=12 -GNumFrames=20480 -GNumProcs=8 -GNumQueues=8 -GTlbEntries=8
-# small: the randomized tests' device; its memory stalls at random and starts with garbage
-# (MemZeroed=0: every frame is scrubbed before its first use, as on SPRAM or SDRAM).
-SIM_PARAMS_small   := -GPageShift=8 -GNumFrames=64 -GNumProcs=4 -GNumQueues=4 -GTlbEntries=4 \
-                      -GMemStallPct=20 -GMemExtraLat=3 -GMemSeed=7 -GMemZeroed=0
-# smallcov: the small configuration with line, toggle and functional coverage (make coverage)
-SIM_PARAMS_smallcov := $(SIM_PARAMS_small) --coverage
-SIM_EXTRA_OBJS_smallcov := verilated_cov.o
-SIM_CXXDEFS_smallcov := -DVM_COVERAGE=1
-VFLAGS := -Wall --assert --x-assign unique --x-initial unique -O3 --threads 1 \
-          -CFLAGS "-O2 -fPIC -std=c++17" -Isim
+# Test registry: fragments add a NAME to TESTS, its command to TEST_CMD_NAME (no double
+# quotes inside) and what it needs to TEST_DEPS. Built first, then run in listed order.
+TESTS :=
+TEST_DEPS :=
 
-.PHONY: help deps gen check-gen lint sim host demo test bench clean formal soak coverage
+include mk/deps.mk
+include mk/verilator.mk
+include mk/host.mk
+include mk/formal.mk
+include mk/synth.mk
+include mk/tests.mk
+include mk/fuzz.mk
+
+.PHONY: help deps deps-test gen check-gen lint sim host demo test bench synth clean formal \
+        soak coverage
 help:
-	@sed -n '2,11p' Makefile | sed 's/^# //'
+	@sed -n '2,/^$$/p' Makefile | sed -e 's/^# \{0,1\}//' -e '/^$$/d'
 
+# The explicit install steps (mk/deps.mk has the others: deps-formal, deps-plot, deps-fuzz).
 deps:
 	@tools/deps.sh base
+
+deps-test:
+	@tools/deps.sh test
+	@tools/venv.sh formal
 
 gen:
 	$(PYTHON) tools/regmap.py
@@ -56,56 +73,57 @@ gen:
 check-gen:
 	$(PYTHON) tools/regmap.py --check
 
-formal:
-	BUILD=$(BUILD) tools/formal.sh
-
-coverage: check-gen $(BUILD)/sim/libsgpu_sim_smallcov.so $(BUILD)/tests/tb_teardown_cov $(BUILD)/tests/cosim/difftest $(BUILD)/tests/cosim/scenarios $(BUILD)/tests/cosim/engines
-	BUILD=$(BUILD) tools/coverage.sh
-
-soak: check-gen $(BUILD)/sim/libsgpu_sim_small.so $(BUILD)/tests/cosim/difftest
-	BUILD=$(BUILD) tools/soak.sh
-
 lint: deps
 	$(VERILATOR) --lint-only -Wall --top-module $(RTL_TOP) $(RTL_SRC)
 
-# One shared object per configuration; the sim transport dlopens it.
-SIM_LIBS := $(foreach c,$(SIM_CONFIGS),$(BUILD)/sim/libsgpu_sim_$(c).so)
 sim: $(SIM_LIBS)
 
-$(BUILD)/sim/libsgpu_sim_%.so: $(SIM_RTL_SRC) sim/sgpu_sim.cpp sim/sgpu_sim.h sim/sgpu_harness.h \
-                              host/lib/sgpu_regs.h host/include/sgpu_codes.h | deps
-	@mkdir -p $(BUILD)/sim/obj_$*
-	$(VERILATOR) --cc $(VFLAGS) $(SIM_PARAMS_$*) --top-module $(SIM_TOP) --prefix Vsgpu_sim_top \
-	  -Mdir $(BUILD)/sim/obj_$* $(SIM_RTL_SRC)
-	$(MAKE) -s -C $(BUILD)/sim/obj_$* -f Vsgpu_sim_top.mk -j$(JOBS) Vsgpu_sim_top__ALL.a verilated.o \
-	  verilated_threads.o $(SIM_EXTRA_OBJS_$*) VM_PARALLEL_BUILDS=1 OPT_FAST=-O2
-	$(CXX) -shared -fPIC -O2 -std=c++17 -DSGPU_SIM_CONFIG='"$*"' $(SIM_CXXDEFS_$*) -Isim -I$(BUILD)/sim/obj_$* \
-	  -I$(VERILATOR_ROOT)/include -I$(VERILATOR_ROOT)/include/vltstd \
-	  sim/sgpu_sim.cpp $(BUILD)/sim/obj_$*/Vsgpu_sim_top__ALL.a $(BUILD)/sim/obj_$*/verilated.o \
-	  $(BUILD)/sim/obj_$*/verilated_threads.o $(addprefix $(BUILD)/sim/obj_$*/,$(SIM_EXTRA_OBJS_$*)) \
-	  -o $@ -lpthread -Wl,--no-undefined
-
-# Test registry: fragments add a NAME to TESTS, its command to TEST_CMD_NAME (no double
-# quotes inside) and what it needs to TEST_DEPS. Built first, then run in listed order.
-TESTS :=
-TEST_DEPS :=
+host: $(SGPU_LIB_A) $(SGPU_LIB_SO) $(SGPU_CLI) $(SGPU_PC)
 
 clean:
 	rm -rf $(BUILD)
 
--include tests/rtl/rtl.mk
--include host/host.mk
--include tests/tests.mk
--include tests/fuzz/fuzz.mk
+# Each target below installs first (its deps step), then builds its NAME-build target in a
+# second make, so that nothing is built before what it needs is installed, also under make -j.
+# `make NAME-build` builds alone (installing nothing).
+.PHONY: demo-build test-build bench-build soak-build coverage-build
+demo-build: check-gen $(BUILD)/sim/libsgpu_sim_default.so $(BUILD)/host/demo
+	@:
+test-build: check-gen $(TEST_DEPS)
+	@:
+bench-build: check-gen $(BUILD)/sim/libsgpu_sim_default.so $(BUILD)/host/bench_teardown
+	@:
+soak-build: check-gen $(BUILD)/sim/libsgpu_sim_small.so $(BUILD)/tests/cosim/difftest
+	@:
+coverage-build: check-gen $(BUILD)/sim/libsgpu_sim_smallcov.so $(BUILD)/tests/tb_teardown_cov \
+                $(BUILD)/tests/cosim/difftest $(BUILD)/tests/cosim/scenarios $(BUILD)/tests/cosim/engines
+	@:
 
-demo: check-gen $(BUILD)/sim/libsgpu_sim_default.so $(BUILD)/host/demo
+demo: deps
+	@$(MAKE) --no-print-directory demo-build
 	$(BUILD)/host/demo sim:
 
-bench: check-gen $(BUILD)/sim/libsgpu_sim_default.so $(BUILD)/host/bench_teardown
+test: deps-test
+	@$(MAKE) --no-print-directory test-build
+	@BUILD=$(BUILD) tools/runtests.sh $(foreach t,$(TESTS),"$(t)=$(TEST_CMD_$(t))")
+
+bench: deps deps-plot
+	@$(MAKE) --no-print-directory bench-build
 	@mkdir -p $(BUILD)/bench
 	$(BUILD)/host/bench_teardown --uri sim: --csv $(BUILD)/bench/teardown.csv --md $(BUILD)/bench/teardown.md
 	$(MAKE) --no-print-directory bench-plot
 	@echo; cat $(BUILD)/bench/teardown.md
 
-test: check-gen $(TEST_DEPS)
-	@BUILD=$(BUILD) tools/runtests.sh $(foreach t,$(TESTS),"$(t)=$(TEST_CMD_$(t))")
+formal: deps-formal
+	$(FORMAL_CMD) $(FORMAL_ARGS)
+
+synth: deps-formal
+	$(SYNTH_CMD) $(SYNTH_CONFIGS)
+
+soak: deps
+	@$(MAKE) --no-print-directory soak-build
+	BUILD=$(BUILD) tools/soak.sh
+
+coverage: deps
+	@$(MAKE) --no-print-directory coverage-build
+	BUILD=$(BUILD) tools/coverage.sh

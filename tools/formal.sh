@@ -9,7 +9,7 @@
 #   proven   k-induction closed          bounded  bmc found no failure up to the depth
 #   covered  every cover was reached     FAILED   a counterexample, an unreached cover, an error
 # Exit 1 if any task fails. Uses the yowasp Yosys/sby/smtbmc and the z3 from .venv
-# (tools/venv.sh formal installs them).
+# (`make deps-formal` installs them: tools/venv.sh formal; this script only checks).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 all=0; names=()
@@ -22,7 +22,7 @@ for a in "$@"; do
        names+=("$a") ;;
   esac
 done
-tools/venv.sh formal
+tools/venv.sh --check formal   # make deps-formal installs it
 V=$PWD/.venv/bin
 export PATH="$V:$PATH"   # smtbmc runs the z3 it finds first: the venv's (see tools/venv.sh)
 out=${BUILD:-build}/formal

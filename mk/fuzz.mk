@@ -1,15 +1,17 @@
-# tests/fuzz/fuzz.mk - libFuzzer target over the admin commands: the Verilated core (sim:small)
-# against the C reference model. Included by the top Makefile after host/host.mk and
-# tests/tests.mk (BUILD, TESTS, TEST_DEPS, TEST_CMD_<name>, SGPU_LIB_A, SGPU_LDLIBS).
+# mk/fuzz.mk - libFuzzer target over the admin commands: the Verilated core (sim:small)
+# against the C reference model. Included by the top Makefile after mk/host.mk and
+# mk/tests.mk (BUILD, TESTS, TEST_DEPS, TEST_CMD_<name>, SGPU_LIB_A, SGPU_LDLIBS).
 #
-#   make fuzz-deps                      clang-14 + libclang-rt-14-dev (tests/fuzz/deps.sh;
-#                                       tools/deps.sh should get a `fuzz` set doing the same)
-#   make $(BUILD)/tests/fuzz/fuzz_admin the fuzzer (clang-14 -fsanitize=fuzzer,address,undefined)
-#   make fuzz                           a 30 s run on a copy of tests/fuzz/corpus
+#   make deps-fuzz                      clang-14 + libclang-rt-14-dev (tools/deps.sh fuzz; also
+#                                       `make fuzz-deps`, or tests/fuzz/deps.sh)
+#   make $(BUILD)/tests/fuzz/fuzz_admin the fuzzer (clang-14 -fsanitize=fuzzer,address,undefined);
+#                                       installs nothing: without clang-14 it stops, naming it
+#   make fuzz                           deps, deps-fuzz, then a 30 s run on a copy of
+#                                       tests/fuzz/corpus
 #   make test                           includes fuzz-admin (20000 inputs, -seed=1, ~10 s)
 # Long campaigns and crash replay: see the comment at the top of tests/fuzz/fuzz_admin.c.
 
-.PHONY: fuzz fuzz-deps
+.PHONY: fuzz
 
 FUZZ_CC ?= clang-14
 FUZZ_OUT := $(BUILD)/tests/fuzz
@@ -23,16 +25,17 @@ FUZZ_ENV := SGPU_SIM_DIR=$(abspath $(BUILD))/sim ASAN_OPTIONS=detect_leaks=0
 FUZZ_RUNS ?= 20000
 FUZZ_TIME ?= 30
 
-fuzz-deps:
-	@tests/fuzz/deps.sh
-
-$(FUZZ_BIN): $(FUZZ_SRC) $(FUZZ_HDRS) $(SGPU_LIB_A) tests/fuzz/fuzz.mk | fuzz-deps
+$(FUZZ_BIN): $(FUZZ_SRC) $(FUZZ_HDRS) $(SGPU_LIB_A) mk/fuzz.mk | need-fuzz
 	@mkdir -p $(@D)
 	$(FUZZ_CC) $(FUZZ_CFLAGS) $(FUZZ_SRC) $(SGPU_LIB_A) $(SGPU_LDLIBS) -o $@
 
 # tests/fuzz/run.sh runs on a temporary copy of the corpus (the checked-in one is never
 # modified) with -seed=1; crash artifacts land in $(FUZZ_OUT)/crash-<sha1>.
-fuzz: $(FUZZ_BIN) $(BUILD)/sim/libsgpu_sim_small.so
+.PHONY: fuzz-build
+fuzz-build: $(FUZZ_BIN) $(BUILD)/sim/libsgpu_sim_small.so
+	@:
+fuzz: deps deps-fuzz
+	@$(MAKE) --no-print-directory fuzz-build
 	$(FUZZ_ENV) tests/fuzz/run.sh $(FUZZ_BIN) -max_total_time=$(FUZZ_TIME)
 
 TESTS += fuzz-admin

@@ -1,16 +1,108 @@
-# tests/tests.mk - the C device model (tests/model: the reference model, the device shell that
-# puts it behind the sim ABI, the model-sync module of the differential tests) and the
-# co-simulation tests. Included by the top Makefile after host/host.mk (which gives
-# SGPU_CFLAGS, SGPU_LDLIBS, SGPU_LIB_A, SGPU_LIB_ASAN_A, SGPU_ASAN_CFLAGS; it also builds the
-# host tests' fake devices from the same shell, rule MODEL_SHELL_SO below).
+# mk/tests.mk - what `make test` runs and how each test is built: the RTL tests (lint, Yosys,
+# synthesis gate, proofs, unit benches), the host tests, the C device model (tests/model: the
+# reference model, the device shell that puts it behind the sim ABI, the model-sync module of
+# the differential tests), the co-simulation tests, the sim layer's tests and the runner's
+# own. Included by the top Makefile after mk/verilator.mk, mk/host.mk, mk/formal.mk and
+# mk/synth.mk (VM_OUT_*, TB_BLOCKS, SIM_PARAMS_*, SGPU_CFLAGS, SGPU_LDLIBS, SGPU_LIB_A,
+# SGPU_LIB_ASAN_A, SGPU_ASAN_CFLAGS, SGPU_CLI*, FORMAL_CMD, SYNTH_CMD, YOSYS_CHECK); the fuzzer
+# is in mk/fuzz.mk.
 #
-#   make refmodel   $(BUILD)/sim/libsgpu_sim_ref.so ("sim:ref") and the model's self-test
-#   make cosim      the difftest and the scenarios, normal and ASan+UBSan builds
+# Registry (run by `make test` in this order, then mk/fuzz.mk's): a fragment adds a NAME to
+# TESTS, its command to TEST_CMD_NAME (no double quotes inside) and what it needs to
+# TEST_DEPS. A command checks what it needs (tools/deps.sh --check, tools/venv.sh --check);
+# `make test` installed it first (make deps-test).
+#
+#   make host-tests  the host tests' programs and fake devices
+#   make refmodel    $(BUILD)/sim/libsgpu_sim_ref.so ("sim:ref") and the model's self-test
+#   make cosim       the difftest and the scenarios, normal and ASan+UBSan builds
+#   make simtests    the sim layer's tests
 #
 # Replay a difftest failure with the command line it prints, e.g.
 #   build/tests/cosim/difftest --uri sim:small --seed 1 --ops 1234 --verbose
 # (SGPU_SIM_DIR defaults to the build's sim/ directory, compiled into libsgpu.)
 
+# ---------------------------------------------------------------------------- RTL
+# The unit benches are Verilated things of mk/verilator.mk (tb_teardown on the whole core in
+# the small configuration, a block bench per TB_BLOCKS); each one is a test of that name.
+RTL_TBS := $(addprefix tb_,$(TB_BLOCKS)) tb_teardown
+TESTS += regmap_ntstatus rtl_lint rtl_yosys synth_gate formal $(RTL_TBS)
+TEST_CMD_rtl_yosys := $(YOSYS_CHECK_CMD)
+# rtl_lint also refuses packed arrays of structs (`sgpu_pkg::x_t [N-1:0]`): Yosys sizes them as
+# one struct and silently drops the rest (rtl/pkg/sgpu_pkg.sv).
+TEST_CMD_rtl_lint := ! grep -nE '^[^/]*sgpu_pkg::[a-z_]+_t[[:space:]]*\[' $(SIM_RTL_SRC) tests/rtl/*.sv && \
+  $(VERILATOR) --lint-only -Wall --top-module $(RTL_TOP) $(RTL_SRC) && \
+  $(VERILATOR) --lint-only -Wall --top-module $(SIM_TOP) $(SIM_PARAMS_small) $(SIM_RTL_SRC) && \
+  $(VERILATOR) --lint-only -Wall --top-module $(SIM_TOP) $(SIM_PARAMS_default) $(SIM_RTL_SRC) && \
+  echo lint clean: the core, the simulated device in both configurations
+$(foreach t,$(RTL_TBS),$(eval TEST_CMD_$t := $(VM_OUT_$t)))
+TEST_DEPS += $(foreach t,$(RTL_TBS),$(VM_OUT_$t))
+TEST_CMD_regmap_ntstatus := tools/deps.sh --check ntstatus && $(PYTHON) tools/check_ntstatus.py
+TEST_CMD_formal := $(FORMAL_CMD)
+TEST_CMD_synth_gate := $(SYNTH_CMD)
+
+# ---------------------------------------------------------------------------- host
+# The host tests' fake devices: builds of the one device shell (tests/model/sim_shell.c, as
+# sim:ref below) with a configuration and fault switches: the working one, a
+# small configuration, and one per failure the sim transport must report.
+.PHONY: host-tests
+HOST_TEST_OUT := $(BUILD)/tests/host
+HOST_MODELS := $(HOST_TEST_OUT)/models
+HOST_FAKE_VARIANTS := fake fakesmall fakebadabi fakebadmagic fakenostep fakehang
+HOST_FAKE_DEFS_fakesmall := -DSHELL_PARAMS='"4,4,64,8,4"'
+HOST_FAKE_DEFS_fakebadabi := -DSHELL_FAULTS='"abi=99"'
+HOST_FAKE_DEFS_fakebadmagic := -DSHELL_FAULTS='"magic=0x12345678"'
+HOST_FAKE_DEFS_fakenostep := -DSHELL_NO_STEP
+HOST_FAKE_DEFS_fakehang := -DSHELL_FAULTS='"hang"'
+HOST_FAKE_SO := $(foreach v,$(HOST_FAKE_VARIANTS),$(HOST_MODELS)/libsgpu_sim_$(v).so)
+
+$(HOST_MODELS)/libsgpu_sim_%.so: tests/model/sim_shell.c tests/model/sgpu_ref.c tests/model/sgpu_ref.h \
+                                 host/lib/sgpu_regs.h host/include/sgpu_codes.h sim/sgpu_sim.h mk/tests.mk
+	@mkdir -p $(@D)
+	$(CC) -std=c11 -Wall -Wextra -Werror -O2 -fPIC -shared -fvisibility=hidden -Itests/model \
+	  -Ihost/include -Ihost/lib -Isim -DSHELL_CONFIG='"$*"' $(HOST_FAKE_DEFS_$*) \
+	  tests/model/sim_shell.c tests/model/sgpu_ref.c -o $@
+
+HOST_TEST_PROGS := test_status test_uri test_api test_faults
+$(addprefix $(HOST_TEST_OUT)/,$(HOST_TEST_PROGS)): $(HOST_TEST_OUT)/%: tests/host/%.c     tests/host/host_test.h $(SGPU_LIB_A)
+	@mkdir -p $(@D)
+	$(CC) $(SGPU_CFLAGS) -Ihost/lib -Itests/host $< $(SGPU_LIB_A) $(SGPU_LDLIBS) -o $@
+
+$(addprefix $(HOST_TEST_OUT)/asan/,$(HOST_TEST_PROGS)): $(HOST_TEST_OUT)/asan/%:     tests/host/%.c tests/host/host_test.h $(SGPU_LIB_ASAN_A)
+	@mkdir -p $(@D)
+	$(CC) $(SGPU_ASAN_CFLAGS) -Ihost/lib -Itests/host $< $(SGPU_LIB_ASAN_A) $(SGPU_LDLIBS) -o $@
+
+HOST_TEST_BINS := $(addprefix $(HOST_TEST_OUT)/,$(HOST_TEST_PROGS)) \
+                  $(addprefix $(HOST_TEST_OUT)/asan/,$(HOST_TEST_PROGS))
+host-tests: host host-asan $(HOST_FAKE_SO) $(HOST_TEST_BINS)
+
+# Registry (see the top of this file). The api and cli tests run against the fake models; give
+# test_api and test_cli.sh another URI (e.g. sim:ref, sim:small) to run them on that device.
+HOST_ENV := SGPU_SIM_DIR=$(abspath $(HOST_MODELS))
+TESTS += host-status host-uri host-api host-cli host-api-asan host-cli-asan host-faults \
+         host-faults-asan
+TEST_DEPS += host-tests
+TEST_CMD_host-status := $(HOST_TEST_OUT)/test_status
+TEST_CMD_host-uri := $(HOST_ENV) $(HOST_TEST_OUT)/test_uri
+TEST_CMD_host-api := $(HOST_ENV) $(HOST_TEST_OUT)/test_api sim:fake sim:fakesmall \
+                     'sim:fakesmall?batch=native'
+TEST_CMD_host-cli := $(HOST_ENV) bash tests/host/test_cli.sh $(SGPU_CLI) sim:fake
+TEST_CMD_host-api-asan := $(HOST_ENV) $(HOST_TEST_OUT)/asan/test_api sim:fake sim:fakesmall
+TEST_CMD_host-cli-asan := $(HOST_ENV) bash tests/host/test_cli.sh $(SGPU_CLI_ASAN) sim:fake
+TEST_CMD_host-faults := $(HOST_ENV) $(HOST_TEST_OUT)/test_faults sim:fake 'sim:fake?batch=native'
+TEST_CMD_host-faults-asan := $(HOST_ENV) $(HOST_TEST_OUT)/asan/test_faults sim:fake \
+                             'sim:fake?batch=native'
+
+# The same tests on the reference model (rule below) and the small RTL model (mk/verilator.mk):
+# one test, every device.
+HOST_SIM_ENV := SGPU_SIM_DIR=$(abspath $(BUILD))/sim
+TESTS += host-api-ref host-cli-ref host-api-small host-cli-small
+TEST_DEPS += $(BUILD)/sim/libsgpu_sim_ref.so $(BUILD)/sim/libsgpu_sim_small.so
+TEST_CMD_host-api-ref := $(HOST_SIM_ENV) $(HOST_TEST_OUT)/asan/test_api sim:ref
+TEST_CMD_host-cli-ref := $(HOST_SIM_ENV) bash tests/host/test_cli.sh $(SGPU_CLI) sim:ref
+TEST_CMD_host-api-small := $(HOST_SIM_ENV) $(HOST_TEST_OUT)/test_api sim:small
+TEST_CMD_host-cli-small := $(HOST_SIM_ENV) bash tests/host/test_cli.sh $(SGPU_CLI) sim:small
+
+# ---------------------------------------------------------------------------- the device model and co-simulation
 .PHONY: refmodel cosim
 
 REF_OUT := $(BUILD)/tests/model
@@ -28,38 +120,38 @@ ASAN_FLAGS := -fsanitize=address,undefined -fno-sanitize-recover=all
 # A device shell build: the model behind the sim ABI, only the sgpu_sim_* ABI exported
 # (-fvisibility=hidden). MODEL_SHELL_CC is the compile line, MODEL_SHELL_DEFS its -D flags
 # (target-specific); sim:ref is the default configuration (P=8 Q=8 F=20480 S=12 TLB=8),
-# host.mk builds the fake devices with other -D flags.
+# the host section above builds the fake devices with other -D flags.
 MODEL_SHELL_CC = $(CC) $(REF_CFLAGS) -fPIC -shared -fvisibility=hidden $(MODEL_SHELL_DEFS) \
                  $(MODEL_SHELL_SRC) -o $@
 
 $(REF_SIM_SO): MODEL_SHELL_DEFS := -DSHELL_CONFIG='"ref"'
-$(REF_SIM_SO): $(MODEL_SHELL_SRC) $(REF_HDRS) tests/tests.mk
+$(REF_SIM_SO): $(MODEL_SHELL_SRC) $(REF_HDRS) mk/tests.mk
 	@mkdir -p $(@D)
 	$(MODEL_SHELL_CC)
 
 # The model's directed self-test, always with the sanitizers (it is cheap).
-$(REF_OUT)/ref_selftest: tests/model/ref_selftest.c $(MODEL_SHELL_SRC) $(REF_HDRS) tests/tests.mk
+$(REF_OUT)/ref_selftest: tests/model/ref_selftest.c $(MODEL_SHELL_SRC) $(REF_HDRS) mk/tests.mk
 	@mkdir -p $(@D)
 	$(CC) $(REF_CFLAGS) $(ASAN_FLAGS) tests/model/ref_selftest.c $(MODEL_SHELL_SRC) -o $@
 
 # The difftest links the model and the model-sync module directly (not the .so).
 DIFF_SRC := tests/cosim/difftest.c tests/cosim/raw_cmd.c tests/model/sgpu_ref.c $(MODEL_SYNC_SRC)
-$(COSIM_OUT)/difftest: $(DIFF_SRC) $(COSIM_HDRS) $(SGPU_LIB_A) tests/tests.mk
+$(COSIM_OUT)/difftest: $(DIFF_SRC) $(COSIM_HDRS) $(SGPU_LIB_A) mk/tests.mk
 	@mkdir -p $(@D)
 	$(CC) $(SGPU_CFLAGS) -g $(COSIM_INC) $(DIFF_SRC) $(SGPU_LIB_A) $(SGPU_LDLIBS) -o $@
 
-$(COSIM_OUT)/asan/difftest: $(DIFF_SRC) $(COSIM_HDRS) $(SGPU_LIB_ASAN_A) tests/tests.mk
+$(COSIM_OUT)/asan/difftest: $(DIFF_SRC) $(COSIM_HDRS) $(SGPU_LIB_ASAN_A) mk/tests.mk
 	@mkdir -p $(@D)
 	$(CC) $(SGPU_ASAN_CFLAGS) $(COSIM_INC) $(DIFF_SRC) $(SGPU_LIB_ASAN_A) $(SGPU_LDLIBS) -o $@
 
 $(COSIM_OUT)/scenarios: tests/cosim/scenarios.c tests/cosim/raw_cmd.c $(COSIM_HDRS) \
-                        $(SGPU_LIB_A) tests/tests.mk
+                        $(SGPU_LIB_A) mk/tests.mk
 	@mkdir -p $(@D)
 	$(CC) $(SGPU_CFLAGS) -g $(COSIM_INC) tests/cosim/scenarios.c tests/cosim/raw_cmd.c \
 	  $(SGPU_LIB_A) $(SGPU_LDLIBS) -o $@
 
 $(COSIM_OUT)/asan/scenarios: tests/cosim/scenarios.c tests/cosim/raw_cmd.c $(COSIM_HDRS) \
-                             $(SGPU_LIB_ASAN_A) tests/tests.mk
+                             $(SGPU_LIB_ASAN_A) mk/tests.mk
 	@mkdir -p $(@D)
 	$(CC) $(SGPU_ASAN_CFLAGS) $(COSIM_INC) tests/cosim/scenarios.c tests/cosim/raw_cmd.c \
 	  $(SGPU_LIB_ASAN_A) $(SGPU_LDLIBS) -o $@
@@ -67,11 +159,11 @@ $(COSIM_OUT)/asan/scenarios: tests/cosim/scenarios.c tests/cosim/raw_cmd.c $(COS
 # engines.c: the engine contract through libsgpu with the stand-in engines (a Verilated model:
 # it drives them through the model object's optional ABI, found as libsgpu finds it).
 ENGINES_DEFS := -DSGPU_SIM_DEFAULT_DIR='"$(abspath $(BUILD))/sim"'
-$(COSIM_OUT)/engines: tests/cosim/engines.c $(COSIM_HDRS) $(SGPU_LIB_A) tests/tests.mk
+$(COSIM_OUT)/engines: tests/cosim/engines.c $(COSIM_HDRS) $(SGPU_LIB_A) mk/tests.mk
 	@mkdir -p $(@D)
 	$(CC) $(SGPU_CFLAGS) -g $(COSIM_INC) $(ENGINES_DEFS) $< $(SGPU_LIB_A) $(SGPU_LDLIBS) -o $@
 
-$(COSIM_OUT)/asan/engines: tests/cosim/engines.c $(COSIM_HDRS) $(SGPU_LIB_ASAN_A) tests/tests.mk
+$(COSIM_OUT)/asan/engines: tests/cosim/engines.c $(COSIM_HDRS) $(SGPU_LIB_ASAN_A) mk/tests.mk
 	@mkdir -p $(@D)
 	$(CC) $(SGPU_ASAN_CFLAGS) $(COSIM_INC) $(ENGINES_DEFS) $< $(SGPU_LIB_ASAN_A) $(SGPU_LDLIBS) -o $@
 
@@ -145,20 +237,20 @@ TEST_CMD_cosim-engines-small-asan := $(COSIM_ASAN_ENV) $(COSIM_OUT)/asan/engines
 SIMT_OUT := $(BUILD)/tests/sim
 SIMT_COPY_SO := $(SIMT_OUT)/models/libsgpu_sim_smallcopy.so
 
-$(SIMT_OUT)/two_models: tests/sim/two_models.c host/include/sgpu.h $(SGPU_LIB_A) tests/tests.mk
+$(SIMT_OUT)/two_models: tests/sim/two_models.c host/include/sgpu.h $(SGPU_LIB_A) mk/tests.mk
 	@mkdir -p $(@D)
 	$(CC) $(SGPU_CFLAGS) -g $< $(SGPU_LIB_A) $(SGPU_LDLIBS) -o $@
 
-$(SIMT_OUT)/asan/two_models: tests/sim/two_models.c host/include/sgpu.h $(SGPU_LIB_ASAN_A) tests/tests.mk
+$(SIMT_OUT)/asan/two_models: tests/sim/two_models.c host/include/sgpu.h $(SGPU_LIB_ASAN_A) mk/tests.mk
 	@mkdir -p $(@D)
 	$(CC) $(SGPU_ASAN_CFLAGS) $< $(SGPU_LIB_ASAN_A) $(SGPU_LDLIBS) -o $@
 
 SIMT_ABI_HDRS := sim/sgpu_sim.h host/lib/sgpu_regs.h host/include/sgpu_codes.h
-$(SIMT_OUT)/sim_abi: tests/sim/sim_abi.c $(SIMT_ABI_HDRS) tests/tests.mk
+$(SIMT_OUT)/sim_abi: tests/sim/sim_abi.c $(SIMT_ABI_HDRS) mk/tests.mk
 	@mkdir -p $(@D)
 	$(CC) $(REF_CFLAGS) -D_POSIX_C_SOURCE=200809L $< -ldl -o $@
 
-$(SIMT_OUT)/asan/sim_abi: tests/sim/sim_abi.c $(SIMT_ABI_HDRS) tests/tests.mk
+$(SIMT_OUT)/asan/sim_abi: tests/sim/sim_abi.c $(SIMT_ABI_HDRS) mk/tests.mk
 	@mkdir -p $(@D)
 	$(CC) $(REF_CFLAGS) $(ASAN_FLAGS) -D_POSIX_C_SOURCE=200809L $< -ldl -o $@
 

@@ -1,0 +1,165 @@
+# mk/verilator.mk - every Verilated model, through one recipe. Included by the top Makefile,
+# which defines BUILD, VERILATOR, VERILATOR_ROOT, CXX, JOBS, RTL_PKG, RTL_SRC, SIM_RTL_SRC and
+# SIM_TOP; mk/deps.mk gives the check need-verilator.
+#
+# A Verilated thing NAME is a model (Verilator's C++ of a top module, compiled with the
+# Verilator runtime in an object directory of its own) and what is linked from it: a program
+# or a shared object. For each NAME in VERILATED:
+#   VM_TOP_NAME    top module
+#   VM_SRC_NAME    its SystemVerilog, packages first (the model rebuilds when one changes)
+#   VM_FLAGS_NAME  Verilator options beyond VFLAGS (-G overrides, --coverage)
+#   VM_DIR_NAME    the object directory
+#   VM_RT_NAME     Verilator runtime objects beyond verilated.o verilated_threads.o
+#   VM_DEFS_NAME   -D flags of every C++ file linked with the model (-DVM_COVERAGE=1)
+#   VM_OUT_NAME    the file linked: a program, or a shared object (-shared in VM_LINK_NAME)
+#   VM_MAIN_NAME   the C++ sources compiled into it      VM_HDRS_NAME  the headers they include
+#   VM_LINK_NAME   its own compile and link flags
+#   VM_MODEL_NAME  link the model of that other NAME instead of verilating one (tb_teardown)
+# The recipe (`verilated` below) verilates into VM_DIR, builds the model's archive
+# (VM_DIR/V<top>__ALL.a) and the runtime objects with Verilator's generated makefile, then
+# compiles and links VM_OUT. The Verilator and link command lines are kept in VM_DIR/*.args, so
+# a changed parameter or flag rebuilds that model and nothing else. Before the generated
+# makefile runs, tools/prune_deps.sh drops its dependency files that name a file which is gone.
+# Nothing here installs anything: without Verilator the build stops, naming what is missing
+# and `make deps`.
+#
+# Shorthands, each a few variable lines (set them above the `$(eval)` at the end):
+#   a model configuration of the simulated device (libsgpu_sim_C.so, "sim:C"):
+#       SIM_MODELS += C
+#       SIM_PARAMS_C := -GPageShift=... (and SIM_EXTRA_OBJS_C, SIM_CXXDEFS_C if it needs them)
+#     (also SIM_CONFIGS += C to build it with `make sim`)
+#   a block bench tests/rtl/tb_B.cpp -> $(BUILD)/tests/tb_B (mk/tests.mk runs it in make test):
+#       TB_BLOCKS += B
+#       TB_TOP_B := top_module
+#       TB_SRC_B := rtl/.../x.sv ...
+#       TB_PARAMS_B := -GX=1          (TB_HDRS_B: more headers tb_B.cpp includes)
+
+.PHONY: FORCE
+FORCE:
+
+VFLAGS := -Wall --assert --x-assign unique --x-initial unique -O3 --threads 1 \
+          -CFLAGS "-O2 -fPIC -std=c++17" -Isim
+# the model's own C++, by Verilator's generated makefile
+VM_MAKEFLAGS := VM_PARALLEL_BUILDS=1 OPT_FAST=-O2
+# what is linked with a model
+VM_CXXFLAGS = -O2 -std=c++17 -Isim -Ihost/include -I$(VERILATOR_ROOT)/include \
+              -I$(VERILATOR_ROOT)/include/vltstd
+VM_LDLIBS := -lpthread
+VERILATED :=
+
+# ---------------------------------------------------------------------------- the simulated device
+# Model configurations: NAME -> Verilator -G overrides; each is $(BUILD)/sim/libsgpu_sim_NAME.so,
+# which libsgpu's sim transport dlopens ("sim:NAME"). See docs/architecture.md.
+SIM_CONFIGS := default small
+SIM_MODELS := $(SIM_CONFIGS) smallcov
+SIM_PARAMS_default := -GPageShift=12 -GNumFrames=20480 -GNumProcs=8 -GNumQueues=8 -GTlbEntries=8
+# small: the randomized tests' device; its memory stalls at random and starts with garbage
+# (MemZeroed=0: every frame is scrubbed before its first use, as on SPRAM or SDRAM).
+SIM_PARAMS_small   := -GPageShift=8 -GNumFrames=64 -GNumProcs=4 -GNumQueues=4 -GTlbEntries=4 \
+                      -GMemStallPct=20 -GMemExtraLat=3 -GMemSeed=7 -GMemZeroed=0
+# smallcov: the small configuration with line, toggle and functional coverage (make coverage)
+SIM_PARAMS_smallcov := $(SIM_PARAMS_small) --coverage
+SIM_EXTRA_OBJS_smallcov := verilated_cov.o
+SIM_CXXDEFS_smallcov := -DVM_COVERAGE=1
+SIM_LIBS = $(foreach c,$(SIM_CONFIGS),$(BUILD)/sim/libsgpu_sim_$(c).so)
+
+define sim-model
+VERILATED += sim_$1
+VM_TOP_sim_$1 = $$(SIM_TOP)
+VM_SRC_sim_$1 = $$(SIM_RTL_SRC)
+VM_FLAGS_sim_$1 = $$(SIM_PARAMS_$1)
+VM_RT_sim_$1 = $$(SIM_EXTRA_OBJS_$1)
+VM_DEFS_sim_$1 = $$(SIM_CXXDEFS_$1)
+VM_DIR_sim_$1 = $$(BUILD)/sim/obj_$1
+VM_OUT_sim_$1 = $$(BUILD)/sim/libsgpu_sim_$1.so
+VM_MAIN_sim_$1 := sim/sgpu_sim.cpp
+VM_HDRS_sim_$1 := sim/sgpu_sim.h sim/sgpu_harness.h host/lib/sgpu_regs.h host/include/sgpu_codes.h
+VM_LINK_sim_$1 := -shared -fPIC -DSGPU_SIM_CONFIG='"$1"' -Wl,--no-undefined
+endef
+
+# ---------------------------------------------------------------------------- RTL unit benches
+# tb_teardown runs on the whole core in the small configuration (the objects of sim_small);
+# tb_teardown_cov is the same bench on the coverage model (make coverage): it writes its counts
+# on exit.
+VERILATED += tb_teardown tb_teardown_cov
+VM_MODEL_tb_teardown := sim_small
+VM_OUT_tb_teardown = $(BUILD)/tests/tb_teardown
+VM_MAIN_tb_teardown := tests/rtl/tb_teardown.cpp
+VM_HDRS_tb_teardown := tests/rtl/tb_util.h sim/sgpu_harness.h host/lib/sgpu_regs.h \
+                       host/include/sgpu_codes.h
+VM_MODEL_tb_teardown_cov := sim_smallcov
+VM_OUT_tb_teardown_cov = $(BUILD)/tests/tb_teardown_cov
+VM_MAIN_tb_teardown_cov := $(VM_MAIN_tb_teardown)
+VM_HDRS_tb_teardown_cov := $(VM_HDRS_tb_teardown)
+
+# Block benches: NAME -> top module, sources and -G parameters; each verilates its own block.
+TB_BLOCKS := alloc allocnz mmu xbar
+TB_HDRS := tests/rtl/tb_util.h host/lib/sgpu_regs.h host/include/sgpu_codes.h
+TB_TOP_alloc := sgpu_frame_alloc
+TB_PARAMS_alloc := -GNumFrames=32 -GNumOwners=4
+TB_SRC_alloc := rtl/mem/sgpu_frame_alloc.sv
+TB_TOP_allocnz := sgpu_frame_alloc
+TB_PARAMS_allocnz := -GNumFrames=32 -GNumOwners=4 -GMemZeroed=0
+TB_SRC_allocnz := rtl/mem/sgpu_frame_alloc.sv
+# tb_allocnz.cpp includes tb_alloc.cpp
+TB_HDRS_allocnz := tests/rtl/tb_alloc.cpp
+TB_TOP_mmu := sgpu_mmu_tb_top
+TB_PARAMS_mmu :=
+TB_SRC_mmu := $(RTL_PKG) rtl/common/sgpu_rr_arb.sv rtl/mmu/sgpu_walker.sv rtl/mmu/sgpu_tlb.sv \
+  rtl/mmu/sgpu_mmu.sv rtl/mem/sgpu_mem_xbar.sv sim/rtl/sgpu_mem_sim.sv tests/rtl/sgpu_mmu_tb_top.sv
+# The memory system: sgpu_mem_xbar in front of sgpu_mem_sim or sgpu_mem_bram (chosen at run
+# time).
+TB_TOP_xbar := sgpu_xbar_tb_top
+TB_PARAMS_xbar :=
+TB_SRC_xbar := rtl/pkg/sgpu_pkg.sv rtl/common/sgpu_rr_arb.sv \
+  rtl/mem/sgpu_mem_xbar.sv rtl/mem/sgpu_mem_bram.sv sim/rtl/sgpu_mem_sim.sv tests/rtl/sgpu_xbar_tb_top.sv
+
+define tb-block
+VERILATED += tb_$1
+VM_TOP_tb_$1 = $$(TB_TOP_$1)
+VM_SRC_tb_$1 = $$(TB_SRC_$1)
+VM_FLAGS_tb_$1 = $$(TB_PARAMS_$1)
+VM_DIR_tb_$1 = $$(BUILD)/tests/obj_$1
+VM_OUT_tb_$1 = $$(BUILD)/tests/tb_$1
+VM_MAIN_tb_$1 := tests/rtl/tb_$1.cpp
+VM_HDRS_tb_$1 = $$(TB_HDRS) $$(TB_HDRS_$1)
+endef
+
+# ---------------------------------------------------------------------------- the one recipe
+vm-model = $(or $(VM_MODEL_$1),$1)
+vm-lib = $(VM_DIR_$1)/V$(VM_TOP_$1)__ALL.a
+vm-objs = $(call vm-lib,$1) $(addprefix $(VM_DIR_$1)/,verilated.o verilated_threads.o $(VM_RT_$1))
+vm-verilate = $(VERILATOR) --cc $(VFLAGS) $(VM_FLAGS_$1) --top-module $(VM_TOP_$1) \
+  --prefix V$(VM_TOP_$1) -Mdir $(VM_DIR_$1) $(VM_SRC_$1)
+vm-link = $(CXX) $(VM_CXXFLAGS) $(VM_DEFS_$(call vm-model,$1)) $(VM_LINK_$1) \
+  -I$(VM_DIR_$(call vm-model,$1)) $(VM_MAIN_$1) $(call vm-objs,$(call vm-model,$1)) \
+  -o $(VM_OUT_$1) $(VM_LDLIBS)
+vm-sq = '$(subst ','\'',$1)'
+# $(call vm-args,FILE,TEXT): rewrite FILE only when TEXT changed (it is a prerequisite)
+vm-args = printf '%s\n' $(call vm-sq,$2) | cmp -s - $1 || printf '%s\n' $(call vm-sq,$2) > $1
+
+# The model of NAME (only for a NAME without VM_MODEL_NAME), then what NAME links.
+define verilated
+ifeq ($$(VM_MODEL_$1),)
+$(call vm-lib,$1): $(VM_SRC_$1) $(VM_DIR_$1)/verilator.args | need-verilator
+	$$(call vm-verilate,$1)
+	@tools/prune_deps.sh $(VM_DIR_$1)
+	$$(MAKE) -s -C $(VM_DIR_$1) -f V$(VM_TOP_$1).mk -j$$(JOBS) V$(VM_TOP_$1)__ALL.a \
+	  verilated.o verilated_threads.o $$(VM_RT_$1) $$(VM_MAKEFLAGS)
+	@touch $$@
+$(VM_DIR_$1)/verilator.args: FORCE
+	@mkdir -p $$(@D)
+	@$$(call vm-args,$$@,$$(call vm-verilate,$1) | $$(VM_MAKEFLAGS) $$(VM_RT_$1))
+endif
+$(VM_OUT_$1): $(VM_MAIN_$1) $(VM_HDRS_$1) $(call vm-lib,$(call vm-model,$1)) \
+              $(VM_DIR_$(call vm-model,$1))/link-$1.args | need-verilator
+	@mkdir -p $$(@D)
+	$$(call vm-link,$1)
+$(VM_DIR_$(call vm-model,$1))/link-$1.args: FORCE
+	@mkdir -p $$(@D)
+	@$$(call vm-args,$$@,$$(call vm-link,$1))
+endef
+
+$(foreach c,$(SIM_MODELS),$(eval $(call sim-model,$c)))
+$(foreach b,$(TB_BLOCKS),$(eval $(call tb-block,$b)))
+$(foreach n,$(VERILATED),$(eval $(call verilated,$n)))
