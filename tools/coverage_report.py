@@ -1,7 +1,8 @@
 #!/usr/bin/env python3
 """Merge Verilator coverage files (.dat from a --coverage model) and report, for rtl/:
-line (line + branch points), toggle and functional (cover property) coverage, per file and in
-total, then list every uncovered line point and every functional cover never hit.
+line (line + branch points) and functional (cover property) coverage, per file and in total,
+then list every uncovered line point and every functional cover never hit. (No toggle
+coverage: see SIM_PARAMS_smallcov in mk/verilator.mk.)
 Usage: coverage_report.py DIR [--min-line PCT]  (exit 1 if line coverage < PCT)"""
 import collections
 import glob
@@ -31,7 +32,7 @@ def main():
     acc, meta = collections.Counter(), {}
     for p in files:
         parse(p, acc, meta)
-    kinds = {"line": ("v_line", "v_branch"), "toggle": ("v_toggle",), "functional": ("v_user",)}
+    kinds = {"line": ("v_line", "v_branch"), "functional": ("v_user",)}
     per = collections.defaultdict(lambda: [0, 0])   # (kind, file) -> [hit, total]
     uncovered_lines, uncovered_user = [], []
     for key, n in acc.items():
@@ -51,7 +52,7 @@ def main():
         elif kind == "functional":
             uncovered_user.append((fname, int(m.get("l", 0)), m.get("o", "")))
     print(f"coverage of rtl/ from {len(files)} model run(s):")
-    print(f"  {'file':28s} {'line':>14s} {'toggle':>16s} {'functional':>12s}")
+    print(f"  {'file':28s} {'line':>14s} {'functional':>12s}")
     tot = {k: [0, 0] for k in kinds}
     for fname in sorted({f for (_, f) in per}):
         cells = []
@@ -60,11 +61,11 @@ def main():
             tot[k][0] += h
             tot[k][1] += t
             cells.append(f"{h}/{t} {100.0 * h / t:5.1f}%" if t else "-")
-        print(f"  {fname:28s} {cells[0]:>14s} {cells[1]:>16s} {cells[2]:>12s}")
+        print(f"  {fname:28s} {cells[0]:>14s} {cells[1]:>12s}")
     pct = {k: (100.0 * h / t if t else 0.0) for k, (h, t) in tot.items()}
-    print("  " + "-" * 72)
+    print("  " + "-" * 56)
     print(f"  {'total':28s} " + " ".join(f"{tot[k][0]}/{tot[k][1]} {pct[k]:5.1f}%".rjust(w)
-                                        for k, w in zip(kinds, (14, 16, 12))))
+                                        for k, w in zip(kinds, (14, 12))))
     print(f"\nuncovered line/branch points ({len(uncovered_lines)}):")
     for f, l, o, h in sorted(set(uncovered_lines)):
         print(f"  {f}:{l}  {o}  ({h})")

@@ -34,7 +34,7 @@
  *   -fsanitize=fuzzer); the RTL itself is not instrumented.
  *
  * Build:   make build/tests/fuzz/fuzz_admin        (clang-14, libFuzzer + ASan + UBSan)
- * Short run (make test, test name fuzz-admin): see tests/fuzz/fuzz.mk.
+ * Short run (make test, test name fuzz-admin): see mk/fuzz.mk.
  * Long campaign (corpus grows in the work directory; the checked-in one is left alone):
  *   mkdir -p /tmp/fz && cp tests/fuzz/corpus/seed-* /tmp/fz/
  *   SGPU_SIM_DIR=$PWD/build/sim build/tests/fuzz/fuzz_admin /tmp/fz -max_total_time=3600 \

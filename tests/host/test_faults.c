@@ -1,7 +1,7 @@
 /* test_faults.c - libsgpu when register reads fail after the device has acted, on a model
  * with fault injection (SGPU_MODEL_FAIL_READS: reads of the listed addresses fail).
  *
- *   test_faults [URI...]   default sim:fake (a model that implements the switch); host.mk
+ *   test_faults [URI...]   default sim:fake (a model that implements the switch); mk/tests.mk
  *                          also runs sim:fake?batch=native (the transport's own batch path)
  *
  * Defect 9: a DESTROY_PROCESS that succeeded keeps its outcome when the TD_* phase registers

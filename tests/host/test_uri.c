@@ -1,6 +1,6 @@
 /* test_uri.c - sgpu_open: URI parsing and every way the sim transport can fail, each with
  * its status and a message naming what was wrong. Needs SGPU_SIM_DIR pointing at the fake
- * models built by host/host.mk (libsgpu_sim_fake*.so). */
+ * models built by mk/tests.mk (libsgpu_sim_fake*.so). */
 #include <stdlib.h>
 #include <unistd.h>
 
