@@ -116,7 +116,8 @@ REF_SIM_SO := $(BUILD)/sim/libsgpu_sim_ref.so
 REF_HDRS := tests/model/sgpu_ref.h host/lib/sgpu_regs.h host/include/sgpu_codes.h sim/sgpu_sim.h
 MODEL_SHELL_SRC := tests/model/sim_shell.c tests/model/sgpu_ref.c
 MODEL_SYNC_SRC := tests/model/model_sync.c
-COSIM_HDRS := $(REF_HDRS) tests/model/model_sync.h tests/cosim/raw_cmd.h host/include/sgpu.h
+COSIM_HDRS := $(REF_HDRS) tests/model/model_sync.h tests/cosim/raw_cmd.h tests/cosim/cosim_check.h \
+  host/include/sgpu.h
 REF_CFLAGS := -std=c11 -Wall -Wextra -Werror -O2 -g -Itests/model -Ihost/include -Ihost/lib -Isim
 COSIM_INC := -Itests/model -Itests/cosim -Isim -Ihost/lib
 ASAN_FLAGS := -fsanitize=address,undefined -fno-sanitize-recover=all

@@ -114,7 +114,7 @@ TB_SRC_mmu := $(RTL_PKG) rtl/common/sgpu_rr_arb.sv rtl/mmu/sgpu_walker.sv rtl/mm
 # time).
 TB_TOP_xbar := sgpu_xbar_tb_top
 TB_PARAMS_xbar :=
-TB_SRC_xbar := rtl/pkg/sgpu_pkg.sv rtl/common/sgpu_rr_arb.sv \
+TB_SRC_xbar := $(RTL_PKG) rtl/common/sgpu_rr_arb.sv \
   rtl/mem/sgpu_mem_xbar.sv rtl/mem/sgpu_mem_bram.sv sim/rtl/sgpu_mem_sim.sv tests/rtl/sgpu_xbar_tb_top.sv
 
 define tb-block

@@ -28,6 +28,7 @@
 #include <memory>
 #include <stdexcept>
 #include <string>
+#include <type_traits>
 
 #include "../host/lib/sgpu_regs.h"  // SGPU_BUS_ADDR_BITS (relative: any include path)
 #include "Vsgpu_sim_top.h"
@@ -116,7 +117,7 @@ class SgpuHarness {
     if (!on_bus(addr)) return false;
     top_->reg_valid_i = 1;
     top_->reg_write_i = 1;
-    top_->reg_addr_i = static_cast<uint16_t>(addr);
+    top_->reg_addr_i = static_cast<std::remove_reference_t<decltype(top_->reg_addr_i)>>(addr);
     top_->reg_wdata_i = data;
     tick();
     top_->reg_valid_i = 0;
@@ -129,7 +130,7 @@ class SgpuHarness {
     if (!on_bus(addr)) return false;
     top_->reg_valid_i = 1;
     top_->reg_write_i = 0;
-    top_->reg_addr_i = static_cast<uint16_t>(addr);
+    top_->reg_addr_i = static_cast<std::remove_reference_t<decltype(top_->reg_addr_i)>>(addr);
     tick();
     top_->reg_valid_i = 0;
     for (uint32_t i = 0; i < max_cycles; i++) {

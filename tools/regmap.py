@@ -277,7 +277,8 @@ def consts(m):
     h = m["handle"]
     out += [("HANDLE_SLOT_BITS", h["slot_bits"], 32, "handle: slot field width"),
             ("HANDLE_GEN_SHIFT", h["gen_shift"], 32, "handle: generation field position"),
-            ("HANDLE_GEN_BITS", h["gen_bits"], 32, "handle: generation field width")]
+            ("HANDLE_GEN_BITS", h["gen_bits"], 32, "handle: generation field width"),
+            ("HANDLE_DEVICE", h["device"], 32, "QUERY's handle for the device itself")]
     p = m["pte"]
     out += [("PTE_VALID_BIT", p["valid_bit"], 32, "page-table entry: valid bit"),
             ("PTE_FRAME_LSB", p["frame_lsb"], 32, "page-table entry: frame number position"),
@@ -657,10 +658,17 @@ def gen_codes(m):
     lines = [f"/* {BANNER} */",
              "/* sgpu_codes.h - the device's codes that the public API uses: NTSTATUS values, teardown",
              " * policies, process states, the handle layout. Included by sgpu.h. */",
-             "#ifndef SGPU_CODES_H", "#define SGPU_CODES_H", ""]
+             "#ifndef SGPU_CODES_H", "#define SGPU_CODES_H", "", "#include <stdint.h>", ""]
     for name, val, _, desc in consts(m):
         if is_public(name):
             lines.append(c_define(name, val, desc))
+    lines.append("")
+    lines.append("/* A handle's fields, and a handle from them (the layout above). */")
+    lines.append("#define SGPU_HANDLE_SLOT(h) ((uint32_t)(h) & ((1u << SGPU_HANDLE_SLOT_BITS) - 1u))")
+    lines.append("#define SGPU_HANDLE_GEN(h) \\")
+    lines.append("  (((uint32_t)(h) >> SGPU_HANDLE_GEN_SHIFT) & ((1u << SGPU_HANDLE_GEN_BITS) - 1u))")
+    lines.append("#define SGPU_HANDLE_MAKE(slot, gen) \\")
+    lines.append("  ((uint32_t)(slot) | (uint32_t)(gen) << SGPU_HANDLE_GEN_SHIFT)")
     lines.append("")
     lines.append("/* X-macro over every status code: X(name, value, description). */")
     lines.append("#define SGPU_STATUS_LIST(X) \\")
@@ -767,7 +775,8 @@ def gen_md(m):
     p = m["pte"]
     L += ["", "## Layouts", "",
           f"- **Process handle**: slot in bits [{h['slot_bits'] - 1}:0], generation in bits "
-          f"[{h['gen_shift'] + h['gen_bits'] - 1}:{h['gen_shift']}]; generation 0 is never used.",
+          f"[{h['gen_shift'] + h['gen_bits'] - 1}:{h['gen_shift']}]; generation 0 is never used. "
+          f"QUERY with the handle 0x{h['device']:08X} reports the device.",
           f"- **Page-table entry**: valid bit {p['valid_bit']}, frame number in bits "
           f"[{p['frame_lsb'] + p['frame_bits'] - 1}:{p['frame_lsb']}]; a root entry also holds the "
           f"number of valid entries of its leaf table in bits [{p['count_lsb'] + p['count_bits'] - 1}:{p['count_lsb']}].",

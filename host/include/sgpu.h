@@ -31,7 +31,7 @@ typedef uint32_t sgpu_status; /* an NTSTATUS value, see SGPU_STATUS_* in sgpu_co
 
 typedef struct sgpu_device sgpu_device; /* opaque; from sgpu_open, freed by sgpu_close */
 typedef uint32_t sgpu_process;          /* process handle: slot | generation << 16 */
-#define SGPU_DEVICE_QUERY 0xFFFFFFFFu   /* QUERY target meaning "the device" */
+#define SGPU_DEVICE_QUERY SGPU_HANDLE_DEVICE /* QUERY target meaning "the device" (from the map) */
 
 /* Teardown policy. SGPU_POLICY_DEFAULT, SGPU_POLICY_EAGER and SGPU_POLICY_DEFERRED are the
  * device's values (CMD_OP.POLICY), defined in the generated sgpu_codes.h; they cannot also be

@@ -4,10 +4,13 @@
 #ifndef SGPU_CODES_H
 #define SGPU_CODES_H
 
+#include <stdint.h>
+
 #define SGPU_MAGIC 0x53475055u  /* ID register value */
 #define SGPU_HANDLE_SLOT_BITS 0x00000010u  /* handle: slot field width */
 #define SGPU_HANDLE_GEN_SHIFT 0x00000010u  /* handle: generation field position */
 #define SGPU_HANDLE_GEN_BITS 0x00000010u  /* handle: generation field width */
+#define SGPU_HANDLE_DEVICE 0xFFFFFFFFu  /* QUERY's handle for the device itself */
 #define SGPU_POLICY_DEFAULT 0x00000000u  /* policy value */
 #define SGPU_POLICY_EAGER 0x00000001u  /* policy value */
 #define SGPU_POLICY_DEFERRED 0x00000002u  /* policy value */
@@ -24,6 +27,13 @@
 #define SGPU_STATUS_NOT_MAPPED_VIEW 0xC0000019u  /* UNMAP: a page of the range is not mapped. */
 #define SGPU_STATUS_INSUFFICIENT_RESOURCES 0xC000009Au  /* No free process slot or queue slot. */
 #define SGPU_STATUS_PROCESS_IS_TERMINATING 0xC000010Au  /* The process is being destroyed: it accepts no new work. */
+
+/* A handle's fields, and a handle from them (the layout above). */
+#define SGPU_HANDLE_SLOT(h) ((uint32_t)(h) & ((1u << SGPU_HANDLE_SLOT_BITS) - 1u))
+#define SGPU_HANDLE_GEN(h) \
+  (((uint32_t)(h) >> SGPU_HANDLE_GEN_SHIFT) & ((1u << SGPU_HANDLE_GEN_BITS) - 1u))
+#define SGPU_HANDLE_MAKE(slot, gen) \
+  ((uint32_t)(slot) | (uint32_t)(gen) << SGPU_HANDLE_GEN_SHIFT)
 
 /* X-macro over every status code: X(name, value, description). */
 #define SGPU_STATUS_LIST(X) \

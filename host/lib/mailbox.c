@@ -61,7 +61,7 @@ sgpu_status sgpui_mailbox_resync(sgpu_device *dev) {
                   .arg = &status, .timeout_cycles = SGPUI_WAIT_POLLS_ONLY};
   sgpu_status st = sgpui_wait_for(dev, &w);
   if (st != SGPU_STATUS_SUCCESS) return st;
-  sgpui_reg_op b[2] = {{SGPU_REG_CPL_SEQ, 0, 0}, {SGPU_REG_IRQ_ACK, 1, 1u}};
+  sgpui_reg_op b[2] = {{SGPU_REG_CPL_SEQ, 0, 0}, {SGPU_REG_IRQ_ACK, 1, 1u << SGPU_IRQ_ACK_ACK_LSB}};
   if ((st = sgpui_batch(dev, b, 2)) != SGPU_STATUS_SUCCESS) return st;
   dev->cpl_seq = b[0].value;
   dev->cpl_seq_valid = true;
@@ -130,7 +130,7 @@ sgpu_status sgpui_admin(sgpu_device *dev, uint32_t opcode, uint32_t policy,
   n = 0;
   cpl[n++] = (sgpui_reg_op){SGPU_REG_CPL_STATUS, 0, 0};
   for (uint32_t i = 0; i < nres; i++) cpl[n++] = (sgpui_reg_op){res_regs[i], 0, 0};
-  cpl[n++] = (sgpui_reg_op){SGPU_REG_IRQ_ACK, 1, 1u};
+  cpl[n++] = (sgpui_reg_op){SGPU_REG_IRQ_ACK, 1, 1u << SGPU_IRQ_ACK_ACK_LSB};
   if ((st = sgpui_batch(dev, cpl, n)) != SGPU_STATUS_SUCCESS) return st;
   uint32_t status = cpl[0].value;
   for (uint32_t i = 0; i < nres; i++) res[i] = cpl[1 + i].value;

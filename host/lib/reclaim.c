@@ -61,7 +61,7 @@ sgpu_status sgpui_reclaim_poll(sgpu_device *dev, uint32_t *seq_out) {
 }
 
 sgpu_status sgpui_reclaim_note(sgpu_device *dev, sgpu_process proc, uint32_t frames) {
-  uint32_t slot = proc & 0xFFFFu;
+  uint32_t slot = SGPU_HANDLE_SLOT(proc);
   sgpu_status st;
   if (slot >= dev->info.num_procs) return SGPU_STATUS_SUCCESS; /* the device accepted it?! */
   sgpui_reclaim *r = &dev->reclaims[slot];
@@ -141,7 +141,7 @@ sgpu_status sgpu_wait_reclaim(sgpu_device *dev, sgpu_process proc, uint64_t time
   if (!dev) return SGPU_STATUS_INVALID_PARAMETER;
   pthread_mutex_lock(&dev->lock);
   sgpu_status st = SGPU_STATUS_SUCCESS;
-  uint32_t slot = proc & 0xFFFFu;
+  uint32_t slot = SGPU_HANDLE_SLOT(proc);
   sgpui_reclaim *r = slot < dev->info.num_procs ? &dev->reclaims[slot] : NULL;
   if (!r || !r->valid || r->info.handle != proc) {
     st = sgpui_fail(dev, SGPU_STATUS_INVALID_PARAMETER,

@@ -105,7 +105,11 @@
 #define SGPU_QSTATE_OWNER_LSB 0x00000008u  /* Owning process slot. */
 #define SGPU_QSTATE_OWNER_BITS 0x00000008u
 #define SGPU_QREG_QIGNORED 0x00000008u  /* Doorbells ignored on this slot since it was created. A StatW-bit counter that wra... */
-#define SGPU_QREG_QRING 0x0000000Cu  /* Ring base virtual address (bits [31:4]) and log2 of its entry count (bits [3:0]). */
+#define SGPU_QREG_QRING 0x0000000Cu  /* The ring CREATE_QUEUE gave the slot: its base virtual address and log2 of its ent... */
+#define SGPU_QRING_LOG2_LSB 0x00000000u  /* log2 of the ring's entry count, 1..15. */
+#define SGPU_QRING_LOG2_BITS 0x00000004u
+#define SGPU_QRING_BASE_LSB 0x00000004u  /* Ring base virtual address, bits [31:4] (16-byte aligned). */
+#define SGPU_QRING_BASE_BITS 0x0000001Cu
 #define SGPU_OP_CREATE_PROCESS 0x00000001u  /* Take the lowest free process slot, allocate and zero-initialised root page table,... */
 #define SGPU_OP_DESTROY_PROCESS 0x00000002u  /* Tear the process down in hardware (see docs/architecture.md); CMD_OP.POLICY picks... */
 #define SGPU_OP_MAP 0x00000003u  /* Map pages consecutive virtual pages from va (page aligned) to freshly allocated, ... */

@@ -41,7 +41,7 @@ module sgpu_core #(
   // register bus
   input  logic                                   reg_valid_i,
   input  logic                                   reg_write_i,
-  input  logic [15:0]                            reg_addr_i,
+  input  logic [sgpu_regs_pkg::BUS_ADDR_BITS-1:0] reg_addr_i,
   input  logic [31:0]                            reg_wdata_i,
   output logic                                   reg_rvalid_o,
   output logic [31:0]                            reg_rdata_o,
@@ -82,8 +82,23 @@ module sgpu_core #(
 
   // ---------------------------------------------------------------- parameter limits
   // (docs/architecture.md; both Verilator and Yosys stop here on a violation)
-  if (PageShift < 6 || PageShift > 12) begin : g_bad_page_shift
-    $error("sgpu_core: PageShift %0d outside 6..12 (32-bit virtual addresses, root-entry count field)", PageShift);
+  // The largest page: a root entry counts up to 2^(PageShift-2) leaf entries in its count field.
+  localparam int unsigned MaxPageShift = sgpu_regs_pkg::PTE_COUNT_BITS + 1;
+  localparam int unsigned MaxTlb       = (1 << sgpu_regs_pkg::CAPS0_TLB_ENTRIES_BITS) - 1;
+  if (PageShift < 6 || PageShift > MaxPageShift) begin : g_bad_page_shift
+    $error("sgpu_core: PageShift %0d outside 6..%0d (32-bit virtual addresses, root-entry count field)",
+           PageShift, MaxPageShift);
+  end
+  // The package's limits follow the map (a package cannot read another one in Yosys, so
+  // sgpu_pkg holds numbers and they are checked here).
+  if (sgpu_pkg::MaxFrameW != sgpu_regs_pkg::PTE_FRAME_BITS ||
+      sgpu_pkg::MaxProcs != (1 << sgpu_regs_pkg::CAPS0_NUM_PROCS_BITS) - 1 ||
+      sgpu_pkg::MaxQueues != sgpu_regs_pkg::QUEUE_SLOTS - 2 ||
+      (1 << sgpu_pkg::AsidW) <= sgpu_pkg::MaxProcs ||
+      (1 << sgpu_pkg::QueueIdW) != sgpu_regs_pkg::QUEUE_SLOTS ||
+      sgpu_pkg::RingLsb != sgpu_regs_pkg::QRING_BASE_LSB ||
+      sgpu_pkg::RingLog2W != sgpu_regs_pkg::QRING_LOG2_BITS) begin : g_bad_pkg
+    $error("sgpu_core: sgpu_pkg's MaxFrameW/MaxProcs/MaxQueues/AsidW/QueueIdW/ring fields disagree with the map");
   end
   if (NumProcs < 1 || NumProcs > sgpu_pkg::MaxProcs) begin : g_bad_procs
     $error("sgpu_core: NumProcs %0d outside 1..%0d (CAPS0.NUM_PROCS)", NumProcs, sgpu_pkg::MaxProcs);
@@ -99,8 +114,8 @@ module sgpu_core #(
     $error("sgpu_core: DataWords %0d not a power of two in 2..%0d (the DATA window)", DataWords,
            sgpu_regs_pkg::DATA_SIZE / 4);
   end
-  if (TlbEntries < 1 || TlbEntries > 255 || NumEngines < 1 || MaxOutstanding < 1) begin : g_bad_misc
-    $error("sgpu_core: TlbEntries (1..255), NumEngines and MaxOutstanding (>= 1) out of range");
+  if (TlbEntries < 1 || TlbEntries > MaxTlb || NumEngines < 1 || MaxOutstanding < 1) begin : g_bad_misc
+    $error("sgpu_core: TlbEntries (1..%0d), NumEngines and MaxOutstanding (>= 1) out of range", MaxTlb);
   end
 
   // ---------------------------------------------------------------- nets

@@ -20,6 +20,7 @@ module sgpu_ctx #(
   parameter int unsigned DataWords = 64,
   localparam int unsigned FrameW   = (NumFrames > 1) ? $clog2(NumFrames) : 1,
   localparam int unsigned SlotW    = (NumProcs > 1) ? $clog2(NumProcs) : 1,
+  localparam int unsigned GenW     = sgpu_regs_pkg::HANDLE_GEN_BITS,   // handle layout (the map)
   localparam int unsigned QW       = (NumQueues > 1) ? $clog2(NumQueues) : 1,
   localparam int unsigned CntW     = $clog2(NumFrames + 1),
   localparam int unsigned QCntW    = $clog2(NumQueues + 1),
@@ -118,7 +119,7 @@ module sgpu_ctx #(
   sgpu_pkg::ptop_t       ptop_pt, ptop_td, ptop_cmd, ptop_rc;
   logic [FrameW-1:0]     ptop_root;
   logic [1:0]            pt_state;
-  logic [15:0]           pt_gen, rc_gen;
+  logic [GenW-1:0] pt_gen, rc_gen;
   logic [FrameW-1:0]     pt_root;
   logic [CntW-1:0]       pt_data, pt_tbl;
   logic                  pt_free_found;

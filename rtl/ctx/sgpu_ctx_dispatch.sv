@@ -26,6 +26,9 @@ module sgpu_ctx_dispatch #(
   parameter int unsigned NumProcs  = 4,
   parameter int unsigned NumQueues = 4,
   localparam int unsigned SlotW    = (NumProcs > 1) ? $clog2(NumProcs) : 1,
+  localparam int unsigned GenW     = sgpu_regs_pkg::HANDLE_GEN_BITS,   // handle layout (the map)
+  localparam int unsigned HSlotW   = sgpu_regs_pkg::HANDLE_SLOT_BITS,   // handle layout (the map)
+  localparam int unsigned GenLsb   = sgpu_regs_pkg::HANDLE_GEN_SHIFT,   // handle layout (the map)
   localparam int unsigned QW       = (NumQueues > 1) ? $clog2(NumQueues) : 1,
   localparam int unsigned CntW     = $clog2(NumFrames + 1),
   localparam int unsigned QCntW    = $clog2(NumQueues + 1),
@@ -58,7 +61,7 @@ module sgpu_ctx_dispatch #(
   input  logic                 rc_done_i,
   // process table (the command's slot, and the summaries)
   input  logic [1:0]           pt_state_i,
-  input  logic [15:0]          pt_gen_i,
+  input  logic [GenW-1:0] pt_gen_i,
   input  logic [CntW-1:0]      pt_data_i,
   input  logic [CntW-1:0]      pt_tbl_i,
   input  logic                 pt_free_found_i,
@@ -80,6 +83,9 @@ module sgpu_ctx_dispatch #(
   input  logic [QCntW-1:0]     q_live_cnt_i,
   input  logic [31:0]          q_ign_total_i
 );
+  // CREATE_QUEUE's ring: base address and log2 size as the map's QRING lays them out
+  localparam int unsigned RingLsb = sgpu_regs_pkg::QRING_BASE_LSB;
+  localparam int unsigned Log2W   = sgpu_regs_pkg::QRING_LOG2_BITS;
   localparam int unsigned UnitPt = 0, UnitTd = 1, UnitMem = 2;
   localparam logic [1:0] PsFree   = sgpu_regs_pkg::PROC_STATE_FREE[1:0];
   localparam logic [1:0] PsDying  = sgpu_regs_pkg::PROC_STATE_DYING[1:0];
@@ -99,13 +105,13 @@ module sgpu_ctx_dispatch #(
   logic [32:0] base_vpn, end_vpn;      // 33 bits: a 32-bit page count past any base fits
   logic [CntW:0] free_frames;
   logic        is_dev_query;
-  assign hslot_ok     = 32'(cmd_q.arg0[15:0]) < NumProcs;
-  assign handle_bad   = !hslot_ok || pt_state_i == PsFree || pt_gen_i != cmd_q.arg0[31:16];
+  assign hslot_ok     = 32'(cmd_q.arg0[HSlotW-1:0]) < NumProcs;
+  assign handle_bad   = !hslot_ok || pt_state_i == PsFree || pt_gen_i != cmd_q.arg0[GenLsb +: GenW];
   assign handle_dying = pt_state_i == PsDying;
   assign base_vpn     = 33'(cmd_q.arg1) >> PageShift;
   assign end_vpn      = base_vpn + 33'(cmd_q.arg2);
   assign free_frames  = (CntW+1)'(frames_clean_i) + (CntW+1)'(frames_dirty_i);
-  assign is_dev_query = cmd_q.opcode == sgpu_regs_pkg::OP_QUERY && cmd_q.arg0 == 32'hFFFF_FFFF;
+  assign is_dev_query = cmd_q.opcode == sgpu_regs_pkg::OP_QUERY && cmd_q.arg0 == sgpu_regs_pkg::HANDLE_DEVICE;
   assign q_lk_o       = cmd_q.arg1[QW-1:0];
 
   // ---------------------------------------------------------------- the FSM
@@ -119,8 +125,8 @@ module sgpu_ctx_dispatch #(
     start_o    = '0;
     qctl_o     = '0;
     qctl_o.owner     = sgpu_pkg::AsidW'(slot_q);
-    qctl_o.ring_va   = cmd_q.arg1[31:4];
-    qctl_o.ring_log2 = cmd_q.arg2[3:0];
+    qctl_o.ring_va   = cmd_q.arg1[31:RingLsb];
+    qctl_o.ring_log2 = cmd_q.arg2[Log2W-1:0];
     cpl_valid_o = 1'b0;
 
     unique case (st_q)
@@ -190,7 +196,7 @@ module sgpu_ctx_dispatch #(
                   end
                 end
                 sgpu_regs_pkg::OP_CREATE_QUEUE: begin
-                  if (cmd_q.arg1[3:0] != '0 || cmd_q.arg2 == '0 || cmd_q.arg2 > 32'd15)
+                  if (cmd_q.arg1[RingLsb-1:0] != '0 || cmd_q.arg2 == '0 || cmd_q.arg2 > 32'((1 << Log2W) - 1))
                     status_d = sgpu_regs_pkg::STATUS_INVALID_PARAMETER;
                   else if (!q_free_found_i)
                     status_d = sgpu_regs_pkg::STATUS_INSUFFICIENT_RESOURCES;

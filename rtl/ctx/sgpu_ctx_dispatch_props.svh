@@ -58,9 +58,9 @@ assign f_dec   = st_q == StDecode;
 assign f_known = cmd_q.opcode >= sgpu_regs_pkg::OP_CREATE_PROCESS[7:0] &&
                  cmd_q.opcode <= sgpu_regs_pkg::OP_MEM_WRITE[7:0];
 assign f_hop   = f_known && cmd_q.opcode != sgpu_regs_pkg::OP_CREATE_PROCESS[7:0] &&
-                 !(cmd_q.opcode == sgpu_regs_pkg::OP_QUERY[7:0] && cmd_q.arg0 == 32'hFFFF_FFFF);
-assign f_bad   = 32'(cmd_q.arg0[15:0]) >= NumProcs || pt_state_i == PsFree ||
-                 pt_gen_i != cmd_q.arg0[31:16];
+                 !(cmd_q.opcode == sgpu_regs_pkg::OP_QUERY[7:0] && cmd_q.arg0 == sgpu_regs_pkg::HANDLE_DEVICE);
+assign f_bad   = 32'(cmd_q.arg0[HSlotW-1:0]) >= NumProcs || pt_state_i == PsFree ||
+                 pt_gen_i != cmd_q.arg0[GenLsb +: GenW];
 assign f_dying = !f_bad && pt_state_i == PsDying;
 assign f_create_ok = pt_free_found_i && (frames_clean_i != '0 || frames_dirty_i != '0);
 

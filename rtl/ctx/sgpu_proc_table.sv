@@ -17,6 +17,7 @@ module sgpu_proc_table #(
   parameter int unsigned NumProcs  = 4,
   parameter int unsigned NumFrames = 64,
   localparam int unsigned SlotW    = (NumProcs > 1) ? $clog2(NumProcs) : 1,
+  localparam int unsigned GenW     = sgpu_regs_pkg::HANDLE_GEN_BITS,   // handle layout (the map)
   localparam int unsigned FrameW   = (NumFrames > 1) ? $clog2(NumFrames) : 1,
   localparam int unsigned CntW     = $clog2(NumFrames + 1),
   localparam int unsigned LiveW    = $clog2(NumProcs + 1)
@@ -30,13 +31,13 @@ module sgpu_proc_table #(
   // the command's slot
   input  logic [SlotW-1:0]    lk_slot_i,
   output logic [1:0]          lk_state_o,
-  output logic [15:0]         lk_gen_o,
+  output logic [GenW-1:0] lk_gen_o,
   output logic [FrameW-1:0]   lk_root_o,
   output logic [CntW-1:0]     lk_data_o,
   output logic [CntW-1:0]     lk_tbl_o,
   // the reclaimer's slot
   input  logic [SlotW-1:0]    rc_slot_i,
-  output logic [15:0]         rc_gen_o,
+  output logic [GenW-1:0] rc_gen_o,
   // summaries
   output logic                free_found_o,
   output logic [SlotW-1:0]    free_idx_o,
@@ -48,13 +49,13 @@ module sgpu_proc_table #(
   localparam logic [1:0] PsDying  = sgpu_regs_pkg::PROC_STATE_DYING[1:0];
 
   logic [1:0]        state_q [NumProcs];
-  logic [15:0]       gen_q   [NumProcs];
+  logic [GenW-1:0] gen_q [NumProcs];
   logic [FrameW-1:0] root_q  [NumProcs];
   logic [CntW-1:0]   data_q  [NumProcs];
   logic [CntW-1:0]   tbl_q   [NumProcs];
 
-  function automatic logic [15:0] gen_next(logic [15:0] g);
-    gen_next = (g == 16'hFFFF) ? 16'd1 : g + 16'd1;
+  function automatic logic [GenW-1:0] gen_next(logic [GenW-1:0] g);
+    gen_next = (g == '1) ? GenW'(1) : g + 1'b1;    // generation 0 is never used
   endfunction
 
   // ---------------------------------------------------------------- reads
@@ -89,7 +90,7 @@ module sgpu_proc_table #(
   assign rs = rc_op_i.slot[SlotW-1:0];
 
   logic [1:0]      c_state;
-  logic [15:0]     c_gen, r_gen;
+  logic [GenW-1:0] c_gen, r_gen;
   logic [CntW-1:0] c_data, c_tbl;
   logic            c_we_state, c_we_gen, c_we_data, c_we_tbl, r_rel;
   always_comb begin
@@ -125,7 +126,7 @@ module sgpu_proc_table #(
     always_ff @(posedge clk_i) begin
       if (!rst_ni) begin
         state_q[p] <= PsFree;
-        gen_q[p]   <= 16'd1;
+        gen_q[p]   <= GenW'(1);
         data_q[p]  <= '0;
         tbl_q[p]   <= '0;
       end else if (r_hit) begin           // the reclaim event: never the cmd port's slot

@@ -34,7 +34,7 @@ assign f_cmd_p = 32'(cmd_op_i.slot) == 32'(f_p);
 assign f_rc_p  = 32'(rc_op_i.slot) == 32'(f_p);
 
 always_comb if (f_on) begin
-  assert (gen_q[f_p] != 16'd0);
+  assert (gen_q[f_p] != '0);
   assert (state_q[f_p] == PsFree || state_q[f_p] == PsActive || state_q[f_p] == PsDying);
   assert (active_o[f_p] == (state_q[f_p] == PsActive));
   if (state_q[f_p] == PsFree) assert (data_q[f_p] == '0 && tbl_q[f_p] == '0);
@@ -73,6 +73,6 @@ end
 
 always_comb if (f_on) begin
   cover (state_q[f_p] == PsDying && rc_op_i.op == sgpu_pkg::PtRelease && f_rc_p);
-  cover (state_q[f_p] == PsActive && gen_q[f_p] == 16'd2);
+  cover (state_q[f_p] == PsActive && gen_q[f_p] == GenW'(2));
   cover (live_o == LiveW'(NumProcs));
 end

@@ -26,6 +26,8 @@ module sgpu_ptmgr #(
   localparam int unsigned VpnW     = 2 * LvlW,
   localparam int unsigned AddrW    = FrameW + LvlW,
   localparam int unsigned SlotW    = (NumProcs > 1) ? $clog2(NumProcs) : 1,
+  localparam int unsigned GenW     = sgpu_regs_pkg::HANDLE_GEN_BITS,   // handle layout (the map)
+  localparam int unsigned GenLsb   = sgpu_regs_pkg::HANDLE_GEN_SHIFT,   // handle layout (the map)
   localparam int unsigned CntW     = $clog2(NumFrames + 1)
 ) (
   input  logic                 clk_i,
@@ -39,7 +41,7 @@ module sgpu_ptmgr #(
   output logic [5:0][31:0]     res_o,
   // the process (table record of slot_i) and the free frames (clean + dirty)
   input  logic [FrameW-1:0]    root_i,
-  input  logic [15:0]          gen_i,
+  input  logic [GenW-1:0] gen_i,
   input  logic [CntW-1:0]      frames_clean_i,
   input  logic [CntW-1:0]      frames_dirty_i,
   output sgpu_pkg::ptop_t      ptop_o,
@@ -377,7 +379,7 @@ module sgpu_ptmgr #(
     res_o = '0;
     if (status_q == sgpu_regs_pkg::STATUS_SUCCESS) begin
       if (is_create) begin
-        res_o[0] = {gen_i, 16'(slot_i)};            // handle
+        res_o[0] = (32'(gen_i) << GenLsb) | 32'(slot_i);   // handle
         res_o[1] = 32'(slot_i);                      // asid
         res_o[2] = 32'(fr_q);                        // root frame
       end else begin

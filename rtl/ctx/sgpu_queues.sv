@@ -47,8 +47,8 @@ module sgpu_queues #(
   logic             create, destroy, stop_owner, release_owner, clear_owner;
   logic [QW-1:0]    create_q, destroy_q;
   logic [SlotW-1:0] owner;
-  logic [31:4]      ring_va;
-  logic [3:0]       ring_log2;
+  logic [31:sgpu_pkg::RingLsb]     ring_va;
+  logic [sgpu_pkg::RingLog2W-1:0] ring_log2;
   assign create        = qctl_i.op == sgpu_pkg::QcCreate;
   assign destroy       = qctl_i.op == sgpu_pkg::QcDestroy;
   assign stop_owner    = qctl_i.op == sgpu_pkg::QcStop;
@@ -64,8 +64,8 @@ module sgpu_queues #(
   logic                 live_q    [NumQueues];
   logic                 stopped_q [NumQueues];
   logic [SlotW-1:0]     owner_q  [NumQueues];
-  logic [27:0]          ring_q   [NumQueues];   // ring_va[31:4]
-  logic [3:0]           log2_q   [NumQueues];
+  logic [31:sgpu_pkg::RingLsb]  ring_q   [NumQueues];   // ring base address
+  logic [sgpu_pkg::RingLog2W-1:0] log2_q [NumQueues];
   logic [31:0]          wptr_q   [NumQueues];
   logic [StatW-1:0]     qign_q   [NumQueues];
   logic [StatW-1:0]     pign_q   [NumProcs];
@@ -112,13 +112,15 @@ module sgpu_queues #(
   always_comb begin
     rd_data_o = '0;
     if (32'(rd_q_i) < NumQueues) begin
-      unique case (rd_reg_i)
-        2'd0: rd_data_o = wptr_q[rd_idx];
-        2'd1: rd_data_o = (32'(owner_q[rd_idx]) << sgpu_regs_pkg::QSTATE_OWNER_LSB) |
-                          (32'(stopped_q[rd_idx]) << sgpu_regs_pkg::QSTATE_STOPPED_LSB) |
-                          (32'(live_q[rd_idx]) << sgpu_regs_pkg::QSTATE_LIVE_LSB);
-        2'd2: rd_data_o = 32'(qign_q[rd_idx]);
-        default: rd_data_o = {ring_q[rd_idx], log2_q[rd_idx]};
+      unique case (rd_reg_i)   // the register's word index within the slot (the map's QREG_*)
+        sgpu_regs_pkg::QREG_QDB[3:2]:      rd_data_o = wptr_q[rd_idx];
+        sgpu_regs_pkg::QREG_QSTATE[3:2]:
+          rd_data_o = (32'(owner_q[rd_idx]) << sgpu_regs_pkg::QSTATE_OWNER_LSB) |
+                      (32'(stopped_q[rd_idx]) << sgpu_regs_pkg::QSTATE_STOPPED_LSB) |
+                      (32'(live_q[rd_idx]) << sgpu_regs_pkg::QSTATE_LIVE_LSB);
+        sgpu_regs_pkg::QREG_QIGNORED[3:2]: rd_data_o = 32'(qign_q[rd_idx]);
+        default:                           rd_data_o = (32'(ring_q[rd_idx]) << sgpu_regs_pkg::QRING_BASE_LSB) |
+                                                 (32'(log2_q[rd_idx]) << sgpu_regs_pkg::QRING_LOG2_LSB);
       endcase
     end
   end

@@ -16,6 +16,8 @@ module sgpu_reclaim #(
   parameter int unsigned NumProcs  = 4,
   parameter int unsigned TimeW     = 32,
   localparam int unsigned SlotW    = (NumProcs > 1) ? $clog2(NumProcs) : 1,
+  localparam int unsigned GenW     = sgpu_regs_pkg::HANDLE_GEN_BITS,   // handle layout (the map)
+  localparam int unsigned GenLsb   = sgpu_regs_pkg::HANDLE_GEN_SHIFT,   // handle layout (the map)
   localparam int unsigned CntW     = $clog2(NumFrames + 1),
   localparam int unsigned TotW     = CntW + 1,
   localparam int unsigned PendW    = $clog2(NumProcs + 1),
@@ -41,7 +43,7 @@ module sgpu_reclaim #(
   // the event
   output sgpu_pkg::ptop_t      ptop_o,            // process-table rc port
   output logic [SlotW-1:0]     gen_slot_o,        // whose generation gen_i is
-  input  logic [15:0]          gen_i,
+  input  logic [GenW-1:0] gen_i,
   // reclaim registers
   output logic [31:0]          seq_o,
   output logic [31:0]          handle_o,
@@ -149,7 +151,7 @@ module sgpu_reclaim #(
         pend_q[fire_idx] <= 1'b0;
         rel_q[fire_idx]  <= 1'b0;
         seq_q       <= seq_q + 1'b1;
-        handle_q    <= {gen_i, 16'(fire_idx)};
+        handle_q    <= (32'(gen_i) << GenLsb) | 32'(fire_idx);
         cycles_q    <= now_i - t0_q[fire_idx] + 1'b1;
         scrub_q     <= now_i - stamp_q[fire_idx];
         frames_ev_q <= frames_q[fire_idx];

@@ -21,11 +21,14 @@ package sgpu_pkg;
   // Checked at elaboration by sgpu_core (both Verilator and Yosys stop on a violation).
   localparam int unsigned MaxProcs   = 255;  // CAPS0.NUM_PROCS is 8 bits
   localparam int unsigned MaxQueues  = 254;  // queue id 0xFF means "no queue"
-  localparam int unsigned MaxFrameW  = 20;   // frame number bits in a page-table entry
+  localparam int unsigned MaxFrameW  = 20;   // frame number bits in a PTE (sgpu_core checks
+                                             // it equals the map's PTE_FRAME_BITS)
   localparam int unsigned AsidW      = 8;    // ASID = process slot, <= MaxProcs
   localparam int unsigned MemAddrW   = 32;   // word address in a memory request
   localparam int unsigned VpnW       = 32;   // virtual page number in a translate request
   localparam int unsigned QueueIdW   = 8;
+  localparam int unsigned RingLsb    = 4;    // queue ring: base address bits [31:RingLsb]
+  localparam int unsigned RingLog2W  = 4;    //   and log2 of its entry count (the map's QRING)
 
   // ---------------------------------------------------------------- memory port
   // One request per valid/ready handshake; addresses are word (32-bit) addresses. Reads get
@@ -131,8 +134,8 @@ package sgpu_pkg;
     logic                valid;
     logic [QueueIdW-1:0] qid;
     logic [AsidW-1:0]    asid;
-    logic [31:4]         ring_va;
-    logic [3:0]          ring_log2;
+    logic [31:RingLsb]   ring_va;
+    logic [RingLog2W-1:0] ring_log2;
     logic [31:0]         wptr;
   } doorbell_t;
 
@@ -177,8 +180,8 @@ package sgpu_pkg;
     qctl_op_e            op;
     logic [QueueIdW-1:0] qid;
     logic [AsidW-1:0]    owner;
-    logic [31:4]         ring_va;
-    logic [3:0]          ring_log2;
+    logic [31:RingLsb]   ring_va;
+    logic [RingLog2W-1:0] ring_log2;
   } qctl_t;
 
   // Process-table updates (sgpu_proc_table), one per cycle per port.

@@ -25,7 +25,7 @@ module sgpu_sim_top #(
   input  logic                  rst_ni,
   input  logic                  reg_valid_i,
   input  logic                  reg_write_i,
-  input  logic [15:0]           reg_addr_i,
+  input  logic [sgpu_regs_pkg::BUS_ADDR_BITS-1:0] reg_addr_i,
   input  logic [31:0]           reg_wdata_i,
   output logic                  reg_rvalid_o,
   output logic [31:0]           reg_rdata_o,

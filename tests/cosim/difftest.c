@@ -500,8 +500,8 @@ static void op_create(ctx *c, bool raw) {
 static uint32_t do_destroy(ctx *c, uint32_t h, uint32_t policy, bool raw) {
   uint32_t args[4] = {h, 0, 0, 0}, rres[6], dres[6] = {0}, st, rst;
   describe(c, "DESTROY_PROCESS(0x%08X) policy %u via %s", h, policy, raw ? "raw" : "api");
-  bool was_live = ref_proc_state(c->ref, h & 0xFFFFu) == SGPU_PROC_STATE_ACTIVE &&
-                  ref_proc_handle(c->ref, h & 0xFFFFu) == h;
+  bool was_live = ref_proc_state(c->ref, SGPU_HANDLE_SLOT(h)) == SGPU_PROC_STATE_ACTIVE &&
+                  ref_proc_handle(c->ref, SGPU_HANDLE_SLOT(h)) == h;
   bool pending = model_pending(c) > 0;
   if (raw) {
     st = raw_exec(c, SGPU_OP_DESTROY_PROCESS, policy, args, dres);
@@ -566,7 +566,7 @@ static uint32_t do_map_unmap(ctx *c, bool map, uint32_t h, uint32_t va, uint32_t
 }
 
 static void op_map_unmap(ctx *c, bool map, bool raw) {
-  uint32_t h = pick_handle(c), slot = h & 0xFFFFu, vpn, pages;
+  uint32_t h = pick_handle(c), slot = SGPU_HANDLE_SLOT(h), vpn, pages;
   bool odd;
   if (map) {
     vpn = chance(c, 25) ? mapped_vpn(c, slot) : hot_vpn(c); /* some overlap on purpose */
@@ -675,7 +675,7 @@ static uint32_t queue_owner_field(uint32_t qstate) {
 }
 
 static void op_destroy_queue(ctx *c, bool raw) {
-  uint32_t h = pick_handle(c), slot = h & 0xFFFFu, q = below(c, c->Q);
+  uint32_t h = pick_handle(c), slot = SGPU_HANDLE_SLOT(h), q = below(c, c->Q);
   unsigned roll = below(c, 100);
   if (roll < 60) { /* one of its own, if it has any */
     for (uint32_t i = 0; i < c->Q; i++) {
@@ -787,7 +787,7 @@ static uint32_t model_transfer(ctx *c, bool write, uint32_t h, uint32_t va, cons
 }
 
 static void op_mem(ctx *c, bool write, bool raw) {
-  uint32_t h = pick_handle(c), slot = h & 0xFFFFu;
+  uint32_t h = pick_handle(c), slot = SGPU_HANDLE_SLOT(h);
   uint32_t vpn = chance(c, 85) ? mapped_vpn(c, slot) : hot_vpn(c);
   uint32_t words_per_page = 1u << (c->S - 2), word;
   switch (below(c, 4)) { /* few distinct words, so reads meet earlier writes; page ends */
@@ -800,8 +800,8 @@ static void op_mem(ctx *c, bool write, bool raw) {
   if (!write && c->nrecent && chance(c, 40)) { /* read back a recent write, if still live */
     unsigned i = below(c, c->nrecent);
     uint32_t rh = c->recent_h[i];
-    if (ref_proc_state(c->ref, rh & 0xFFFFu) == SGPU_PROC_STATE_ACTIVE &&
-        ref_proc_handle(c->ref, rh & 0xFFFFu) == rh) {
+    if (ref_proc_state(c->ref, SGPU_HANDLE_SLOT(rh)) == SGPU_PROC_STATE_ACTIVE &&
+        ref_proc_handle(c->ref, SGPU_HANDLE_SLOT(rh)) == rh) {
       h = rh;
       va = c->recent_va[i];
     }

@@ -41,6 +41,7 @@
 #include <string.h>
 #include <time.h>
 
+#include "cosim_check.h"
 #include "sgpu.h"
 #include "sgpu_regs.h" /* internal: register offsets (tests only) */
 #include "sgpu_sim.h"
@@ -71,43 +72,6 @@ typedef struct {
   model m;
   uint32_t E; /* words per page */
 } ec;
-
-static int fail_at(ec *c, int line, const char *fmt, ...) {
-  va_list ap;
-  fprintf(stderr, "FAIL [%s] engines.c:%d: ", c->name, line);
-  va_start(ap, fmt);
-  vfprintf(stderr, fmt, ap);
-  va_end(ap);
-  const char *e = c->dev ? sgpu_last_error(c->dev) : "";
-  fprintf(stderr, "%s%s\n", *e ? "\n    libsgpu last error: " : "", e);
-  return 1;
-}
-
-#define REQUIRE(cond, ...)                                                                     \
-  do {                                                                                         \
-    if (!(cond)) return fail_at(c, __LINE__, __VA_ARGS__);                                    \
-  } while (0)
-
-#define ST(call, want)                                                                         \
-  do {                                                                                         \
-    sgpu_status st_ = (call), want_ = (want);                                                  \
-    if (st_ != want_)                                                                          \
-      return fail_at(c, __LINE__, "%s returned %s (0x%08X), expected %s", #call,               \
-                     sgpu_status_str(st_), st_, sgpu_status_str(want_));                        \
-  } while (0)
-
-#define EQ(what, got, want)                                                                    \
-  do {                                                                                         \
-    uint64_t g_ = (got), w_ = (want);                                                          \
-    if (g_ != w_)                                                                              \
-      return fail_at(c, __LINE__, "%s is %" PRIu64 " (0x%" PRIx64 "), expected %" PRIu64,      \
-                     what, g_, g_, w_);                                                        \
-  } while (0)
-
-#define DO(call)                                                                               \
-  do {                                                                                         \
-    if (call) return 1;                                                                        \
-  } while (0)
 
 /* xorshift64*: reproducible from the printed seed */
 static uint64_t rng_s;
@@ -177,6 +141,8 @@ static int open_dev(ec *c, const char *engines) {
                    engines ? engines : "(unset)", sgpu_status_str(st), err);
   }
   ST(sgpu_get_info(c->dev, &c->info), SGPU_STATUS_SUCCESS);
+  REQUIRE(c->info.num_procs > MAX_PROCS, "the device has %u process slots; this test needs %u",
+          c->info.num_procs, MAX_PROCS + 1);
   c->E = 1u << (c->info.page_shift - 2);
   DO(model_path(c, path, sizeof path));
   c->m.so = dlopen(path, RTLD_NOW | RTLD_LOCAL | RTLD_NOLOAD);
@@ -279,7 +245,7 @@ static int ring_doorbell(ec *c, fstate *s, proc *p) {
  * their entry, the rest of page 0 is 0, data pages hold their pattern. */
 static int scan(ec *c, fstate *s, proc *p) {
   uint32_t buf[1024];
-  const uint32_t slot = p->h & 0xFFFFu, entries = 1u << p->log2;
+  const uint32_t slot = SGPU_HANDLE_SLOT(p->h), entries = 1u << p->log2;
   const uint32_t engine = engine_of(c, p->q);
   s->scans++;
   if (p->ring_mapped) {
@@ -412,7 +378,7 @@ static int fence_lands(ec *c, fstate *s, proc *p) {
  * when the engine resumes, the held item must not write into the new process's ring (it was
  * aborted), which scan() would see as a fence the new process never rang. */
 static int reuse_after_stall(ec *c, fstate *s, proc *p, uint32_t policy) {
-  const uint32_t slot = p->h & 0xFFFFu, mask = 1u << engine_of(c, p->q), old = s->stall_mask;
+  const uint32_t slot = SGPU_HANDLE_SLOT(p->h), mask = 1u << engine_of(c, p->q), old = s->stall_mask;
   s->stall_mask |= mask;
   DO(hold(c, s->stall_mask));
   for (uint32_t i = 0, n = 1 + rnd(3); i < n; i++) DO(ring_doorbell(c, s, p));
@@ -421,7 +387,7 @@ static int reuse_after_stall(ec *c, fstate *s, proc *p, uint32_t policy) {
   if (policy == SGPU_POLICY_DEFERRED) ST(sgpu_wait_clean(c->dev, WAIT_CYCLES), SGPU_STATUS_SUCCESS);
   /* CREATE_PROCESS takes the lowest FREE slot: the same one unless a lower one is free */
   DO(create_proc(c, s, p));
-  if (p->live && (p->h & 0xFFFFu) == slot) s->reuse_checks++;
+  if (p->live && SGPU_HANDLE_SLOT(p->h) == slot) s->reuse_checks++;
   s->stall_mask = old;
   DO(hold(c, s->stall_mask));
   step(c, 2000);
@@ -694,7 +660,8 @@ static int raw_destroy_begin(ec *c, sgpu_process h, uint32_t policy, uint32_t *s
   *seq = reg(c, SGPU_REG_CPL_SEQ);
   ST(sgpu_reg_write(c->dev, SGPU_REG_CMD_ARG0, h), SGPU_STATUS_SUCCESS);
   ST(sgpu_reg_write(c->dev, SGPU_REG_CMD_OP,
-                    SGPU_OP_DESTROY_PROCESS | policy << SGPU_CMD_OP_POLICY_LSB),
+                    SGPU_OP_DESTROY_PROCESS << SGPU_CMD_OP_OPCODE_LSB |
+                        policy << SGPU_CMD_OP_POLICY_LSB),
      SGPU_STATUS_SUCCESS);
   ST(sgpu_reg_write(c->dev, SGPU_REG_ADMIN_DOORBELL, 1), SGPU_STATUS_SUCCESS);
   return 0;

@@ -36,6 +36,7 @@
 #include <string.h>
 
 #include "raw_cmd.h"
+#include "cosim_check.h"
 #include "sgpu.h"
 
 #define WAIT_CLEAN_CYCLES 400000000ull
@@ -53,44 +54,13 @@ typedef struct {
   uint64_t vpn_limit;  /* 2^(2(S-2)) */
 } sc;
 
-static int fail_at(sc *c, int line, const char *fmt, ...) {
-  va_list ap;
-  fprintf(stderr, "FAIL [%s] scenarios.c:%d: ", c->name, line);
-  va_start(ap, fmt);
-  vfprintf(stderr, fmt, ap);
-  va_end(ap);
-  const char *e = c->dev ? sgpu_last_error(c->dev) : "";
-  fprintf(stderr, "%s%s\n", *e ? "\n    libsgpu last error: " : "", e);
-  return 1;
+#define GEN_MAX ((1u << SGPU_HANDLE_GEN_BITS) - 1u) /* generations 1..GEN_MAX, then 1 */
+
+/* The handle a slot gets when it is reissued: one generation on, skipping 0. */
+static uint32_t next_handle(uint32_t h) {
+  uint32_t g = SGPU_HANDLE_GEN(h) + 1;
+  return SGPU_HANDLE_MAKE(SGPU_HANDLE_SLOT(h), g > GEN_MAX ? 1u : g);
 }
-
-#define REQUIRE(cond, ...)                                                                     \
-  do {                                                                                         \
-    if (!(cond)) return fail_at(c, __LINE__, __VA_ARGS__);                                    \
-  } while (0)
-
-/* A status check: the call, what it must return. */
-#define ST(call, want)                                                                         \
-  do {                                                                                         \
-    sgpu_status st_ = (call), want_ = (want);                                                  \
-    if (st_ != want_)                                                                          \
-      return fail_at(c, __LINE__, "%s returned %s (0x%08X), expected %s", #call,               \
-                     sgpu_status_str(st_), st_, sgpu_status_str(want_));                        \
-  } while (0)
-
-#define EQ(what, got, want)                                                                    \
-  do {                                                                                         \
-    uint64_t g_ = (got), w_ = (want);                                                          \
-    if (g_ != w_)                                                                              \
-      return fail_at(c, __LINE__, "%s is %" PRIu64 " (0x%" PRIx64 "), expected %" PRIu64,      \
-                     what, g_, g_, w_);                                                        \
-  } while (0)
-
-/* Run a sub-step that returns non-zero on failure. */
-#define DO(call)                                                                               \
-  do {                                                                                         \
-    if (call) return 1;                                                                        \
-  } while (0)
 
 static uint32_t pattern(uint32_t tag, uint32_t va) {
   uint32_t x = tag * 0x9E3779B9u ^ va;
@@ -407,8 +377,7 @@ static int lifecycle_policy(sc *c, uint32_t policy) {
   /* The slot is reusable, one generation on; FRAMES_USED back to what the process had. */
   sgpu_process p2;
   ST(sgpu_create_process(c->dev, &p2), SGPU_STATUS_SUCCESS);
-  uint32_t g = (p >> SGPU_HANDLE_GEN_SHIFT) + 1;
-  EQ("reused handle", p2, (p & 0xFFFFu) | (g > 0xFFFFu ? 1u : g) << SGPU_HANDLE_GEN_SHIFT);
+  EQ("reused handle", p2, next_handle(p));
   ST(sgpu_map(c->dev, p2, page_va(c, base), n), SGPU_STATUS_SUCCESS);
   DO(check_pages(c, p2, base, n, 0));
   EQ("FRAMES_USED back", reg(c, SGPU_REG_FRAMES_USED), used0);
@@ -442,7 +411,7 @@ static int case_bad_inputs(sc *c) {
   DO(take_snapshot(c, procs, 2, &s));
 
   /* Unknown handles. */
-  uint32_t a_slot = a & 0xFFFFu;
+  uint32_t a_slot = SGPU_HANDLE_SLOT(a);
   const sgpu_process bad_handles[] = {
       P | 1u << SGPU_HANDLE_GEN_SHIFT,         /* slot out of range */
       0xFFFEu | 1u << SGPU_HANDLE_GEN_SHIFT,   /* far out of range */
@@ -469,7 +438,7 @@ static int case_bad_inputs(sc *c) {
   REJECT(sgpu_destroy_process(c->dev, cc, SGPU_POLICY_EAGER, NULL), SGPU_STATUS_INVALID_HANDLE, &s);
   REJECT(sgpu_map(c->dev, cc, page_va(c, base), 1), SGPU_STATUS_INVALID_HANDLE, &s);
   ST(sgpu_create_process(c->dev, &dd), SGPU_STATUS_SUCCESS);
-  EQ("reused slot", dd & 0xFFFFu, cc & 0xFFFFu);
+  EQ("reused slot", SGPU_HANDLE_SLOT(dd), SGPU_HANDLE_SLOT(cc));
   REQUIRE(dd != cc, "a reused slot gave the same handle 0x%08X", dd);
   DO(wait_clean(c));
   procs[2] = dd;
@@ -614,7 +583,7 @@ static int case_isolation(sc *c) {
   DO(check_pages(c, b, base, k, 0xBBBB));
   ST(sgpu_query_process(c->dev, b, &after), SGPU_STATUS_SUCCESS);
   REQUIRE(!memcmp(&before, &after, sizeof before), "B's QUERY changed across A's teardown");
-  uint32_t bslot = b & 0xFFFFu;
+  uint32_t bslot = SGPU_HANDLE_SLOT(b);
   EQ("qb1 QSTATE", qreg(c, qb1, SGPU_QREG_QSTATE), qstate(true, bslot));
   EQ("qb1 QDB", qreg(c, qb1, SGPU_QREG_QDB), 21);
   EQ("qb1 QRING", qreg(c, qb1, SGPU_QREG_QRING), 0x2000u | 5);
@@ -679,7 +648,7 @@ static int case_dead_doorbell(sc *c) {
   EQ("reissued queue slot", q2, q);
   EQ("reissued QIGNORED", qreg(c, q2, SGPU_QREG_QIGNORED), 0);
   EQ("reissued QDB", qreg(c, q2, SGPU_QREG_QDB), 0);
-  EQ("reissued QSTATE", qreg(c, q2, SGPU_QREG_QSTATE), qstate(true, b & 0xFFFFu));
+  EQ("reissued QSTATE", qreg(c, q2, SGPU_QREG_QSTATE), qstate(true, SGPU_HANDLE_SLOT(b)));
   ST(sgpu_ring_doorbell(c->dev, q2, 13), SGPU_STATUS_SUCCESS);
   EQ("reissued QDB after a doorbell", qreg(c, q2, SGPU_QREG_QDB), 13);
   EQ("DB_IGNORED unchanged", reg(c, SGPU_REG_DB_IGNORED), ignored);
@@ -726,7 +695,7 @@ static int no_residue_policy(sc *c, uint32_t policy) {
   EQ("B's QDB", qreg(c, qb, SGPU_QREG_QDB), 0);
   EQ("B's QIGNORED", qreg(c, qb, SGPU_QREG_QIGNORED), 0);
   EQ("B's QRING (its own, nothing of A's)", qreg(c, qb, SGPU_QREG_QRING), 0x40u | 1);
-  EQ("B's QSTATE", qreg(c, qb, SGPU_QREG_QSTATE), qstate(true, b & 0xFFFFu));
+  EQ("B's QSTATE", qreg(c, qb, SGPU_QREG_QSTATE), qstate(true, SGPU_HANDLE_SLOT(b)));
   DO(fill_frames(c, b, 3, &vpn, &pages));
   uint64_t total = pages * E;
   bool full = c->full || total <= c->max_words;
@@ -794,20 +763,20 @@ static int case_gen_wrap(sc *c) {
   }
   sgpu_process p = 0, first;
   ST(sgpu_create_process(c->dev, &first), SGPU_STATUS_SUCCESS);
-  uint32_t slot = first & 0xFFFFu, gen = first >> SGPU_HANDLE_GEN_SHIFT;
+  uint32_t slot = SGPU_HANDLE_SLOT(first), gen = SGPU_HANDLE_GEN(first);
   p = first;
-  for (uint32_t want = gen + 1; want <= 0xFFFFu + 1u; want++) {
+  for (uint32_t want = gen + 1; want <= GEN_MAX + 1u; want++) {
     ST(sgpu_destroy_process(c->dev, p, SGPU_POLICY_EAGER, NULL), SGPU_STATUS_SUCCESS);
     ST(sgpu_create_process(c->dev, &p), SGPU_STATUS_SUCCESS);
-    uint32_t expect = want > 0xFFFFu ? 1u : want;
-    if (p != (slot | expect << SGPU_HANDLE_GEN_SHIFT))
+    uint32_t expect = want > GEN_MAX ? 1u : want;
+    if (p != SGPU_HANDLE_MAKE(slot, expect))
       return fail_at(c, __LINE__, "handle 0x%08X after %u reuses, expected 0x%08X", p,
-                     want - gen, slot | expect << SGPU_HANDLE_GEN_SHIFT);
+                     want - gen, SGPU_HANDLE_MAKE(slot, expect));
   }
   /* Generation 1 again (the very first handle names a live process once more, as 16 bits
    * allow); the last handle before the wrap and generation 0 are invalid. */
   sgpu_process_info pi;
-  ST(sgpu_query_process(c->dev, slot | 0xFFFFu << SGPU_HANDLE_GEN_SHIFT, &pi),
+  ST(sgpu_query_process(c->dev, SGPU_HANDLE_MAKE(slot, GEN_MAX), &pi),
      SGPU_STATUS_INVALID_HANDLE);
   ST(sgpu_query_process(c->dev, slot, &pi), SGPU_STATUS_INVALID_HANDLE); /* generation 0 */
   ST(sgpu_query_process(c->dev, p, &pi), SGPU_STATUS_SUCCESS);
@@ -1079,11 +1048,10 @@ static int case_dying_slots(sc *c) {
     printf("  [dying_slots] NOTE: events %u..%u came between two reads; first handle not checked\n",
            seq1 - rseq0, seq2 - rseq0);
   ST(sgpu_create_process(c->dev, &extra), SGPU_STATUS_SUCCESS);
-  uint32_t g = (h[0] >> SGPU_HANDLE_GEN_SHIFT) + 1;
   if (seq1 == rseq0 + 1 && reg(c, SGPU_REG_RECLAIM_SEQ) == seq1)
-    EQ("the reclaimed slot, gen + 1", extra, (h[0] & 0xFFFFu) | (g > 0xFFFFu ? 1u : g) << SGPU_HANDLE_GEN_SHIFT);
+    EQ("the reclaimed slot, gen + 1", extra, next_handle(h[0]));
   else
-    REQUIRE((extra & 0xFFFFu) < P, "CREATE_PROCESS gave 0x%08X", extra);
+    REQUIRE(SGPU_HANDLE_SLOT(extra) < P, "CREATE_PROCESS gave 0x%08X", extra);
   ST(sgpu_query_process(c->dev, h[0], &pi), SGPU_STATUS_INVALID_HANDLE);
   DO(wait_clean(c));
   DO(wait_reclaim(c, rseq0, P));

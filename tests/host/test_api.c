@@ -68,11 +68,11 @@ static void lifecycle(sgpu_process *a, sgpu_process *b) {
   CHECK(*a != *b && (*a >> SGPU_HANDLE_GEN_SHIFT) != 0,
         "handles differ and carry a generation (A 0x%08x, B 0x%08x)", *a, *b);
   sgpu_process_info i = pinfo(*a);
-  CHECK(i.state == SGPU_PROC_STATE_ACTIVE && i.asid == (*a & 0xFFFFu) && i.pt_pages == 1 &&
+  CHECK(i.state == SGPU_PROC_STATE_ACTIVE && i.asid == SGPU_HANDLE_SLOT(*a) && i.pt_pages == 1 &&
             i.data_frames == 0 && i.queues == 0,
         "fresh A: ACTIVE, asid = slot %u, 1 page-table page, nothing else (state %u asid %u "
         "pt %u data %u queues %u)",
-        *a & 0xFFFFu, i.state, i.asid, i.pt_pages, i.data_frames, i.queues);
+        SGPU_HANDLE_SLOT(*a), i.state, i.asid, i.pt_pages, i.data_frames, i.queues);
   sgpu_process out_of_range = info.num_procs | 1u << SGPU_HANDLE_GEN_SHIFT;
   sgpu_process wrong_gen = *a + (1u << SGPU_HANDLE_GEN_SHIFT);
   EXPECT(sgpu_query_process(dev, out_of_range, &i), SGPU_STATUS_INVALID_HANDLE,
@@ -160,7 +160,7 @@ static uint32_t queues(sgpu_process a, sgpu_process b) {
   CHECK(v == (0x40u | 4u), "QRING holds ring 0x40 and log2 4 (0x%08x)", v);
   sgpu_reg_read(dev, base + SGPU_QREG_QSTATE, &v);
   CHECK((v >> SGPU_QSTATE_LIVE_LSB & 1u) &&
-            (v >> SGPU_QSTATE_OWNER_LSB & ((1u << SGPU_QSTATE_OWNER_BITS) - 1)) == (a & 0xFFFFu),
+            (v >> SGPU_QSTATE_OWNER_LSB & ((1u << SGPU_QSTATE_OWNER_BITS) - 1)) == SGPU_HANDLE_SLOT(a),
         "QSTATE: live, owned by A's slot (0x%08x)", v);
   EXPECT(sgpu_ring_doorbell(dev, q, 7), SGPU_STATUS_SUCCESS, "ring queue %u with 7", q);
   sgpu_reg_read(dev, base + SGPU_QREG_QDB, &v);
@@ -213,7 +213,7 @@ static void teardown(sgpu_process a, uint32_t qa) {
   sgpu_process c;
   uint32_t q;
   EXPECT(sgpu_create_process(dev, &c), SGPU_STATUS_SUCCESS, "create C");
-  CHECK((c & 0xFFFFu) == (a & 0xFFFFu) && c != a,
+  CHECK(SGPU_HANDLE_SLOT(c) == SGPU_HANDLE_SLOT(a) && c != a,
         "C reuses A's slot with a new generation (A 0x%08x, C 0x%08x)", a, c);
   sgpu_map(dev, c, 0, 3);
   sgpu_map(dev, c, 8 * PAGE, 4);
@@ -327,7 +327,7 @@ static void deferred(void) {
     EXPECT(sgpu_create_process(dev, &e), SGPU_STATUS_SUCCESS, "create E while D is DYING");
     sgpu_device_info d2 = dinfo();
     if (d2.reclaim_pending == d1.reclaim_pending)
-      CHECK((e & 0xFFFFu) != (d & 0xFFFFu), "E does not get D's DYING slot (D 0x%08x, E 0x%08x)",
+      CHECK(SGPU_HANDLE_SLOT(e) != SGPU_HANDLE_SLOT(d), "E does not get D's DYING slot (D 0x%08x, E 0x%08x)",
             d, e);
     EXPECT(sgpu_destroy_process(dev, e, SGPU_POLICY_EAGER, NULL), SGPU_STATUS_SUCCESS,
            "destroy E");

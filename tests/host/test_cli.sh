@@ -22,6 +22,14 @@ run() {
   bad "$what: exit $rc, expected $want (sgpu $*)"; sed 's/^/      | /' "$tmp/err" | head -5
   return 1
 }
+# regdef NAME: the value of a #define of the generated headers (sgpu_regs.h, sgpu_codes.h)
+regdef() {
+  local v
+  v=$(awk -v n="$1" '$1 == "#define" && $2 == n {sub(/u$/, "", $3); print $3}' \
+        "$(dirname "$0")/../../host/lib/sgpu_regs.h" "$(dirname "$0")/../../host/include/sgpu_codes.h")
+  [ -n "$v" ] || { echo "test_cli: $1 is not in the generated headers" >&2; exit 1; }
+  echo "$v"
+}
 # has TEXT WHERE DESCRIPTION: TEXT occurs in $out or $err
 has() {
   local text=$1 where=$2 what=$3 hay
@@ -191,6 +199,7 @@ fi
 # Issue 12 defect 4: an eager destroy's scrub while a deferred event is pending must not
 # leak into that event (it once reported scrub_cycles 2423 of cycles 221 with exact 1).
 printf '$a = create-process\nmap $a 0 3\n$b = create-process\nmap $b 0 32\ndestroy-process $a --policy deferred\ndestroy-process $b --policy eager\nwait-reclaim $a\n' >"$tmp/d4.txt"
+command -v python3 >/dev/null || bad "defect 4: python3 (a make test dependency) is missing"
 if run 0 "deferred 3 frames, eager 32, wait-reclaim" -- --json "${D[@]}" script "$tmp/d4.txt" &&
    command -v python3 >/dev/null; then
   if python3 -c '
@@ -220,25 +229,30 @@ run 2 "undefined variable" -- "${D[@]}" script "$tmp/v.txt" && has "'\$nope'" er
 printf 'script x\n' >"$tmp/n.txt"
 run 2 "nested script" -- "${D[@]}" script "$tmp/n.txt"
 
-# Register addresses beyond the 16-bit bus never reach the device (defect 1, host half).
-cat >"$tmp/r.txt" <<'EOF2'
-reg-write 0x24 0x1234
-expect STATUS_INVALID_PARAMETER reg-write 0x10024 0xdead
-reg-read 0x24
-$a = create-process
+# Register addresses beyond the bus never reach the device (defect 1, host half). Offsets and
+# the bus width come from the generated header (the map moves registers).
+arg0=$(printf '0x%x' "$(regdef SGPU_REG_CMD_ARG0)")
+bus=$(printf '0x%x' $((1 << $(regdef SGPU_BUS_ADDR_BITS))))
+far_arg0=$(printf '0x%x' $((bus + arg0)))
+far_db=$(printf '0x%x' $((bus + $(regdef SGPU_REG_ADMIN_DOORBELL))))
+cat >"$tmp/r.txt" <<EOF2
+reg-write $arg0 0x1234
+expect STATUS_INVALID_PARAMETER reg-write $far_arg0 0xdead
+reg-read $arg0
+\$a = create-process
 query
-expect STATUS_INVALID_PARAMETER reg-write 0x10034 1
+expect STATUS_INVALID_PARAMETER reg-write $far_db 1
 query
 EOF2
 run 0 "out-of-range register writes" -- "${D[@]}" script "$tmp/r.txt" &&
-  has "value              0x00001234" out "CMD_ARG0 unchanged after reg-write 0x10024"
+  has "value              0x00001234" out "CMD_ARG0 unchanged after reg-write $far_arg0"
 n1=$(grep -c "live_processes     1" <<<"$out")
 [ "$n1" -eq 2 ] && [[ "$out" != *"live_processes     2"* ]] &&
-  ok "reg-write 0x10034 did not ring the doorbell (live_processes 1 before and after)" ||
-  bad "reg-write 0x10034 re-ran a command: $(grep live_processes <<<"$out" | tr '\n' ' ')"
-run 1 "reg-read 0x10000" -- "${D[@]}" reg-read 0x10000 &&
-  has "STATUS_INVALID_PARAMETER" err "reg-read 0x10000" && has "0x10000" err "reg-read 0x10000"
-[[ "$out" != *value* ]] && ok "reg-read 0x10000 printed no value" || bad "reg-read 0x10000 printed '$out'"
+  ok "reg-write $far_db did not ring the doorbell (live_processes 1 before and after)" ||
+  bad "reg-write $far_db re-ran a command: $(grep live_processes <<<"$out" | tr '\n' ' ')"
+run 1 "reg-read $bus" -- "${D[@]}" reg-read "$bus" &&
+  has "STATUS_INVALID_PARAMETER" err "reg-read $bus" && has "$bus" err "reg-read $bus"
+[[ "$out" != *value* ]] && ok "reg-read $bus printed no value" || bad "reg-read $bus printed '$out'"
 
 # Script input problems are reported, never taken for the end of the file (defect 12).
 run 2 "script of a directory" -- "${D[@]}" script "$tmp" &&
@@ -268,8 +282,7 @@ fi
 if [[ "$uri" == sim:fake* ]]; then
   printf '$p = create-process\nmap $p 0 2\ndestroy-process $p\nquery\n' >"$tmp/ph.txt"
   # TD_VALIDATE's offset, from the generated header (the map moves registers)
-  td_validate=$(awk '$2 == "SGPU_REG_TD_VALIDATE" {sub(/u$/, "", $3); print $3}' \
-                "$(dirname "$0")/../../host/lib/sgpu_regs.h")
+  td_validate=$(regdef SGPU_REG_TD_VALIDATE)
   SGPU_MODEL_FAIL_READS=$td_validate run 0 "destroy with unreadable phases" -- --json "${D[@]}" script "$tmp/ph.txt" &&
     has '"frames_freed":4' out "destroy with unreadable phases" &&
     has '"phases_read":0' out "destroy with unreadable phases" &&

@@ -65,7 +65,7 @@ static uint32_t predict_create(const msync *m, uint32_t j, uint32_t *slot) {
   for (uint32_t s = 0; s < m->procs; s++) {
     bool is_free = ref_proc_state(m->ref, s) == SGPU_PROC_STATE_FREE;
     for (uint32_t i = 0; i < j && !is_free; i++)
-      is_free = (ref_pending_handle(m->ref, i) & 0xFFFFu) == s;
+      is_free = SGPU_HANDLE_SLOT(ref_pending_handle(m->ref, i)) == s;
     if (!is_free) continue;
     *slot = s;
     uint32_t free = ref_reg_read(m->ref, SGPU_REG_FRAMES_CLEAN) +
@@ -96,7 +96,7 @@ uint32_t msync_exec(msync *m, uint32_t opcode, uint32_t policy, const uint32_t a
       }
     }
   } else if (opcode == SGPU_OP_CREATE_PROCESS) {
-    uint32_t s1 = msync_dev_rseq(m), slot, want = dev_res[0] & 0xFFFFu;
+    uint32_t s1 = msync_dev_rseq(m), slot, want = SGPU_HANDLE_SLOT(dev_res[0]);
     snprintf(m->window, sizeof m->window,
              "%u reclaim(s) pending; device RECLAIM_SEQ %u before, %u after the command", pend,
              cur, s1);

@@ -4,6 +4,7 @@
  * switches. Needs no libsgpu and no RTL. Exit 0 if every check holds.
  */
 #define _POSIX_C_SOURCE 200809L /* setenv */
+#include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -70,7 +71,8 @@ static void test_small(void) {
   CHECK_EQ("past the window reads 0", ref_reg_read(r, WIN(8)), 0);
   CHECK_EQ("window word 1 untouched", ref_reg_read(r, WIN(1)), 0);
   CHECK_EQ("bad opcode", ex(r, 0, 0, 0, 0), SGPU_STATUS_INVALID_DEVICE_REQUEST);
-  CHECK_EQ("bad opcode 10", ex(r, 10, 0, 0, 0), SGPU_STATUS_INVALID_DEVICE_REQUEST);
+  CHECK_EQ("opcode past the last", ex(r, SGPU_OP_MAX + 1u, 0, 0, 0),
+           SGPU_STATUS_INVALID_DEVICE_REQUEST);
 
   CHECK_EQ("create A", ex(r, SGPU_OP_CREATE_PROCESS, 0, 0, 0), SGPU_STATUS_SUCCESS);
   uint32_t a = res[0];
@@ -174,7 +176,7 @@ static void test_small(void) {
   CHECK_EQ("query A", ex(r, SGPU_OP_QUERY, a, 0, 0), SGPU_STATUS_SUCCESS);
   uint32_t qa[6] = {SGPU_PROC_STATE_ACTIVE, 0, 1 + 2 + 6, 1 + 3, 1, 0};
   for (int i = 0; i < 6; i++) CHECK_EQ("query A word", res[i], qa[i]);
-  CHECK_EQ("query dev", ex(r, SGPU_OP_QUERY, 0xFFFFFFFFu, 0, 0), SGPU_STATUS_SUCCESS);
+  CHECK_EQ("query dev", ex(r, SGPU_OP_QUERY, SGPU_HANDLE_DEVICE, 0, 0), SGPU_STATUS_SUCCESS);
   CHECK_EQ("dev used", res[2], 14);
   CHECK_EQ("dev clean+dirty", res[0] + res[1], 2);
   CHECK_EQ("dev procs", res[3], 2);
@@ -271,7 +273,7 @@ static void test_deferred(void) {
   ref_doorbell(r, 0, 10);
   CHECK_EQ("dying queue doorbell counted", ref_reg_read(r, SGPU_REG_DB_IGNORED), db0 + 1);
   CHECK_EQ("released queue QIGNORED 0", ref_reg_read(r, SGPU_QUEUE_BASE + SGPU_QREG_QIGNORED), 0);
-  CHECK_EQ("dev query", ex(r, SGPU_OP_QUERY, 0xFFFFFFFFu, 0, 0), SGPU_STATUS_SUCCESS);
+  CHECK_EQ("dev query", ex(r, SGPU_OP_QUERY, SGPU_HANDLE_DEVICE, 0, 0), SGPU_STATUS_SUCCESS);
   CHECK_EQ("live processes count DYING", res[3], 2);
   CHECK_EQ("live queues", res[4], 0);
   check_inv(r, "deferred destroy");
@@ -443,7 +445,7 @@ static void test_sim(void) {
   CHECK_EQ("write beyond the bus fails",
            sgpu_sim_write32(s, (1u << SGPU_BUS_ADDR_BITS) + SGPU_REG_ADMIN_DOORBELL, 1, 100),
            -1);
-  CHECK_EQ("no command from it", rd(s, SGPU_REG_ADMIN_STATUS) & 1u, 0);
+  CHECK_EQ("no command from it", (rd(s, SGPU_REG_ADMIN_STATUS) >> SGPU_ADMIN_STATUS_BUSY_LSB & 1u), 0);
   sgpu_sim_destroy(s);
 }
 
@@ -474,7 +476,7 @@ static void test_faults(void) {
   sgpu_sim_write32(s, SGPU_REG_CMD_OP, SGPU_OP_CREATE_PROCESS, 100);
   sgpu_sim_write32(s, SGPU_REG_ADMIN_DOORBELL, 1, 100);
   sgpu_sim_step(s, 100000);
-  CHECK_EQ("hang: still BUSY", rd(s, SGPU_REG_ADMIN_STATUS) & 1u, 1);
+  CHECK_EQ("hang: still BUSY", (rd(s, SGPU_REG_ADMIN_STATUS) >> SGPU_ADMIN_STATUS_BUSY_LSB & 1u), 1);
   CHECK_EQ("hang: no completion", rd(s, SGPU_REG_CPL_SEQ), 0);
   CHECK_EQ("hang: nothing executed", rd(s, SGPU_REG_FRAMES_USED), 0);
   sgpu_sim_destroy(s);
@@ -492,7 +494,7 @@ static uint32_t sim_cmd(sgpu_sim *s, uint32_t op, uint32_t policy, uint32_t a0, 
   sgpu_sim_write32(s, SGPU_REG_CMD_ARG2, a2, 100);
   sgpu_sim_write32(s, SGPU_REG_CMD_OP, op | policy << SGPU_CMD_OP_POLICY_LSB, 100);
   sgpu_sim_write32(s, SGPU_REG_ADMIN_DOORBELL, 1, 100);
-  while (rd(s, SGPU_REG_ADMIN_STATUS) & 1u) {}
+  while ((rd(s, SGPU_REG_ADMIN_STATUS) >> SGPU_ADMIN_STATUS_BUSY_LSB & 1u)) {}
   return rd(s, SGPU_REG_CPL_STATUS);
 }
 
@@ -538,7 +540,31 @@ static void test_sim_deferred(void) {
   sgpu_sim_destroy(s);
 }
 
+/* The model takes exactly the configurations the core elaborates (sgpu_core's limits, from
+ * the map): the largest of each is accepted, one more is refused. */
+static void test_limits(void) {
+  static const struct {
+    const char *what;
+    uint32_t procs, queues, page_shift, tlb;
+    bool ok;
+  } cases[] = {
+      {"255 processes", 255, 4, 8, 4, true},     {"256 processes", 256, 4, 8, 4, false},
+      {"254 queues", 4, 254, 8, 4, true},        {"255 queues", 4, 255, 8, 4, false},
+      {"page shift 12", 4, 4, 12, 4, true},      {"page shift 13", 4, 4, 13, 4, false},
+      {"255 TLB entries", 4, 4, 8, 255, true},   {"256 TLB entries", 4, 4, 8, 256, false},
+  };
+  for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
+    ref_params p = {.procs = cases[i].procs, .queues = cases[i].queues, .frames = 16,
+                    .page_shift = cases[i].page_shift, .tlb_entries = cases[i].tlb,
+                    .data_words = 8};
+    sgpu_ref *r = ref_create(&p);
+    CHECK_EQ(cases[i].what, r != NULL, cases[i].ok);
+    ref_destroy(r);
+  }
+}
+
 int main(void) {
+  test_limits();
   test_small();
   test_deferred();
   test_gen_wrap();

@@ -19,9 +19,11 @@
 #include "sgpu_regs.h"
 
 #define FIELD(name, v) (((uint32_t)(v) & ((1u << name##_BITS) - 1u)) << name##_LSB)
-#define HANDLE_SLOT(h) ((h) & ((1u << SGPU_HANDLE_SLOT_BITS) - 1u))
-#define HANDLE_GEN(h) ((h) >> SGPU_HANDLE_GEN_SHIFT)
 #define GEN_MASK ((1u << SGPU_HANDLE_GEN_BITS) - 1u)
+/* The core's limits (sgpu_core's elaboration checks), from the map: CAPS0.NUM_PROCS holds the
+ * slot count; queue ids are 0..QUEUE_SLOTS-1 with 0xFF meaning "no queue". */
+#define REF_MAX_PROCS ((1u << SGPU_CAPS0_NUM_PROCS_BITS) - 1u)
+#define REF_MAX_QUEUES (SGPU_QUEUE_SLOTS - 2u)
 
 enum { FRAME_CLEAN, FRAME_DIRTY, FRAME_USED };
 
@@ -165,9 +167,10 @@ uint32_t ref_pending_handle(const sgpu_ref *r, uint32_t i) {
 /* ------------------------------------------------------------------ create/destroy */
 
 sgpu_ref *ref_create(const ref_params *p) {
-  if (!p || p->procs < 1 || p->procs > 255 || p->queues < 1 || p->queues > 255 ||
-      p->frames < 1 || p->frames > (1u << SGPU_PTE_FRAME_BITS) || p->page_shift < 3 ||
-      p->page_shift > 12 || p->tlb_entries > 255 || p->data_words < 2 ||
+  if (!p || p->procs < 1 || p->procs > REF_MAX_PROCS || p->queues < 1 ||
+      p->queues > REF_MAX_QUEUES || p->frames < 1 || p->frames > (1u << SGPU_PTE_FRAME_BITS) ||
+      p->page_shift < 3 || p->page_shift > SGPU_PTE_COUNT_BITS + 1 ||
+      p->tlb_entries > (1u << SGPU_CAPS0_TLB_ENTRIES_BITS) - 1 || p->data_words < 2 ||
       p->data_words > SGPU_DATA_SIZE / 4 || (p->data_words & (p->data_words - 1)))
     return NULL;
   sgpu_ref *r = calloc(1, sizeof *r);
@@ -228,7 +231,7 @@ const ref_params *ref_get_params(const sgpu_ref *r) { return &r->p; }
 
 /* Step 2 of the checks: the handle names a live process. */
 static uint32_t check_handle(const sgpu_ref *r, uint32_t h, ref_proc **out) {
-  uint32_t slot = HANDLE_SLOT(h), gen = HANDLE_GEN(h);
+  uint32_t slot = SGPU_HANDLE_SLOT(h), gen = SGPU_HANDLE_GEN(h);
   if (slot >= r->p.procs) return SGPU_STATUS_INVALID_HANDLE;
   ref_proc *pr = &r->procs[slot];
   if (pr->state == SGPU_PROC_STATE_FREE || gen != pr->gen) return SGPU_STATUS_INVALID_HANDLE;
@@ -333,7 +336,7 @@ static uint32_t cmd_create_process(sgpu_ref *r, uint32_t *res) {
   pr->pt_pages = 1;
   pr->queues = 0;
   pr->db_ignored = 0;
-  res[0] = slot | pr->gen << SGPU_HANDLE_GEN_SHIFT;
+  res[0] = SGPU_HANDLE_MAKE(slot, pr->gen);
   res[1] = slot;
   res[2] = pr->root_frame;
   return SGPU_STATUS_SUCCESS;
@@ -347,7 +350,7 @@ static uint32_t cmd_destroy_process(sgpu_ref *r, uint32_t policy, const uint32_t
   if (policy != SGPU_POLICY_DEFAULT && policy != SGPU_POLICY_EAGER &&
       policy != SGPU_POLICY_DEFERRED)
     return SGPU_STATUS_INVALID_PARAMETER;
-  uint32_t slot = HANDLE_SLOT(a[0]), d, t, q;
+  uint32_t slot = SGPU_HANDLE_SLOT(a[0]), d, t, q;
   teardown(r, slot, &d, &t, &q);
   res[0] = 0; /* cycles: the model has no time */
   res[1] = d + t;
@@ -443,7 +446,9 @@ static uint32_t cmd_create_queue(sgpu_ref *r, const uint32_t *a, uint32_t *res) 
   uint32_t st = check_handle(r, a[0], &pr);
   if (st) return st;
   uint32_t ring_va = a[1], ring_log2 = a[2];
-  if (ring_va % 16 != 0 || ring_log2 < 1 || ring_log2 > 15) return SGPU_STATUS_INVALID_PARAMETER;
+  if (ring_va & ((1u << SGPU_QRING_BASE_LSB) - 1u) || ring_log2 < 1 ||
+      ring_log2 > (1u << SGPU_QRING_LOG2_BITS) - 1u)
+    return SGPU_STATUS_INVALID_PARAMETER;
   uint32_t q;
   for (q = 0; q < r->p.queues; q++)
     if (!r->queues[q].live) break;
@@ -451,8 +456,8 @@ static uint32_t cmd_create_queue(sgpu_ref *r, const uint32_t *a, uint32_t *res) 
   ref_queue *qs = &r->queues[q];
   memset(qs, 0, sizeof *qs);
   qs->live = true;
-  qs->owner = HANDLE_SLOT(a[0]);
-  qs->ring = ring_va | ring_log2;
+  qs->owner = SGPU_HANDLE_SLOT(a[0]);
+  qs->ring = ring_va | ring_log2 << SGPU_QRING_LOG2_LSB; /* QRING: BASE keeps its bits */
   pr->queues++;
   res[0] = q;
   return SGPU_STATUS_SUCCESS;
@@ -463,7 +468,7 @@ static uint32_t cmd_destroy_queue(sgpu_ref *r, const uint32_t *a) {
   uint32_t st = check_handle(r, a[0], &pr);
   if (st) return st;
   uint32_t q = a[1];
-  if (q >= r->p.queues || !r->queues[q].live || r->queues[q].owner != HANDLE_SLOT(a[0]))
+  if (q >= r->p.queues || !r->queues[q].live || r->queues[q].owner != SGPU_HANDLE_SLOT(a[0]))
     return SGPU_STATUS_INVALID_PARAMETER;
   memset(&r->queues[q], 0, sizeof r->queues[q]);
   pr->queues--;
@@ -471,7 +476,7 @@ static uint32_t cmd_destroy_queue(sgpu_ref *r, const uint32_t *a) {
 }
 
 static uint32_t cmd_query(sgpu_ref *r, const uint32_t *a, uint32_t *res) {
-  if (a[0] == 0xFFFFFFFFu) {
+  if (a[0] == SGPU_HANDLE_DEVICE) {
     uint32_t live_p = 0, live_q = 0;
     for (uint32_t s = 0; s < r->p.procs; s++)
       if (r->procs[s].state != SGPU_PROC_STATE_FREE) live_p++;
@@ -489,7 +494,7 @@ static uint32_t cmd_query(sgpu_ref *r, const uint32_t *a, uint32_t *res) {
   uint32_t st = check_handle(r, a[0], &pr);
   if (st) return st;
   res[0] = pr->state;
-  res[1] = HANDLE_SLOT(a[0]);
+  res[1] = SGPU_HANDLE_SLOT(a[0]);
   res[2] = pr->data_frames;
   res[3] = pr->pt_pages;
   res[4] = pr->queues;
@@ -619,7 +624,7 @@ uint32_t ref_proc_state(const sgpu_ref *r, uint32_t slot) {
 }
 
 uint32_t ref_proc_handle(const sgpu_ref *r, uint32_t slot) {
-  return slot < r->p.procs ? (slot | r->procs[slot].gen << SGPU_HANDLE_GEN_SHIFT) : 0;
+  return slot < r->p.procs ? SGPU_HANDLE_MAKE(slot, r->procs[slot].gen) : 0;
 }
 
 int ref_is_mapped(const sgpu_ref *r, uint32_t slot, uint32_t vpn) {
@@ -672,7 +677,7 @@ int ref_check_invariants(const sgpu_ref *r, char *msg, size_t n) {
   for (uint32_t i = 0; i < r->npend; i++) {
     uint32_t k = (r->phead + i) % r->p.procs, ps = r->pend[k].slot;
     if (ps >= r->p.procs || r->procs[ps].state != SGPU_PROC_STATE_DYING ||
-        (r->pend[k].handle != (ps | r->procs[ps].gen << SGPU_HANDLE_GEN_SHIFT)) ||
+        (r->pend[k].handle != SGPU_HANDLE_MAKE(ps, r->procs[ps].gen)) ||
         r->pend[k].mark <= r->dirty_popped || r->pend[k].mark > r->dirty_pushed ||
         (i > 0 && r->pend[k].mark < r->pend[(k + r->p.procs - 1) % r->p.procs].mark))
       return fail(msg, n, "pending reclaim %u (slot %u) inconsistent", i, ps);

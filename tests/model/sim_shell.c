@@ -77,6 +77,8 @@
 #define FIELD(name, v) (((uint32_t)(v) & ((1u << name##_BITS) - 1u)) << name##_LSB)
 
 enum { BASE_LATENCY = 4, MAX_EXTRA_LATENCY = 256 };
+/* more than the most process slots CAPS0.NUM_PROCS can report */
+#define RC_RING (1u << SGPU_CAPS0_NUM_PROCS_BITS)
 
 struct sgpu_sim {
   sgpu_ref *ref;
@@ -95,11 +97,11 @@ struct sgpu_sim {
   /* teardown phases of the destroy in flight and of the last one */
   bool pend_destroy, pend_deferred;
   uint32_t pend_td[6], td[7]; /* VALIDATE, STOP_DRAIN, TLB, FREE, RELEASE, COMPLETE, SCRUB */
-  /* pending reclaims, oldest first (ring of 256 >= P): doorbell and completion cycles */
-  uint64_t rc_doorbell[256], rc_dirty[256];
+  /* pending reclaims, oldest first (a ring of RC_RING >= P): doorbell and completion cycles */
+  uint64_t rc_doorbell[RC_RING], rc_dirty[RC_RING];
   uint32_t rc_head, rc_n, rc_seen_seq;
   uint32_t reclaim_cycles, reclaim_scrub, reclaim_free, reclaim_release;
-  uint32_t rc_free[256], rc_release[256]; /* the pending reclaims' background phases */
+  uint32_t rc_free[RC_RING], rc_release[RC_RING]; /* the pending reclaims' background phases */
   uint32_t drain_timeout;
   /* the last EAGER destroy whose frames are not all clean yet: TD_SCRUB when they are */
   bool eager_scrub;
@@ -144,7 +146,7 @@ static void note_reclaims(sgpu_sim *s, uint64_t now) {
     s->reclaim_scrub = (uint32_t)(now > dirty ? now - dirty : 1);
     s->reclaim_free = s->rc_free[s->rc_head];
     s->reclaim_release = s->rc_release[s->rc_head];
-    s->rc_head = (s->rc_head + 1) % 256;
+    s->rc_head = (s->rc_head + 1) % RC_RING;
     s->rc_n--;
     s->rc_seen_seq++;
   }
@@ -162,7 +164,7 @@ static void note_eager_scrub(sgpu_sim *s, uint64_t now) {
 static void post_completion(sgpu_sim *s) {
   if (s->pend_destroy) {
     if (s->pend_deferred) { /* the reclaimer runs now: its phases are the event's */
-      uint32_t i = (s->rc_head + s->rc_n - 1) % 256;
+      uint32_t i = (s->rc_head + s->rc_n - 1) % RC_RING;
       s->rc_dirty[i] = s->done_at;
       s->rc_free[i] = s->pend_td[TD_FREE];
       s->rc_release[i] = s->pend_td[TD_RELEASE];
@@ -270,7 +272,7 @@ static void admin_doorbell(sgpu_sim *s) {
     if (!s->pend_deferred) lat += td[TD_FREE] + td[TD_RELEASE];
     s->pend_res[0] = lat;
     if (s->pend_deferred) {
-      uint32_t i = (s->rc_head + s->rc_n) % 256;
+      uint32_t i = (s->rc_head + s->rc_n) % RC_RING;
       s->rc_doorbell[i] = s->cycle;
       s->rc_dirty[i] = s->cycle + lat;
       s->rc_n++;
@@ -427,7 +429,7 @@ int sgpu_sim_write32(sgpu_sim *s, uint32_t addr, uint32_t data, uint32_t max_cyc
     break;
   case SGPU_REG_ADMIN_DOORBELL: admin_doorbell(s); break;
   case SGPU_REG_IRQ_ACK:
-    if (data & 1u) s->irq = false;
+    if (FIELD_GET(SGPU_IRQ_ACK_ACK, data)) s->irq = false;
     break;
   default:
     if (addr >= SGPU_QUEUE_BASE && addr < SGPU_QUEUE_BASE + SGPU_QUEUE_SIZE &&

@@ -114,7 +114,7 @@ int main(int argc, char **argv) {
               "destroy stale handle");
   t.expect_eq(read_word(h, ha, 4).status, SGPU_STATUS_INVALID_HANDLE, "read stale");
   Completion r = admin(h, SGPU_OP_CREATE_PROCESS);
-  t.expect_eq(r.res[0] & 0xFFFF, ha & 0xFFFF, "slot reused");
+  t.expect_eq(SGPU_HANDLE_SLOT(r.res[0]), SGPU_HANDLE_SLOT(ha), "slot reused");
   t.expect(r.res[0] != ha, "new generation on the reused slot");
 
   // B untouched.

@@ -101,7 +101,7 @@ static uint32_t admin3(abi *a, sgpu_sim *s, uint32_t op, uint32_t arg0, uint32_t
   wr(a, s, SGPU_REG_CMD_ARG0, arg0);
   wr(a, s, SGPU_REG_CMD_ARG1, arg1);
   wr(a, s, SGPU_REG_CMD_ARG2, arg2);
-  wr(a, s, SGPU_REG_CMD_OP, op);
+  wr(a, s, SGPU_REG_CMD_OP, op << SGPU_CMD_OP_OPCODE_LSB);
   wr(a, s, SGPU_REG_ADMIN_DOORBELL, 1);
   for (int i = 0; i < 100000 && rd(a, s, SGPU_REG_CPL_SEQ) == seq; i++) {}
   if (rd(a, s, SGPU_REG_CPL_SEQ) != seq + 1) {
