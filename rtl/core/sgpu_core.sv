@@ -120,7 +120,7 @@ module sgpu_core #(
 
   // ---------------------------------------------------------------- nets
   logic                  cmd_valid, cmd_take, cmd_busy, cpl_valid;
-  logic [31:0]           cmd_wait;
+  logic [TimeW-1:0]      cmd_t0, now_next;
   sgpu_pkg::cmd_t        cmd;
   sgpu_pkg::cpl_t        cpl;
   logic [TimeW-1:0]      now;
@@ -217,9 +217,9 @@ module sgpu_core #(
     .clk_i, .rst_ni,
     .reg_valid_i, .reg_write_i, .reg_addr_i, .reg_wdata_i, .reg_rvalid_o, .reg_rdata_o, .irq_o,
     .hw2reg_i(hw2reg), .reg2hw_o(reg2hw),
-    .cmd_valid_o(cmd_valid), .cmd_take_i(cmd_take), .cmd_wait_o(cmd_wait), .cmd_o(cmd),
+    .cmd_valid_o(cmd_valid), .cmd_take_i(cmd_take), .cmd_t0_o(cmd_t0), .cmd_o(cmd),
     .cmd_busy_i(cmd_busy), .cpl_valid_i(cpl_valid), .cpl_i(cpl),
-    .now_o(now), .drain_timeout_o(drain_timeout),
+    .now_o(now), .now_next_o(now_next), .drain_timeout_o(drain_timeout),
     .db_valid_o(db_valid), .db_q_o(db_q), .db_wptr_o(db_wptr),
     .qrd_q_o(qrd_q), .qrd_reg_o(qrd_reg), .qrd_data_i(qrd_data),
     .dwin_valid_o(dwin_valid), .dwin_write_o(dwin_write), .dwin_addr_o(dwin_addr),
@@ -241,7 +241,7 @@ module sgpu_core #(
     .TimeW(TimeW), .DrainW(DrainW), .DataWords(DataWords)
   ) u_ctx (
     .clk_i, .rst_ni, .now_i(now), .drain_timeout_i(drain_timeout),
-    .cmd_valid_i(cmd_valid), .cmd_i(cmd), .cmd_wait_i(cmd_wait), .cmd_take_o(cmd_take),
+    .cmd_valid_i(cmd_valid), .cmd_i(cmd), .cmd_t0_i(cmd_t0), .now_next_i(now_next), .cmd_take_o(cmd_take),
     .busy_o(cmd_busy), .cpl_valid_o(cpl_valid), .cpl_o(cpl),
     .al_req_o(al_req), .al_rsp_i(al_rsp),
     .frames_clean_i(fr_clean), .frames_dirty_i(fr_dirty), .frames_used_i(fr_used),

@@ -2,9 +2,9 @@
 // decodes the register bus, stores the rw registers (CMD_*, DRAIN_TIMEOUT), answers reads and
 // forwards the queue and data windows; this module adds what is not plain storage:
 //   - the admin mailbox: ADMIN_DOORBELL (a write strobe) makes the command pending
-//     (cmd_valid_o) until the context manager takes it (cmd_take_i); cmd_wait_o counts the
-//     cycles it has been pending, doorbell cycle included, so the completion's cycle count
-//     starts at the doorbell. A doorbell while a command is pending or executing
+//     (cmd_valid_o) until the context manager takes it (cmd_take_i); cmd_t0_o is the cycle
+//     counter's value (low TimeW bits) in the doorbell's cycle, so the completion's cycle
+//     count starts at the doorbell (now_next_o - cmd_t0_o: doorbell to now, both included). A doorbell while a command is pending or executing
 //     (ADMIN_STATUS.BUSY) is dropped and counted (ADMIN_DROPPED). A completion (cpl_valid_i)
 //     advances CPL_SEQ and raises IRQ (irq_o) until a write of 1 to IRQ_ACK.ACK
 //     (write-one-to-clear; a completion in the same cycle wins). CPL_STATUS and CPL_RESn read
@@ -46,12 +46,13 @@ module sgpu_csr #(
   // context manager
   output logic                   cmd_valid_o,
   input  logic                   cmd_take_i,
-  output logic [31:0]            cmd_wait_o,
+  output logic [TimeW-1:0]       cmd_t0_o,        // the doorbell's cycle
   output sgpu_pkg::cmd_t         cmd_o,
   input  logic                   cmd_busy_i,
   input  logic                   cpl_valid_i,
   input  sgpu_pkg::cpl_t         cpl_i,
   output logic [TimeW-1:0]       now_o,           // the free-running cycle counter, low bits
+  output logic [TimeW-1:0]       now_next_o,      // ... and its value in the next cycle
   output logic [DrainW-1:0]      drain_timeout_o,
   // queue window
   output logic                   db_valid_o,
@@ -84,10 +85,11 @@ module sgpu_csr #(
   logic [31:0]            q_wdata;
 
   logic             pend_q, pend_d, irq_q, irq_d, busy;
-  logic [31:0]      pend_cnt_q, pend_cnt_d, seq_q, seq_d;
+  logic [TimeW-1:0] t0_q, t0_d;
+  logic [31:0]      seq_q, seq_d;
   logic [StatW-1:0] dropped_q, dropped_d;
   logic [31:0]      cycle_hi_q, cycle_hi_d;
-  logic [63:0]      cycle_q;
+  logic [63:0]      cycle_q, cycle_d;
 
   sgpu_reg_block #(.DrainTimeout(DrainTimeout)) u_regs (
     .clk_i, .rst_ni,
@@ -129,8 +131,10 @@ module sgpu_csr #(
   end
   assign reg2hw_o        = reg2hw;
   assign cmd_valid_o     = pend_q;
-  assign cmd_wait_o      = pend_cnt_q;
+  assign cmd_t0_o        = t0_q;
+  assign cycle_d         = cycle_q + 64'd1;
   assign now_o           = cycle_q[TimeW-1:0];
+  assign now_next_o      = cycle_d[TimeW-1:0];
   assign drain_timeout_o = DrainW'(reg2hw.drain_timeout.cycles);
   assign irq_o           = irq_q;
 
@@ -146,18 +150,17 @@ module sgpu_csr #(
   // ---------------------------------------------------------------- mailbox, IRQ, cycle counter
   always_comb begin
     pend_d     = pend_q;
-    pend_cnt_d = pend_cnt_q;
+    t0_d       = t0_q;
     dropped_d  = dropped_q;
     seq_d      = seq_q;
     irq_d      = irq_q;
     cycle_hi_d = cycle_hi_q;
     if (cmd_take_i)  pend_d = 1'b0;
-    else if (pend_q) pend_cnt_d = pend_cnt_q + 32'd1;
     if (reg2hw.admin_doorbell.qe) begin
       if (busy) dropped_d = dropped_q + 1'b1;
       else begin
         pend_d     = 1'b1;
-        pend_cnt_d = 32'd1;
+        t0_d       = cycle_q[TimeW-1:0];
       end
     end
     if (cpl_valid_i) begin
@@ -172,7 +175,7 @@ module sgpu_csr #(
   always_ff @(posedge clk_i) begin
     if (!rst_ni) begin
       pend_q     <= 1'b0;
-      pend_cnt_q <= '0;
+      t0_q       <= '0;
       dropped_q  <= '0;
       seq_q      <= '0;
       irq_q      <= 1'b0;
@@ -180,12 +183,12 @@ module sgpu_csr #(
       cycle_q    <= '0;
     end else begin
       pend_q     <= pend_d;
-      pend_cnt_q <= pend_cnt_d;
+      t0_q       <= t0_d;
       dropped_q  <= dropped_d;
       seq_q      <= seq_d;
       irq_q      <= irq_d;
       cycle_hi_q <= cycle_hi_d;
-      cycle_q    <= cycle_q + 64'd1;
+      cycle_q    <= cycle_d;
     end
   end
 
@@ -215,9 +218,9 @@ module sgpu_csr #(
   end
   always_ff @(posedge clk_i) begin
     if (f_past_valid && rst_ni && $past(rst_ni)) begin
-      // an accepted doorbell makes exactly one command pending, waiting 1 cycle so far
+      // an accepted doorbell makes exactly one command pending, stamped with its cycle
       if ($past(f_db && !busy)) begin
-        assert (pend_q && pend_cnt_q == 32'd1 && dropped_q == $past(dropped_q));
+        assert (pend_q && t0_q == $past(cycle_q[TimeW-1:0]) && dropped_q == $past(dropped_q));
       end
       // a doorbell while busy is dropped and counted, and changes nothing else
       if ($past(f_db && busy)) begin
@@ -229,8 +232,9 @@ module sgpu_csr #(
       if ($past(pend_q) && !pend_q) assert ($past(cmd_take_i));
       if (!$past(pend_q) && pend_q) assert ($past(f_db && !busy));
       if ($past(cmd_take_i)) assert (!pend_q);
-      // while pending, the wait count counts cycles
-      if ($past(pend_q) && pend_q) assert (pend_cnt_q == $past(pend_cnt_q) + 32'd1);
+      // the stamp changes only at an accepted doorbell; the counter counts every cycle
+      if (!$past(f_db && !busy)) assert (t0_q == $past(t0_q));
+      assert (cycle_q == $past(cycle_q) + 64'd1);
       // every completion counts once: CPL_SEQ + 1 and IRQ raised (the record is the
       // context manager's, read through)
       if ($past(cpl_valid_i)) begin
@@ -250,7 +254,7 @@ module sgpu_csr #(
   end
   always_comb if (f_past_valid && rst_ni) begin
     cover (f_db && busy);                     // a dropped doorbell
-    cover (pend_q && pend_cnt_q == 32'd3);    // a command kept waiting (reclaimer running)
+    cover (pend_q && now_o - t0_q == TimeW'(3));  // a command kept waiting (reclaimer running)
     cover (cpl_valid_i && irq_q);             // a completion before the previous IRQ_ACK
     cover (f_ack && irq_q && !cpl_valid_i);   // an acknowledge that clears IRQ
   end

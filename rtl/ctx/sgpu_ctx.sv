@@ -35,7 +35,8 @@ module sgpu_ctx #(
   // command (sgpu_csr)
   input  logic                   cmd_valid_i,
   input  sgpu_pkg::cmd_t         cmd_i,
-  input  logic [31:0]            cmd_wait_i,
+  input  logic [TimeW-1:0]       cmd_t0_i,          // the doorbell's cycle
+  input  logic [TimeW-1:0]       now_next_i,        // now_i in the next cycle
   output logic                   cmd_take_o,
   output logic                   busy_o,
   output logic                   cpl_valid_o,
@@ -111,7 +112,7 @@ module sgpu_ctx #(
   logic                  owner_rc;
   sgpu_pkg::cmd_t        cmd;
   logic [SlotW-1:0]      slot;
-  logic [31:0]           validate_cycles;
+  logic [TimeW-1:0]      cmd_t0, elapsed;
   logic [2:0][31:0]      status;
   logic [2:0][5:0][31:0] res;
   sgpu_pkg::qctl_t       qctl_disp, qctl_pt, qctl_td, qctl_rc;
@@ -138,11 +139,12 @@ module sgpu_ctx #(
   logic [TimeW-1:0]      rc_t0;
 
   sgpu_ctx_dispatch #(
-    .PageShift(PageShift), .NumFrames(NumFrames), .NumProcs(NumProcs), .NumQueues(NumQueues)
+    .PageShift(PageShift), .NumFrames(NumFrames), .NumProcs(NumProcs), .NumQueues(NumQueues),
+    .TimeW(TimeW)
   ) u_dispatch (
     .clk_i, .rst_ni,
-    .cmd_valid_i, .cmd_i, .cmd_wait_i, .cmd_take_o, .busy_o, .cpl_valid_o, .cpl_o,
-    .start_o(start), .cmd_o(cmd), .slot_o(slot), .validate_cycles_o(validate_cycles),
+    .cmd_valid_i, .cmd_i, .cmd_t0_i, .now_next_i, .cmd_take_o, .busy_o, .cpl_valid_o, .cpl_o,
+    .start_o(start), .cmd_o(cmd), .slot_o(slot), .t0_o(cmd_t0), .elapsed_o(elapsed),
     .done_i(done), .status_i(status), .res_i(res), .owner_o(owner), .owner_rc_o(owner_rc),
     .rc_req_i(rc_req), .rc_done_i(rc_done),
     .pt_state_i(pt_state), .pt_gen_i(pt_gen), .pt_data_i(pt_data), .pt_tbl_i(pt_tbl),
@@ -180,7 +182,7 @@ module sgpu_ctx #(
     .DrainW(DrainW)
   ) u_teardown (
     .clk_i, .rst_ni, .now_i,
-    .start_i(start[UnitTd]), .cmd_i(cmd), .slot_i(slot), .validate_cycles_i(validate_cycles),
+    .start_i(start[UnitTd]), .cmd_i(cmd), .slot_i(slot), .t0_i(cmd_t0), .elapsed_i(elapsed),
     .drain_timeout_i, .done_o(done[UnitTd]), .status_o(status[UnitTd]), .res_o(res[UnitTd]),
     .data_i(pt_data), .tbl_i(pt_tbl), .q_owned_cnt_i, .q_owner_ign_i,
     .ptop_o(ptop_td), .qctl_o(qctl_td), .eng_req_o, .eng_rsp_i,
@@ -203,7 +205,7 @@ module sgpu_ctx #(
   );
 
   sgpu_reclaim #(.NumFrames(NumFrames), .NumProcs(NumProcs), .TimeW(TimeW)) u_reclaim (
-    .clk_i, .rst_ni, .now_i,
+    .clk_i, .rst_ni, .now_i, .now_next_i,
     .rc_add_i(rc_add), .rc_slot_i(rc_slot), .rc_frames_i(rc_frames), .rc_t0_i(rc_t0),
     .req_o(rc_req), .grant_i(owner_rc), .done_o(rc_done), .al_req_o(al_rc), .al_rsp_i,
     .qctl_o(qctl_rc), .dirty_in_total_i, .clean_out_total_i,
@@ -246,12 +248,32 @@ module sgpu_ctx #(
       mem_req_valid_o = memv_mem;
       mem_req_o       = mem_mem;
     end
+    // The command's units (and the dispatcher) act on the command's slot: their slot fields
+    // are `slot` itself, not a multiplexer of equal values (asserted below), so the process
+    // table, queues and allocator see the same net as their lookups.
+    ptop_cmd.slot = sgpu_pkg::AsidW'(slot);
+    inv_o.asid    = sgpu_pkg::AsidW'(slot);
+    if (!owner_rc) begin
+      al_req_o.owner = sgpu_pkg::AsidW'(slot);
+      qctl_o.owner   = sgpu_pkg::AsidW'(slot);
+    end
   end
   assign mem_rsp_ready_o = 1'b1;              // the owner waits for its read: it takes it
   assign q_cnt_owner_o   = slot;
 
 `ifdef VERILATOR  // concurrent assertions: Verilator here, the formal flow has its own
   // a unit acts only while it owns the shared ports
+  // the command's units name the command's slot (the sharing above relies on it)
+  CmdSlot_A: assert property (@(posedge clk_i) disable iff (!rst_ni)
+    (!al_pt.valid || al_pt.owner == sgpu_pkg::AsidW'(slot)) &&
+    (!al_td.valid || al_td.owner == sgpu_pkg::AsidW'(slot)) &&
+    (ptop_pt.op == sgpu_pkg::PtNone || ptop_pt.slot == sgpu_pkg::AsidW'(slot)) &&
+    (ptop_td.op == sgpu_pkg::PtNone || ptop_td.slot == sgpu_pkg::AsidW'(slot)) &&
+    (qctl_pt.op == sgpu_pkg::QcNone || qctl_pt.owner == sgpu_pkg::AsidW'(slot)) &&
+    (qctl_td.op == sgpu_pkg::QcNone || qctl_td.owner == sgpu_pkg::AsidW'(slot)) &&
+    (qctl_disp.op == sgpu_pkg::QcNone || qctl_disp.owner == sgpu_pkg::AsidW'(slot)) &&
+    (!inv_valid_pt || inv_pt.asid == sgpu_pkg::AsidW'(slot)) &&
+    (!inv_valid_td || inv_td.asid == sgpu_pkg::AsidW'(slot)));
   NoStrayAlloc_A: assert property (@(posedge clk_i) disable iff (!rst_ni)
     (!al_pt.valid || owner[UnitPt]) && (!al_td.valid || owner[UnitTd]) &&
     (!al_rc.valid || owner_rc));

@@ -5,7 +5,9 @@
 // (frame allocator, queue strobes, process-table updates) each cycle.
 //
 // Command (from sgpu_csr): pending while cmd_valid_i; taken with cmd_take_o when idle;
-// busy_o from the take to the cpl_valid_o pulse. cmd_wait_i is how long it was pending.
+// busy_o from the take to the cpl_valid_o pulse. cmd_t0_i is the doorbell's cycle (the cycle
+// counter's low TimeW bits; now_next_i is the counter's next value), so elapsed cycles, doorbell
+// and now both included, are one subtraction: now_next_i - t0 (they wrap at 2^TimeW).
 // Long commands: start_o[unit] pulses once with the command in cmd_o / slot_o (held until the
 // completion); the unit answers with done_i[unit] (one cycle), its status and result words.
 //   UnitPt   CREATE_PROCESS, MAP, UNMAP        (sgpu_ptmgr)
@@ -25,6 +27,7 @@ module sgpu_ctx_dispatch #(
   parameter int unsigned NumFrames = 64,
   parameter int unsigned NumProcs  = 4,
   parameter int unsigned NumQueues = 4,
+  parameter int unsigned TimeW     = 32,    // the cycle counts (they wrap)
   localparam int unsigned SlotW    = (NumProcs > 1) ? $clog2(NumProcs) : 1,
   localparam int unsigned GenW     = sgpu_regs_pkg::HANDLE_GEN_BITS,   // handle layout (the map)
   localparam int unsigned HSlotW   = sgpu_regs_pkg::HANDLE_SLOT_BITS,   // handle layout (the map)
@@ -41,7 +44,8 @@ module sgpu_ctx_dispatch #(
   // command (register block)
   input  logic                 cmd_valid_i,
   input  sgpu_pkg::cmd_t       cmd_i,
-  input  logic [31:0]          cmd_wait_i,
+  input  logic [TimeW-1:0]     cmd_t0_i,         // the doorbell's cycle
+  input  logic [TimeW-1:0]     now_next_i,       // the cycle counter, next cycle
   output logic                 cmd_take_o,
   output logic                 busy_o,
   output logic                 cpl_valid_o,
@@ -50,7 +54,8 @@ module sgpu_ctx_dispatch #(
   output logic [2:0]           start_o,          // [UnitPt, UnitTd, UnitMem]
   output sgpu_pkg::cmd_t       cmd_o,
   output logic [SlotW-1:0]     slot_o,           // the command's slot (CREATE: the new one, from start + 1)
-  output logic [31:0]          validate_cycles_o,// doorbell to the end of decode (TD_VALIDATE)
+  output logic [TimeW-1:0]     t0_o,             // the command's doorbell cycle
+  output logic [TimeW-1:0]     elapsed_o,        // doorbell to now, both included (TD_VALIDATE in decode)
   input  logic [2:0]           done_i,
   input  logic [2:0][31:0]     status_i,
   input  logic [2:0][5:0][31:0] res_i,
@@ -97,7 +102,8 @@ module sgpu_ctx_dispatch #(
   logic [1:0]      unit_q, unit_d;              // the unit running the command
   logic [31:0]     status_q, status_d;   // the last completion (CPL_STATUS) ...
   logic [5:0][31:0] res_q, res_d;        // ... and its result words (CPL_RES0..5)
-  logic [31:0]     cyc_q;                       // doorbell .. now
+  logic [TimeW-1:0] t0_q;                       // the doorbell's cycle
+  logic [TimeW-1:0] elapsed;                    // doorbell .. now, both included
   logic [SlotW-1:0] slot_q, slot_d;
 
   // ---------------------------------------------------------------- decode helpers
@@ -236,7 +242,7 @@ module sgpu_ctx_dispatch #(
           st_d        = StIdle;
           if (cmd_q.opcode == sgpu_regs_pkg::OP_DESTROY_PROCESS &&
               status_i[unit_q] == sgpu_regs_pkg::STATUS_SUCCESS)
-            res_d[0] = cyc_q + 32'd1;              // doorbell to completion, both included
+            res_d[0] = 32'(elapsed);               // doorbell to completion, both included
         end
       end
       default: st_d = StIdle;
@@ -251,7 +257,9 @@ module sgpu_ctx_dispatch #(
   assign owner_rc_o = (st_q == StRc);
   assign cmd_o      = cmd_q;
   assign slot_o     = slot_q;           // units read it from the cycle after their start
-  assign validate_cycles_o = cyc_q + 32'd1;
+  assign elapsed   = now_next_i - t0_q;
+  assign elapsed_o = elapsed;
+  assign t0_o      = t0_q;
 
   assign cpl_o.status = status_q;
   assign cpl_o.res    = res_q;
@@ -280,7 +288,7 @@ module sgpu_ctx_dispatch #(
   always_ff @(posedge clk_i) begin
     unit_q <= unit_d;
     slot_q <= cmd_take_o ? SlotW'(cmd_i.arg0[SlotW-1:0]) : slot_d;
-    cyc_q  <= cmd_take_o ? cmd_wait_i + 32'd1 : cyc_q + 32'd1;
+    if (cmd_take_o) t0_q <= cmd_t0_i;
   end
 
 `ifdef FORMAL

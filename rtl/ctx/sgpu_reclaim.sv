@@ -26,6 +26,7 @@ module sgpu_reclaim #(
   input  logic                 clk_i,
   input  logic                 rst_ni,
   input  logic [TimeW-1:0]     now_i,
+  input  logic [TimeW-1:0]     now_next_i,        // now_i in the next cycle
   // from the teardown
   input  logic                 rc_add_i,
   input  logic [SlotW-1:0]     rc_slot_i,
@@ -152,7 +153,7 @@ module sgpu_reclaim #(
         rel_q[fire_idx]  <= 1'b0;
         seq_q       <= seq_q + 1'b1;
         handle_q    <= (32'(gen_i) << GenLsb) | 32'(fire_idx);
-        cycles_q    <= now_i - t0_q[fire_idx] + 1'b1;
+        cycles_q    <= now_next_i - t0_q[fire_idx];    // doorbell .. now, both included
         scrub_q     <= now_i - stamp_q[fire_idx];
         frames_ev_q <= frames_q[fire_idx];
         free_ev_q   <= jfree_q[fire_idx];

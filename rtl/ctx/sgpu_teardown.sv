@@ -41,7 +41,8 @@ module sgpu_teardown #(
   input  logic                 start_i,
   input  sgpu_pkg::cmd_t       cmd_i,
   input  logic [SlotW-1:0]     slot_i,
-  input  logic [31:0]          validate_cycles_i, // doorbell .. decode, both included
+  input  logic [TimeW-1:0]     t0_i,              // the command's doorbell cycle
+  input  logic [TimeW-1:0]     elapsed_i,         // doorbell .. now, both included
   input  logic [DrainW-1:0]    drain_timeout_i,
   output logic                 done_o,
   output logic [31:0]          status_o,
@@ -90,7 +91,8 @@ module sgpu_teardown #(
   logic [CntW-1:0]   tbls_q;               // its table pages, at Mark
   logic [CntW:0]     frames_q;             // its frames (data + tables), at Mark
   logic [5:0][TimeW-1:0] td_q;
-  logic [TimeW-1:0]  t0_q;
+  logic [TimeW-1:0]  ph_q, ph_inc;         // cycles in the current phase, before this one
+  logic [2:0]        ph_cur, ph_nxt;       // the phase (td_q's index) of st_q and st_d
   logic              scrub_pend_q;
   logic [TotW-1:0]   scrub_target_q;
   logic [TimeW-1:0]  scrub_stamp_q, td_scrub_q;
@@ -115,6 +117,21 @@ module sgpu_teardown #(
       default: ;
     endcase
   end
+
+  // ---------------------------------------------------------------- phases (TD_*)
+  function automatic logic [2:0] phase(state_e st);   // Idle: TdValidate (not counted here)
+    unique case (st)
+      StMark, StStop, StStopW, StDrain, StAbort, StClear: phase = 3'(TdStopDrain);
+      StTlb:                                              phase = 3'(TdTlb);
+      StFree:                                             phase = 3'(TdFree);
+      StRelQ, StSlot:                                     phase = 3'(TdRelease);
+      StDone:                                             phase = 3'(TdComplete);
+      default:                                            phase = 3'(TdValidate);
+    endcase
+  endfunction
+  assign ph_cur = phase(st_q);
+  assign ph_nxt = phase(st_d);
+  assign ph_inc = ph_q + 1'b1;
 
   // ---------------------------------------------------------------- the FSM
   always_comb begin
@@ -179,7 +196,7 @@ module sgpu_teardown #(
   end
   assign rc_slot_o   = slot_i;
   assign rc_frames_o = frames_q;
-  assign rc_t0_o     = t0_q;
+  assign rc_t0_o     = t0_i;
   assign td_o        = td_q;
   assign td_scrub_o  = td_scrub_q;
 
@@ -188,26 +205,21 @@ module sgpu_teardown #(
     if (!rst_ni) begin
       st_q         <= StIdle;
       td_q         <= '0;
+      ph_q         <= '0;
       td_scrub_q   <= '0;
       scrub_pend_q <= 1'b0;
       timer_q      <= '0;
     end else begin
       st_q    <= st_d;
       timer_q <= (st_q == StDrain && st_d == StDrain) ? timer_q + 1'b1 : '0;  // cycles in Drain
-      // phase accounting
+      // phase accounting: one counter for the phase under way; a phase's count is written
+      // when it ends (phases a DEFERRED destroy skips stay 0)
+      ph_q <= (ph_nxt != ph_cur) ? '0 : ph_inc;
       if (st_q == StIdle && start_i) begin
         td_q             <= '0;
-        td_q[TdValidate] <= TimeW'(validate_cycles_i);
-      end else begin
-        unique case (st_q)
-          StMark, StStop, StStopW, StDrain, StAbort, StClear:
-                            td_q[TdStopDrain] <= td_q[TdStopDrain] + 1'b1;
-          StTlb:            td_q[TdTlb]       <= td_q[TdTlb] + 1'b1;
-          StFree:           td_q[TdFree]      <= td_q[TdFree] + 1'b1;
-          StRelQ, StSlot:   td_q[TdRelease]   <= td_q[TdRelease] + 1'b1;
-          StDone:           td_q[TdComplete]  <= td_q[TdComplete] + 1'b1;
-          default: ;
-        endcase
+        td_q[TdValidate] <= elapsed_i;
+      end else if (ph_cur != 3'(TdValidate) && ph_nxt != ph_cur) begin
+        td_q[ph_cur] <= ph_inc;
       end
       // EAGER: TD_SCRUB once the frames this destroy freed are all zeroed
       if (st_q == StFree && al_rsp_i.done) begin
@@ -231,7 +243,6 @@ module sgpu_teardown #(
       deferred_q <= 32'(cmd_i.policy) == sgpu_regs_pkg::POLICY_DEFERRED;
       aborted_q  <= '0;
       freed_q    <= '0;
-      t0_q       <= now_i - TimeW'(validate_cycles_i) + 1'b1;
     end
     if (st_q == StMark) begin
       tbls_q   <= tbl_i;

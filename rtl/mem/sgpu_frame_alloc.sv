@@ -98,6 +98,9 @@ module sgpu_frame_alloc #(
   logic [CntW-1:0]   own_cnt_d;
   logic              free_ph2_q;                // FREE: its frame is between the lists
   logic [TotW-1:0]   din_q, din_d, cout_q, cout_d;
+  logic [CntW-1:0]   cl_dl, dl_dl, sc_dl, us_dl, oc_dl;   // the counters' deltas this cycle
+  logic [TotW-1:0]   din_dl;
+  logic              us_rel;                   // RELEASE: used - o_cnt, the owner's count 0
 
   logic [FrameW-1:0] o_head, o_tail;
   logic [CntW-1:0]   o_cnt;
@@ -113,19 +116,21 @@ module sgpu_frame_alloc #(
   always_comb begin
     st_d         = st_q;
     clean_head_d = clean_head_q;
-    clean_list_d = clean_list_q;
+    cl_dl        = '0;   // counters: each arm picks a delta, one adder per counter below
     fresh_d      = fresh_q;
     dirty_head_d = dirty_head_q;
     dirty_tail_d = dirty_tail_q;
-    dirty_list_d = dirty_list_q;
-    scrubbing_d  = scrubbing_q;
-    used_d       = used_q;
-    din_d        = din_q;
+    dl_dl        = '0;
+    sc_dl        = '0;
+    us_dl        = '0;
+    us_rel       = 1'b0;
+    din_dl       = '0;
+    oc_dl        = '0;
     cout_d       = cout_q;
     raddr        = op_frame_i;
     next_we = 1'b0; next_waddr = '0; next_wdata = '0;
     prev_we = 1'b0; prev_waddr = '0; prev_wdata = '0;
-    own_we = 1'b0; own_head_d = o_head; own_tail_d = o_tail; own_cnt_d = o_cnt;
+    own_we = 1'b0; own_head_d = o_head; own_tail_d = o_tail;
     op_done_o   = 1'b0;
     rsp_frame_o = '0;
     rsp_nomem_o = 1'b0;
@@ -156,11 +161,10 @@ module sgpu_frame_alloc #(
               next_we = 1'b1; next_waddr = dirty_tail_q; next_wdata = o_head;
             end
             dirty_tail_d = o_tail;
-            dirty_list_d = dirty_list_q + o_cnt;
-            din_d        = din_q + TotW'(o_cnt);
-            used_d       = used_q - o_cnt;
+            dl_dl        = o_cnt;
+            din_dl       = TotW'(o_cnt);
+            us_rel       = 1'b1;                 // used - o_cnt; the owner's count becomes 0
             own_we       = 1'b1;
-            own_cnt_d    = '0;
           end
         end else if (op_valid_i && op_i != OpAlloc) begin
           op_done_o = 1'b1;                        // no such operation: done, nothing changes
@@ -169,14 +173,14 @@ module sgpu_frame_alloc #(
           push_ack_o   = 1'b1;
           next_we = 1'b1; next_waddr = push_frame_i; next_wdata = clean_head_q;
           clean_head_d = push_frame_i;
-          clean_list_d = clean_list_q + 1'b1;
-          scrubbing_d  = scrubbing_q - 1'b1;
+          cl_dl        = CntW'(1);
+          sc_dl        = '1;
           cout_d       = cout_q + 1'b1;
         end else if (pop_req_i && pop_fresh) begin
           pop_ack_o    = 1'b1;
           pop_frame_o  = fresh_q[FrameW-1:0];
           fresh_d      = fresh_q + 1'b1;
-          scrubbing_d  = scrubbing_q + 1'b1;
+          sc_dl        = CntW'(1);
         end else if (pop_req_i && dirty_list_q != '0) begin
           raddr = dirty_head_q;                    // its successor becomes the head
           st_d  = StPop;
@@ -189,7 +193,7 @@ module sgpu_frame_alloc #(
         if (clean_list_q != '0) begin
           rsp_frame_o  = clean_head_q;
           clean_head_d = rnext_q;
-          clean_list_d = clean_list_q - 1'b1;
+          cl_dl        = '1;
         end else begin
           rsp_frame_o = fresh_q[FrameW-1:0];
           fresh_d     = fresh_q + 1'b1;
@@ -202,24 +206,24 @@ module sgpu_frame_alloc #(
         end
         own_we     = 1'b1;
         own_tail_d = rsp_frame_o;
-        own_cnt_d  = o_cnt + 1'b1;
-        used_d     = used_q + 1'b1;
+        oc_dl      = CntW'(1);
+        us_dl      = CntW'(1);
       end
 
       StPop: begin
         pop_ack_o    = 1'b1;
         st_d         = StIdle;
         dirty_head_d = rnext_q;
-        dirty_list_d = dirty_list_q - 1'b1;
-        scrubbing_d  = scrubbing_q + 1'b1;
+        dl_dl        = '1;
+        sc_dl        = CntW'(1);
       end
 
       StUnlink: begin
         // unlink op_frame_i from the owner's list (rprev_q, rnext_q: its neighbours)
         st_d      = StAppend;
         own_we    = 1'b1;
-        own_cnt_d = o_cnt - 1'b1;
-        used_d    = used_q - 1'b1;
+        oc_dl     = '1;
+        us_dl     = '1;
         if (o_cnt != 1 && op_frame_i == o_head) begin
           own_head_d = rnext_q;
         end else if (o_cnt != 1 && op_frame_i == o_tail) begin
@@ -239,12 +243,20 @@ module sgpu_frame_alloc #(
           next_we = 1'b1; next_waddr = dirty_tail_q; next_wdata = op_frame_i;
         end
         dirty_tail_d = op_frame_i;
-        dirty_list_d = dirty_list_q + 1'b1;
-        din_d        = din_q + 1'b1;
+        dl_dl        = CntW'(1);
+        din_dl       = TotW'(1);
       end
       default: st_d = StIdle;
     endcase
   end
+
+  // the counters' one adder each (a delta of '1 is -1)
+  assign clean_list_d = clean_list_q + cl_dl;
+  assign dirty_list_d = dirty_list_q + dl_dl;
+  assign scrubbing_d  = scrubbing_q + sc_dl;
+  assign used_d       = us_rel ? used_q - o_cnt : used_q + us_dl;
+  assign din_d        = din_q + din_dl;
+  assign own_cnt_d    = us_rel ? '0 : o_cnt + oc_dl;
 
   // The pointer RAMs: synchronous write, synchronous read.
   always_ff @(posedge clk_i) begin
