@@ -13,6 +13,7 @@
 # `make test` installed it first (make deps-test).
 #
 #   make host-tests  the host tests' programs and fake devices
+#   make link-tests  the wire protocol's test (host side against the reference bridge)
 #   make refmodel    $(BUILD)/sim/libsgpu_sim_ref.so ("sim:ref") and the model's self-test
 #   make cosim       the difftest and the scenarios, normal and ASan+UBSan builds
 #   make simtests    the sim layer's tests
@@ -227,6 +228,39 @@ TEST_CMD_cosim-engines-small := $(COSIM_ENV) $(COSIM_OUT)/engines --uri sim:smal
   $(COSIM_ENV) $(COSIM_OUT)/engines --uri sim:small --seed 2
 TEST_CMD_cosim-engines-small-asan := $(COSIM_ASAN_ENV) $(COSIM_OUT)/asan/engines --uri sim:small \
                                      --seed $(COSIM_SEED)
+
+# ---------------------------------------------------------------------------- the host link
+# tests/host/test_proto.c: the wire protocol of docs/protocol.md, host side (host/lib/link_proto.c,
+# in libsgpu) against the reference bridge (tests/model/bridge_ref.c, the golden model of the
+# RTL bridge): CRC, COBS, every malformed frame, replay, the request engine, the deframer, the
+# engine and the bridge over a seeded faulty in-memory channel (tests/host/link_fixture.c), and
+# the device model (the device shell and the reference model, linked in) behind the bridge.
+# --doc checks that docs/protocol.md holds the worked frames exactly as `test_proto --examples`
+# prints them. No RTL, no Verilator.
+#   make link-tests   build/tests/host/test_proto and its ASan+UBSan build
+.PHONY: link-tests
+PROTO_SRC := tests/host/test_proto.c tests/host/link_fixture.c tests/model/bridge_ref.c \
+             $(MODEL_SHELL_SRC)
+PROTO_HDRS := tests/host/link_fixture.h tests/host/host_test.h tests/model/bridge_ref.h \
+              host/lib/link_proto.h $(REF_HDRS)
+PROTO_INC := -Ihost/lib -Itests/host -Itests/model -Isim
+
+$(HOST_TEST_OUT)/test_proto: $(PROTO_SRC) $(PROTO_HDRS) $(SGPU_LIB_A) mk/tests.mk
+	@mkdir -p $(@D)
+	$(CC) $(SGPU_CFLAGS) -g $(PROTO_INC) $(PROTO_SRC) $(SGPU_LIB_A) $(SGPU_LDLIBS) -o $@
+
+$(HOST_TEST_OUT)/asan/test_proto: $(PROTO_SRC) $(PROTO_HDRS) $(SGPU_LIB_ASAN_A) mk/tests.mk
+	@mkdir -p $(@D)
+	$(CC) $(SGPU_ASAN_CFLAGS) $(PROTO_INC) $(PROTO_SRC) $(SGPU_LIB_ASAN_A) $(SGPU_LDLIBS) -o $@
+
+link-tests: $(HOST_TEST_OUT)/test_proto $(HOST_TEST_OUT)/asan/test_proto
+
+# Replay a failure with the line it prints: build/tests/host/test_proto --seed N --ops N
+TESTS += host-proto host-proto-asan
+TEST_DEPS += link-tests
+TEST_CMD_host-proto := $(HOST_TEST_OUT)/test_proto --doc docs/protocol.md
+TEST_CMD_host-proto-asan := ASAN_OPTIONS=detect_leaks=1 UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1 \
+                            $(HOST_TEST_OUT)/asan/test_proto --seed 2 --doc docs/protocol.md
 
 # ---------------------------------------------------------------------------- the sim layer
 # tests/sim: the model objects' C ABI and C++ harness (sim/), driven from C.
