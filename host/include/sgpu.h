@@ -46,8 +46,11 @@ typedef struct {
 } sgpu_info;
 
 typedef struct {
-  uint32_t cycles;            /* doorbell to completion; HOST: the whole host-driven sequence
-                                 (UINT32_MAX if the cycle counter could not be read after it) */
+  uint32_t cycles;            /* doorbell to completion, both included; the device counts it
+                                 in its TimeW bits (32 in the simulated devices, 20 in the up5k
+                                 build) and it wraps, like the phase counts below; HOST: the
+                                 whole host-driven sequence (UINT32_MAX if the cycle counter
+                                 could not be read after it) */
   uint32_t frames_freed;      /* data frames + page-table pages (DEFERRED: to be freed by the
                                  device's background reclaimer) */
   uint32_t pt_pages_freed;
