@@ -59,16 +59,7 @@
 
 /* Kinds. A response has the request's kind with SGPU_LINK_KIND_RESPONSE set; a request the
  * bridge refused before executing anything is answered with SGPU_LINK_KIND_NAK. */
-#define SGPU_LINK_KIND_PING 0x01u
-#define SGPU_LINK_KIND_INFO 0x02u
-#define SGPU_LINK_KIND_REG_BATCH 0x03u
-#define SGPU_LINK_KIND_ADMIN 0x04u
-#define SGPU_LINK_KIND_MEM_READ 0x05u
-#define SGPU_LINK_KIND_MEM_WRITE 0x06u
-#define SGPU_LINK_KIND_LAST SGPU_LINK_KIND_MEM_WRITE
-#define SGPU_LINK_KIND_RESPONSE 0x80u
-#define SGPU_LINK_KIND_NAK 0xFFu
-/* X-macro over the request kinds: X(name, value). */
+/* X-macro over the request kinds, the one list of them: X(name, value). */
 #define SGPU_LINK_KIND_LIST(X) \
   X(PING, 0x01u)               \
   X(INFO, 0x02u)               \
@@ -76,6 +67,12 @@
   X(ADMIN, 0x04u)              \
   X(MEM_READ, 0x05u)           \
   X(MEM_WRITE, 0x06u)
+#define X(name, value) SGPU_LINK_KIND_##name = value,
+enum { SGPU_LINK_KIND_LIST(X) };
+#undef X
+#define SGPU_LINK_KIND_LAST SGPU_LINK_KIND_MEM_WRITE
+#define SGPU_LINK_KIND_RESPONSE 0x80u
+#define SGPU_LINK_KIND_NAK 0xFFu
 
 /* Response status (the first byte of every response payload). 0x01..0x0F: NAK, the request
  * was refused before anything was executed and the kept response is unchanged; 0x10..: the
