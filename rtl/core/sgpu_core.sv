@@ -25,6 +25,8 @@ module sgpu_core #(
                                                  // not (SPRAM, SDRAM) every frame is scrubbed
                                                  // before its first use
   parameter int unsigned TimeW          = 32,    // cycle counters (TD_*, RECLAIM_*)
+  parameter int unsigned CycleW         = 64,    // the free-running cycle counter (CYCLE_LO/HI),
+                                                 // 33..64 bits: it wraps at 2^CycleW
   parameter int unsigned StatW          = 32,    // statistics counters (DB_IGNORED, QIGNORED,
                                                  // doorbells_ignored, ADMIN_DROPPED,
                                                  // SCRUB_CYCLES): they wrap at 2^StatW
@@ -113,6 +115,9 @@ module sgpu_core #(
       (DataWords & (DataWords - 1)) != 0) begin : g_bad_data_words
     $error("sgpu_core: DataWords %0d not a power of two in 2..%0d (the DATA window)", DataWords,
            sgpu_regs_pkg::DATA_SIZE / 4);
+  end
+  if (CycleW < 33 || CycleW > 64 || TimeW > CycleW) begin : g_bad_cycle_w
+    $error("sgpu_core: CycleW %0d outside 33..64, or below TimeW %0d (CYCLE_LO/HI)", CycleW, TimeW);
   end
   if (TlbEntries < 1 || TlbEntries > MaxTlb || NumEngines < 1 || MaxOutstanding < 1) begin : g_bad_misc
     $error("sgpu_core: TlbEntries (1..%0d), NumEngines and MaxOutstanding (>= 1) out of range", MaxTlb);
@@ -213,7 +218,7 @@ module sgpu_core #(
     hw2reg.reclaim_release.d        = 32'(rc_release);
   end
 
-  sgpu_csr #(.TimeW(TimeW), .StatW(StatW), .DrainW(DrainW), .DrainTimeout(DrainTimeout)) u_csr (
+  sgpu_csr #(.TimeW(TimeW), .CycleW(CycleW), .StatW(StatW), .DrainW(DrainW), .DrainTimeout(DrainTimeout)) u_csr (
     .clk_i, .rst_ni,
     .reg_valid_i, .reg_write_i, .reg_addr_i, .reg_wdata_i, .reg_rvalid_o, .reg_rdata_o, .irq_o,
     .hw2reg_i(hw2reg), .reg2hw_o(reg2hw),

@@ -9,8 +9,9 @@
 //     advances CPL_SEQ and raises IRQ (irq_o) until a write of 1 to IRQ_ACK.ACK
 //     (write-one-to-clear; a completion in the same cycle wins). CPL_STATUS and CPL_RESn read
 //     the context manager's completion record (cpl_i): the results are stored there once;
-//   - the free-running 64-bit cycle counter: CYCLE_LO reads its low word and (read strobe)
-//     samples the high word into CYCLE_HI, so LO then HI is one consistent value;
+//   - the free-running CycleW-bit cycle counter (64, or 33..64: it wraps at 2^CycleW): CYCLE_LO
+//     reads its low word and (read strobe) samples the high bits into CYCLE_HI, so LO then HI
+//     is one consistent value;
 //   - the queue window as slot/register selects and doorbell strobes for sgpu_queues.
 // Every other ro register comes in on hw2reg_i, filled by the core (the mailbox and cycle
 // registers there are this module's and are overridden).
@@ -22,6 +23,7 @@
 //   (dwin_*; read data the cycle after the request).
 module sgpu_csr #(
   parameter int unsigned TimeW        = 32,
+  parameter int unsigned CycleW       = 64,     // the cycle counter, 33..64 (CYCLE_LO/HI)
   parameter int unsigned StatW        = 32,     // ADMIN_DROPPED's counter (it wraps)
   parameter int unsigned DrainW       = 20,
   parameter int unsigned DrainTimeout = 4096,   // DRAIN_TIMEOUT after reset
@@ -89,7 +91,7 @@ module sgpu_csr #(
   logic [31:0]      seq_q, seq_d;
   logic [StatW-1:0] dropped_q, dropped_d;
   logic [31:0]      cycle_hi_q, cycle_hi_d;
-  logic [63:0]      cycle_q, cycle_d;
+  logic [CycleW-1:0] cycle_q, cycle_d;
 
   sgpu_reg_block #(.DrainTimeout(DrainTimeout)) u_regs (
     .clk_i, .rst_ni,
@@ -132,7 +134,7 @@ module sgpu_csr #(
   assign reg2hw_o        = reg2hw;
   assign cmd_valid_o     = pend_q;
   assign cmd_t0_o        = t0_q;
-  assign cycle_d         = cycle_q + 64'd1;
+  assign cycle_d         = cycle_q + 1'b1;
   assign now_o           = cycle_q[TimeW-1:0];
   assign now_next_o      = cycle_d[TimeW-1:0];
   assign drain_timeout_o = DrainW'(reg2hw.drain_timeout.cycles);
@@ -169,7 +171,7 @@ module sgpu_csr #(
     end else if (reg2hw.irq_ack.qe && reg2hw.irq_ack.ack) begin
       irq_d = 1'b0;
     end
-    if (reg2hw.cycle_lo.re) cycle_hi_d = cycle_q[63:32];
+    if (reg2hw.cycle_lo.re) cycle_hi_d = 32'(cycle_q[CycleW-1:32]);
   end
 
   always_ff @(posedge clk_i) begin
@@ -245,7 +247,7 @@ module sgpu_csr #(
         assert (irq_q == ($past(f_ack) ? 1'b0 : $past(irq_q)));
       end
       // reading CYCLE_LO samples the high word: LO then HI is one value of the counter
-      if ($past(f_lo)) assert (cycle_hi_q == $past(cycle_q[63:32]) &&
+      if ($past(f_lo)) assert (cycle_hi_q == 32'($past(cycle_q[CycleW-1:32])) &&
                                reg_rdata_o == $past(cycle_q[31:0]));
       else assert (cycle_hi_q == $past(cycle_hi_q));
       // the command handed to the context manager is what the host wrote

@@ -8,8 +8,11 @@
 // Reads are combinational: the record of lk_slot_i (the command's slot), the generation of
 // rc_slot_i (the reclaimer's), the lowest FREE slot, the ACTIVE slots (doorbell gate) and the
 // number of slots that are not FREE.
-// The generation starts at 1 and skips 0 on wrap, so handle 0 never names a process and a
-// stale handle (slot reused) never matches. It changes exactly when a slot becomes FREE.
+// The generation advances when a slot is created (FREE -> ACTIVE): 0 after reset, so the first
+// process of a slot has generation 1; it skips 0 on wrap, so handle 0 never names a process,
+// and a stale handle (slot reused) never matches: its slot is FREE (refused) or created again
+// (a new generation). Only the cmd port creates, so one incrementer serves (the reclaimer's
+// release leaves the generation alone, and its event reports the dying process's handle).
 // The callers' contract (asserted in simulation, assumed in this block's proof, proven of the
 // callers in theirs): create only a FREE slot, dying only an ACTIVE one, release only a DYING
 // one; counts only of a non-FREE slot; the two ports never name the same slot at once.
@@ -90,7 +93,7 @@ module sgpu_proc_table #(
   assign rs = rc_op_i.slot[SlotW-1:0];
 
   logic [1:0]      c_state;
-  logic [GenW-1:0] c_gen, r_gen;
+  logic [GenW-1:0] c_gen;
   logic [CntW-1:0] c_data, c_tbl;
   logic            c_we_state, c_we_gen, c_we_data, c_we_tbl, r_rel;
   always_comb begin
@@ -102,21 +105,20 @@ module sgpu_proc_table #(
     unique case (cmd_op_i.op)
       sgpu_pkg::PtCreate: begin
         c_state = PsActive; c_data = '0; c_tbl = CntW'(1);
-        c_we_state = 1'b1; c_we_data = 1'b1; c_we_tbl = 1'b1;
+        c_we_state = 1'b1; c_we_gen = 1'b1; c_we_data = 1'b1; c_we_tbl = 1'b1;
       end
       sgpu_pkg::PtDying: begin
         c_state = PsDying; c_we_state = 1'b1;
       end
       sgpu_pkg::PtRelease: begin
         c_state = PsFree; c_data = '0; c_tbl = '0;
-        c_we_state = 1'b1; c_we_gen = 1'b1; c_we_data = 1'b1; c_we_tbl = 1'b1;
+        c_we_state = 1'b1; c_we_data = 1'b1; c_we_tbl = 1'b1;
       end
       sgpu_pkg::PtDataInc, sgpu_pkg::PtDataDec: c_we_data = 1'b1;
       sgpu_pkg::PtTblInc, sgpu_pkg::PtTblDec:   c_we_tbl  = 1'b1;
       default: ;
     endcase
     r_rel = (rc_op_i.op == sgpu_pkg::PtRelease);
-    r_gen = gen_next(gen_q[rs]);
   end
 
   for (genvar p = 0; p < NumProcs; p++) begin : g_slot
@@ -126,12 +128,11 @@ module sgpu_proc_table #(
     always_ff @(posedge clk_i) begin
       if (!rst_ni) begin
         state_q[p] <= PsFree;
-        gen_q[p]   <= GenW'(1);
+        gen_q[p]   <= '0;
         data_q[p]  <= '0;
         tbl_q[p]   <= '0;
       end else if (r_hit) begin           // the reclaim event: never the cmd port's slot
         state_q[p] <= PsFree;
-        gen_q[p]   <= r_gen;
         data_q[p]  <= '0;
         tbl_q[p]   <= '0;
       end else if (c_hit) begin

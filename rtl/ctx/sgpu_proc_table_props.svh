@@ -1,6 +1,7 @@
 // sgpu_proc_table_props.svh - formal properties of sgpu_proc_table (tests/formal/proc_table.sby),
 // included at the end of the module under `ifdef FORMAL`.
-//  (1) a generation is never 0 and changes exactly when its slot goes from DYING to FREE;
+//  (1) a generation is never 0 outside FREE and changes exactly when its slot is created
+//      (FREE -> ACTIVE), to its successor;
 //  (2) the life of a slot is FREE -> ACTIVE -> DYING -> FREE, one step at a time, each step
 //      only by its own update (create, dying, release);
 //  (3) active_o is exactly the ACTIVE slots; the free search names the lowest FREE slot;
@@ -34,7 +35,7 @@ assign f_cmd_p = 32'(cmd_op_i.slot) == 32'(f_p);
 assign f_rc_p  = 32'(rc_op_i.slot) == 32'(f_p);
 
 always_comb if (f_on) begin
-  assert (gen_q[f_p] != '0);
+  if (state_q[f_p] != PsFree) assert (gen_q[f_p] != '0);
   assert (state_q[f_p] == PsFree || state_q[f_p] == PsActive || state_q[f_p] == PsDying);
   assert (active_o[f_p] == (state_q[f_p] == PsActive));
   if (state_q[f_p] == PsFree) assert (data_q[f_p] == '0 && tbl_q[f_p] == '0);
@@ -51,11 +52,10 @@ always_comb if (f_on) assert ((LiveW+1)'(live_o) == f_live);
 
 always_ff @(posedge clk_i) begin
   if (f_on && $past(f_on)) begin
-    // (1) the generation changes exactly at a release, to its successor
-    if ($past(f_cmd_p && cmd_op_i.op == sgpu_pkg::PtRelease) ||
-        $past(f_rc_p && rc_op_i.op == sgpu_pkg::PtRelease)) begin
-      assert (gen_q[f_p] != $past(gen_q[f_p]) && state_q[f_p] == PsFree &&
-              $past(state_q[f_p]) == PsDying);
+    // (1) the generation changes exactly at a create, to its successor
+    if ($past(f_cmd_p && cmd_op_i.op == sgpu_pkg::PtCreate)) begin
+      assert (gen_q[f_p] == gen_next($past(gen_q[f_p])) && gen_q[f_p] != '0 &&
+              state_q[f_p] == PsActive && $past(state_q[f_p]) == PsFree);
     end else begin
       assert (gen_q[f_p] == $past(gen_q[f_p]));
     end

@@ -1,7 +1,8 @@
 // sgpu_queues: hardware queue slots, their doorbells and ring state.
 //
-// Each slot is owned by one process slot and holds a ring (base VA, log2 of entries), the
-// write pointer last rung, a stopped flag and a count of ignored doorbells.
+// Each slot is owned by one process slot and holds a ring (base VA, log2 of entries), a
+// stopped flag and a count of ignored doorbells. The write pointer is not stored: QDB is
+// write-only (as NVMe doorbells are); an accepted doorbell hands it to the engines.
 // Context-manager strobes (sgpu_pkg::qctl_t, at most one per cycle): create a slot, destroy a
 // slot, stop every queue of an owner, release every queue of an owner, clear an owner's
 // ignored count. Doorbells come from the register bus: a doorbell is accepted only when the
@@ -66,7 +67,6 @@ module sgpu_queues #(
   logic [SlotW-1:0]     owner_q  [NumQueues];
   logic [31:sgpu_pkg::RingLsb]  ring_q   [NumQueues];   // ring base address
   logic [sgpu_pkg::RingLog2W-1:0] log2_q [NumQueues];
-  logic [31:0]          wptr_q   [NumQueues];
   logic [StatW-1:0]     qign_q   [NumQueues];
   logic [StatW-1:0]     pign_q   [NumProcs];
   logic [StatW-1:0]     ign_total_q;
@@ -113,7 +113,7 @@ module sgpu_queues #(
     rd_data_o = '0;
     if (32'(rd_q_i) < NumQueues) begin
       unique case (rd_reg_i)   // the register's word index within the slot (the map's QREG_*)
-        sgpu_regs_pkg::QREG_QDB[3:2]:      rd_data_o = wptr_q[rd_idx];
+        sgpu_regs_pkg::QREG_QDB[3:2]:      rd_data_o = '0;   // write-only
         sgpu_regs_pkg::QREG_QSTATE[3:2]:
           rd_data_o = (32'(owner_q[rd_idx]) << sgpu_regs_pkg::QSTATE_OWNER_LSB) |
                       (32'(stopped_q[rd_idx]) << sgpu_regs_pkg::QSTATE_STOPPED_LSB) |
@@ -152,7 +152,6 @@ module sgpu_queues #(
         owner_q[i]   <= '0;
         ring_q[i]    <= '0;
         log2_q[i]    <= '0;
-        wptr_q[i]    <= '0;
         qign_q[i]    <= '0;
       end else if (make) begin
         live_q[i]    <= 1'b1;
@@ -160,11 +159,9 @@ module sgpu_queues #(
         owner_q[i]   <= owner;
         ring_q[i]    <= ring_va;
         log2_q[i]    <= ring_log2;
-        wptr_q[i]    <= '0;
         qign_q[i]    <= '0;
       end else begin
         if (stop) stopped_q[i] <= 1'b1;
-        if (db_accept && db_idx == QW'(i)) wptr_q[i] <= db_wptr_i;
         if (db_ignored_live && db_idx == QW'(i)) qign_q[i] <= qign_inc;
       end
     end
@@ -223,6 +220,11 @@ module sgpu_queues #(
         assert (proc_active_i[owner_q[db_idx]]);
       end
       if (f_db_q && db_accept) assert (live_q[f_q] && !stopped_q[f_q] && proc_active_i[owner_q[f_q]]);
+      // an accepted doorbell hands the engines the written pointer with the slot's ring and owner
+      if (f_db_q && db_accept)
+        assert (doorbell_o.valid && doorbell_o.wptr == db_wptr_i && doorbell_o.ring_va == ring_q[f_q] &&
+                doorbell_o.ring_log2 == log2_q[f_q] && doorbell_o.asid == sgpu_pkg::AsidW'(owner_q[f_q]));
+      if (!db_accept) assert (!doorbell_o.valid);
       // a doorbell of a dying/destroyed owner's queue never starts work
       if (f_db_q && live_q[f_q] && owner_q[f_q] == f_p && !proc_active_i[f_p]) assert (!db_accept);
       // (3) a stopped slot never accepts a doorbell
@@ -232,7 +234,7 @@ module sgpu_queues #(
         if (!live_v[i]) begin
           assert (!stopped_q[i]);
           assert (owner_q[i] == '0 && ring_q[i] == '0 && log2_q[i] == '0);
-          assert (wptr_q[i] == '0 && qign_q[i] == '0);
+          assert (qign_q[i] == '0);
         end
       end
       // the free-slot search names a slot that is really free
@@ -256,20 +258,21 @@ module sgpu_queues #(
       if ($past(stopped_q[f_q]) && !$past(f_kill_q)) assert (stopped_q[f_q]);
       // a stop of another owner, or a doorbell, never stops f_q
       if (!$past(stopped_q[f_q]) && !$past(f_stop_q)) assert (!stopped_q[f_q]);
-      // (1) wptr changes only by create/destroy/release (to 0) or by an accepted doorbell
+      // (1) the ignored count of f_q changes only by create/destroy/release (to 0) or by an
+      // ignored doorbell of live f_q (+1)
       // (begin/end: an `else` right after `assert (...);` would be the assert's fail action)
       if ($past(f_kill_q) || $past(create && create_q == f_q)) begin
-        assert (wptr_q[f_q] == '0);
-      end else if ($past(f_db_q && db_accept)) begin
-        assert (wptr_q[f_q] == $past(db_wptr_i));
+        assert (qign_q[f_q] == '0);
+      end else if ($past(f_db_q && !db_accept && live_q[f_q])) begin
+        assert (qign_q[f_q] == $past(qign_q[f_q]) + 1'b1);
       end else begin
-        assert (wptr_q[f_q] == $past(wptr_q[f_q]));
+        assert (qign_q[f_q] == $past(qign_q[f_q]));
       end
       // a live slot keeps its owner and ring until it is destroyed/released
       if ($past(live_q[f_q]) && !$past(f_kill_q))
         assert (live_q[f_q] && owner_q[f_q] == $past(owner_q[f_q]) &&
                 ring_q[f_q] == $past(ring_q[f_q]) && log2_q[f_q] == $past(log2_q[f_q]));
-      // a (re)created slot starts clean: the new owner's ring, wptr 0, no ignores, not stopped
+      // a (re)created slot starts clean: the new owner's ring, no ignores, not stopped
       if ($past(create && create_q == f_q))
         assert (live_q[f_q] && !stopped_q[f_q] && owner_q[f_q] == $past(owner) &&
                 ring_q[f_q] == $past(ring_va) && log2_q[f_q] == $past(ring_log2) &&

@@ -181,14 +181,6 @@ module sgpu_reg_block #(
         sgpu_regs_pkg::REG_CAPS2[8:2]: begin
           rdata_d[15:0] = hw2reg_i.caps2.data_words;
         end
-        sgpu_regs_pkg::REG_CMD_OP[8:2]: begin
-          rdata_d[7:0] = cmd_op_opcode_q;
-          rdata_d[9:8] = cmd_op_policy_q;
-        end
-        sgpu_regs_pkg::REG_CMD_ARG0[8:2]: rdata_d = cmd_arg0_q_q;
-        sgpu_regs_pkg::REG_CMD_ARG1[8:2]: rdata_d = cmd_arg1_q_q;
-        sgpu_regs_pkg::REG_CMD_ARG2[8:2]: rdata_d = cmd_arg2_q_q;
-        sgpu_regs_pkg::REG_CMD_ARG3[8:2]: rdata_d = cmd_arg3_q_q;
         sgpu_regs_pkg::REG_ADMIN_STATUS[8:2]: begin
           rdata_d[0:0] = hw2reg_i.admin_status.busy;
           rdata_d[1:1] = hw2reg_i.admin_status.irq;
@@ -335,11 +327,11 @@ module sgpu_reg_block #(
     if ($past(rd && reg_addr_i == sgpu_regs_pkg::REG_CAPS0[15:0])) assert (reg_rdata_o == $past({hw2reg_i.caps0.page_shift, hw2reg_i.caps0.tlb_entries, hw2reg_i.caps0.num_queues, hw2reg_i.caps0.num_procs}));
     if ($past(rd && reg_addr_i == sgpu_regs_pkg::REG_CAPS1[15:0])) assert (reg_rdata_o == $past({hw2reg_i.caps1.d}));
     if ($past(rd && reg_addr_i == sgpu_regs_pkg::REG_CAPS2[15:0])) assert (reg_rdata_o == $past({16'd0, hw2reg_i.caps2.data_words}));
-    if ($past(rd && reg_addr_i == sgpu_regs_pkg::REG_CMD_OP[15:0])) assert (reg_rdata_o == $past({22'd0, cmd_op_policy_q, cmd_op_opcode_q}));
-    if ($past(rd && reg_addr_i == sgpu_regs_pkg::REG_CMD_ARG0[15:0])) assert (reg_rdata_o == $past({cmd_arg0_q_q}));
-    if ($past(rd && reg_addr_i == sgpu_regs_pkg::REG_CMD_ARG1[15:0])) assert (reg_rdata_o == $past({cmd_arg1_q_q}));
-    if ($past(rd && reg_addr_i == sgpu_regs_pkg::REG_CMD_ARG2[15:0])) assert (reg_rdata_o == $past({cmd_arg2_q_q}));
-    if ($past(rd && reg_addr_i == sgpu_regs_pkg::REG_CMD_ARG3[15:0])) assert (reg_rdata_o == $past({cmd_arg3_q_q}));
+    if ($past(rd && reg_addr_i == sgpu_regs_pkg::REG_CMD_OP[15:0])) assert (reg_rdata_o == '0);
+    if ($past(rd && reg_addr_i == sgpu_regs_pkg::REG_CMD_ARG0[15:0])) assert (reg_rdata_o == '0);
+    if ($past(rd && reg_addr_i == sgpu_regs_pkg::REG_CMD_ARG1[15:0])) assert (reg_rdata_o == '0);
+    if ($past(rd && reg_addr_i == sgpu_regs_pkg::REG_CMD_ARG2[15:0])) assert (reg_rdata_o == '0);
+    if ($past(rd && reg_addr_i == sgpu_regs_pkg::REG_CMD_ARG3[15:0])) assert (reg_rdata_o == '0);
     if ($past(rd && reg_addr_i == sgpu_regs_pkg::REG_ADMIN_DOORBELL[15:0])) assert (reg_rdata_o == '0);
     if ($past(rd && reg_addr_i == sgpu_regs_pkg::REG_ADMIN_STATUS[15:0])) assert (reg_rdata_o == $past({30'd0, hw2reg_i.admin_status.irq, hw2reg_i.admin_status.busy}));
     if ($past(rd && reg_addr_i == sgpu_regs_pkg::REG_IRQ_ACK[15:0])) assert (reg_rdata_o == '0);

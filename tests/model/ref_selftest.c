@@ -196,7 +196,8 @@ static void test_small(void) {
   CHECK_EQ("dq other's", ex(r, SGPU_OP_DESTROY_QUEUE, b, 0, 0), SGPU_STATUS_INVALID_PARAMETER);
   CHECK_EQ("dq bad id", ex(r, SGPU_OP_DESTROY_QUEUE, b, 2, 0), SGPU_STATUS_INVALID_PARAMETER);
   ref_doorbell(r, 1, 77);
-  CHECK_EQ("qdb", ref_reg_read(r, SGPU_QUEUE_BASE + SGPU_QUEUE_STRIDE + SGPU_QREG_QDB), 77);
+  CHECK_EQ("qdb write-only", ref_reg_read(r, SGPU_QUEUE_BASE + SGPU_QUEUE_STRIDE + SGPU_QREG_QDB), 0);
+  CHECK_EQ("qignored 0", ref_reg_read(r, SGPU_QUEUE_BASE + SGPU_QUEUE_STRIDE + SGPU_QREG_QIGNORED), 0);
   CHECK_EQ("db ignored 0", ref_reg_read(r, SGPU_REG_DB_IGNORED), 0);
   CHECK_EQ("dq B", ex(r, SGPU_OP_DESTROY_QUEUE, b, 1, 0), SGPU_STATUS_SUCCESS);
   CHECK_EQ("released qdb", ref_reg_read(r, SGPU_QUEUE_BASE + SGPU_QUEUE_STRIDE + SGPU_QREG_QDB), 0);

@@ -49,7 +49,7 @@ typedef struct {
 
 typedef struct {
   bool live, stopped;
-  uint32_t owner, ring, wptr, ignored;
+  uint32_t owner, ring, ignored; /* QDB is write-only: the pointer is not kept */
 } ref_queue;
 
 struct sgpu_ref {
@@ -558,15 +558,14 @@ uint32_t ref_exec(sgpu_ref *r, uint32_t opcode, uint32_t policy, const uint32_t 
 /* ------------------------------------------------------------------ registers */
 
 void ref_doorbell(sgpu_ref *r, uint32_t q, uint32_t wptr) {
+  (void)wptr; /* QDB is write-only: an accepted pointer goes to the engines, not the model */
   if (q >= r->p.queues) { /* no such slot, but inside the queue window: counted */
     r->db_ignored++;
     return;
   }
   ref_queue *qs = &r->queues[q];
-  if (qs->live && !qs->stopped && r->procs[qs->owner].state == SGPU_PROC_STATE_ACTIVE) {
-    qs->wptr = wptr;
-    return;
-  }
+  if (qs->live && !qs->stopped && r->procs[qs->owner].state == SGPU_PROC_STATE_ACTIVE)
+    return; /* accepted: the pointer goes to the engines (QDB is write-only, reads 0) */
   r->db_ignored++;
   if (qs->live) {
     qs->ignored++;
@@ -600,7 +599,7 @@ uint32_t ref_reg_read(const sgpu_ref *r, uint32_t addr) {
       addr < SGPU_QUEUE_BASE + r->p.queues * SGPU_QUEUE_STRIDE) {
     const ref_queue *qs = &r->queues[(addr - SGPU_QUEUE_BASE) / SGPU_QUEUE_STRIDE];
     switch ((addr - SGPU_QUEUE_BASE) % SGPU_QUEUE_STRIDE) {
-    case SGPU_QREG_QDB: return qs->wptr;
+    case SGPU_QREG_QDB: return 0; /* write-only */
     case SGPU_QREG_QSTATE:
       return FIELD(SGPU_QSTATE_LIVE, qs->live) | FIELD(SGPU_QSTATE_STOPPED, qs->stopped) |
              FIELD(SGPU_QSTATE_OWNER, qs->owner);

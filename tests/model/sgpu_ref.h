@@ -72,8 +72,9 @@ uint32_t ref_exec(sgpu_ref *ref, uint32_t opcode, uint32_t policy, const uint32_
                   uint32_t results[6]);
 
 /* A write of wptr to queue slot q's QDB register (q = (addr - QUEUE_BASE) / QUEUE_STRIDE,
- * for any QDB offset inside the queue window). A slot number >= Q is ignored and counted in
- * DB_IGNORED only. */
+ * for any QDB offset inside the queue window): accepted or ignored and counted. QDB is
+ * write-only, so an accepted wptr leaves no state here. A slot number >= Q is ignored and
+ * counted in DB_IGNORED only. */
 void ref_doorbell(sgpu_ref *ref, uint32_t q, uint32_t wptr);
 
 /* Read a register the model owns: ID, VERSION, CAPS0..2, FRAMES_CLEAN, FRAMES_DIRTY,

@@ -2,11 +2,11 @@
  * It is the only C device model: "sim:ref" and every fake device of the host tests
  * ("sim:fake", "sim:fakesmall", "sim:fakebadabi", ...) are builds of this file.
  *
- * The shell adds what a command-level model lacks: the register file (mailbox CMD_*, ADMIN_*
- * with BUSY, IRQ and IRQ_ACK, ADMIN_DROPPED, CPL_*; CYCLE_LO/HI; TD_*; RECLAIM_CYCLES;
- * SCRUB_CYCLES; the queue window; the data window's ownership: while BUSY host reads of it
- * return 0 and host writes are ignored, as on the RTL), a progress clock, and
- * fault-injection switches. Statuses,
+ * The shell adds what a command-level model lacks: the register file (mailbox CMD_*, which
+ * are write-only and read 0 as on the RTL, ADMIN_* with BUSY, IRQ and IRQ_ACK, ADMIN_DROPPED,
+ * CPL_*; CYCLE_LO/HI; TD_*; RECLAIM_CYCLES; SCRUB_CYCLES; the queue window; the data
+ * window's ownership: while BUSY host reads of it return 0 and host writes are ignored, as on
+ * the RTL), a progress clock, and fault-injection switches. Statuses,
  * result words, frame counts, queue registers and reclaim events come from the model and are
  * exact (docs/semantics.md); everything measured in cycles is the shell's own and UNTIMED
  * (it predicts none of the RTL's numbers; see "Untimed" below and docs/verification.md).
@@ -367,11 +367,6 @@ int sgpu_sim_read32(sgpu_sim *s, uint32_t addr, uint32_t *data, uint32_t max_cyc
   uint32_t v;
   switch (addr) {
   case SGPU_REG_ID: v = s->magic; break;
-  case SGPU_REG_CMD_OP: v = s->cmd_op; break;
-  case SGPU_REG_CMD_ARG0: v = s->args[0]; break;
-  case SGPU_REG_CMD_ARG1: v = s->args[1]; break;
-  case SGPU_REG_CMD_ARG2: v = s->args[2]; break;
-  case SGPU_REG_CMD_ARG3: v = s->args[3]; break;
   case SGPU_REG_ADMIN_STATUS:
     v = FIELD(SGPU_ADMIN_STATUS_BUSY, s->busy) | FIELD(SGPU_ADMIN_STATUS_IRQ, s->irq);
     break;
