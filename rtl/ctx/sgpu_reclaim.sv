@@ -10,7 +10,12 @@
 //          slot) and a reclaim event is posted: RECLAIM_SEQ + 1 with its handle, cycles
 //          (doorbell to event), frames, and its own phase cycles (free, release, scrub)
 // Events come in the order of the jobs; per-slot records keep each process's values until its
-// own event, so an event never reports another destroy's numbers.
+// own event, so an event never reports another destroy's numbers. The records are two small
+// synchronous RAMs indexed by slot (block RAM: no flip-flops, no read multiplexer): {t0,
+// frames} written at the hand-over, {end of the free phase, the job's phase cycles} at the
+// job's end, both read at the event. So the event's registers are written one cycle after
+// the slot is freed (the RAMs answer one cycle after the address), all of them together; a
+// new event may fire from the cycle after that.
 module sgpu_reclaim #(
   parameter int unsigned NumFrames = 64,
   parameter int unsigned NumProcs  = 4,
@@ -61,12 +66,23 @@ module sgpu_reclaim #(
 
   logic [NumProcs-1:0] pend_q;                   // handed over, event not posted
   logic [NumProcs-1:0] rel_q;                    // its job is done
-  logic [TotW-1:0]     target_q [NumProcs];
-  logic [TimeW-1:0]    t0_q     [NumProcs];
-  logic [TimeW-1:0]    stamp_q  [NumProcs];      // end of its free phase
-  logic [CntW:0]       frames_q [NumProcs];
-  logic [PhW-1:0]      jfree_q  [NumProcs];
-  logic [PhW-1:0]      jrel_q   [NumProcs];
+  logic [TotW-1:0]     target_q [NumProcs];      // flops: every slot's is compared each cycle
+  // the records (synchronous RAMs; contents need no reset: a slot's are written before read)
+  localparam int unsigned RecAW = TimeW + CntW + 1;          // {t0, frames}
+  localparam int unsigned RecBW = TimeW + 2 * PhW;           // {stamp, free, release}
+  (* ram_style = "block" *) logic [RecAW-1:0] rec_a [NumProcs];
+  (* ram_style = "block" *) logic [RecBW-1:0] rec_b [NumProcs];
+  logic [RecAW-1:0]    rec_a_q;                  // the records of post_idx_q, in the post cycle
+  logic [RecBW-1:0]    rec_b_q;
+  logic [TimeW-1:0]    rec_t0, rec_stamp;
+  logic [CntW:0]       rec_frames;
+  logic [PhW-1:0]      rec_free, rec_rel;
+  // the job's own (one job at a time): end of its free phase, its phase cycles
+  logic [TimeW-1:0]    jstamp_q;
+  logic [PhW-1:0]      jfree_q;
+  // the event: fired (slot freed) in one cycle, its registers written in the next
+  logic                post_q;
+  logic [SlotW-1:0]    post_idx_q;
 
   logic [31:0]         seq_q, handle_q;
   logic [TimeW-1:0]    cycles_q, scrub_q;
@@ -87,7 +103,7 @@ module sgpu_reclaim #(
         need     = 1'b1;
         need_idx = SlotW'(p);
       end
-      if (pend_q[p] && rel_q[p] && $signed(clean_out_total_i - target_q[p]) >= 0) begin
+      if (pend_q[p] && rel_q[p] && !post_q && $signed(clean_out_total_i - target_q[p]) >= 0) begin
         fire     = 1'b1;
         fire_idx = SlotW'(p);
       end
@@ -126,12 +142,16 @@ module sgpu_reclaim #(
     ptop_o.slot = sgpu_pkg::AsidW'(fire_idx);
     if (fire) ptop_o.op = sgpu_pkg::PtRelease;
   end
-  assign gen_slot_o = fire_idx;
+  assign gen_slot_o = post_idx_q;    // read in the post cycle (a generation changes only at a
+                                     // create, and a create of the freed slot is from then on)
+  assign {rec_t0, rec_frames}          = rec_a_q;
+  assign {rec_stamp, rec_free, rec_rel} = rec_b_q;
 
   // ---------------------------------------------------------------- registers
   always_ff @(posedge clk_i) begin
     if (!rst_ni) begin
       st_q        <= StIdle;
+      post_q      <= 1'b0;
       pend_q      <= '0;
       rel_q       <= '0;
       seq_q       <= '0;
@@ -148,16 +168,19 @@ module sgpu_reclaim #(
         rel_q[rc_slot_i]  <= 1'b0;
       end
       if (st_q == StRelQ) rel_q[job_q] <= 1'b1;
+      post_q <= fire;
       if (fire) begin
         pend_q[fire_idx] <= 1'b0;
         rel_q[fire_idx]  <= 1'b0;
+      end
+      if (post_q) begin                                  // the event's registers, together
         seq_q       <= seq_q + 1'b1;
-        handle_q    <= (32'(gen_i) << GenLsb) | 32'(fire_idx);
-        cycles_q    <= now_next_i - t0_q[fire_idx];    // doorbell .. now, both included
-        scrub_q     <= now_i - stamp_q[fire_idx];
-        frames_ev_q <= frames_q[fire_idx];
-        free_ev_q   <= jfree_q[fire_idx];
-        rel_ev_q    <= jrel_q[fire_idx];
+        handle_q    <= (32'(gen_i) << GenLsb) | 32'(post_idx_q);
+        cycles_q    <= now_next_i - rec_t0;              // doorbell .. posted, both included
+        scrub_q     <= now_i - rec_stamp;
+        frames_ev_q <= rec_frames;
+        free_ev_q   <= rec_free;
+        rel_ev_q    <= rec_rel;
       end
     end
   end
@@ -166,21 +189,26 @@ module sgpu_reclaim #(
     sat_inc = (v == '1) ? v : v + 1'b1;
   endfunction
 
-  // Per-slot records: written when handed over and during its job, read at its event.
+  // The job's registers; the per-slot records: written when handed over ({t0, frames}) and at
+  // the job's end ({stamp, free, release}), read at the event (address fire_idx, data in the
+  // post cycle). A slot is never written while it can fire: a hand-over needs it not pending,
+  // its job's end needs it not released, and the event needs both.
   always_ff @(posedge clk_i) begin
-    if (st_q == StIdle && grant_i && need) job_q <= need_idx;
-    if (rc_add_i) begin
-      t0_q[rc_slot_i]     <= rc_t0_i;
-      frames_q[rc_slot_i] <= rc_frames_i;
-      jfree_q[rc_slot_i]  <= '0;
-      jrel_q[rc_slot_i]   <= '0;
+    post_idx_q <= fire_idx;
+    if (st_q == StIdle && grant_i && need) begin
+      job_q   <= need_idx;
+      jfree_q <= '0;
     end
-    if (st_q == StFree) jfree_q[job_q] <= sat_inc(jfree_q[job_q]);
-    if (st_q == StRelQ) jrel_q[job_q]  <= sat_inc(jrel_q[job_q]);
+    if (st_q == StFree) jfree_q <= sat_inc(jfree_q);
     if (st_q == StFree && al_rsp_i.done) begin
       target_q[job_q] <= dirty_in_total_i + TotW'(al_rsp_i.count);
-      stamp_q[job_q]  <= now_i;
+      jstamp_q        <= now_i;
     end
+    if (rc_add_i) rec_a[rc_slot_i] <= {rc_t0_i, rc_frames_i};
+    // (the release phase is StRelQ, always one cycle)
+    if (st_q == StRelQ) rec_b[job_q] <= {jstamp_q, jfree_q, PhW'(1)};
+    rec_a_q <= rec_a[fire_idx];
+    rec_b_q <= rec_b[fire_idx];
   end
 
   assign seq_o     = seq_q;

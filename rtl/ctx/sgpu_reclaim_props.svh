@@ -26,6 +26,8 @@ end
 // ---- harness: what happened to f_p since it was handed over
 logic f_added, f_released, f_target_ok;
 logic [TotW-1:0] f_target;
+logic [RecAW-1:0] f_rec_a;     // f_p's records as written at its hand-over and its job's end
+logic [RecBW-1:0] f_rec_b;
 always_ff @(posedge clk_i) begin
   if (!rst_ni) begin
     f_added <= 1'b0; f_released <= 1'b0;
@@ -39,6 +41,8 @@ always_ff @(posedge clk_i) begin
     end
     if (st_q == StFree && al_rsp_i.done && job_q == f_p)
       f_target <= dirty_in_total_i + TotW'(al_rsp_i.count);
+    if (rc_add_i && rc_slot_i == f_p) f_rec_a <= {rc_t0_i, rc_frames_i};
+    if (st_q == StRelQ && job_q == f_p) f_rec_b <= {jstamp_q, jfree_q, PhW'(1)};
   end
 end
 
@@ -61,6 +65,18 @@ always_comb if (f_on) begin
   if (rel_q[f_p]) assert (pend_q[f_p]);
   if (st_q != StIdle && job_q == f_p) assert (!f_released);
   assert (st_q == StIdle || st_q == StFree || st_q == StRelQ);
+  // the event's registers are written in the cycle after the fire, with that slot's records
+  if (post_q) assert (!fire);
+  // a record stays its own until its event reads it
+  if (pend_q[f_p]) assert (rec_a[f_p] == f_rec_a);
+  if (rel_q[f_p]) assert (rec_b[f_p] == f_rec_b);
+end
+always_ff @(posedge clk_i) if (f_on && $past(f_on)) begin
+  assert (post_q == $past(fire));
+  if (post_q) assert (post_idx_q == $past(fire_idx));
+  if (post_q && post_idx_q == f_p) assert (rec_a_q == f_rec_a && rec_b_q == f_rec_b);
+  if ($past(post_q)) assert (seq_o == $past(seq_o) + 1'b1);
+  else assert (seq_o == $past(seq_o));
 end
 
 // (3)
