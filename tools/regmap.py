@@ -173,6 +173,16 @@ def load(path=SRC):
             fail(f"register {r['name']}: `readback = false` is for rw registers only (held, read 0)")
         if r.get("readback") is False and r.get("read_strobe"):
             fail(f"register {r['name']}: a register without readback has no read strobe")
+        if "ram" in r:
+            ident(r["ram"], "ram group")
+            if acc != "ro" or "value" in r or r.get("read_strobe") or r.get("fields"):
+                fail(f"register {r['name']}: `ram` is for plain hardware-written ro registers "
+                     "(no value, fields or read strobe)")
+    for g, rs in ram_groups(m).items():
+        offs = [r["offset"] for r in rs]
+        if offs != list(range(offs[0], offs[0] + 4 * len(offs), 4)):
+            fail(f"ram group {g}: its registers {', '.join(r['name'] for r in rs)} are not at "
+                 "consecutive word offsets")
         if acc == "ro" and "value" in r and r.get("read_strobe"):
             fail(f"register {r['name']}: a constant has no read strobe")
 
@@ -257,10 +267,20 @@ def reg2hw_members(r):
 
 
 def hw2reg_members(r):
-    if r["access"] != "ro" or "value" in r:
+    if r["access"] != "ro" or "value" in r or "ram" in r:
         return []
     ms = members(r)
     return [(n, b, "data") for n, b, _ in ms] if ms else [("d", 32, "data")]
+
+
+def ram_groups(m):
+    """{group: [registers in offset order]} of the registers with `ram = "GROUP"`: their values
+    live in a synchronous RAM of the hardware (read latency 1), word i = the i-th register."""
+    g = {}
+    for r in sorted(m["register"], key=lambda r: r["offset"]):
+        if "ram" in r:
+            g.setdefault(r["ram"], []).append(r)
+    return g
 
 
 def readable(r):
@@ -394,6 +414,8 @@ def gen_block(m):
     lo = lambda n: n.lower()
     params = [(r["reset_param"], r) for r in regs if "reset_param" in r]
     ws = windows(m)
+    rams = ram_groups(m)
+    ram_aw = lambda rs: max(1, (len(rs) - 1).bit_length())
     L = [f"// {BANNER}", "//",
          "// sgpu_reg_block: the register block of the map: address decode, the read mux, the storage",
          "// of the rw registers, their reset values, the write and read strobes, and the windows",
@@ -412,6 +434,9 @@ def gen_block(m):
          "// (with <w>_write_o, <w>_addr_o = the byte offset inside the window, <w>_wdata_o); the read",
          "// data <w>_rdata_i is taken in the request's cycle (read_latency 0) or the cycle after (1,",
          "// a synchronous RAM).",
+         "// RAM groups: the registers with `ram = G` are words of a synchronous RAM of the hardware:",
+         "// <g>_raddr_o is the word the bus address names (every cycle), <g>_rdata_i its value the",
+         "// cycle after; a read of such a register answers with it.",
          "// Latency: reads 1 cycle; writes posted. Registers decode address bits",
          f"// [{A - 1}:{K}] == 0, [{K - 1}:2] the word, [1:0] == 0.",
          ]
@@ -445,6 +470,10 @@ def gen_block(m):
                   ("output", f"logic [{ab - 1}:0]", f"{n}_addr_o", ""),
                   ("output", "logic [31:0]", f"{n}_wdata_o", ""),
                   ("input ", "logic [31:0]", f"{n}_rdata_i", "")]
+    for g, rs in rams.items():
+        ports += [("output", f"logic [{ram_aw(rs) - 1}:0]", f"{lo(g)}_raddr_o",
+                   f"RAM group {g} ({rs[0]['name']}..{rs[-1]['name']}), read latency 1"),
+                  ("input ", "logic [31:0]", f"{lo(g)}_rdata_i", "")]
     width = max(len(t) for _, t, _, _ in ports)
     for i, (d, t, n, c) in enumerate(ports):
         if c:
@@ -464,6 +493,11 @@ def gen_block(m):
         sh = (w["size"] - 1).bit_length()
         L.append(f"  logic in_{n};")
         L.append(f"  assign in_{n} = reg_addr_i[{A - 1}:{sh}] == {P}{w['name']}_BASE[{A - 1}:{sh}];")
+    for g, rs in rams.items():
+        n, first, aw = lo(g), f"{P}REG_{rs[0]['name']}[{K - 1}:2]", ram_aw(rs)
+        L.append(f"  logic in_{n};")
+        L.append(f"  assign in_{n} = in_regs && idx >= {first} && idx <= {P}REG_{rs[-1]['name']}[{K - 1}:2];")
+        L.append(f"  assign {n}_raddr_o = {aw}'(idx - {first});")
     L.append("")
     L.append("  // a hit per register that is written or has a strobe (reads go through the case below)")
     hits = [r for r in regs if r["access"] != "ro" or r.get("read_strobe")]
@@ -552,7 +586,7 @@ def gen_block(m):
     L.append(f"    {'if' if first else 'else if'} (in_regs) begin")
     L.append("      unique case (idx)")
     for r in regs:
-        if not readable(r):
+        if not readable(r) or "ram" in r:   # RAM group registers: at the output, below
             continue
         key = f"{P}REG_{r['name']}[{K - 1}:2]"
         parts = value_parts(r)
@@ -570,7 +604,8 @@ def gen_block(m):
     L.append("    end")
     L.append("  end")
 
-    lat1 = [w for w in ws if w.get("read_latency", 0) == 1]
+    # the latency-1 sources: windows with read_latency 1, then the RAM groups
+    lat1 = [w for w in ws if w.get("read_latency", 0) == 1] + [{"name": g} for g in rams]
     L += ["", "  logic rvalid_q;", "  logic [31:0] rdata_q;"]
     for w in lat1:
         L.append(f"  logic {lo(w['name'])}_rd_q;")
@@ -636,10 +671,17 @@ def gen_block(m):
         if not readable(r):
             L.append(f"    if ($past(rd && {full})) assert (reg_rdata_o == '0);")
             continue
+        if "ram" in r:
+            g = [x for x in rams[r["ram"]]]
+            L.append(f"    if ($past(rd && {full})) assert (reg_rdata_o == {lo(r['ram'])}_rdata_i && "
+                     f"$past({lo(r['ram'])}_raddr_o) == {ram_aw(g)}'({g.index(r)}));")
+            continue
         parts = value_parts(r)
         e = f"{P}{r['value']}" if parts is None else expr32(parts)
         L.append(f"    if ($past(rd && {full})) assert (reg_rdata_o == $past({e}));")
     for w in lat1:
+        if w["name"] in rams:
+            continue
         n = lo(w["name"])
         L.append(f"    if ($past({n}_valid_o && !reg_write_i)) assert (reg_rdata_o == {n}_rdata_i);")
     L.append("  end")
@@ -714,6 +756,8 @@ def gen_h(m):
 # ---------------------------------------------------------------------------- docs
 
 def source(r):
+    if "ram" in r:
+        return f"RAM {r['ram']} (hardware-written, read latency 1 inside the block)"
     if r["access"] == "ro":
         return f"const {r['value']}" if "value" in r else "hw2reg"
     if r["access"] == "wo":

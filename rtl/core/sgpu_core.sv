@@ -130,7 +130,8 @@ module sgpu_core #(
   sgpu_pkg::cpl_t        cpl;
   logic [TimeW-1:0]      now;
   logic [DrainW-1:0]     drain_timeout;
-  logic [5:0][TimeW-1:0] td;
+  logic [2:0]            td_raddr;           // the TD phase RAM's read port (RAM group TD)
+  logic [31:0]           td_rdata;
   logic [TimeW-1:0]      td_scrub, rc_cycles, rc_scrub;
   logic [31:0]           rc_seq, rc_handle;
   logic [CntW:0]         rc_frames;
@@ -201,12 +202,6 @@ module sgpu_core #(
     hw2reg.frames_used.d            = 32'(fr_used);
     hw2reg.db_ignored.d             = q_ign_total;
     hw2reg.scrub_cycles.d           = scrub_cycles;
-    hw2reg.td_validate.d            = 32'(td[0]);
-    hw2reg.td_stop_drain.d          = 32'(td[1]);
-    hw2reg.td_tlb.d                 = 32'(td[2]);
-    hw2reg.td_free.d                = 32'(td[3]);
-    hw2reg.td_release.d             = 32'(td[4]);
-    hw2reg.td_complete.d            = 32'(td[5]);
     hw2reg.td_scrub.d               = 32'(td_scrub);
     hw2reg.reclaim_seq.d            = rc_seq;
     hw2reg.reclaim_handle.d         = rc_handle;
@@ -228,7 +223,7 @@ module sgpu_core #(
     .db_valid_o(db_valid), .db_q_o(db_q), .db_wptr_o(db_wptr),
     .qrd_q_o(qrd_q), .qrd_reg_o(qrd_reg), .qrd_data_i(qrd_data),
     .dwin_valid_o(dwin_valid), .dwin_write_o(dwin_write), .dwin_addr_o(dwin_addr),
-    .dwin_wdata_o(dwin_wdata), .dwin_rdata_i(dwin_rdata)
+    .dwin_wdata_o(dwin_wdata), .dwin_rdata_i(dwin_rdata), .td_raddr_o(td_raddr), .td_rdata_i(td_rdata)
   );
 
   // The data window: the host's while the admin path is idle, the device's while a command is
@@ -264,7 +259,7 @@ module sgpu_core #(
     .win_re_o(win_re), .win_raddr_o(win_raddr), .win_rdata_i(win_rdata), .win_we_o(win_we),
     .win_waddr_o(win_waddr), .win_wdata_o(win_wdata),
     .eng_req_o(eng_req), .eng_rsp_i(eng_rsp),
-    .td_o(td), .td_scrub_o(td_scrub),
+    .td_raddr_i(td_raddr), .td_rdata_o(td_rdata), .td_scrub_o(td_scrub),
     .rc_seq_o(rc_seq), .rc_handle_o(rc_handle), .rc_cycles_o(rc_cycles), .rc_frames_o(rc_frames),
     .rc_scrub_o(rc_scrub), .rc_free_o(rc_free), .rc_release_o(rc_release),
     .rc_pending_o(rc_pending)

@@ -56,6 +56,9 @@ module sgpu_csr #(
   output logic [TimeW-1:0]       now_o,           // the free-running cycle counter, low bits
   output logic [TimeW-1:0]       now_next_o,      // ... and its value in the next cycle
   output logic [DrainW-1:0]      drain_timeout_o,
+  // TD_VALIDATE..TD_COMPLETE: words of the teardown's phase RAM (the map's RAM group TD)
+  output logic [2:0]             td_raddr_o,      // the word a read names, every cycle
+  input  logic [31:0]            td_rdata_i,      // its value, the cycle after
   // queue window
   output logic                   db_valid_o,
   output logic [7:0]             db_q_o,
@@ -100,7 +103,8 @@ module sgpu_csr #(
     .queue_valid_o(q_valid), .queue_write_o(q_write), .queue_addr_o(q_addr),
     .queue_wdata_o(q_wdata), .queue_rdata_i(qrd_data_i),
     .data_valid_o(dwin_valid_o), .data_write_o(dwin_write_o), .data_addr_o(dwin_addr_o),
-    .data_wdata_o(dwin_wdata_o), .data_rdata_i(dwin_rdata_i)
+    .data_wdata_o(dwin_wdata_o), .data_rdata_i(dwin_rdata_i),
+    .td_raddr_o, .td_rdata_i
   );
 
   // ---------------------------------------------------------------- the hardware's registers

@@ -94,7 +94,8 @@ module sgpu_ctx #(
   output sgpu_pkg::eng_ctl_req_t eng_req_o,
   input  sgpu_pkg::eng_ctl_rsp_t eng_rsp_i,
   // registers: teardown phases, reclaim events
-  output logic [5:0][TimeW-1:0]  td_o,
+  input  logic [2:0]             td_raddr_i,        // TD_* phase RAM read port (latency 1)
+  output logic [31:0]            td_rdata_o,
   output logic [TimeW-1:0]       td_scrub_o,
   output logic [31:0]            rc_seq_o,
   output logic [31:0]            rc_handle_o,
@@ -189,7 +190,7 @@ module sgpu_ctx #(
     .inv_valid_o(inv_valid_td), .inv_o(inv_td), .inv_done_i,
     .al_req_o(al_td), .al_rsp_i, .dirty_in_total_i, .clean_out_total_i,
     .rc_add_o(rc_add), .rc_slot_o(rc_slot), .rc_frames_o(rc_frames), .rc_t0_o(rc_t0),
-    .td_o, .td_scrub_o
+    .td_raddr_i, .td_rdata_o, .td_scrub_o
   );
 
   sgpu_ctx_mem #(

@@ -19,8 +19,8 @@
 // Nothing is freed before the invalidation is acknowledged, and nothing is invalidated
 // before the engines have drained or aborted the process's work.
 // Results: cycles (filled in by the dispatcher), frames freed (data + tables), tables freed,
-// queues freed, work aborted, doorbells ignored. Phase cycles of the last destroy: td_o
-// (TD_VALIDATE .. TD_COMPLETE); td_scrub_o, for an EAGER destroy, the cycles from its frames
+// queues freed, work aborted, doorbells ignored. Phase cycles of the last destroy: a RAM read
+// through td_raddr_i/td_rdata_o (TD_VALIDATE .. TD_COMPLETE, read latency 1); td_scrub_o, for an EAGER destroy, the cycles from its frames
 // reaching the dirty list until the scrubber has zeroed all of them (the dirty list is a FIFO:
 // clean_out_total reaches the dirty_in_total taken at the free).
 module sgpu_teardown #(
@@ -72,7 +72,8 @@ module sgpu_teardown #(
   output logic [CntW:0]        rc_frames_o,
   output logic [TimeW-1:0]     rc_t0_o,           // its doorbell's cycle
   // phase cycles of the last destroy
-  output logic [5:0][TimeW-1:0] td_o,              // VALIDATE, STOP_DRAIN, TLB, FREE, RELEASE, COMPLETE
+  input  logic [2:0]           td_raddr_i,        // TD_* read port: VALIDATE .. COMPLETE = 0..5
+  output logic [31:0]          td_rdata_o,        // ... its word, the cycle after
   output logic [TimeW-1:0]     td_scrub_o
 );
   typedef enum logic [3:0] {
@@ -90,7 +91,15 @@ module sgpu_teardown #(
   logic [QCntW-1:0]  queues_q;
   logic [CntW-1:0]   tbls_q;               // its table pages, at Mark
   logic [CntW:0]     frames_q;             // its frames (data + tables), at Mark
-  logic [5:0][TimeW-1:0] td_q;
+  // The phase counts: a synchronous RAM (block RAM), one word per phase, written when the phase
+  // ends (one phase ends per cycle at most); td_v_q says which words this destroy has written
+  // (the others read 0: a new destroy clears them without writing them).
+  (* ram_style = "block" *) logic [TimeW-1:0] td_mem [8];
+  logic [5:0]        td_v_q;
+  logic              td_we;
+  logic [2:0]        td_waddr;
+  logic [TimeW-1:0]  td_wdata, td_rd_q;
+  logic              td_rv_q;
   logic [TimeW-1:0]  ph_q, ph_inc;         // cycles in the current phase, before this one
   logic [2:0]        ph_cur, ph_nxt;       // the phase (td_q's index) of st_q and st_d
   logic              scrub_pend_q;
@@ -197,14 +206,23 @@ module sgpu_teardown #(
   assign rc_slot_o   = slot_i;
   assign rc_frames_o = frames_q;
   assign rc_t0_o     = t0_i;
-  assign td_o        = td_q;
+  assign td_rdata_o  = td_rv_q ? 32'(td_rd_q) : '0;
+  // the write of this cycle: TD_VALIDATE at the start, a phase's count at its end
+  assign td_we    = (st_q == StIdle && start_i) || (ph_cur != 3'(TdValidate) && ph_nxt != ph_cur);
+  assign td_waddr = (st_q == StIdle) ? 3'(TdValidate) : ph_cur;
+  assign td_wdata = (st_q == StIdle) ? elapsed_i : ph_inc;
+  always_ff @(posedge clk_i) begin
+    if (td_we) td_mem[td_waddr] <= td_wdata;
+    td_rd_q <= td_mem[td_raddr_i];
+    td_rv_q <= (td_raddr_i < 3'd6) && td_v_q[td_raddr_i];
+  end
   assign td_scrub_o  = td_scrub_q;
 
   // ---------------------------------------------------------------- registers
   always_ff @(posedge clk_i) begin
     if (!rst_ni) begin
       st_q         <= StIdle;
-      td_q         <= '0;
+      td_v_q       <= '0;
       ph_q         <= '0;
       td_scrub_q   <= '0;
       scrub_pend_q <= 1'b0;
@@ -215,12 +233,8 @@ module sgpu_teardown #(
       // phase accounting: one counter for the phase under way; a phase's count is written
       // when it ends (phases a DEFERRED destroy skips stay 0)
       ph_q <= (ph_nxt != ph_cur) ? '0 : ph_inc;
-      if (st_q == StIdle && start_i) begin
-        td_q             <= '0;
-        td_q[TdValidate] <= elapsed_i;
-      end else if (ph_cur != 3'(TdValidate) && ph_nxt != ph_cur) begin
-        td_q[ph_cur] <= ph_inc;
-      end
+      if (st_q == StIdle && start_i) td_v_q <= 6'(1 << TdValidate);
+      else if (td_we)                td_v_q[td_waddr] <= 1'b1;
       // EAGER: TD_SCRUB once the frames this destroy freed are all zeroed
       if (st_q == StFree && al_rsp_i.done) begin
         scrub_pend_q   <= 1'b1;

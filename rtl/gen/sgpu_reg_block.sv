@@ -17,6 +17,9 @@
 // (with <w>_write_o, <w>_addr_o = the byte offset inside the window, <w>_wdata_o); the read
 // data <w>_rdata_i is taken in the request's cycle (read_latency 0) or the cycle after (1,
 // a synchronous RAM).
+// RAM groups: the registers with `ram = G` are words of a synchronous RAM of the hardware:
+// <g>_raddr_o is the word the bus address names (every cycle), <g>_rdata_i its value the
+// cycle after; a read of such a register answers with it.
 // Latency: reads 1 cycle; writes posted. Registers decode address bits
 // [15:9] == 0, [8:2] the word, [1:0] == 0.
 module sgpu_reg_block #(
@@ -45,7 +48,10 @@ module sgpu_reg_block #(
   output logic                   data_write_o,
   output logic [14:0]            data_addr_o,
   output logic [31:0]            data_wdata_o,
-  input  logic [31:0]            data_rdata_i
+  input  logic [31:0]            data_rdata_i,
+  // RAM group TD (TD_VALIDATE..TD_COMPLETE), read latency 1
+  output logic [2:0]             td_raddr_o,
+  input  logic [31:0]            td_rdata_i
 );
   logic wr, rd, in_regs;
   logic [8:2] idx;
@@ -57,6 +63,9 @@ module sgpu_reg_block #(
   assign in_queue = reg_addr_i[15:12] == sgpu_regs_pkg::QUEUE_BASE[15:12];
   logic in_data;
   assign in_data = reg_addr_i[15:15] == sgpu_regs_pkg::DATA_BASE[15:15];
+  logic in_td;
+  assign in_td = in_regs && idx >= sgpu_regs_pkg::REG_TD_VALIDATE[8:2] && idx <= sgpu_regs_pkg::REG_TD_COMPLETE[8:2];
+  assign td_raddr_o = 3'(idx - sgpu_regs_pkg::REG_TD_VALIDATE[8:2]);
 
   // a hit per register that is written or has a strobe (reads go through the case below)
   logic hit_cmd_op;
@@ -201,12 +210,6 @@ module sgpu_reg_block #(
         sgpu_regs_pkg::REG_SCRUB_CYCLES[8:2]: rdata_d = hw2reg_i.scrub_cycles.d;
         sgpu_regs_pkg::REG_CYCLE_LO[8:2]: rdata_d = hw2reg_i.cycle_lo.d;
         sgpu_regs_pkg::REG_CYCLE_HI[8:2]: rdata_d = hw2reg_i.cycle_hi.d;
-        sgpu_regs_pkg::REG_TD_VALIDATE[8:2]: rdata_d = hw2reg_i.td_validate.d;
-        sgpu_regs_pkg::REG_TD_STOP_DRAIN[8:2]: rdata_d = hw2reg_i.td_stop_drain.d;
-        sgpu_regs_pkg::REG_TD_TLB[8:2]: rdata_d = hw2reg_i.td_tlb.d;
-        sgpu_regs_pkg::REG_TD_FREE[8:2]: rdata_d = hw2reg_i.td_free.d;
-        sgpu_regs_pkg::REG_TD_RELEASE[8:2]: rdata_d = hw2reg_i.td_release.d;
-        sgpu_regs_pkg::REG_TD_COMPLETE[8:2]: rdata_d = hw2reg_i.td_complete.d;
         sgpu_regs_pkg::REG_TD_SCRUB[8:2]: rdata_d = hw2reg_i.td_scrub.d;
         sgpu_regs_pkg::REG_RECLAIM_SEQ[8:2]: rdata_d = hw2reg_i.reclaim_seq.d;
         sgpu_regs_pkg::REG_RECLAIM_HANDLE[8:2]: rdata_d = hw2reg_i.reclaim_handle.d;
@@ -227,18 +230,21 @@ module sgpu_reg_block #(
   logic rvalid_q;
   logic [31:0] rdata_q;
   logic data_rd_q;
+  logic td_rd_q;
   always_ff @(posedge clk_i) begin
     if (!rst_ni) begin
       rvalid_q <= 1'b0;
       data_rd_q <= 1'b0;
+      td_rd_q <= 1'b0;
     end else begin
       rvalid_q <= rd;
       data_rd_q <= rd && in_data;
+      td_rd_q <= rd && in_td;
     end
   end
   always_ff @(posedge clk_i) rdata_q <= rdata_d;  // datapath: read only with rvalid
   assign reg_rvalid_o = rvalid_q;
-  assign reg_rdata_o  = data_rd_q ? data_rdata_i : rdata_q;
+  assign reg_rdata_o  = data_rd_q ? data_rdata_i : td_rd_q ? td_rdata_i : rdata_q;
 
 `ifdef FORMAL
   // Generated properties (tests/formal/csr.sby proves them with sgpu_csr): each register
@@ -351,12 +357,12 @@ module sgpu_reg_block #(
     if ($past(rd && reg_addr_i == sgpu_regs_pkg::REG_SCRUB_CYCLES[15:0])) assert (reg_rdata_o == $past({hw2reg_i.scrub_cycles.d}));
     if ($past(rd && reg_addr_i == sgpu_regs_pkg::REG_CYCLE_LO[15:0])) assert (reg_rdata_o == $past({hw2reg_i.cycle_lo.d}));
     if ($past(rd && reg_addr_i == sgpu_regs_pkg::REG_CYCLE_HI[15:0])) assert (reg_rdata_o == $past({hw2reg_i.cycle_hi.d}));
-    if ($past(rd && reg_addr_i == sgpu_regs_pkg::REG_TD_VALIDATE[15:0])) assert (reg_rdata_o == $past({hw2reg_i.td_validate.d}));
-    if ($past(rd && reg_addr_i == sgpu_regs_pkg::REG_TD_STOP_DRAIN[15:0])) assert (reg_rdata_o == $past({hw2reg_i.td_stop_drain.d}));
-    if ($past(rd && reg_addr_i == sgpu_regs_pkg::REG_TD_TLB[15:0])) assert (reg_rdata_o == $past({hw2reg_i.td_tlb.d}));
-    if ($past(rd && reg_addr_i == sgpu_regs_pkg::REG_TD_FREE[15:0])) assert (reg_rdata_o == $past({hw2reg_i.td_free.d}));
-    if ($past(rd && reg_addr_i == sgpu_regs_pkg::REG_TD_RELEASE[15:0])) assert (reg_rdata_o == $past({hw2reg_i.td_release.d}));
-    if ($past(rd && reg_addr_i == sgpu_regs_pkg::REG_TD_COMPLETE[15:0])) assert (reg_rdata_o == $past({hw2reg_i.td_complete.d}));
+    if ($past(rd && reg_addr_i == sgpu_regs_pkg::REG_TD_VALIDATE[15:0])) assert (reg_rdata_o == td_rdata_i && $past(td_raddr_o) == 3'(0));
+    if ($past(rd && reg_addr_i == sgpu_regs_pkg::REG_TD_STOP_DRAIN[15:0])) assert (reg_rdata_o == td_rdata_i && $past(td_raddr_o) == 3'(1));
+    if ($past(rd && reg_addr_i == sgpu_regs_pkg::REG_TD_TLB[15:0])) assert (reg_rdata_o == td_rdata_i && $past(td_raddr_o) == 3'(2));
+    if ($past(rd && reg_addr_i == sgpu_regs_pkg::REG_TD_FREE[15:0])) assert (reg_rdata_o == td_rdata_i && $past(td_raddr_o) == 3'(3));
+    if ($past(rd && reg_addr_i == sgpu_regs_pkg::REG_TD_RELEASE[15:0])) assert (reg_rdata_o == td_rdata_i && $past(td_raddr_o) == 3'(4));
+    if ($past(rd && reg_addr_i == sgpu_regs_pkg::REG_TD_COMPLETE[15:0])) assert (reg_rdata_o == td_rdata_i && $past(td_raddr_o) == 3'(5));
     if ($past(rd && reg_addr_i == sgpu_regs_pkg::REG_TD_SCRUB[15:0])) assert (reg_rdata_o == $past({hw2reg_i.td_scrub.d}));
     if ($past(rd && reg_addr_i == sgpu_regs_pkg::REG_RECLAIM_SEQ[15:0])) assert (reg_rdata_o == $past({hw2reg_i.reclaim_seq.d}));
     if ($past(rd && reg_addr_i == sgpu_regs_pkg::REG_RECLAIM_HANDLE[15:0])) assert (reg_rdata_o == $past({hw2reg_i.reclaim_handle.d}));

@@ -249,24 +249,6 @@ package sgpu_regs_pkg;
   typedef struct packed {  // CYCLE_HI
     logic [31:0] d;
   } hw2reg_cycle_hi_t;
-  typedef struct packed {  // TD_VALIDATE
-    logic [31:0] d;
-  } hw2reg_td_validate_t;
-  typedef struct packed {  // TD_STOP_DRAIN
-    logic [31:0] d;
-  } hw2reg_td_stop_drain_t;
-  typedef struct packed {  // TD_TLB
-    logic [31:0] d;
-  } hw2reg_td_tlb_t;
-  typedef struct packed {  // TD_FREE
-    logic [31:0] d;
-  } hw2reg_td_free_t;
-  typedef struct packed {  // TD_RELEASE
-    logic [31:0] d;
-  } hw2reg_td_release_t;
-  typedef struct packed {  // TD_COMPLETE
-    logic [31:0] d;
-  } hw2reg_td_complete_t;
   typedef struct packed {  // TD_SCRUB
     logic [31:0] d;
   } hw2reg_td_scrub_t;
@@ -315,12 +297,6 @@ package sgpu_regs_pkg;
     hw2reg_scrub_cycles_t scrub_cycles;
     hw2reg_cycle_lo_t cycle_lo;
     hw2reg_cycle_hi_t cycle_hi;
-    hw2reg_td_validate_t td_validate;
-    hw2reg_td_stop_drain_t td_stop_drain;
-    hw2reg_td_tlb_t td_tlb;
-    hw2reg_td_free_t td_free;
-    hw2reg_td_release_t td_release;
-    hw2reg_td_complete_t td_complete;
     hw2reg_td_scrub_t td_scrub;
     hw2reg_reclaim_seq_t reclaim_seq;
     hw2reg_reclaim_handle_t reclaim_handle;
@@ -331,6 +307,6 @@ package sgpu_regs_pkg;
     hw2reg_reclaim_free_t reclaim_free;
     hw2reg_reclaim_release_t reclaim_release;
   } hw2reg_t;
-  localparam int unsigned HW2REG_BITS = 1074;  // $bits(hw2reg_t)
+  localparam int unsigned HW2REG_BITS = 882;  // $bits(hw2reg_t)
   /* verilator lint_on UNUSEDPARAM */
 endpackage

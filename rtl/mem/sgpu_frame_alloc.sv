@@ -55,7 +55,7 @@ module sgpu_frame_alloc #(
   output logic              push_ack_o,
   // counters
   output logic [CntW-1:0]   clean_cnt_o,   // clean list + untouched
-  output logic [CntW-1:0]   dirty_cnt_o,   // dirty FIFO + held by the scrubber
+  output logic [CntW-1:0]   dirty_cnt_o,   // dirty FIFO + held by the scrubber (+ untouched)
   output logic [CntW-1:0]   used_cnt_o,
   // running totals (wrap at 2^TotW): frames ever appended to the dirty FIFO, frames ever
   // returned clean. The FIFO is scrubbed in order, so every frame appended before the moment
@@ -96,11 +96,11 @@ module sgpu_frame_alloc #(
   logic              own_we;
   logic [FrameW-1:0] own_head_d, own_tail_d;
   logic [CntW-1:0]   own_cnt_d;
-  logic              free_ph2_q;                // FREE: its frame is between the lists
   logic [TotW-1:0]   din_q, din_d, cout_q, cout_d;
   logic [CntW-1:0]   cl_dl, dl_dl, sc_dl, us_dl, oc_dl;   // the counters' deltas this cycle
   logic [TotW-1:0]   din_dl;
   logic              us_rel;                   // RELEASE: used - o_cnt, the owner's count 0
+  logic [CntW-1:0]   dirty_q, dirty_d, dt_dl;  // dirty_cnt_o, kept (one adder, a delta)
 
   logic [FrameW-1:0] o_head, o_tail;
   logic [CntW-1:0]   o_cnt;
@@ -126,6 +126,7 @@ module sgpu_frame_alloc #(
     us_rel       = 1'b0;
     din_dl       = '0;
     oc_dl        = '0;
+    dt_dl        = '0;
     cout_d       = cout_q;
     raddr        = op_frame_i;
     next_we = 1'b0; next_waddr = '0; next_wdata = '0;
@@ -162,6 +163,7 @@ module sgpu_frame_alloc #(
             end
             dirty_tail_d = o_tail;
             dl_dl        = o_cnt;
+            dt_dl        = o_cnt;
             din_dl       = TotW'(o_cnt);
             us_rel       = 1'b1;                 // used - o_cnt; the owner's count becomes 0
             own_we       = 1'b1;
@@ -175,6 +177,7 @@ module sgpu_frame_alloc #(
           clean_head_d = push_frame_i;
           cl_dl        = CntW'(1);
           sc_dl        = '1;
+          dt_dl        = '1;
           cout_d       = cout_q + 1'b1;
         end else if (pop_req_i && pop_fresh) begin
           pop_ack_o    = 1'b1;
@@ -224,6 +227,7 @@ module sgpu_frame_alloc #(
         own_we    = 1'b1;
         oc_dl     = '1;
         us_dl     = '1;
+        dt_dl     = CntW'(1);                   // in transit to the dirty FIFO: dirty now
         if (o_cnt != 1 && op_frame_i == o_head) begin
           own_head_d = rnext_q;
         end else if (o_cnt != 1 && op_frame_i == o_tail) begin
@@ -254,8 +258,9 @@ module sgpu_frame_alloc #(
   assign clean_list_d = clean_list_q + cl_dl;
   assign dirty_list_d = dirty_list_q + dl_dl;
   assign scrubbing_d  = scrubbing_q + sc_dl;
-  assign used_d       = us_rel ? used_q - o_cnt : used_q + us_dl;
+  assign used_d       = used_q + (us_rel ? -o_cnt : us_dl);
   assign din_d        = din_q + din_dl;
+  assign dirty_d      = dirty_q + dt_dl;
   assign own_cnt_d    = us_rel ? '0 : o_cnt + oc_dl;
 
   // The pointer RAMs: synchronous write, synchronous read.
@@ -277,8 +282,8 @@ module sgpu_frame_alloc #(
       dirty_list_q <= '0;
       scrubbing_q  <= '0;
       used_q       <= '0;
-      free_ph2_q   <= 1'b0;
       din_q        <= MemZeroed ? '0 : TotW'(NumFrames);   // untouched dirty frames come first
+      dirty_q      <= MemZeroed ? '0 : Total;
       cout_q       <= '0;
     end else begin
       st_q         <= st_d;
@@ -290,8 +295,8 @@ module sgpu_frame_alloc #(
       dirty_list_q <= dirty_list_d;
       scrubbing_q  <= scrubbing_d;
       used_q       <= used_d;
-      free_ph2_q   <= (st_d == StAppend);
       din_q        <= din_d;
+      dirty_q      <= dirty_d;
       cout_q       <= cout_d;
     end
   end
@@ -313,14 +318,19 @@ module sgpu_frame_alloc #(
   end
 
   assign clean_cnt_o = clean_list_q + (MemZeroed ? Total - fresh_q : '0);
-  // a FREE between its two list updates has its frame in transit to the dirty FIFO: dirty
-  assign dirty_cnt_o = dirty_list_q + scrubbing_q + CntW'(free_ph2_q) +
-                       (MemZeroed ? '0 : Total - fresh_q);
+  // dirty_q is kept with one adder: the dirty FIFO, the scrubber's hands, the untouched frames
+  // (memory not zeroed) and a FREE between its two list updates (its frame is in transit to
+  // the dirty FIFO: dirty from the unlink on); the proof checks it equals their sum
+  assign dirty_cnt_o = dirty_q;
   assign used_cnt_o  = used_q;
   assign dirty_in_total_o  = din_q;
   assign clean_out_total_o = cout_q;
 
 `ifdef FORMAL
+  // A FREE between its two list updates has its frame in transit to the dirty FIFO (counted
+  // dirty: dirty_q took it at the unlink).
+  logic free_ph2_q;
+  always_ff @(posedge clk_i) free_ph2_q <= rst_ni && (st_d == StAppend);
   // Properties for tests/formal/alloc.sby. The proof is by k-induction, so besides the
   // specification it states the whole shape of the allocator as an invariant: walking every
   // list from its head for its count visits each frame exactly once across the clean list,
@@ -472,6 +482,10 @@ module sgpu_frame_alloc #(
       // (the same sum without the outputs' CntW wrap-around: no count exceeds the total)
       assert (32'(clean_list_q) + (NumFrames - 32'(fresh_q)) + 32'(dirty_list_q) + 32'(scrubbing_q)
               + 32'(free_ph2_q) + 32'(used_q) == NumFrames);
+      // the kept dirty count is the dirty FIFO, the scrubber's hands, a FREE in transit and
+      // (memory not zeroed) the untouched frames
+      assert (32'(dirty_q) == 32'(dirty_list_q) + 32'(scrubbing_q) + 32'(free_ph2_q) +
+                              (MemZeroed ? 0 : NumFrames - 32'(fresh_q)));
       // the pointer a multi-cycle operation read is the one it uses, and the operation is
       // still the one that started it
       if (st_q == StAlloc) assert (op_valid_i && op_i == OpAlloc && have_clean &&
