@@ -162,9 +162,13 @@ static uint32_t queues(sgpu_process a, sgpu_process b) {
   CHECK((v >> SGPU_QSTATE_LIVE_LSB & 1u) &&
             (v >> SGPU_QSTATE_OWNER_LSB & ((1u << SGPU_QSTATE_OWNER_BITS) - 1)) == SGPU_HANDLE_SLOT(a),
         "QSTATE: live, owned by A's slot (0x%08x)", v);
+  uint32_t ign0 = 0;
+  sgpu_reg_read(dev, SGPU_REG_DB_IGNORED, &ign0);
   EXPECT(sgpu_ring_doorbell(dev, q, 7), SGPU_STATUS_SUCCESS, "ring queue %u with 7", q);
+  sgpu_reg_read(dev, SGPU_REG_DB_IGNORED, &v);
+  CHECK(v == ign0, "the doorbell was accepted: DB_IGNORED stays %u (%u)", ign0, v);
   sgpu_reg_read(dev, base + SGPU_QREG_QDB, &v);
-  CHECK(v == 7, "QDB reads the write pointer 7 (%u)", v);
+  CHECK(v == 0, "QDB is write-only: it reads 0 (%u)", v);
   EXPECT(sgpu_ring_doorbell(dev, info.num_queues, 1), SGPU_STATUS_INVALID_PARAMETER,
          "ring queue %u (out of range)", info.num_queues);
   EXPECT(sgpu_create_queue(dev, a, 0x48, 4, &v), SGPU_STATUS_INVALID_PARAMETER, "ring va 0x48");
@@ -432,15 +436,22 @@ static void registers(void) {
   puts("-- register range, interrupt acknowledge, host policy on unknown processes");
   const uint32_t bus = 1u << SGPU_BUS_ADDR_BITS;
   /* Defect 1 (host half): an address beyond the bus never reaches the device. */
-  EXPECT(sgpu_reg_write(dev, SGPU_REG_CMD_ARG0, 0x1234u), SGPU_STATUS_SUCCESS, "write CMD_ARG0");
-  EXPECT(sgpu_reg_write(dev, bus + SGPU_REG_CMD_ARG0, 0xdeadu), SGPU_STATUS_INVALID_PARAMETER,
-         "write 0x%x (CMD_ARG0 + the bus size)", bus + SGPU_REG_CMD_ARG0);
+  /* (DRAIN_TIMEOUT: a rw register that reads back; CMD_ARGn are write-only) */
+  const uint32_t drain0 = reg(SGPU_REG_DRAIN_TIMEOUT);
+  EXPECT(sgpu_reg_write(dev, SGPU_REG_DRAIN_TIMEOUT, 0x1234u), SGPU_STATUS_SUCCESS,
+         "write DRAIN_TIMEOUT");
+  EXPECT(sgpu_reg_write(dev, bus + SGPU_REG_DRAIN_TIMEOUT, 0xdeadu), SGPU_STATUS_INVALID_PARAMETER,
+         "write 0x%x (DRAIN_TIMEOUT + the bus size)", bus + SGPU_REG_DRAIN_TIMEOUT);
   char want[32];
-  snprintf(want, sizeof want, "0x%x", bus + SGPU_REG_CMD_ARG0);
+  snprintf(want, sizeof want, "0x%x", bus + SGPU_REG_DRAIN_TIMEOUT);
   CHECK(strstr(sgpu_last_error(dev), want) != NULL, "message names %s: %s", want,
         sgpu_last_error(dev));
-  uint32_t v = reg(SGPU_REG_CMD_ARG0);
-  CHECK(v == 0x1234u, "CMD_ARG0 unchanged (0x%08x)", v);
+  uint32_t v = reg(SGPU_REG_DRAIN_TIMEOUT);
+  CHECK(v == 0x1234u, "DRAIN_TIMEOUT unchanged (0x%08x)", v);
+  EXPECT(sgpu_reg_write(dev, SGPU_REG_DRAIN_TIMEOUT, drain0), SGPU_STATUS_SUCCESS,
+         "restore DRAIN_TIMEOUT");
+  v = reg(SGPU_REG_CMD_ARG0);
+  CHECK(v == 0, "CMD_ARG0 is write-only: it reads 0 (0x%08x)", v);
   v = 0x5a5a5a5au;
   EXPECT(sgpu_reg_read(dev, bus + SGPU_REG_ID, &v), SGPU_STATUS_INVALID_PARAMETER, "read 0x%x",
          bus + SGPU_REG_ID);

@@ -230,22 +230,26 @@ printf 'script x\n' >"$tmp/n.txt"
 run 2 "nested script" -- "${D[@]}" script "$tmp/n.txt"
 
 # Register addresses beyond the bus never reach the device (defect 1, host half). Offsets and
-# the bus width come from the generated header (the map moves registers).
-arg0=$(printf '0x%x' "$(regdef SGPU_REG_CMD_ARG0)")
+# the bus width come from the generated header (the map moves registers). DRAIN_TIMEOUT is a rw
+# register that reads back (CMD_ARGn are write-only).
+drain=$(printf '0x%x' "$(regdef SGPU_REG_DRAIN_TIMEOUT)")
 bus=$(printf '0x%x' $((1 << $(regdef SGPU_BUS_ADDR_BITS))))
-far_arg0=$(printf '0x%x' $((bus + arg0)))
+far_drain=$(printf '0x%x' $((bus + drain)))
 far_db=$(printf '0x%x' $((bus + $(regdef SGPU_REG_ADMIN_DOORBELL))))
 cat >"$tmp/r.txt" <<EOF2
-reg-write $arg0 0x1234
-expect STATUS_INVALID_PARAMETER reg-write $far_arg0 0xdead
-reg-read $arg0
+reg-write $drain 0x1234
+expect STATUS_INVALID_PARAMETER reg-write $far_drain 0xdead
+reg-read $drain
 \$a = create-process
 query
 expect STATUS_INVALID_PARAMETER reg-write $far_db 1
 query
 EOF2
-run 0 "out-of-range register writes" -- "${D[@]}" script "$tmp/r.txt" &&
-  has "value              0x00001234" out "CMD_ARG0 unchanged after reg-write $far_arg0"
+run 0 "out-of-range register writes" -- "${D[@]}" script "$tmp/r.txt"
+# the value the reg-read printed (not the reg-write's echo)
+v=$(awk -v cmd="> reg-read $drain" '$0 == cmd {n = 1; next} n && $1 == "value" {print $2; exit}' <<<"$out")
+[ "$v" = 0x00001234 ] && ok "DRAIN_TIMEOUT unchanged after reg-write $far_drain ($v)" ||
+  bad "DRAIN_TIMEOUT after reg-write $far_drain reads '$v', expected 0x00001234"
 n1=$(grep -c "live_processes     1" <<<"$out")
 [ "$n1" -eq 2 ] && [[ "$out" != *"live_processes     2"* ]] &&
   ok "reg-write $far_db did not ring the doorbell (live_processes 1 before and after)" ||

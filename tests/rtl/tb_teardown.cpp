@@ -56,8 +56,10 @@ int main(int argc, char **argv) {
   t.expect_eq(qb.status, SGPU_STATUS_SUCCESS, "queue B");
   const uint32_t qreg_a = SGPU_QUEUE_BASE + qa.res[0] * SGPU_QUEUE_STRIDE;
   const uint32_t qreg_b = SGPU_QUEUE_BASE + qb.res[0] * SGPU_QUEUE_STRIDE;
+  const uint32_t ign_a0 = h.read32(SGPU_REG_DB_IGNORED);
   h.write32(qreg_a + SGPU_QREG_QDB, 3);
-  t.expect_eq(h.read32(qreg_a + SGPU_QREG_QDB), 3, "doorbell A accepted");
+  t.expect_eq(h.read32(SGPU_REG_DB_IGNORED), ign_a0, "doorbell A accepted (not counted ignored)");
+  t.expect_eq(h.read32(qreg_a + SGPU_QREG_QDB), 0, "QDB is write-only (reads 0)");
   h.step(200);   // its work item runs to the end (items hold at most EngMaxHold = 32 cycles)
   const uint32_t used_before = h.read32(SGPU_REG_FRAMES_USED);
 
@@ -78,9 +80,10 @@ int main(int argc, char **argv) {
   const uint32_t ign0 = h.read32(SGPU_REG_DB_IGNORED);
   h.write32(qreg_a + SGPU_QREG_QDB, 7);
   t.expect_eq(h.read32(SGPU_REG_DB_IGNORED), ign0 + 1, "dying process's doorbell ignored");
-  t.expect_eq(h.read32(qreg_a + SGPU_QREG_QDB), 4, "write pointer unchanged");
+  t.expect_eq(h.read32(qreg_a + SGPU_QREG_QIGNORED), 1, "counted on A's queue");
   h.write32(qreg_b + SGPU_QREG_QDB, 5);
-  t.expect_eq(h.read32(qreg_b + SGPU_QREG_QDB), 5, "other process's doorbell still works");
+  t.expect_eq(h.read32(SGPU_REG_DB_IGNORED), ign0 + 1, "other process's doorbell still works");
+  t.expect_eq(h.read32(qreg_b + SGPU_QREG_QIGNORED), 0, "nothing counted on B's queue");
   h.set_engine_hold(0);
   wait_until(h, [&] { return h.read32(SGPU_REG_CPL_SEQ) != seq; }, "destroy A's completion");
   t.expect(h.engine_items_done() > done0, "the held work item finished (drained, not aborted)");
