@@ -117,6 +117,21 @@ TB_PARAMS_xbar :=
 TB_SRC_xbar := $(RTL_PKG) rtl/common/sgpu_rr_arb.sv \
   rtl/mem/sgpu_mem_xbar.sv rtl/mem/sgpu_mem_bram.sv sim/rtl/sgpu_mem_sim.sv tests/rtl/sgpu_xbar_tb_top.sv
 
+# The host link's UART (rtl/link/): tx -> rx loopback and rx against a bit stream drawn in C,
+# at 4 cycles per bit and at 12 MHz / 115200 baud (625/6 cycles per bit); tb_uart4.cpp and
+# tb_uartfrac.cpp are tb_uart.cpp on each model.
+TB_BLOCKS += uart4 uartfrac
+TB_UART_SRC := rtl/link/sgpu_uart_tick.sv rtl/link/sgpu_uart_tx.sv rtl/link/sgpu_uart_rx.sv \
+  tests/rtl/sgpu_uart_tb_top.sv
+TB_TOP_uart4 := sgpu_uart_tb_top
+TB_PARAMS_uart4 := -GClksNum=4 -GClksDen=1
+TB_SRC_uart4 := $(TB_UART_SRC)
+TB_HDRS_uart4 := tests/rtl/tb_uart.cpp
+TB_TOP_uartfrac := sgpu_uart_tb_top
+TB_PARAMS_uartfrac := -GClksNum=625 -GClksDen=6
+TB_SRC_uartfrac := $(TB_UART_SRC)
+TB_HDRS_uartfrac := tests/rtl/tb_uart.cpp
+
 define tb-block
 VERILATED += tb_$1
 VM_TOP_tb_$1 = $$(TB_TOP_$1)
