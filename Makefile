@@ -41,6 +41,8 @@ RTL_PKG := rtl/gen/sgpu_regs_pkg.sv rtl/pkg/sgpu_pkg.sv
 LINK_RTL_PKG := rtl/gen/sgpu_link_pkg.sv
 RTL_SRC := $(RTL_PKG) $(sort $(filter-out $(RTL_PKG) $(LINK_RTL_PKG) rtl/link/%,$(wildcard rtl/*/*.sv)))
 RTL_TOP := sgpu_core
+# The host link: the register map's package (the bus it masters), its own, its modules.
+LINK_RTL_SRC := rtl/gen/sgpu_regs_pkg.sv $(LINK_RTL_PKG) $(sort $(wildcard rtl/link/*.sv))
 # The simulated device (what the models and the RTL benches build): the core plus sim/rtl/.
 SIM_RTL_SRC := $(RTL_SRC) $(sort $(wildcard sim/rtl/*.sv))
 SIM_TOP := sgpu_sim_top
@@ -57,6 +59,7 @@ include mk/formal.mk
 include mk/synth.mk
 include mk/tests.mk
 include mk/fuzz.mk
+include mk/link.mk
 
 .PHONY: help deps deps-test gen check-gen lint sim host demo test bench synth clean formal \
         soak coverage

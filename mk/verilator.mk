@@ -132,6 +132,20 @@ TB_PARAMS_uartfrac := -GClksNum=625 -GClksDen=6
 TB_SRC_uartfrac := $(TB_UART_SRC)
 TB_HDRS_uartfrac := tests/rtl/tb_uart.cpp
 
+# The link bridge against the C reference bridge (tests/rtl/tb_link.cpp), which it links with
+# the host's frame encoder (host/lib/link_proto.c), both compiled as C (mk/link.mk has the rule).
+LINK_C_OBJS = $(BUILD)/tests/obj_link_c/bridge_ref.o $(BUILD)/tests/obj_link_c/link_proto.o
+VERILATED += tb_link
+VM_TOP_tb_link := sgpu_link_bridge
+VM_SRC_tb_link = $(LINK_RTL_SRC)
+VM_FLAGS_tb_link := -GAdminWaitLog2=8
+VM_DIR_tb_link = $(BUILD)/tests/obj_link
+VM_OUT_tb_link = $(BUILD)/tests/tb_link
+VM_MAIN_tb_link = tests/rtl/tb_link.cpp $(LINK_C_OBJS)
+VM_HDRS_tb_link := tests/rtl/tb_util.h tests/model/bridge_ref.h host/lib/link_proto.h \
+                   host/lib/sgpu_link.h host/lib/sgpu_regs.h host/include/sgpu_codes.h
+VM_LINK_tb_link := -Ihost/lib -Itests/model
+
 define tb-block
 VERILATED += tb_$1
 VM_TOP_tb_$1 = $$(TB_TOP_$1)
