@@ -27,6 +27,7 @@
 //
 // Usage: tb_link [--seed N] [--steps N] [--verbose]. A failure prints the
 // replay line.
+#include <algorithm>
 #include <cstring>
 #include <map>
 #include <set>
@@ -187,15 +188,20 @@ struct Bench : TbBlock<Vsgpu_link_bridge> {
     drtl.reads.clear();
   }
 
-  // ------------------------------------------------------------ building
-  // frames
+  // ------------------------------------------------------------ building frames
   static std::vector<uint8_t> raw_frame(uint8_t ver, uint8_t kind, uint8_t s, uint16_t len_field,
                                         const std::vector<uint8_t> &p) {
-    std::vector<uint8_t> r{ver, kind, s, uint8_t(len_field), uint8_t(len_field >> 8)};
-    if (!p.empty()) r.insert(r.end(), p.begin(), p.end());
-    uint16_t crc = sgpui_link_crc16(SGPU_LINK_CRC_INIT, r.data(), r.size());
-    r.push_back(uint8_t(crc >> 8));
-    r.push_back(uint8_t(crc));
+    std::vector<uint8_t> r(SGPU_LINK_HDR_LEN + p.size() + SGPU_LINK_CRC_LEN);
+    r[SGPU_LINK_OFF_VERSION] = ver;
+    r[SGPU_LINK_OFF_KIND] = kind;
+    r[SGPU_LINK_OFF_SEQ] = s;
+    r[SGPU_LINK_OFF_LEN] = uint8_t(len_field);
+    r[SGPU_LINK_OFF_LEN + 1] = uint8_t(len_field >> 8);
+    std::copy(p.begin(), p.end(), r.begin() + SGPU_LINK_HDR_LEN);
+    size_t n = SGPU_LINK_HDR_LEN + p.size();
+    uint16_t crc = sgpui_link_crc16(SGPU_LINK_CRC_INIT, r.data(), n);
+    r[n] = uint8_t(crc >> 8);  // most significant byte first
+    r[n + 1] = uint8_t(crc);
     return r;
   }
   static std::vector<uint8_t> wire(const std::vector<uint8_t> &raw) {
@@ -241,8 +247,9 @@ struct Bench : TbBlock<Vsgpu_link_bridge> {
   std::vector<uint8_t> batch_payload(bool damage) {
     std::vector<uint8_t> p;
     unsigned nops = rng.below(8) == 0 ? 60 + rng.below(120) : 1 + rng.below(12);
+    bool reads_only = rng.below(10) == 0;  // up to 170 reads: TOO_LONG beyond 127
     for (unsigned i = 0; i < nops; i++) {
-      bool w = rng.below(2);
+      bool w = !reads_only && rng.below(2);
       size_t need = w ? 7 : 3;
       if (p.size() + need > SGPU_LINK_MAX_PAYLOAD) break;
       p.push_back(w ? SGPU_LINK_OP_WRITE : SGPU_LINK_OP_READ);
@@ -257,9 +264,12 @@ struct Bench : TbBlock<Vsgpu_link_bridge> {
         case 1:
           p.resize(p.size() - 1 - rng.below(2));
           break;  // cut short
-        default:
-          p.push_back(uint8_t(2 + rng.below(250)));
-          break;  // bad op
+        default:  // a bad op, within the payload limit
+          if (p.size() < SGPU_LINK_MAX_PAYLOAD)
+            p.push_back(uint8_t(2 + rng.below(250)));
+          else
+            p.back() = uint8_t(2 + rng.below(250));
+          break;
       }
     }
     return p;
@@ -472,7 +482,7 @@ struct Bench : TbBlock<Vsgpu_link_bridge> {
 }  // namespace
 
 int main(int argc, char **argv) {
-  uint64_t seed = 1, nsteps = 3000;
+  uint64_t seed = 1, nsteps = 20000;
   bool verbose = false;
   for (int i = 1; i < argc; i++) {
     std::string a = argv[i];
@@ -505,6 +515,7 @@ int main(int argc, char **argv) {
   t.expect(st.executed > nsteps / 4 && st.replayed > 0 && st.naks[SGPU_LINK_ST_BAD_CRC] > 0 &&
                st.naks[SGPU_LINK_ST_BAD_VERSION] > 0 && st.naks[SGPU_LINK_ST_BAD_LENGTH] > 0 &&
                st.naks[SGPU_LINK_ST_BAD_KIND] > 0 && st.naks[SGPU_LINK_ST_BAD_FIELD] > 0 &&
+               st.naks[SGPU_LINK_ST_TOO_LONG] > 0 &&
                st.dropped_cobs + st.dropped_short + st.dropped_long > 0 && st.bus_errors > 0 &&
                st.admin_busy > 0 && st.admin_timeouts > 0,
            "every outcome reached", "(raise --steps)");
