@@ -10,6 +10,7 @@
 #   make fuzz      the admin-command fuzzer for FUZZ_TIME seconds (30)
 #   make lint      verilator --lint-only -Wall on the RTL
 #   make gen       regenerate rtl/gen, host/include/sgpu_codes.h, host/lib/sgpu_regs.h, docs/registers.md
+#                  (tools/regmap.py) and host/lib/sgpu_link.h, rtl/gen/sgpu_link_pkg.sv (tools/linkmap.py)
 #   make sim       the Verilated models build/sim/libsgpu_sim_{default,small}.so (installs nothing)
 #   make host      libsgpu and the sgpu tool in build/host (installs nothing)
 #   make deps      install the Debian packages every build needs (apt-get, only what is missing)
@@ -35,8 +36,13 @@ JOBS ?= 2
 
 # The core: packages first, then every module under rtl/ (one per file, any folder).
 RTL_PKG := rtl/gen/sgpu_regs_pkg.sv rtl/pkg/sgpu_pkg.sv
-RTL_SRC := $(RTL_PKG) $(sort $(filter-out $(RTL_PKG),$(wildcard rtl/*/*.sv)))
+# The host link (rtl/link/ and its generated package) is not part of the core: a board top
+# puts it beside the core; mk/link.mk lints, tests and synthesizes it on its own.
+LINK_RTL_PKG := rtl/gen/sgpu_link_pkg.sv
+RTL_SRC := $(RTL_PKG) $(sort $(filter-out $(RTL_PKG) $(LINK_RTL_PKG) rtl/link/%,$(wildcard rtl/*/*.sv)))
 RTL_TOP := sgpu_core
+# The host link: the register map's package (the bus it masters), its own, its modules.
+LINK_RTL_SRC := rtl/gen/sgpu_regs_pkg.sv $(LINK_RTL_PKG) $(sort $(wildcard rtl/link/*.sv))
 # The simulated device (what the models and the RTL benches build): the core plus sim/rtl/.
 SIM_RTL_SRC := $(RTL_SRC) $(sort $(wildcard sim/rtl/*.sv))
 SIM_TOP := sgpu_sim_top
@@ -53,6 +59,7 @@ include mk/formal.mk
 include mk/synth.mk
 include mk/tests.mk
 include mk/fuzz.mk
+include mk/link.mk
 
 .PHONY: help deps deps-test gen check-gen lint sim host demo test bench synth clean formal \
         soak coverage
@@ -69,9 +76,11 @@ deps-test:
 
 gen:
 	$(PYTHON) tools/regmap.py
+	$(PYTHON) tools/linkmap.py
 
 check-gen:
 	$(PYTHON) tools/regmap.py --check
+	$(PYTHON) tools/linkmap.py --check
 
 lint: deps
 	$(VERILATOR) --lint-only -Wall --top-module $(RTL_TOP) $(RTL_SRC)

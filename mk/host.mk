@@ -32,7 +32,7 @@ SGPU_PC := $(HOST_OUT)/sgpu.pc
 SGPU_LIB_VERSION := 0.1.0
 
 HOST_LIB_SRC := $(wildcard host/lib/*.c)
-HOST_HDRS := host/include/sgpu.h host/lib/sgpu_regs.h host/include/sgpu_codes.h host/lib/sgpu_internal.h \
+HOST_HDRS := host/include/sgpu.h host/lib/sgpu_regs.h host/lib/sgpu_link.h host/include/sgpu_codes.h host/lib/sgpu_internal.h \
              host/lib/link_proto.h sim/sgpu_sim.h
 # The sim transport's default model directory: the absolute build/sim of this tree.
 HOST_LIB_DEFS := -Isim -DSGPU_SIM_DEFAULT_DIR='"$(abspath $(BUILD))/sim"'

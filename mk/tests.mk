@@ -242,7 +242,7 @@ TEST_CMD_cosim-engines-small-asan := $(COSIM_ASAN_ENV) $(COSIM_OUT)/asan/engines
 PROTO_SRC := tests/host/test_proto.c tests/host/link_fixture.c tests/model/bridge_ref.c \
              $(MODEL_SHELL_SRC)
 PROTO_HDRS := tests/host/link_fixture.h tests/host/host_test.h tests/model/bridge_ref.h \
-              host/lib/link_proto.h $(REF_HDRS)
+              host/lib/link_proto.h host/lib/sgpu_link.h $(REF_HDRS)
 PROTO_INC := -Ihost/lib -Itests/host -Itests/model -Isim
 
 $(HOST_TEST_OUT)/test_proto: $(PROTO_SRC) $(PROTO_HDRS) $(SGPU_LIB_A) mk/tests.mk

@@ -117,6 +117,35 @@ TB_PARAMS_xbar :=
 TB_SRC_xbar := $(RTL_PKG) rtl/common/sgpu_rr_arb.sv \
   rtl/mem/sgpu_mem_xbar.sv rtl/mem/sgpu_mem_bram.sv sim/rtl/sgpu_mem_sim.sv tests/rtl/sgpu_xbar_tb_top.sv
 
+# The host link's UART (rtl/link/): tx -> rx loopback and rx against a bit stream drawn in C,
+# at 4 cycles per bit and at 12 MHz / 115200 baud (625/6 cycles per bit); tb_uart4.cpp and
+# tb_uartfrac.cpp are tb_uart.cpp on each model.
+TB_BLOCKS += uart4 uartfrac
+TB_UART_SRC := rtl/link/sgpu_uart_tick.sv rtl/link/sgpu_uart_tx.sv rtl/link/sgpu_uart_rx.sv \
+  tests/rtl/sgpu_uart_tb_top.sv
+TB_TOP_uart4 := sgpu_uart_tb_top
+TB_PARAMS_uart4 := -GClksNum=4 -GClksDen=1
+TB_SRC_uart4 := $(TB_UART_SRC)
+TB_HDRS_uart4 := tests/rtl/tb_uart.cpp
+TB_TOP_uartfrac := sgpu_uart_tb_top
+TB_PARAMS_uartfrac := -GClksNum=625 -GClksDen=6
+TB_SRC_uartfrac := $(TB_UART_SRC)
+TB_HDRS_uartfrac := tests/rtl/tb_uart.cpp
+
+# The link bridge against the C reference bridge (tests/rtl/tb_link.cpp), which it links with
+# the host's frame encoder (host/lib/link_proto.c), both compiled as C (mk/link.mk has the rule).
+LINK_C_OBJS = $(BUILD)/tests/obj_link_c/bridge_ref.o $(BUILD)/tests/obj_link_c/link_proto.o
+VERILATED += tb_link
+VM_TOP_tb_link := sgpu_link_bridge
+VM_SRC_tb_link = $(LINK_RTL_SRC)
+VM_FLAGS_tb_link := -GAdminWaitLog2=8
+VM_DIR_tb_link = $(BUILD)/tests/obj_link
+VM_OUT_tb_link = $(BUILD)/tests/tb_link
+VM_MAIN_tb_link = tests/rtl/tb_link.cpp $(LINK_C_OBJS)
+VM_HDRS_tb_link := tests/rtl/tb_util.h tests/model/bridge_ref.h host/lib/link_proto.h \
+                   host/lib/sgpu_link.h host/lib/sgpu_regs.h host/include/sgpu_codes.h
+VM_LINK_tb_link := -Ihost/lib -Itests/model
+
 define tb-block
 VERILATED += tb_$1
 VM_TOP_tb_$1 = $$(TB_TOP_$1)

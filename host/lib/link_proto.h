@@ -1,8 +1,8 @@
 /* link_proto.h - the sgpu wire protocol, host side (internal to libsgpu; not installed).
  *
- * The protocol is specified in docs/protocol.md; this header is its one C statement of the
- * wire constants (the SGPU_LINK_* macros), which the RTL bridge will take from the document
- * and this header, never from a second hand-typed list. Register offsets come from the
+ * The protocol is specified in docs/protocol.md; its wire constants (the SGPU_LINK_* macros)
+ * come from the generated sgpu_link.h (regmap/link.toml, tools/linkmap.py), the same
+ * description the RTL bridge's sgpu_link_pkg is generated from. Register offsets come from the
  * generated sgpu_regs.h. Contents, bottom up:
  *   - CRC-16/CCITT-FALSE (poly 0x1021, init 0xFFFF, not reflected, no final xor);
  *   - COBS encoding and decoding (canonical encoder; decoding may be in place);
@@ -33,105 +33,21 @@
 #include <stdint.h>
 
 /* ============================================================ wire constants (docs/protocol.md) */
-#define SGPU_LINK_VERSION 0x01u /* header byte 0 */
-#define SGPU_LINK_DELIM 0x00u   /* frame delimiter; never inside an encoded frame */
+/* SGPU_LINK_* (version, delimiter, header offsets and lengths, limits, CRC parameters, kinds
+ * with their X-list SGPU_LINK_KIND_LIST, statuses with SGPU_LINK_STATUS_LIST, payload
+ * layouts) are generated from regmap/link.toml, as the RTL bridge's sgpu_link_pkg is. */
+#include "sgpu_link.h"
 
-/* Decoded frame: header | payload | CRC. Header: version, kind, seq, length (u16 LE). */
-#define SGPU_LINK_OFF_VERSION 0u
-#define SGPU_LINK_OFF_KIND 1u
-#define SGPU_LINK_OFF_SEQ 2u
-#define SGPU_LINK_OFF_LEN 3u /* payload length, 2 bytes, little-endian */
-#define SGPU_LINK_HDR_LEN 5u
-#define SGPU_LINK_CRC_LEN 2u /* CRC over header and payload, most significant byte first */
-#define SGPU_LINK_MAX_PAYLOAD 512u
-#define SGPU_LINK_MIN_FRAME (SGPU_LINK_HDR_LEN + SGPU_LINK_CRC_LEN) /* 7 */
-#define SGPU_LINK_MAX_FRAME \
-  (SGPU_LINK_HDR_LEN + SGPU_LINK_MAX_PAYLOAD + SGPU_LINK_CRC_LEN) /* 519 */
-/* COBS: n bytes encode to at most n + ceil(n / 254) bytes (1 for n = 0). */
+/* COBS: n bytes encode to at most n + ceil(n / 254) bytes (1 for n = 0); for n =
+ * SGPU_LINK_MAX_FRAME this is SGPU_LINK_MAX_ENCODED (checked below). */
 #define SGPU_LINK_COBS_MAX(n) ((n) == 0 ? 1u : (n) + ((n) + 253u) / 254u)
-#define SGPU_LINK_MAX_ENCODED SGPU_LINK_COBS_MAX(SGPU_LINK_MAX_FRAME) /* 522 */
-/* On the wire a frame is DELIM, encoded frame, DELIM. */
-#define SGPU_LINK_MAX_WIRE (SGPU_LINK_MAX_ENCODED + 2u) /* 524 */
-
-#define SGPU_LINK_CRC_INIT 0xFFFFu
-#define SGPU_LINK_CRC_POLY 0x1021u
-#define SGPU_LINK_CRC_CHECK 0x29B1u /* CRC of the ASCII bytes "123456789" */
-
-/* Kinds. A response has the request's kind with SGPU_LINK_KIND_RESPONSE set; a request the
- * bridge refused before executing anything is answered with SGPU_LINK_KIND_NAK. */
-/* X-macro over the request kinds, the one list of them: X(name, value). */
-#define SGPU_LINK_KIND_LIST(X) \
-  X(PING, 0x01u)               \
-  X(INFO, 0x02u)               \
-  X(REG_BATCH, 0x03u)          \
-  X(ADMIN, 0x04u)              \
-  X(MEM_READ, 0x05u)           \
-  X(MEM_WRITE, 0x06u)
-#define X(name, value) SGPU_LINK_KIND_##name = value,
-enum { SGPU_LINK_KIND_LIST(X) };
-#undef X
-#define SGPU_LINK_KIND_LAST SGPU_LINK_KIND_MEM_WRITE
-#define SGPU_LINK_KIND_RESPONSE 0x80u
-#define SGPU_LINK_KIND_NAK 0xFFu
-
-/* Response status (the first byte of every response payload). 0x01..0x0F: NAK, the request
- * was refused before anything was executed and the kept response is unchanged; 0x10..: the
- * request was executed (and its response kept) but did not complete. The u16 detail after
- * it names the failing value. X(name, value, detail). */
-#define SGPU_LINK_STATUS_LIST(X)                                                         \
-  X(OK, 0x00u, "REG_BATCH: operations carried out; others: 0")                           \
-  X(BAD_CRC, 0x01u, "decoded frame length")                                              \
-  X(BAD_VERSION, 0x02u, "the version byte received")                                     \
-  X(BAD_LENGTH, 0x03u, "the payload length field")                                       \
-  X(BAD_KIND, 0x04u, "the kind byte received")                                           \
-  X(BAD_FIELD, 0x05u, "payload offset of the offending byte")                            \
-  X(TOO_LONG, 0x06u, "payload length the response would need")                           \
-  X(BUS_ERROR, 0x10u,                                                                    \
-    "REG_BATCH: operations carried out before the failing one; others: "                 \
-    "the register address")                                                              \
-  X(ADMIN_BUSY, 0x11u, "ADMIN_STATUS[15:0] (BUSY before the doorbell; nothing written)") \
-  X(ADMIN_TIMEOUT, 0x12u, "CPL_SEQ[15:0] as last read (doorbell rung, no completion)")
-#define X(name, value, detail) SGPU_LINK_ST_##name = value,
-enum { SGPU_LINK_STATUS_LIST(X) };
-#undef X
-#define SGPU_LINK_ST_FIRST_EXEC 0x10u /* statuses >= this one: the request was executed */
-
-/* Every response payload starts with: status u8, reserved u8 (0), detail u16 LE. */
-#define SGPU_LINK_RESP_HDR_LEN 4u
-
-/* REG_BATCH request payload: operations back to back, READ = op, addr u16 (3 bytes),
- * WRITE = op, addr u16, value u32 (7 bytes); addresses 4-byte aligned. Response data: one
- * u32 per read carried out, in order. */
-#define SGPU_LINK_OP_READ 0x00u
-#define SGPU_LINK_OP_WRITE 0x01u
-#define SGPU_LINK_OP_READ_LEN 3u
-#define SGPU_LINK_OP_WRITE_LEN 7u
-/* At most 127 reads per batch, so that the response fits. */
-#define SGPU_LINK_BATCH_MAX_READS ((SGPU_LINK_MAX_PAYLOAD - SGPU_LINK_RESP_HDR_LEN) / 4u)
-
-/* ADMIN request payload: opcode u8, policy u8, nargs u8 (0..4), nres u8 (0..6), flags u8,
- * nargs x u32 (CMD_ARG0..). Response data: CPL_STATUS, CPL_SEQ, nres x CPL_RESn, and with
- * SGPU_LINK_ADMIN_F_PHASES the six TD_* phase registers (TD_VALIDATE .. TD_COMPLETE). */
-#define SGPU_LINK_ADMIN_HDR_LEN 5u
-#define SGPU_LINK_ADMIN_MAX_ARGS 4u
-#define SGPU_LINK_ADMIN_MAX_RES 6u
-#define SGPU_LINK_ADMIN_NPHASES 6u
-#define SGPU_LINK_ADMIN_F_PHASES 0x01u
-
-/* MEM_READ request payload: handle u32, va u32, words u16 (10 bytes); response data
- * CPL_STATUS, CPL_SEQ, CPL_RES0, then the words if CPL_STATUS is STATUS_SUCCESS.
- * MEM_WRITE request payload: handle u32, va u32, words x u32; response data CPL_STATUS,
- * CPL_SEQ, CPL_RES0. At most SGPU_LINK_MEM_MAX_WORDS words (so a MEM_READ response fits). */
-#define SGPU_LINK_MEM_HDR_LEN 8u   /* handle, va */
-#define SGPU_LINK_MEM_READ_LEN 10u /* handle, va, words */
-#define SGPU_LINK_MEM_RESP_LEN 12u /* CPL_STATUS, CPL_SEQ, CPL_RES0 */
-/* 124: a MEM_READ response fits 512 bytes. */
-#define SGPU_LINK_MEM_MAX_WORDS \
-  ((SGPU_LINK_MAX_PAYLOAD - SGPU_LINK_RESP_HDR_LEN - SGPU_LINK_MEM_RESP_LEN) / 4u)
-
-/* INFO response data: link version u8, admin wait log2 u8, max payload u16, then ID,
- * VERSION, CAPS0, CAPS1, CAPS2 (u32 each, read from the register bus). */
-#define SGPU_LINK_INFO_LEN 24u
+#ifdef __cplusplus
+static_assert(SGPU_LINK_COBS_MAX(SGPU_LINK_MAX_FRAME) == SGPU_LINK_MAX_ENCODED,
+              "link.toml: MAX_ENCODED disagrees with the COBS bound");
+#else
+_Static_assert(SGPU_LINK_COBS_MAX(SGPU_LINK_MAX_FRAME) == SGPU_LINK_MAX_ENCODED,
+               "link.toml: MAX_ENCODED disagrees with the COBS bound");
+#endif
 
 /* ============================================================ host side */
 typedef enum {

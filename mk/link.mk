@@ -1,0 +1,38 @@
+# mk/link.mk - the host link's RTL (rtl/link/, rtl/gen/sgpu_link_pkg.sv): lint, the bridge's
+# bench against the C reference bridge, its area. Included by the top Makefile after
+# mk/tests.mk (LINK_RTL_SRC, VM_OUT_*, SGPU_CFLAGS, TESTS, TEST_DEPS). The UART benches are
+# block benches (TB_BLOCKS uart4, uartfrac in mk/verilator.mk); the bridge's proof is
+# tests/formal/link_bridge.sby (run by the `formal` test with the others).
+#
+#   make link-lint   verilator --lint-only -Wall on the UART and the bridge (also `make lint`)
+#   make link-synth  the bridge and the UART through synth_ice40: SB_LUT4 and FF counts
+#                    (tools/synth_link.sh; budget 600 SB_LUT4, reported, not enforced)
+.PHONY: link-lint link-synth
+
+LINK_LINT_CMD := $(VERILATOR) --lint-only -Wall --top-module sgpu_link_bridge $(LINK_RTL_SRC) && \
+  $(VERILATOR) --lint-only -Wall --top-module sgpu_uart_tx $(LINK_RTL_SRC) && \
+  $(VERILATOR) --lint-only -Wall --top-module sgpu_uart_rx $(LINK_RTL_SRC) && \
+  $(VERILATOR) --lint-only -Wall --top-module sgpu_uart_rx -GClksNum=625 -GClksDen=6 $(LINK_RTL_SRC) && \
+  $(VERILATOR) --lint-only -Wall --top-module sgpu_uart_tb_top $(LINK_RTL_SRC) tests/rtl/sgpu_uart_tb_top.sv && \
+  echo lint clean: the link bridge, the UART
+link-lint: need-verilator
+	@$(LINK_LINT_CMD)
+lint: link-lint
+
+LINK_SYNTH_CMD = BUILD=$(BUILD) tools/synth_link.sh
+link-synth: deps-formal
+	$(LINK_SYNTH_CMD)
+
+$(BUILD)/tests/obj_link_c/%.o: mk/link.mk host/lib/link_proto.h host/lib/sgpu_link.h \
+                               host/lib/sgpu_regs.h host/include/sgpu_codes.h tests/model/bridge_ref.h
+$(BUILD)/tests/obj_link_c/bridge_ref.o: tests/model/bridge_ref.c
+$(BUILD)/tests/obj_link_c/link_proto.o: host/lib/link_proto.c
+$(LINK_C_OBJS):
+	@mkdir -p $(@D)
+	$(CC) $(SGPU_CFLAGS) -Ihost/lib -Itests/model -c $(filter %.c,$^) -o $@
+
+TESTS += link_lint tb_link link_synth
+TEST_CMD_link_lint := $(LINK_LINT_CMD)
+TEST_CMD_tb_link := $(VM_OUT_tb_link)
+TEST_CMD_link_synth := $(LINK_SYNTH_CMD)
+TEST_DEPS += $(VM_OUT_tb_link)

