@@ -205,9 +205,13 @@ sgpu_status sgpu_query_device(sgpu_device *dev, sgpu_device_info *info) {
     info->live_processes = w[3];
     info->live_queues = w[4];
     info->doorbells_ignored = w[5];
-    if ((st = sgpui_rd(dev, SGPU_REG_RECLAIM_PENDING, &info->reclaim_pending)) ==
-        SGPU_STATUS_SUCCESS)
-      st = sgpui_reclaim_poll(dev, &info->reclaim_seq);
+    /* RECLAIM_PENDING and RECLAIM_SEQ in one batch; the records settle from that seq. */
+    sgpui_reg_op b[2] = {{SGPU_REG_RECLAIM_PENDING, 0, 0}, {SGPU_REG_RECLAIM_SEQ, 0, 0}};
+    if ((st = sgpui_batch(dev, b, 2)) == SGPU_STATUS_SUCCESS) {
+      info->reclaim_pending = b[0].value;
+      info->reclaim_seq = b[1].value;
+      st = sgpui_reclaim_settle(dev, b[1].value);
+    }
   }
   pthread_mutex_unlock(&dev->lock);
   return st;

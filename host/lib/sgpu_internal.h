@@ -186,6 +186,9 @@ const char *sgpui_op_name(uint32_t opcode);
 sgpu_status sgpui_reclaim_note(sgpu_device *dev, sgpu_process proc, uint32_t frames);
 bool sgpui_reclaim_pending(const sgpu_device *dev);
 sgpu_status sgpui_reclaim_poll(sgpu_device *dev, uint32_t *seq);
+/* sgpui_reclaim_poll's second half, for a caller that has just read RECLAIM_SEQ (seq) in a
+ * batch of its own. */
+sgpu_status sgpui_reclaim_settle(sgpu_device *dev, uint32_t seq);
 
 /* Bookkeeping (book.c). Lock held. sgpui_book_reserve before CREATE_PROCESS (room for one
  * more record, allocated, so recording the success cannot fail after the device acted),
