@@ -12,7 +12,7 @@
 #   make gen       regenerate rtl/gen, host/include/sgpu_codes.h, host/lib/sgpu_regs.h, docs/registers.md
 #                  (tools/regmap.py) and host/lib/sgpu_link.h, rtl/gen/sgpu_link_pkg.sv (tools/linkmap.py)
 #   make sim       the Verilated models build/sim/libsgpu_sim_{default,small}.so (installs nothing)
-#   make host      libsgpu and the sgpu tool in build/host (installs nothing)
+#   make host      libsgpu, the sgpu tool and sgpu-sim in build/host (installs nothing)
 #   make deps      install the Debian packages every build needs (apt-get, only what is missing)
 #   make deps-test deps, and what make test adds (Debian packages; Yosys and z3 into .venv)
 #   make clean     remove build/
@@ -87,7 +87,7 @@ lint: deps
 
 sim: $(SIM_LIBS)
 
-host: $(SGPU_LIB_A) $(SGPU_LIB_SO) $(SGPU_CLI) $(SGPU_PC)
+host: $(SGPU_LIB_A) $(SGPU_LIB_SO) $(SGPU_CLI) $(SGPU_SIMSRV) $(SGPU_PC)
 
 clean:
 	rm -rf $(BUILD)

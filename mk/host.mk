@@ -1,9 +1,9 @@
-# mk/host.mk - libsgpu, the sgpu CLI and the examples (demo, benchmark, its plot). Included
-# by the top Makefile, which defines BUILD and CC and the target `host`; the host tests are in
-# mk/tests.mk.
+# mk/host.mk - libsgpu, the sgpu CLI, sgpu-sim (the simulated device served over a byte link)
+# and the examples (demo, benchmark, its plot). Included by the top Makefile, which defines
+# BUILD and CC and the target `host`; the host tests are in mk/tests.mk.
 #
-#   make host        $(BUILD)/host/{libsgpu.a,libsgpu.so,sgpu,sgpu.pc}
-#   make host-asan   the same library and CLI with ASan+UBSan in $(BUILD)/host-asan/
+#   make host        $(BUILD)/host/{libsgpu.a,libsgpu.so,sgpu,sgpu-sim,sgpu.pc}
+#   make host-asan   the same library, CLI and sgpu-sim with ASan+UBSan in $(BUILD)/host-asan/
 #   make bench-plot  $(BUILD)/bench/teardown.png from the CSV of `make bench` (matplotlib from
 #                    .venv: it runs `make deps-plot` first)
 #
@@ -13,6 +13,7 @@
 #   SGPU_LIB_A       the static library          SGPU_LIB_SO    the shared library
 #   SGPU_LIB_ASAN_A  the sanitizer build         SGPU_ASAN_CFLAGS  its compile+link flags
 #   SGPU_CLI         the sgpu tool               SGPU_CLI_ASAN  its sanitizer build
+#   SGPU_SIMSRV      sgpu-sim                    SGPU_SIMSRV_ASAN  its sanitizer build
 #   e.g.  $(CC) $(SGPU_CFLAGS) t.c $(SGPU_LIB_A) $(SGPU_LDLIBS) -o t
 
 .PHONY: host-asan
@@ -28,6 +29,8 @@ SGPU_LIB_SO := $(HOST_OUT)/libsgpu.so
 SGPU_LIB_ASAN_A := $(HOST_ASAN_OUT)/libsgpu.a
 SGPU_CLI := $(HOST_OUT)/sgpu
 SGPU_CLI_ASAN := $(HOST_ASAN_OUT)/sgpu
+SGPU_SIMSRV := $(HOST_OUT)/sgpu-sim
+SGPU_SIMSRV_ASAN := $(HOST_ASAN_OUT)/sgpu-sim
 SGPU_PC := $(HOST_OUT)/sgpu.pc
 SGPU_LIB_VERSION := 0.1.0
 
@@ -39,7 +42,7 @@ HOST_LIB_DEFS := -Isim -DSGPU_SIM_DEFAULT_DIR='"$(abspath $(BUILD))/sim"'
 HOST_OBJ := $(patsubst host/lib/%.c,$(HOST_OUT)/obj/%.o,$(HOST_LIB_SRC))
 HOST_ASAN_OBJ := $(patsubst host/lib/%.c,$(HOST_ASAN_OUT)/obj/%.o,$(HOST_LIB_SRC))
 
-host-asan: $(SGPU_LIB_ASAN_A) $(SGPU_CLI_ASAN)
+host-asan: $(SGPU_LIB_ASAN_A) $(SGPU_CLI_ASAN) $(SGPU_SIMSRV_ASAN)
 
 $(HOST_OUT)/obj/%.o: host/lib/%.c $(HOST_HDRS) mk/host.mk
 	@mkdir -p $(@D)
@@ -72,6 +75,19 @@ $(SGPU_CLI): $(SGPU_CLI_SRC) $(SGPU_CLI_HDRS) $(SGPU_LIB_A)
 
 $(SGPU_CLI_ASAN): $(SGPU_CLI_SRC) $(SGPU_CLI_HDRS) $(SGPU_LIB_ASAN_A)
 	$(CC) $(SGPU_ASAN_CFLAGS) -Ihost/cli $(SGPU_CLI_SRC) $(SGPU_LIB_ASAN_A) $(SGPU_LDLIBS) -o $@
+
+# sgpu-sim (sim/sgpu_sim_main.c): a model loaded by libsgpu's sim transport, the C reference
+# bridge (tests/model/bridge_ref.c) in front of it, served on a pty or TCP.
+SGPU_SIMSRV_SRC := sim/sgpu_sim_main.c tests/model/bridge_ref.c
+SGPU_SIMSRV_HDRS := tests/model/bridge_ref.h $(HOST_HDRS)
+SGPU_SIMSRV_INC := -Ihost/lib -Itests/model -Isim
+
+$(SGPU_SIMSRV): $(SGPU_SIMSRV_SRC) $(SGPU_SIMSRV_HDRS) $(SGPU_LIB_A)
+	$(CC) $(SGPU_CFLAGS) $(SGPU_SIMSRV_INC) $(SGPU_SIMSRV_SRC) $(SGPU_LIB_A) $(SGPU_LDLIBS) -o $@
+
+$(SGPU_SIMSRV_ASAN): $(SGPU_SIMSRV_SRC) $(SGPU_SIMSRV_HDRS) $(SGPU_LIB_ASAN_A)
+	$(CC) $(SGPU_ASAN_CFLAGS) $(SGPU_SIMSRV_INC) $(SGPU_SIMSRV_SRC) $(SGPU_LIB_ASAN_A) \
+	  $(SGPU_LDLIBS) -o $@
 
 # An uninstalled pkg-config file: PKG_CONFIG_PATH=$(BUILD)/host pkg-config --cflags --libs sgpu
 $(SGPU_PC): mk/host.mk

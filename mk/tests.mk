@@ -67,7 +67,7 @@ $(HOST_MODELS)/libsgpu_sim_%.so: tests/model/sim_shell.c tests/model/sgpu_ref.c 
 	  -Ihost/include -Ihost/lib -Isim -DSHELL_CONFIG='"$*"' $(HOST_FAKE_DEFS_$*) \
 	  tests/model/sim_shell.c tests/model/sgpu_ref.c -o $@
 
-HOST_TEST_PROGS := test_status test_uri test_api test_faults
+HOST_TEST_PROGS := test_status test_uri test_api test_faults test_link
 $(addprefix $(HOST_TEST_OUT)/,$(HOST_TEST_PROGS)): $(HOST_TEST_OUT)/%: tests/host/%.c     tests/host/host_test.h $(SGPU_LIB_A)
 	@mkdir -p $(@D)
 	$(CC) $(SGPU_CFLAGS) -Ihost/lib -Itests/host $< $(SGPU_LIB_A) $(SGPU_LDLIBS) -o $@
@@ -106,6 +106,32 @@ TEST_CMD_host-api-ref := $(HOST_SIM_ENV) $(HOST_TEST_OUT)/asan/test_api sim:ref
 TEST_CMD_host-cli-ref := $(HOST_SIM_ENV) bash tests/host/test_cli.sh $(SGPU_CLI) sim:ref
 TEST_CMD_host-api-small := $(HOST_SIM_ENV) $(HOST_TEST_OUT)/test_api sim:small
 TEST_CMD_host-cli-small := $(HOST_SIM_ENV) bash tests/host/test_cli.sh $(SGPU_CLI) sim:small
+
+# The byte link (host/lib/transport_link.c, the tcp: and pty: transports) against sgpu-sim
+# (sim/sgpu_sim_main.c: a model behind the C reference bridge, mk/host.mk), each test starting
+# its own sgpu-sims on 127.0.0.1 port 0 and new pseudo-terminals:
+#   host-link-cli    the sgpu tool, separate invocations on one device over tcp: and pty:
+#                    (create-process, map, write, read, destroy-process, info, ...), sgpu-sim's
+#                    options, --once, a clean exit on SIGTERM; on sim:ref and sim:small
+#   host-link        tests/host/test_link.c: one request frame and one response frame per admin
+#                    command (counted by the client and by sgpu-sim), lifecycles through
+#                    injected drops/flips/duplicates/insertions in both directions at 4 rates
+#                    and seeds (every command done exactly once or a clear link error, the
+#                    device asked which), ADMIN_TIMEOUT, a killed simulator, silent far ends,
+#                    bad URIs
+#   ...-asan         the same with the ASan+UBSan builds of libsgpu, sgpu and sgpu-sim
+#                    (test_link --quick: fewer rounds)
+LINK_HANG_MODEL := $(abspath $(HOST_MODELS))/libsgpu_sim_fakehang.so
+LINK_ASAN_ENV := $(HOST_SIM_ENV) ASAN_OPTIONS=detect_leaks=1 UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1
+TESTS += host-link-cli host-link-cli-small host-link-cli-asan host-link host-link-asan
+TEST_CMD_host-link-cli := $(HOST_SIM_ENV) bash tests/host/test_link_cli.sh $(SGPU_CLI) $(SGPU_SIMSRV) ref
+TEST_CMD_host-link-cli-small := $(HOST_SIM_ENV) bash tests/host/test_link_cli.sh $(SGPU_CLI) \
+                                $(SGPU_SIMSRV) small
+TEST_CMD_host-link-cli-asan := $(LINK_ASAN_ENV) bash tests/host/test_link_cli.sh $(SGPU_CLI_ASAN) \
+                               $(SGPU_SIMSRV_ASAN) ref
+TEST_CMD_host-link := $(HOST_SIM_ENV) $(HOST_TEST_OUT)/test_link $(SGPU_SIMSRV) ref $(LINK_HANG_MODEL)
+TEST_CMD_host-link-asan := $(LINK_ASAN_ENV) $(HOST_TEST_OUT)/asan/test_link $(SGPU_SIMSRV_ASAN) ref \
+                           $(LINK_HANG_MODEL) --quick
 
 # ---------------------------------------------------------------------------- the device model and co-simulation
 .PHONY: refmodel cosim

@@ -108,7 +108,9 @@ const cmd commands[] = {
      .summary = "Run commands from FILE (- for stdin), one per line, on ONE open device.",
      .help = "Each `sgpu` invocation opens its device afresh; with sim: that is a new\n"
              "in-process model, so state (processes, mappings) does not survive from one\n"
-             "invocation to the next. A script keeps one device open for all its lines.\n\n"
+             "invocation to the next (over tcp:/pty: the sgpu-sim device keeps it, but what\n"
+             "libsgpu remembers, such as the pages for --policy host, does not). A script\n"
+             "keeps one device open for all its lines.\n\n"
              "Line syntax:\n"
              "  COMMAND ARGS...                 any command but script (no `sgpu`, no --uri)\n"
              "  $NAME = COMMAND ARGS...         keep its result (handle, queue, first word "
@@ -145,6 +147,12 @@ static void main_help(void) {
          "                      sim:NAME         the model libsgpu_sim_NAME.so, e.g. sim:small\n"
          "                      sim:/path.so     a model by path\n"
          "                    models are looked up in $SGPU_SIM_DIR, else the build directory\n"
+         "                      tcp:HOST:PORT    a device over the wire protocol on TCP, e.g.\n"
+         "                                       sgpu-sim --tcp 0 (it prints its URI)\n"
+         "                      pty:PATH         the same over a terminal in raw mode, e.g.\n"
+         "                                       sgpu-sim --pty (pty:/dev/pts/N)\n"
+         "                    link options: ...?timeout_ms=N (an attempt's wait, 2000),\n"
+         "                    retries=N (7), admin=off (register batches, no ADMIN requests)\n"
          "  --json            print one JSON object per command (failures included)\n"
          "  --poll-limit N    completion polls per command before STATUS_IO_TIMEOUT\n"
          "  --list-commands   print the command names, one per line\n"
@@ -156,8 +164,9 @@ static void main_help(void) {
     const char *s = commands[i].summary, *nl = strchr(s, '\n');
     printf("  %-45s %.*s\n", head, nl ? (int)(nl - s) : (int)strlen(s), s);
   }
-  printf("\nEach invocation opens the device afresh (with sim:, a new model): use `script` to\n"
-         "run several commands against one device. Numbers are decimal or 0x hex.\n"
+  printf("\nEach invocation opens the device afresh (with sim:, a new model; over tcp: or pty:\n"
+         "the same sgpu-sim device, whose state persists): use `script` to run several\n"
+         "commands on one open device. Numbers are decimal or 0x hex.\n"
          "Exit status: 0 success, 1 the device returned a failure status, 2 usage error.\n");
 }
 

@@ -5,6 +5,16 @@
  *   "sim:NAME"      the model configuration NAME (libsgpu_sim_NAME.so), e.g. "sim:small"
  *   "sim:/path.so"  a model shared object by path
  * The directory searched for models is $SGPU_SIM_DIR, else the build directory compiled in.
+ *   "tcp:HOST:PORT" a device behind the wire protocol (docs/protocol.md) on a TCP connection,
+ *                   e.g. the one `sgpu-sim --tcp 0` serves ("tcp:127.0.0.1:40123")
+ *   "pty:PATH"      the same over a terminal in raw mode: a pseudo-terminal (`sgpu-sim --pty`,
+ *                   "pty:/dev/pts/7") or another tty
+ * The link URIs take options after '?', joined with '&': timeout_ms=N (each attempt's wait for
+ * an answer, default 2000), retries=N (transmissions after the first, default 7), admin=off
+ * (register batches instead of one ADMIN request per admin command). Over a link an admin
+ * command is one request frame and one response frame; a link that fails after its retries
+ * gives STATUS_IO_TIMEOUT or STATUS_IO_DEVICE_ERROR with the reason in sgpu_last_error, and a
+ * command is never applied twice (it may or may not have run once when the link failed).
  *
  * Conventions (after libusb): opaque handles, every call returns an sgpu_status (an NTSTATUS
  * value, STATUS_SUCCESS = 0), out parameters last, the caller owns what it passes in, no

@@ -10,10 +10,12 @@
 
 #include "sgpu_internal.h"
 
-/* Every transport libsgpu knows, by URI scheme. Later ones (pty, tcp, serial, usb, pcie)
- * are one more line here and one more transport_*.c. */
+/* Every transport libsgpu knows, by URI scheme. Later ones (serial, usb, pcie) are one more
+ * line here and one more transport_*.c. */
 static const sgpui_transport *const transports[] = {
     &sgpui_transport_sim,
+    &sgpui_transport_tcp,
+    &sgpui_transport_pty,
 };
 #define NUM_TRANSPORTS (sizeof transports / sizeof transports[0])
 

@@ -350,6 +350,7 @@ static int exchange(sgpui_link_client *c, uint8_t kind, const uint8_t *req, size
         c->stats.bad_frames++;
         break;
       }
+      c->stats.frames_rx++;
       if (!(f.kind & SGPU_LINK_KIND_RESPONSE)) { /* a request: an echo of ours, not for us */
         c->stats.ignored++;
         continue;

@@ -144,6 +144,7 @@ typedef struct {
   uint64_t transmissions; /* frames sent */
   uint64_t retries;       /* transmissions after the first of a request */
   uint64_t timeouts;      /* attempts that ended without a byte for timeout_ms (or babble) */
+  uint64_t frames_rx;     /* received frames that passed every check (any kind) */
   uint64_t bad_frames;    /* received frames that failed COBS/size/CRC/version/length/kind */
   uint64_t naks;          /* NAKs for the request being sent (retried) */
   uint64_t stale;         /* valid responses with another sequence number (discarded) */
@@ -232,6 +233,12 @@ int sgpui_link_mem_read(sgpui_link_client *c, uint32_t handle, uint32_t va, uint
                         uint32_t *data, sgpui_link_mem_resp *rs, char *err, size_t errlen);
 int sgpui_link_mem_write(sgpui_link_client *c, uint32_t handle, uint32_t va, uint32_t words,
                          const uint32_t *data, sgpui_link_mem_resp *rs, char *err, size_t errlen);
+
+/* libsgpu's link transports (transport_link.c): the request engine's counters of a device
+ * opened on tcp: or pty: (a snapshot, taken under the device lock); false for a device on
+ * another transport. For tests and tools that count frames and retries. */
+struct sgpu_device;
+bool sgpui_link_dev_stats(struct sgpu_device *dev, sgpui_link_stats *out);
 
 /* Little-endian field access (also used by the bridge model and the tests). */
 static inline uint16_t sgpui_link_get16(const uint8_t *p) { return (uint16_t)(p[0] | p[1] << 8); }

@@ -2,11 +2,14 @@
  * teardown) and reads and writes by virtual address through the device's data window.
  *
  * A transfer is split into chunks of at most the window's size (dev->data_words, CAPS2 at
- * open). A chunk costs one admin command plus its data words as one register batch (on a
- * byte link: one request frame): a write fills window words 0..n-1 (a batch) then runs
- * MEM_WRITE(proc, va, n); a read runs MEM_READ(proc, va, n) then reads window words 0..n-1 (a
- * batch). The device checks the chunk's pages before it moves anything, so each chunk is all
- * or nothing (docs/semantics.md). */
+ * open), and on a transport with native memory bursts (SGPUI_CAP_MEM, the byte links) of at
+ * most its burst (mem_max_words). With SGPUI_CAP_MEM a chunk is one exchange (one MEM_READ or
+ * MEM_WRITE request frame and its response: data, the admin command and its completion).
+ * Otherwise a chunk costs one admin command plus its data words as one register batch: a
+ * write fills window words 0..n-1 (a batch) then runs MEM_WRITE(proc, va, n); a read runs
+ * MEM_READ(proc, va, n) then reads window words 0..n-1 (a batch). The device checks the
+ * chunk's pages before it moves anything, so each chunk is all or nothing
+ * (docs/semantics.md). */
 #include <stdlib.h>
 #include <string.h>
 
@@ -64,12 +67,38 @@ static sgpu_status check_span(sgpu_device *dev, const char *what, uint32_t va, c
 
 /* One chunk at va: n = min(len / 4, window) words; ops has room for the window's words.
  * Returns the bytes it moved in *moved. */
+static uint32_t chunk_words(const sgpu_device *dev) {
+  uint32_t w = dev->data_words;
+  if (sgpui_has(dev, SGPUI_CAP_MEM) && dev->tp->mem_max_words < w) w = dev->tp->mem_max_words;
+  return w;
+}
+
+/* One chunk as one native burst; words is room for the chunk. */
+static sgpu_status xfer_native(sgpu_device *dev, bool write, sgpu_process proc, uint32_t va,
+                               unsigned char *p, uint32_t n, uint32_t *words, size_t *moved) {
+  uint32_t done;
+  if (write)
+    for (uint32_t i = 0; i < n; i++) memcpy(&words[i], p + 4u * i, 4);
+  sgpu_status st = sgpui_admin_mem(dev, write, proc, va, n, words, &done);
+  if (st != SGPU_STATUS_SUCCESS) return st;
+  if (done != n)
+    return sgpui_fail(dev, SGPU_STATUS_IO_DEVICE_ERROR,
+                      "%s(0x%x, 0x%x, %u): the device reports %u words moved",
+                      write ? "MEM_WRITE" : "MEM_READ", proc, va, n, done);
+  if (!write)
+    for (uint32_t i = 0; i < n; i++) memcpy(p + 4u * i, &words[i], 4);
+  *moved = 4u * (size_t)n;
+  return SGPU_STATUS_SUCCESS;
+}
+
 static sgpu_status xfer_chunk(sgpu_device *dev, bool write, sgpu_process proc, uint32_t va,
-                              unsigned char *p, size_t len, sgpui_reg_op *ops, size_t *moved) {
-  uint32_t res[6], n = (uint32_t)(len / 4 < dev->data_words ? len / 4 : dev->data_words);
+                              unsigned char *p, size_t len, sgpui_reg_op *ops, uint32_t *words,
+                              size_t *moved) {
+  uint32_t res[6], cw = chunk_words(dev), n = (uint32_t)(len / 4 < cw ? len / 4 : cw);
   uint32_t args[3] = {proc, va, n};
   sgpu_status st;
   *moved = 0;
+  if (sgpui_has(dev, SGPUI_CAP_MEM)) return xfer_native(dev, write, proc, va, p, n, words, moved);
   for (uint32_t i = 0; i < n; i++) {
     ops[i] = (sgpui_reg_op){SGPU_DATA_BASE + 4u * i, write, 0};
     if (write) memcpy(&ops[i].value, p + 4u * i, 4);
@@ -93,14 +122,19 @@ static sgpu_status mem_transfer(sgpu_device *dev, bool write, sgpu_process proc,
                                 unsigned char *p, size_t len) {
   sgpu_status st = check_span(dev, write ? "write" : "read", va, p, len);
   if (st != SGPU_STATUS_SUCCESS || len == 0) return st;
-  size_t words = len / 4 < dev->data_words ? len / 4 : dev->data_words;
+  size_t words = len / 4 < chunk_words(dev) ? len / 4 : chunk_words(dev);
   sgpui_reg_op *ops = malloc(words * sizeof *ops);
-  if (!ops)
+  uint32_t *buf = malloc(words * sizeof *buf);
+  if (!ops || !buf) {
+    free(ops);
+    free(buf);
     return sgpui_fail(dev, SGPU_STATUS_NO_MEMORY, "%s: host out of memory for %zu words",
                       write ? "write" : "read", words);
+  }
   for (size_t off = 0, moved = 0; st == SGPU_STATUS_SUCCESS && off < len; off += moved)
-    st = xfer_chunk(dev, write, proc, va + (uint32_t)off, p + off, len - off, ops, &moved);
+    st = xfer_chunk(dev, write, proc, va + (uint32_t)off, p + off, len - off, ops, buf, &moved);
   free(ops);
+  free(buf);
   return st;
 }
 

@@ -27,7 +27,8 @@ sgpu_status sgpu_create_process(sgpu_device *dev, sgpu_process *proc) {
 
 static void add_sat(uint32_t *acc, uint32_t v) { *acc = v > UINT32_MAX - *acc ? UINT32_MAX : *acc + v; }
 
-/* The TD_* phase registers of the DESTROY_PROCESS that just completed, one batch. On a
+/* The TD_* phase registers of the DESTROY_PROCESS that just completed, one batch (when they
+ * did not come with the command: register-batch transports). On a
  * failure the phase fields stay 0 and phases_read 0; the status is returned. Lock held. */
 static sgpu_status read_phases(sgpu_device *dev, sgpu_destroy_result *r) {
   sgpui_reg_op b[6] = {{SGPU_REG_TD_VALIDATE, 0, 0}, {SGPU_REG_TD_STOP_DRAIN, 0, 0},
@@ -48,14 +49,25 @@ static sgpu_status read_phases(sgpu_device *dev, sgpu_destroy_result *r) {
 /* After the device destroyed the process: the phases, and the note of a DEFERRED destroy's
  * reclaim event. Neither failure undoes the destroy: the caller gets STATUS_SUCCESS,
  * phases_read says whether the phases are there, sgpu_last_error says what failed. The note
- * comes first, so a DEFERRED destroy is always recorded for sgpu_wait_reclaim. */
+ * comes first, so a DEFERRED destroy is always recorded for sgpu_wait_reclaim. have_phases:
+ * the phases came with the command (a native admin transport: phases[]); else they are read
+ * here, one batch. */
 static void after_destroy(sgpu_device *dev, sgpu_process proc, sgpu_policy policy,
-                          sgpu_destroy_result *r) {
+                          sgpu_destroy_result *r, bool have_phases, const uint32_t *phases) {
   char note_err[SGPUI_ERR_LEN] = "";
   if (policy == SGPU_POLICY_DEFERRED &&
       sgpui_reclaim_note(dev, proc, r->frames_freed) != SGPU_STATUS_SUCCESS)
     snprintf(note_err, sizeof note_err, "%s", dev->last_error);
-  if (read_phases(dev, r) != SGPU_STATUS_SUCCESS) {
+  if (have_phases) {
+    r->validate_cycles = phases[0];
+    r->stop_drain_cycles = phases[1];
+    r->tlb_cycles = phases[2];
+    r->free_cycles = phases[3];
+    r->release_cycles = phases[4];
+    r->complete_cycles = phases[5];
+    r->phases_read = 1;
+    if (note_err[0]) snprintf(dev->last_error, sizeof dev->last_error, "%s", note_err);
+  } else if (read_phases(dev, r) != SGPU_STATUS_SUCCESS) {
     char why[SGPUI_ERR_LEN];
     snprintf(why, sizeof why, "%s", dev->last_error);
     sgpui_fail(dev, SGPU_STATUS_SUCCESS,
@@ -104,9 +116,10 @@ static sgpu_status destroy_host(sgpu_device *dev, sgpu_process proc, sgpu_destro
     b->nqueues--;
     add_sat(&r->queues_freed, 1);
   }
-  uint32_t args[1] = {proc};
-  if ((st = sgpui_admin(dev, SGPU_OP_DESTROY_PROCESS, SGPU_POLICY_EAGER, args, res)) !=
-      SGPU_STATUS_SUCCESS)
+  uint32_t args[1] = {proc}, phases[6];
+  bool have_phases;
+  if ((st = sgpui_admin_ex(dev, SGPU_OP_DESTROY_PROCESS, SGPU_POLICY_EAGER, args, res, phases,
+                           &have_phases)) != SGPU_STATUS_SUCCESS)
     return st;
   add_sat(&r->frames_freed, res[1]);
   add_sat(&r->pt_pages_freed, res[2]);
@@ -119,7 +132,7 @@ static sgpu_status destroy_host(sgpu_device *dev, sgpu_process proc, sgpu_destro
   else
     r->cycles = UINT32_MAX;
   /* After the clock is read: the phases of the final (eager) DESTROY_PROCESS. */
-  after_destroy(dev, proc, SGPU_POLICY_EAGER, r);
+  after_destroy(dev, proc, SGPU_POLICY_EAGER, r, have_phases, phases);
   return SGPU_STATUS_SUCCESS;
 }
 
@@ -135,8 +148,9 @@ sgpu_status sgpu_destroy_process(sgpu_device *dev, sgpu_process proc, sgpu_polic
     st = destroy_host(dev, proc, &r);
   } else if (policy == SGPU_POLICY_DEFAULT || policy == SGPU_POLICY_EAGER ||
              policy == SGPU_POLICY_DEFERRED) {
-    uint32_t args[1] = {proc};
-    st = sgpui_admin(dev, SGPU_OP_DESTROY_PROCESS, policy, args, w);
+    uint32_t args[1] = {proc}, phases[6];
+    bool have_phases;
+    st = sgpui_admin_ex(dev, SGPU_OP_DESTROY_PROCESS, policy, args, w, phases, &have_phases);
     if (st == SGPU_STATUS_SUCCESS) {
       r.cycles = w[0];
       r.frames_freed = w[1];
@@ -148,7 +162,7 @@ sgpu_status sgpu_destroy_process(sgpu_device *dev, sgpu_process proc, sgpu_polic
        * (DEFERRED included: it is unreachable, the device frees them). Phases after the
        * completion (not part of its cycles). */
       sgpui_book_drop_proc(dev, proc);
-      after_destroy(dev, proc, policy, &r);
+      after_destroy(dev, proc, policy, &r, have_phases, phases);
     }
   } else {
     st = sgpui_fail(dev, SGPU_STATUS_INVALID_PARAMETER,
@@ -205,9 +219,13 @@ sgpu_status sgpu_query_device(sgpu_device *dev, sgpu_device_info *info) {
     info->live_processes = w[3];
     info->live_queues = w[4];
     info->doorbells_ignored = w[5];
-    if ((st = sgpui_rd(dev, SGPU_REG_RECLAIM_PENDING, &info->reclaim_pending)) ==
-        SGPU_STATUS_SUCCESS)
-      st = sgpui_reclaim_poll(dev, &info->reclaim_seq);
+    /* RECLAIM_PENDING and RECLAIM_SEQ in one batch; the records settle from that seq. */
+    sgpui_reg_op b[2] = {{SGPU_REG_RECLAIM_PENDING, 0, 0}, {SGPU_REG_RECLAIM_SEQ, 0, 0}};
+    if ((st = sgpui_batch(dev, b, 2)) == SGPU_STATUS_SUCCESS) {
+      info->reclaim_pending = b[0].value;
+      info->reclaim_seq = b[1].value;
+      st = sgpui_reclaim_settle(dev, b[1].value);
+    }
   }
   pthread_mutex_unlock(&dev->lock);
   return st;

@@ -35,6 +35,11 @@ sgpu_status sgpui_reclaim_poll(sgpu_device *dev, uint32_t *seq_out) {
   sgpu_status st = sgpui_rd(dev, SGPU_REG_RECLAIM_SEQ, &seq);
   if (st != SGPU_STATUS_SUCCESS) return st;
   if (seq_out) *seq_out = seq;
+  return sgpui_reclaim_settle(dev, seq);
+}
+
+sgpu_status sgpui_reclaim_settle(sgpu_device *dev, uint32_t seq) {
+  sgpu_status st;
   for (uint32_t i = 0; i < dev->info.num_procs; i++) {
     sgpui_reclaim *r = &dev->reclaims[i];
     if (!r->valid || r->done || !r->target_known || !reached(seq, r->target)) continue;
@@ -69,6 +74,7 @@ sgpu_status sgpui_reclaim_note(sgpu_device *dev, sgpu_process proc, uint32_t fra
   r->valid = true; /* recorded whatever the reads below say */
   r->info.handle = proc;
   r->info.frames = frames;
+  uint32_t seq_now;
   for (unsigned tries = 0;; tries++) {
     sgpui_reg_op b[3] = {{SGPU_REG_RECLAIM_SEQ, 0, 0}, {SGPU_REG_RECLAIM_PENDING, 0, 0},
                          {SGPU_REG_RECLAIM_SEQ, 0, 0}};
@@ -77,6 +83,7 @@ sgpu_status sgpui_reclaim_note(sgpu_device *dev, sgpu_process proc, uint32_t fra
       r->target_known = true;
       r->target = b[0].value + b[1].value;
       r->info.seq = r->target;
+      seq_now = b[2].value;
       break;
     }
     if (tries >= 1000)
@@ -85,8 +92,9 @@ sgpu_status sgpui_reclaim_note(sgpu_device *dev, sgpu_process proc, uint32_t fra
                         "0x%08x) while RECLAIM_PENDING was read",
                         proc, b[0].value, b[2].value);
   }
-  /* Settle it (and older ones) at once if its event has already come. */
-  return sgpui_reclaim_poll(dev, NULL);
+  /* Settle it (and older ones) at once if its event has already come: RECLAIM_SEQ as the
+   * batch just read it. */
+  return sgpui_reclaim_settle(dev, seq_now);
 }
 
 /* sgpu_wait_reclaim's condition: RECLAIM_SEQ reached the record's target; or, for a record

@@ -37,9 +37,33 @@ typedef struct {
 #define SGPUI_CAP_STEP 0x1u   /* a simulated clock that advances only when told (step) */
 #define SGPUI_CAP_CYCLES 0x2u /* knows the device's cycle count without a bus access (cycles) */
 #define SGPUI_CAP_BATCH 0x4u  /* native batch: many accesses in one request (batch) */
-#define SGPUI_CAP_ADMIN 0x8u  /* reserved: a native admin transaction (arguments, doorbell,
-                                 completion wait and results in one exchange of a byte link);
-                                 no transport has it yet and libsgpu does not use it */
+#define SGPUI_CAP_ADMIN 0x8u  /* native admin transaction: arguments, opcode and policy in;
+                                 status, results and phase cycles out, in one exchange (the
+                                 byte links' ADMIN request, transport_link.c); the mailbox
+                                 uses it instead of register batches and polls (admin) */
+#define SGPUI_CAP_MEM 0x10u   /* native memory burst by virtual address, one admin command
+                                 per burst of at most mem_max_words words (the byte links'
+                                 MEM_READ/MEM_WRITE requests); memory.c uses it (mem) */
+
+/* A native admin command (SGPUI_CAP_ADMIN): what the mailbox hands the transport. */
+typedef struct {
+  uint32_t opcode, policy;
+  uint32_t nargs, nres; /* arguments to write (0..4), result words to return (0..6) */
+  bool phases;          /* also return the six TD_* phase registers */
+  uint32_t args[4];
+} sgpui_admin_rq;
+
+/* Its answer (SGPUI_CAP_ADMIN, SGPUI_CAP_MEM). On STATUS_SUCCESS of the hook: the command
+ * ran and completed, cpl_status is its NTSTATUS (a failing command is still a successful
+ * exchange), cpl_seq the CPL_SEQ of its completion, res[0..nres) its results (MEM: res[0] =
+ * words moved), phases[] with rq.phases. On a failure of the hook, busy says that the device
+ * was BUSY with an earlier command and nothing was written (safe to send again once it is
+ * not); otherwise the command may or may not have run (at most once). */
+typedef struct {
+  uint32_t cpl_status, cpl_seq;
+  uint32_t res[6], phases[6];
+  bool busy;
+} sgpui_admin_rs;
 
 /* A transport: how register accesses reach a device. open() gets the part of the URI after
  * "scheme:" and returns its own context; on failure it writes a message naming what was
@@ -55,7 +79,15 @@ typedef struct {
  *           frame and gets one answer), stopping at the first failure: *done = the number of
  *           entries carried out (ops[*done] is the one that failed), reads' values written
  *           back. Without it the device layer loops over read32/write32 (sgpui_batch), so
- *           every transport supports batches. */
+ *           every transport supports batches;
+ *   admin   (SGPUI_CAP_ADMIN)  one admin command in one exchange (sgpui_admin_rq/rs above):
+ *           the far end checks ADMIN_STATUS.BUSY, writes the arguments and CMD_OP, rings the
+ *           doorbell, waits for CPL_SEQ to move, reads CPL_STATUS, the results and (asked)
+ *           the phases and acknowledges IRQ, the sequence of mailbox.c;
+ *   mem     (SGPUI_CAP_MEM)    one MEM_READ (write false: data out, only when cpl_status is
+ *           STATUS_SUCCESS) or MEM_WRITE (data in) of 1..mem_max_words words at va of
+ *           handle through the data window, as one admin command (rs: cpl_status, cpl_seq,
+ *           res[0] = words moved). */
 typedef struct sgpui_transport {
   const char *scheme; /* "sim" */
   const char *help;   /* one line: URI forms */
@@ -69,9 +101,17 @@ typedef struct sgpui_transport {
   sgpu_status (*batch)(void *ctx, sgpui_reg_op *ops, size_t n, size_t *done, char *err,
                        size_t errlen);       /* SGPUI_CAP_BATCH */
   uint32_t (*ctx_caps)(void *ctx);           /* optional; NULL: every instance has caps */
+  sgpu_status (*admin)(void *ctx, const sgpui_admin_rq *rq, sgpui_admin_rs *rs, char *err,
+                       size_t errlen);       /* SGPUI_CAP_ADMIN */
+  sgpu_status (*mem)(void *ctx, bool write, uint32_t handle, uint32_t va, uint32_t words,
+                     uint32_t *data, sgpui_admin_rs *rs, char *err,
+                     size_t errlen);         /* SGPUI_CAP_MEM */
+  uint32_t mem_max_words;                    /* SGPUI_CAP_MEM: words per burst at most */
 } sgpui_transport;
 
 extern const sgpui_transport sgpui_transport_sim;
+extern const sgpui_transport sgpui_transport_tcp; /* transport_link.c */
+extern const sgpui_transport sgpui_transport_pty; /* transport_link.c */
 
 /* Bookkeeping of one process created through this device (for SGPU_POLICY_HOST): its
  * mapped pages as sorted, disjoint, non-adjacent ranges of virtual page numbers, and its
@@ -172,6 +212,17 @@ uint64_t sgpui_poll_step(uint32_t polls);
  * returned with a message naming the command and its arguments. */
 sgpu_status sgpui_admin(sgpu_device *dev, uint32_t opcode, uint32_t policy,
                         const uint32_t *args, uint32_t res[6]);
+/* sgpui_admin that also asks for the six TD_* phase registers where they come with the
+ * command (SGPUI_CAP_ADMIN: in the same exchange): *phases_read says whether phases[] holds
+ * them; otherwise the caller reads them itself afterwards. */
+sgpu_status sgpui_admin_ex(sgpu_device *dev, uint32_t opcode, uint32_t policy,
+                           const uint32_t *args, uint32_t res[6], uint32_t phases[6],
+                           bool *phases_read);
+/* One memory burst as one native admin command (SGPUI_CAP_MEM): MEM_WRITE of words from
+ * data, or MEM_READ into data, at va of proc; *moved = the device's words moved (CPL_RES0).
+ * A device failure status is returned with a message naming the command and its arguments. */
+sgpu_status sgpui_admin_mem(sgpu_device *dev, bool write, sgpu_process proc, uint32_t va,
+                            uint32_t words, uint32_t *data, uint32_t *moved);
 /* Wait for ADMIN_STATUS.BUSY to clear, then take CPL_SEQ as it is and acknowledge IRQ: at
  * open and before the first command after a timeout or a raw register write. */
 sgpu_status sgpui_mailbox_resync(sgpu_device *dev);
@@ -186,6 +237,9 @@ const char *sgpui_op_name(uint32_t opcode);
 sgpu_status sgpui_reclaim_note(sgpu_device *dev, sgpu_process proc, uint32_t frames);
 bool sgpui_reclaim_pending(const sgpu_device *dev);
 sgpu_status sgpui_reclaim_poll(sgpu_device *dev, uint32_t *seq);
+/* sgpui_reclaim_poll's second half, for a caller that has just read RECLAIM_SEQ (seq) in a
+ * batch of its own. */
+sgpu_status sgpui_reclaim_settle(sgpu_device *dev, uint32_t seq);
 
 /* Bookkeeping (book.c). Lock held. sgpui_book_reserve before CREATE_PROCESS (room for one
  * more record, allocated, so recording the success cannot fail after the device acted),

@@ -1,5 +1,5 @@
 /* test_uri.c - sgpu_open: URI parsing and every way the sim transport can fail, each with
- * its status and a message naming what was wrong. Needs SGPU_SIM_DIR pointing at the fake
+ * its status and a message naming what was wrong (the link transports' own: test_link.c). Needs SGPU_SIM_DIR pointing at the fake
  * models built by mk/tests.mk (libsgpu_sim_fake*.so). */
 #include <stdlib.h>
 #include <unistd.h>
@@ -33,7 +33,7 @@ int main(void) {
   char path[2048], uri[2200];
 
   /* Schemes. */
-  expect_open("tcp:localhost:1234", SGPU_STATUS_NOT_FOUND, "'tcp'", "sim:");
+  expect_open("serial:/dev/ttyUSB0", SGPU_STATUS_NOT_FOUND, "'serial'", "sim:, tcp:, pty:");
   expect_open("bogus", SGPU_STATUS_NOT_FOUND, "'bogus'", "scheme");
   expect_open(":x", SGPU_STATUS_NOT_FOUND, "''", NULL);
 

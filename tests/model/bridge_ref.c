@@ -427,3 +427,5 @@ void bridge_ref_rx(bridge_ref *b, const uint8_t *p, size_t n) {
   b->st.bytes_rx += n;
   for (size_t i = 0; i < n; i++) rx_byte(b, p[i]);
 }
+
+void bridge_ref_line_reset(bridge_ref *b) { frame_reset(b); }

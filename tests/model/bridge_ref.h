@@ -70,6 +70,10 @@ typedef struct {
 void bridge_ref_init(bridge_ref *b, const bridge_ref_io *io, uint32_t admin_wait_log2);
 /* Feed bytes received from the host; responses go out through io.tx. */
 void bridge_ref_rx(bridge_ref *b, const uint8_t *p, size_t n);
+/* The line was reset (a server's new connection; a UART has no such event): a partly
+ * received frame is dropped without an answer. The kept response stays, as it does across
+ * host sessions on one UART. */
+void bridge_ref_line_reset(bridge_ref *b);
 
 /* The model's own CRC and COBS encoder (for the tests to compare with the host's). */
 uint16_t bridge_ref_crc16(uint16_t crc, const uint8_t *p, size_t n);
