@@ -4,7 +4,9 @@
 #   1. tools/runtests.sh with BUILD=DIR: a passing and a failing command; their logs are in
 #      DIR/test-logs (with their output), the failure's "log:" line names that file, the
 #      summary is "1 passed, 1 failed", exit status 1, and nothing lands in build/test-logs;
-#   2. `make test BUILD=DIR` with one probe test: its log is in DIR/test-logs.
+#   2. `make test BUILD=DIR` with one probe test: its log is in DIR/test-logs;
+#   3. TEST_JOBS: with 2, two tests run at once (the first waits, at most 20 s, for a file the
+#      second creates); with 1 they run in order; a bad value is refused, naming it.
 set -u
 fail=0
 check() { # check CONDITION-STATUS MESSAGE
@@ -39,5 +41,18 @@ check $? "make test BUILD=DIR: the log is DIR/test-logs/$probe.log"
 [ ! -e "build/test-logs/$probe.log" ]
 check $? "make test BUILD=DIR: nothing written to build/test-logs"
 rm -f "build/test-logs/$probe.log"
+
+# TEST_JOBS
+flag="$tmp/flag"
+waiter="for i in \$(seq 200); do [ -e $flag ] && exit 0; sleep 0.1; done; exit 1"
+out=$(BUILD="$tmp/b3" TEST_JOBS=2 tools/runtests.sh "$probe-wait=$waiter" "$probe-touch=touch $flag")
+check $? "TEST_JOBS=2: the first test saw the second's file (they ran at once): $out"
+out=$(BUILD="$tmp/b4" TEST_JOBS=1 tools/runtests.sh "$probe-1=true" "$probe-2=true" "$probe-3=true")
+[ "$(grep -o "$probe-[0-9]" <<<"$out" | tr '\n' ' ')" = "$probe-1 $probe-2 $probe-3 " ]
+check $? "TEST_JOBS=1: one after another, in order: $out"
+out=$(BUILD="$tmp/b5" TEST_JOBS=0 tools/runtests.sh "$probe-x=true" 2>&1)
+rc=$?
+[ "$rc" -eq 2 ] && grep -q "TEST_JOBS '0'" <<<"$out"
+check $? "TEST_JOBS=0 refused with status 2, naming the value (got $rc: $out)"
 [ "$fail" -eq 0 ] || { echo "--- make output:"; cat "$tmp/make.out"; }
 exit "$fail"
