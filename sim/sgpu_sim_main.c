@@ -425,14 +425,7 @@ static int open_tcp(simsrv *s, char *where, size_t wlen) {
 static bool set_raw(int fd) {
   struct termios t;
   if (tcgetattr(fd, &t) != 0) return false;
-  t.c_iflag &= ~(tcflag_t)(IGNBRK | BRKINT | PARMRK | ISTRIP | INLCR | IGNCR | ICRNL | IXON |
-                           IXOFF | IXANY | INPCK);
-  t.c_oflag &= ~(tcflag_t)OPOST;
-  t.c_lflag &= ~(tcflag_t)(ECHO | ECHONL | ICANON | ISIG | IEXTEN);
-  t.c_cflag &= ~(tcflag_t)(CSIZE | PARENB | CSTOPB);
-  t.c_cflag |= CS8 | CREAD | CLOCAL;
-  t.c_cc[VMIN] = 1;
-  t.c_cc[VTIME] = 0;
+  sgpui_link_termios_raw(&t);   /* libsgpu's pty: sets the same mode on its end */
   return tcsetattr(fd, TCSANOW, &t) == 0;
 }
 

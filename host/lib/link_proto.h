@@ -240,6 +240,13 @@ int sgpui_link_mem_write(sgpui_link_client *c, uint32_t handle, uint32_t va, uin
 struct sgpu_device;
 bool sgpui_link_dev_stats(struct sgpu_device *dev, sgpui_link_stats *out);
 
+/* Raw mode for a byte link on a terminal (what cfmakeraw does, in POSIX terms): 8 data bits,
+ * no parity, one stop bit, no echo, no line editing, no signals, no flow control, no output
+ * processing, reads return as soon as one byte is there. Changes *t only; the caller gets
+ * and sets the attributes (transport_link.c's pty:, and sgpu-sim's own pty end). */
+struct termios;
+void sgpui_link_termios_raw(struct termios *t);
+
 /* Little-endian field access (also used by the bridge model and the tests). */
 static inline uint16_t sgpui_link_get16(const uint8_t *p) { return (uint16_t)(p[0] | p[1] << 8); }
 static inline uint32_t sgpui_link_get32(const uint8_t *p) {

@@ -30,19 +30,26 @@ static void add_sat(uint32_t *acc, uint32_t v) { *acc = v > UINT32_MAX - *acc ? 
 /* The TD_* phase registers of the DESTROY_PROCESS that just completed, one batch (when they
  * did not come with the command: register-batch transports). On a
  * failure the phase fields stay 0 and phases_read 0; the status is returned. Lock held. */
+/* The six TD_* phase counts, VALIDATE .. COMPLETE, into the result. */
+static void set_phases(sgpu_destroy_result *r, const uint32_t v[6]) {
+  r->validate_cycles = v[0];
+  r->stop_drain_cycles = v[1];
+  r->tlb_cycles = v[2];
+  r->free_cycles = v[3];
+  r->release_cycles = v[4];
+  r->complete_cycles = v[5];
+  r->phases_read = 1;
+}
+
 static sgpu_status read_phases(sgpu_device *dev, sgpu_destroy_result *r) {
   sgpui_reg_op b[6] = {{SGPU_REG_TD_VALIDATE, 0, 0}, {SGPU_REG_TD_STOP_DRAIN, 0, 0},
                        {SGPU_REG_TD_TLB, 0, 0},      {SGPU_REG_TD_FREE, 0, 0},
                        {SGPU_REG_TD_RELEASE, 0, 0},  {SGPU_REG_TD_COMPLETE, 0, 0}};
   sgpu_status st = sgpui_batch(dev, b, 6);
   if (st != SGPU_STATUS_SUCCESS) return st;
-  r->validate_cycles = b[0].value;
-  r->stop_drain_cycles = b[1].value;
-  r->tlb_cycles = b[2].value;
-  r->free_cycles = b[3].value;
-  r->release_cycles = b[4].value;
-  r->complete_cycles = b[5].value;
-  r->phases_read = 1;
+  uint32_t v[6];
+  for (int i = 0; i < 6; i++) v[i] = b[i].value;
+  set_phases(r, v);
   return SGPU_STATUS_SUCCESS;
 }
 
@@ -59,13 +66,7 @@ static void after_destroy(sgpu_device *dev, sgpu_process proc, sgpu_policy polic
       sgpui_reclaim_note(dev, proc, r->frames_freed) != SGPU_STATUS_SUCCESS)
     snprintf(note_err, sizeof note_err, "%s", dev->last_error);
   if (have_phases) {
-    r->validate_cycles = phases[0];
-    r->stop_drain_cycles = phases[1];
-    r->tlb_cycles = phases[2];
-    r->free_cycles = phases[3];
-    r->release_cycles = phases[4];
-    r->complete_cycles = phases[5];
-    r->phases_read = 1;
+    set_phases(r, phases);
     if (note_err[0]) snprintf(dev->last_error, sizeof dev->last_error, "%s", note_err);
   } else if (read_phases(dev, r) != SGPU_STATUS_SUCCESS) {
     char why[SGPUI_ERR_LEN];

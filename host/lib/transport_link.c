@@ -343,15 +343,7 @@ static sgpu_status tty_open(link_ctx *c, const char *path, char *err, size_t err
   }
   c->saved = t;
   c->termios_saved = true;
-  /* Raw: bytes in and out as they are (what cfmakeraw does, in POSIX terms). */
-  t.c_iflag &= ~(tcflag_t)(IGNBRK | BRKINT | PARMRK | ISTRIP | INLCR | IGNCR | ICRNL | IXON |
-                           IXOFF | IXANY | INPCK);
-  t.c_oflag &= ~(tcflag_t)OPOST;
-  t.c_lflag &= ~(tcflag_t)(ECHO | ECHONL | ICANON | ISIG | IEXTEN);
-  t.c_cflag &= ~(tcflag_t)(CSIZE | PARENB | CSTOPB);
-  t.c_cflag |= CS8 | CREAD | CLOCAL;
-  t.c_cc[VMIN] = 1;
-  t.c_cc[VTIME] = 0;
+  sgpui_link_termios_raw(&t);   /* bytes in and out as they are */
   if (tcsetattr(fd, TCSANOW, &t) != 0) {
     set_err(err, errlen, "%s: cannot set raw mode on '%s': %s", c->uri, path, strerror(errno));
     return SGPU_STATUS_NOT_FOUND;
@@ -551,6 +543,17 @@ static sgpu_status link_mem(void *p, bool write, uint32_t handle, uint32_t va, u
 }
 
 /* ---------------------------------------------------------------- statistics (tests) */
+
+void sgpui_link_termios_raw(struct termios *t) {
+  t->c_iflag &= ~(tcflag_t)(IGNBRK | BRKINT | PARMRK | ISTRIP | INLCR | IGNCR | ICRNL | IXON |
+                            IXOFF | IXANY | INPCK);
+  t->c_oflag &= ~(tcflag_t)OPOST;
+  t->c_lflag &= ~(tcflag_t)(ECHO | ECHONL | ICANON | ISIG | IEXTEN);
+  t->c_cflag &= ~(tcflag_t)(CSIZE | PARENB | CSTOPB);
+  t->c_cflag |= CS8 | CREAD | CLOCAL;
+  t->c_cc[VMIN] = 1;
+  t->c_cc[VTIME] = 0;
+}
 
 bool sgpui_link_dev_stats(sgpu_device *dev, sgpui_link_stats *out) {
   if (!dev || (dev->tp != &sgpui_transport_tcp && dev->tp != &sgpui_transport_pty)) return false;
