@@ -343,3 +343,26 @@ TEST_CMD_sim-abi-small-asan := $(COSIM_ASAN_ENV) $(SIMT_OUT)/asan/sim_abi \
 # and a nested `make test BUILD=<tmp>` with probe tests and finds their logs under it.
 TESTS += runtests-build
 TEST_CMD_runtests-build := bash tests/tools/runtests_build.sh
+
+# ---------------------------------------------------------------------------- serial:, usb:, pcie:
+# host-serial   tests/host/test_serial.c: the serial: transport (transport_link.c, serial_baud.c):
+#               baud parsing and the Bxxx/BOTHER mapping, then serial: on sgpu-sim's pty at a
+#               standard, a non-standard (termios2 BOTHER) and the default rate, each read back
+#               through a second descriptor of the terminal, a lifecycle through it, settings
+#               restored at close; bad rates and devices named. (A pty ignores the rate.)
+HOST_PORT_PROGS := test_serial
+HOST_PORT_HDRS := tests/host/host_test.h tests/host/sim_child.h host/lib/link_port.h
+$(addprefix $(HOST_TEST_OUT)/,$(HOST_PORT_PROGS)): $(HOST_TEST_OUT)/%: tests/host/%.c \
+                                                   $(HOST_PORT_HDRS) $(SGPU_LIB_A)
+	@mkdir -p $(@D)
+	$(CC) $(SGPU_CFLAGS) -Ihost/lib -Itests/host $< $(SGPU_LIB_A) $(SGPU_LDLIBS) -o $@
+$(addprefix $(HOST_TEST_OUT)/asan/,$(HOST_PORT_PROGS)): $(HOST_TEST_OUT)/asan/%: tests/host/%.c \
+                                                        $(HOST_PORT_HDRS) $(SGPU_LIB_ASAN_A)
+	@mkdir -p $(@D)
+	$(CC) $(SGPU_ASAN_CFLAGS) -Ihost/lib -Itests/host $< $(SGPU_LIB_ASAN_A) $(SGPU_LDLIBS) -o $@
+
+TESTS += host-serial host-serial-asan
+TEST_DEPS += $(addprefix $(HOST_TEST_OUT)/,$(HOST_PORT_PROGS)) \
+             $(addprefix $(HOST_TEST_OUT)/asan/,$(HOST_PORT_PROGS)) $(SGPU_SIMSRV) $(SGPU_SIMSRV_ASAN)
+TEST_CMD_host-serial := $(HOST_SIM_ENV) $(HOST_TEST_OUT)/test_serial $(SGPU_SIMSRV) ref
+TEST_CMD_host-serial-asan := $(LINK_ASAN_ENV) $(HOST_TEST_OUT)/asan/test_serial $(SGPU_SIMSRV_ASAN) ref

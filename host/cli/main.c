@@ -151,6 +151,8 @@ static void main_help(void) {
          "                                       sgpu-sim --tcp 0 (it prints its URI)\n"
          "                      pty:PATH         the same over a terminal in raw mode, e.g.\n"
          "                                       sgpu-sim --pty (pty:/dev/pts/N)\n"
+         "                      serial:PATH[@BAUD]  the same over a serial line, raw 8N1,\n"
+         "                                       e.g. serial:/dev/ttyUSB1@3000000 (default)\n"
          "                    link options: ...?timeout_ms=N (an attempt's wait, 2000),\n"
          "                    retries=N (7), admin=off (register batches, no ADMIN requests)\n"
          "  --json            print one JSON object per command (failures included)\n"

@@ -9,6 +9,10 @@
  *                   e.g. the one `sgpu-sim --tcp 0` serves ("tcp:127.0.0.1:40123")
  *   "pty:PATH"      the same over a terminal in raw mode: a pseudo-terminal (`sgpu-sim --pty`,
  *                   "pty:/dev/pts/7") or another tty
+ *   "serial:PATH[@BAUD]"  the same over a serial line (a board's USB-serial port through the
+ *                   kernel's driver, "serial:/dev/ttyUSB1@3000000"): raw 8N1, no flow control,
+ *                   BAUD 1..12000000, default 3000000; a rate Linux does not name is set with
+ *                   termios2 (BOTHER)
  * The link URIs take options after '?', joined with '&': timeout_ms=N (each attempt's wait for
  * an answer, default 2000), retries=N (transmissions after the first, default 7), admin=off
  * (register batches instead of one ADMIN request per admin command). Over a link an admin

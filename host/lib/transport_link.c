@@ -1,11 +1,18 @@
-/* transport_link.c - the byte-link transports `tcp:` and `pty:`: the wire protocol of
- * docs/protocol.md (host/lib/link_proto.[ch], the request engine) over a file descriptor.
+/* transport_link.c - the byte-link transports `tcp:`, `pty:`, `serial:` (and the session of
+ * `usb:`, whose port is transport_usb.c): the wire protocol of docs/protocol.md
+ * (host/lib/link_proto.[ch], the request engine) over a byte channel, a file descriptor here.
  *
  *   tcp:HOST:PORT[?OPTIONS]   a TCP connection (HOST a name, an IPv4 address or [IPv6]);
  *                             e.g. sgpu-sim --tcp 0 prints tcp:127.0.0.1:PORT
  *   pty:PATH[?OPTIONS]        a terminal device: a pseudo-terminal (sgpu-sim --pty prints
  *                             pty:/dev/pts/N) or any tty, put in raw mode (termios: 8 bits,
  *                             no echo, no line editing, no flow control, no CR/NL mapping)
+ *   serial:PATH[@BAUD][?OPTIONS]  a serial line (/dev/ttyUSB1, /dev/ttyACM0): raw mode as
+ *                             pty:, 8N1, hardware flow control off, BAUD (1..12000000,
+ *                             default 3000000: the iCEBreaker bridge) set with its Bxxx code,
+ *                             or with termios2 BOTHER for a rate Linux does not name
+ *                             (serial_baud.c); the driver's rate is read back and one more
+ *                             than 3 % off is refused
  *   OPTIONS  timeout_ms=N     an attempt waits at most N ms for its answer (1..600000,
  *                             default SGPUI_LINK_DEFAULT_TIMEOUT_MS = 2000)
  *            retries=N        transmissions of one request after the first (0..100,
@@ -13,14 +20,15 @@
  *            admin=off        do not use the ADMIN and MEM requests: admin commands and
  *                             memory go through register batches (REG_BATCH) and CPL_SEQ
  *                             polls, as on the sim transport (for comparisons and tests)
+ *            latency_ms=N     usb: only: the FTDI latency timer (transport_usb.c)
  *   options are joined with '&': tcp:127.0.0.1:5555?timeout_ms=200&retries=3
  *
  * At open: connect (tcp; at most timeout_ms) or open the terminal and set raw mode, discarding
- * whatever it held (pty), then PING (the sync of docs/protocol.md section 6) and INFO, which
- * says which protocol version the far end speaks. A version-1 bridge executes every request
- * kind, so this instance has SGPUI_CAP_BATCH (register batches: one REG_BATCH request each,
- * split only when a batch exceeds one frame), SGPUI_CAP_ADMIN (one ADMIN request per admin
- * command) and SGPUI_CAP_MEM (MEM_READ/MEM_WRITE bursts of up to 124 words); admin=off
+ * whatever it held (pty, serial), then PING (the sync of docs/protocol.md section 6) and INFO,
+ * which says which protocol version the far end speaks. A version-1 bridge executes every
+ * request kind, so this instance has SGPUI_CAP_BATCH (register batches: one REG_BATCH request
+ * each, split only when a batch exceeds one frame), SGPUI_CAP_ADMIN (one ADMIN request per
+ * admin command) and SGPUI_CAP_MEM (MEM_READ/MEM_WRITE bursts of up to 124 words); admin=off
  * leaves only SGPUI_CAP_BATCH.
  *
  * Errors: a transfer that fails after its retries is STATUS_IO_TIMEOUT (no valid answer,
@@ -29,7 +37,8 @@
  * message (the request, its sequence number, what happened) in sgpu_last_error. Every read
  * and write waits at most timeout_ms. Open failures: STATUS_NOT_FOUND when nothing is at the
  * address (no such host or file, connection refused, not a terminal, permission denied:
- * named), the link statuses when something is there but no sgpu bridge answers.
+ * named; a bad or refused baud rate, named), the link statuses when something is there but
+ * no sgpu bridge answers.
  *
  * Not thread-safe by itself: libsgpu calls a transport with the device lock held.
  */
@@ -49,6 +58,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "link_port.h"
 #include "link_proto.h"
 #include "sgpu_internal.h"
 
@@ -56,12 +66,23 @@
 #define LINK_MAX_RETRIES 100u
 #define LINK_URI_LEN 512
 
+typedef enum { LINK_TCP, LINK_PTY, LINK_SERIAL, LINK_USB } link_kind;
+static const char *const kind_scheme[] = {"tcp", "pty", "serial", "usb"};
+
+/* A file-descriptor port (tcp:, pty:, serial:). */
 typedef struct {
   int fd;
   bool is_tcp;
-  bool admin_off;
   bool termios_saved;
-  struct termios saved; /* pty: the terminal's settings before open, restored at close */
+  struct termios saved; /* pty:, serial: the terminal's settings before open, restored at close */
+  uint32_t write_timeout_ms; /* a write waits at most this long (the session's timeout_ms) */
+  const char *uri;      /* the session's, for messages */
+} fd_port;
+
+/* One open link: the session over its port. */
+typedef struct {
+  sgpui_link_port port;
+  bool admin_off;
   char uri[LINK_URI_LEN]; /* "tcp:127.0.0.1:5555" (without options), for messages */
   sgpui_link_info info;
   sgpui_link_client cl;
@@ -100,18 +121,18 @@ static int wait_fd(int fd, short events, uint32_t timeout_ms, short *revents) {
 /* ---------------------------------------------------------------- the channel */
 
 static int ch_write(void *vc, const uint8_t *p, size_t n, char *err, size_t errlen) {
-  link_ctx *c = vc;
+  fd_port *c = vc;
   size_t off = 0;
   while (off < n) {
     short rev = 0;
-    int r = wait_fd(c->fd, POLLOUT, c->cl.cfg.timeout_ms, &rev);
+    int r = wait_fd(c->fd, POLLOUT, c->write_timeout_ms, &rev);
     if (r < 0) {
       set_err(err, errlen, "%s: poll: %s", c->uri, strerror(errno));
       return -1;
     }
     if (r == 0) {
       set_err(err, errlen, "%s: could not send for %u ms (the far end does not read)", c->uri,
-              c->cl.cfg.timeout_ms);
+              c->write_timeout_ms);
       return -1;
     }
     ssize_t w = c->is_tcp ? send(c->fd, p + off, n - off, MSG_NOSIGNAL)
@@ -131,7 +152,7 @@ static int ch_write(void *vc, const uint8_t *p, size_t n, char *err, size_t errl
 
 static long ch_read(void *vc, uint8_t *p, size_t cap, uint32_t timeout_ms, char *err,
                     size_t errlen) {
-  link_ctx *c = vc;
+  fd_port *c = vc;
   for (;;) {
     short rev = 0;
     int r = wait_fd(c->fd, POLLIN, timeout_ms, &rev);
@@ -155,10 +176,19 @@ static long ch_read(void *vc, uint8_t *p, size_t cap, uint32_t timeout_ms, char 
 
 /* ---------------------------------------------------------------- options */
 
+/* What the options of a link URI set. */
+typedef struct {
+  sgpui_link_cfg cfg;
+  bool admin_off;
+  uint32_t latency_ms; /* usb: 0 = its default */
+} link_opts;
+
 /* Parse "key=value&..." after '?'. */
-static sgpu_status parse_options(const char *scheme, const char *arg, const char *q,
-                                 sgpui_link_cfg *cfg, bool *admin_off, char *err,
-                                 size_t errlen) {
+static sgpu_status parse_options(link_kind kind, const char *arg, const char *q, link_opts *lo,
+                                 char *err, size_t errlen) {
+  const char *scheme = kind_scheme[kind];
+  sgpui_link_cfg *cfg = &lo->cfg;
+  bool *admin_off = &lo->admin_off;
   for (const char *o = q; *o;) {
     const char *end = strchr(o, '&');
     size_t olen = end ? (size_t)(end - o) : strlen(o);
@@ -193,10 +223,17 @@ static sgpu_status parse_options(const char *scheme, const char *arg, const char
         return SGPU_STATUS_NOT_FOUND;
       }
       *admin_off = !strcmp(val, "off");
+    } else if (kind == LINK_USB && klen == 10 && !strncmp(o, "latency_ms", 10)) {
+      if (!num_ok || num < 1 || num > SGPUI_USB_LATENCY_MAX) {
+        set_err(err, errlen, "bad latency_ms '%.*s' in '%s:%s' (1..%u ms)", (int)(olen - klen -
+                (eq ? 1 : 0)), v, scheme, arg, SGPUI_USB_LATENCY_MAX);
+        return SGPU_STATUS_NOT_FOUND;
+      }
+      lo->latency_ms = (uint32_t)num;
     } else {
       set_err(err, errlen,
-              "unknown %s option '%.*s' in '%s:%s' (known: timeout_ms=N, retries=N, admin=off)",
-              scheme, (int)olen, o, scheme, arg);
+              "unknown %s option '%.*s' in '%s:%s' (known: timeout_ms=N, retries=N, admin=off%s)",
+              scheme, (int)olen, o, scheme, arg, kind == LINK_USB ? ", latency_ms=N" : "");
       return SGPU_STATUS_NOT_FOUND;
     }
     o += olen + (end ? 1 : 0);
@@ -256,7 +293,7 @@ static sgpu_status split_host_port(const char *arg, size_t n, char *host, size_t
   return SGPU_STATUS_SUCCESS;
 }
 
-static sgpu_status tcp_connect(link_ctx *c, const char *host, const char *port,
+static sgpu_status tcp_connect(fd_port *c, const char *host, const char *port,
                                uint32_t timeout_ms, char *err, size_t errlen) {
   struct addrinfo hints, *res = NULL;
   memset(&hints, 0, sizeof hints);
@@ -320,7 +357,7 @@ static sgpu_status tcp_connect(link_ctx *c, const char *host, const char *port,
 
 /* ---------------------------------------------------------------- pty: open a terminal */
 
-static sgpu_status tty_open(link_ctx *c, const char *path, char *err, size_t errlen) {
+static sgpu_status tty_open(fd_port *c, const char *path, char *err, size_t errlen) {
   int fd = open(path, O_RDWR | O_NOCTTY | O_NONBLOCK | O_CLOEXEC);
   if (fd < 0) {
     int e = errno;
@@ -355,9 +392,8 @@ static sgpu_status tty_open(link_ctx *c, const char *path, char *err, size_t err
 
 /* ---------------------------------------------------------------- open / close */
 
-static void link_close(void *p) {
-  link_ctx *c = p;
-  if (!c) return;
+static void fd_close(void *p) {
+  fd_port *c = p;
   if (c->fd >= 0) {
     if (c->termios_saved) tcsetattr(c->fd, TCSANOW, &c->saved);
     close(c->fd);
@@ -365,23 +401,102 @@ static void link_close(void *p) {
   free(c);
 }
 
+static void link_close(void *p) {
+  link_ctx *c = p;
+  if (!c) return;
+  if (c->port.ctx) c->port.close(c->port.ctx);
+  free(c);
+}
+
 static sgpu_status link_status(const link_ctx *c, int e) {
   return sgpui_link_sgpu_status(e, c->cl.last_status);
 }
 
-static sgpu_status link_open(bool tcp, const char *arg, void **out, char *err, size_t errlen) {
-  const char *scheme = tcp ? "tcp" : "pty";
+int sgpui_parse_baud(const char *s, size_t n, const char *uri, uint32_t *baud, char *err,
+                     size_t errlen) {
+  bool ok = n > 0 && n < 10 && strspn(s, "0123456789") >= n;
+  unsigned long v = 0;
+  if (ok) {
+    char tmp[12];
+    memcpy(tmp, s, n);
+    tmp[n] = '\0';
+    v = strtoul(tmp, NULL, 10);
+  }
+  if (!ok || v < 1 || v > SGPUI_BAUD_MAX) {
+    set_err(err, errlen, "bad baud rate '%.*s' in '%s' (a decimal rate 1..%u after '@', e.g. "
+            "@3000000)", (int)n, s, uri, SGPUI_BAUD_MAX);
+    return -1;
+  }
+  *baud = (uint32_t)v;
+  return 0;
+}
+
+/* The port of a tcp:, pty: or serial: URI (spec: its first n bytes, no options). */
+static sgpu_status fd_port_open(link_kind kind, const char *spec, size_t n, const char *uri,
+                                uint32_t timeout_ms, sgpui_link_port *port, char *err,
+                                size_t errlen) {
+  fd_port *c = calloc(1, sizeof *c);
+  if (!c) {
+    set_err(err, errlen, "host out of memory opening '%s'", uri);
+    return SGPU_STATUS_NO_MEMORY;
+  }
+  c->fd = -1;
+  c->is_tcp = kind == LINK_TCP;
+  c->write_timeout_ms = timeout_ms;
+  c->uri = uri;
+  sgpu_status st;
+  if (kind == LINK_TCP) {
+    char host[256], portno[8];
+    st = split_host_port(spec, n, host, sizeof host, portno, sizeof portno, err, errlen);
+    if (st == SGPU_STATUS_SUCCESS) st = tcp_connect(c, host, portno, timeout_ms, err, errlen);
+  } else {
+    /* serial: PATH[@BAUD] (the last '@'); pty: PATH as it is */
+    const char *at = NULL;
+    if (kind == LINK_SERIAL)
+      for (size_t i = 0; i < n; i++)
+        if (spec[i] == '@') at = spec + i;
+    size_t plen = at ? (size_t)(at - spec) : n;
+    uint32_t baud = SGPUI_BAUD_DEFAULT;
+    char path[LINK_URI_LEN];
+    snprintf(path, sizeof path, "%.*s", (int)plen, spec);
+    if (at && sgpui_parse_baud(at + 1, n - plen - 1, uri, &baud, err, errlen) != 0)
+      st = SGPU_STATUS_NOT_FOUND;
+    else if (plen == 0) {
+      set_err(err, errlen, "'%s' names no serial device (expected serial:PATH[@BAUD], e.g. "
+              "serial:/dev/ttyUSB1@3000000)", uri);
+      st = SGPU_STATUS_NOT_FOUND;
+    } else {
+      st = tty_open(c, path, err, errlen);
+      if (st == SGPU_STATUS_SUCCESS && kind == LINK_SERIAL &&
+          sgpui_serial_set_baud(c->fd, baud, uri, err, errlen) != 0)
+        st = SGPU_STATUS_NOT_FOUND;
+      if (st == SGPU_STATUS_SUCCESS) tcflush(c->fd, TCIOFLUSH); /* after the speed change too */
+    }
+  }
+  if (st != SGPU_STATUS_SUCCESS) {
+    fd_close(c);
+    return st;
+  }
+  *port = (sgpui_link_port){c, ch_write, ch_read, fd_close};
+  return SGPU_STATUS_SUCCESS;
+}
+
+static sgpu_status link_open(link_kind kind, const char *arg, void **out, char *err,
+                             size_t errlen) {
+  const char *scheme = kind_scheme[kind];
   const char *q = strchr(arg, '?');
   size_t n = q ? (size_t)(q - arg) : strlen(arg);
-  sgpui_link_cfg cfg = {0, 0};
-  bool admin_off = false;
+  link_opts lo;
+  memset(&lo, 0, sizeof lo);
   sgpu_status st;
-  if (q && (st = parse_options(scheme, arg, q + 1, &cfg, &admin_off, err, errlen)) !=
-               SGPU_STATUS_SUCCESS)
+  if (q && (st = parse_options(kind, arg, q + 1, &lo, err, errlen)) != SGPU_STATUS_SUCCESS)
     return st;
   if (n == 0) {
-    set_err(err, errlen, "'%s:%s' names no %s (expected %s)", scheme, arg,
-            tcp ? "address" : "terminal", tcp ? "tcp:HOST:PORT" : "pty:PATH, e.g. pty:/dev/pts/3");
+    static const char *const want[] = {
+        "address (expected tcp:HOST:PORT)", "terminal (expected pty:PATH, e.g. pty:/dev/pts/3)",
+        "serial device (expected serial:PATH[@BAUD], e.g. serial:/dev/ttyUSB1@3000000)",
+        "device (expected usb:VID:PID[:SERIAL][@BAUD], e.g. usb:0403:6010)"};
+    set_err(err, errlen, "'%s:%s' names no %s", scheme, arg, want[kind]);
     return SGPU_STATUS_NOT_FOUND;
   }
   link_ctx *c = calloc(1, sizeof *c);
@@ -389,30 +504,23 @@ static sgpu_status link_open(bool tcp, const char *arg, void **out, char *err, s
     set_err(err, errlen, "host out of memory opening '%s:%s'", scheme, arg);
     return SGPU_STATUS_NO_MEMORY;
   }
-  c->fd = -1;
-  c->is_tcp = tcp;
-  c->admin_off = admin_off;
+  c->admin_off = lo.admin_off;
   if ((size_t)snprintf(c->uri, sizeof c->uri, "%s:%.*s", scheme, (int)n, arg) >= sizeof c->uri) {
-    set_err(err, errlen, "'%s:%.40s...' is too long (%zu bytes; at most %d)", scheme, arg, n,
-            LINK_URI_LEN - 5);
+    set_err(err, errlen, "'%s:%.40s...' is too long (%zu bytes; at most %zu)", scheme, arg, n,
+            LINK_URI_LEN - strlen(scheme) - 2);
     free(c);
     return SGPU_STATUS_NOT_FOUND;
   }
-  uint32_t timeout_ms = cfg.timeout_ms ? cfg.timeout_ms : SGPUI_LINK_DEFAULT_TIMEOUT_MS;
-  if (tcp) {
-    char host[256], port[8];
-    st = split_host_port(arg, n, host, sizeof host, port, sizeof port, err, errlen);
-    if (st == SGPU_STATUS_SUCCESS) st = tcp_connect(c, host, port, timeout_ms, err, errlen);
-  } else {
-    st = tty_open(c, c->uri + 4, err, errlen);
-  }
+  uint32_t timeout_ms = lo.cfg.timeout_ms ? lo.cfg.timeout_ms : SGPUI_LINK_DEFAULT_TIMEOUT_MS;
+  const char *spec = c->uri + strlen(scheme) + 1;
+  st = fd_port_open(kind, spec, n, c->uri, timeout_ms, &c->port, err, errlen);
   if (st != SGPU_STATUS_SUCCESS) {
     link_close(c);
     return st;
   }
-  sgpui_link_channel ch = {c, ch_write, ch_read};
+  sgpui_link_channel ch = {c->port.ctx, c->port.write, c->port.read};
   /* Any first sequence number will do: the sync PING makes the next one fresh. */
-  sgpui_link_client_init(&c->cl, &ch, &cfg, (uint8_t)(now_ms() & 0xFFu));
+  sgpui_link_client_init(&c->cl, &ch, &lo.cfg, (uint8_t)(now_ms() & 0xFFu));
   char why[SGPUI_ERR_LEN];
   int e = sgpui_link_sync(&c->cl, why, sizeof why);
   if (e == SGPUI_LINK_OK) e = sgpui_link_info_get(&c->cl, &c->info, why, sizeof why);
@@ -436,11 +544,15 @@ static sgpu_status link_open(bool tcp, const char *arg, void **out, char *err, s
 }
 
 static sgpu_status tcp_open(const char *arg, void **out, char *err, size_t errlen) {
-  return link_open(true, arg, out, err, errlen);
+  return link_open(LINK_TCP, arg, out, err, errlen);
 }
 
 static sgpu_status pty_open(const char *arg, void **out, char *err, size_t errlen) {
-  return link_open(false, arg, out, err, errlen);
+  return link_open(LINK_PTY, arg, out, err, errlen);
+}
+
+static sgpu_status serial_open(const char *arg, void **out, char *err, size_t errlen) {
+  return link_open(LINK_SERIAL, arg, out, err, errlen);
 }
 
 static uint32_t link_ctx_caps(void *p) {
@@ -556,7 +668,9 @@ void sgpui_link_termios_raw(struct termios *t) {
 }
 
 bool sgpui_link_dev_stats(sgpu_device *dev, sgpui_link_stats *out) {
-  if (!dev || (dev->tp != &sgpui_transport_tcp && dev->tp != &sgpui_transport_pty)) return false;
+  if (!dev || (dev->tp != &sgpui_transport_tcp && dev->tp != &sgpui_transport_pty &&
+               dev->tp != &sgpui_transport_serial))
+    return false;
   pthread_mutex_lock(&dev->lock);
   *out = ((link_ctx *)dev->tp_ctx)->cl.stats;
   pthread_mutex_unlock(&dev->lock);
@@ -587,6 +701,22 @@ const sgpui_transport sgpui_transport_pty = {
             "mode (sgpu-sim --pty)",
     .caps = LINK_CAPS,
     .open = pty_open,
+    .close = link_close,
+    .read32 = link_read32,
+    .write32 = link_write32,
+    .batch = link_batch,
+    .ctx_caps = link_ctx_caps,
+    .admin = link_admin,
+    .mem = link_mem,
+    .mem_max_words = SGPU_LINK_MEM_MAX_WORDS,
+};
+
+const sgpui_transport sgpui_transport_serial = {
+    .scheme = "serial",
+    .help = "serial:PATH[@BAUD][?timeout_ms=N&retries=N&admin=off]  wire protocol over a serial "
+            "line, raw 8N1, BAUD 1..12000000 (default 3000000), e.g. serial:/dev/ttyUSB1@3000000",
+    .caps = LINK_CAPS,
+    .open = serial_open,
     .close = link_close,
     .read32 = link_read32,
     .write32 = link_write32,

@@ -798,7 +798,7 @@ static void failures_test(void) {
       {"tcp:127.0.0.1:5555?retries=1000", "retries '1000'", "0..100"},
       {"tcp:127.0.0.1:5555?admin=maybe", "admin 'maybe'", NULL},
       {"pty:/dev/ptmx?colour=red", "'colour=red'", "timeout_ms=N"},
-      {"serial:/dev/ttyUSB0", "unknown URI scheme 'serial'", "tcp:, pty:"},
+      {"nosuch:/dev/ttyUSB0", "unknown URI scheme 'nosuch'", "tcp:, pty:"},
   };
   for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++) {
     dev = (sgpu_device *)1;
