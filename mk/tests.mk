@@ -366,3 +366,38 @@ TEST_DEPS += $(addprefix $(HOST_TEST_OUT)/,$(HOST_PORT_PROGS)) \
              $(addprefix $(HOST_TEST_OUT)/asan/,$(HOST_PORT_PROGS)) $(SGPU_SIMSRV) $(SGPU_SIMSRV_ASAN)
 TEST_CMD_host-serial := $(HOST_SIM_ENV) $(HOST_TEST_OUT)/test_serial $(SGPU_SIMSRV) ref
 TEST_CMD_host-serial-asan := $(LINK_ASAN_ENV) $(HOST_TEST_OUT)/asan/test_serial $(SGPU_SIMSRV_ASAN) ref
+
+# host-usb      tests/host/test_usb.c: the usb: transport without a board. umockdev plays an
+#               FT2232H and an FT231X to unchanged libusb (sysfs devices with the chips'
+#               descriptors; a live usbdevfs handler answering the FTDI requests, recorded, and
+#               bulk transfers with the two status bytes per 512/64-byte packet), each chip's
+#               UART side an sgpu-sim on a pty: the open sequence and the baud wValue/wIndex
+#               pairs on both chips, a lifecycle with multi-packet transfers, serial match,
+#               latency, a chip that stops answering, the unmodified sgpu CLI, an unplug,
+#               missing devices, bad URIs. Run under umockdev-wrapper (its LD_PRELOAD).
+#   -asan       the same with the ASan+UBSan builds (ASan's link-order check is off: the
+#               preload library comes before the ASan runtime)
+USB_TEST_PKGS := umockdev-1.0 glib-2.0 libusb-1.0
+USB_TEST_CFLAGS = $(shell pkg-config --cflags $(USB_TEST_PKGS) 2>/dev/null)
+USB_TEST_LIBS = $(shell pkg-config --libs $(USB_TEST_PKGS) 2>/dev/null)
+.PHONY: need-umockdev
+need-umockdev:
+	@tools/deps.sh --check umockdev
+$(HOST_TEST_OUT)/test_usb: tests/host/test_usb.c $(HOST_PORT_HDRS) host/lib/link_proto.h \
+                           $(SGPU_LIB_A) | need-umockdev
+	@mkdir -p $(@D)
+	$(CC) $(SGPU_CFLAGS) -g -Ihost/lib -Itests/host $(USB_TEST_CFLAGS) $< $(SGPU_LIB_A) \
+	  $(SGPU_LDLIBS) $(USB_TEST_LIBS) -o $@
+$(HOST_TEST_OUT)/asan/test_usb: tests/host/test_usb.c $(HOST_PORT_HDRS) host/lib/link_proto.h \
+                                $(SGPU_LIB_ASAN_A) | need-umockdev
+	@mkdir -p $(@D)
+	$(CC) $(SGPU_ASAN_CFLAGS) -Ihost/lib -Itests/host $(USB_TEST_CFLAGS) $< $(SGPU_LIB_ASAN_A) \
+	  $(SGPU_LDLIBS) $(USB_TEST_LIBS) -o $@
+
+TESTS += host-usb host-usb-asan
+TEST_DEPS += $(HOST_TEST_OUT)/test_usb $(HOST_TEST_OUT)/asan/test_usb $(SGPU_CLI) $(SGPU_CLI_ASAN)
+TEST_CMD_host-usb := tools/deps.sh --check umockdev && $(HOST_SIM_ENV) umockdev-wrapper \
+                     $(HOST_TEST_OUT)/test_usb $(SGPU_SIMSRV) ref $(SGPU_CLI)
+TEST_CMD_host-usb-asan := tools/deps.sh --check umockdev && $(LINK_ASAN_ENV) \
+                          ASAN_OPTIONS=verify_asan_link_order=0:detect_leaks=1 umockdev-wrapper \
+                          $(HOST_TEST_OUT)/asan/test_usb $(SGPU_SIMSRV_ASAN) ref $(SGPU_CLI_ASAN)

@@ -12,13 +12,17 @@
 # that `make sim`, `make build/sim/libsgpu_sim_small.so` etc. never run apt-get.
 #
 # Sets:
-#   base       verilator, g++, gcc, make, python3 (>= 3.11: tomllib), pkg-config   make deps
+#   base       verilator, g++, gcc, make, python3 (>= 3.11: tomllib), pkg-config, and usb
+#              (libsgpu needs libusb)                                              make deps
+#   usb        libusb-1.0-0-dev and pkg-config: libsgpu's usb: transport (part of base)
+#   umockdev   umockdev, libumockdev-dev, libglib2.0-dev: the usb: test without a board
 #   verilator  verilator, g++, make, python3: what a Verilated build runs (part of base)
 #   ntstatus   mingw-w64-common: its ntstatus.h, which the status codes are checked against
 #   fuzz       clang-14 and libclang-rt-14-dev (libFuzzer, ASan, UBSan runtimes)
 #   venv       python3-venv, when python3 cannot make a virtual environment (tools/venv.sh)
 #   yosys      Debian's yosys 0.23 (no make target uses it: the flows run Yosys 0.70 from .venv)
-#   test       base, ntstatus, fuzz and venv: all `make test` needs from Debian   make deps-test
+#   test       base, ntstatus, fuzz, venv and umockdev: all `make test` needs from Debian
+#                                                                                   make deps-test
 # The Python packages (Yosys 0.70, z3, matplotlib) come from PyPI into .venv: tools/venv.sh.
 set -euo pipefail
 check=0
@@ -28,12 +32,20 @@ need_pkgs=(); need_what=()
 want() { # want COMMAND DEBIAN_PACKAGE
   command -v "$1" >/dev/null 2>&1 || { need_pkgs+=("$2"); need_what+=("$1 (Debian package $2)"); }
 }
+want_pc() { # want_pc PKG-CONFIG-MODULE DEBIAN_PACKAGE
+  { command -v pkg-config >/dev/null 2>&1 && pkg-config --exists "$1"; } ||
+    { need_pkgs+=("$2"); need_what+=("$1.pc (Debian package $2)"); }
+}
 # the make targets that install the sets asked for (--check names them)
 cmds=()
 add_set() {
   case "$1" in
     base) want verilator verilator; want g++ g++; want gcc gcc; want make make
-          want python3 python3; want pkg-config pkg-config; cmds+=("make deps") ;;
+          want python3 python3; want pkg-config pkg-config; add_set usb; cmds+=("make deps") ;;
+    usb) want pkg-config pkg-config; want_pc libusb-1.0 libusb-1.0-0-dev; cmds+=("make deps") ;;
+    umockdev) want pkg-config pkg-config; want umockdev-wrapper umockdev
+              want_pc umockdev-1.0 libumockdev-dev; want_pc glib-2.0 libglib2.0-dev
+              cmds+=("make deps-test") ;;
     verilator) want verilator verilator; want g++ g++; want make make; want python3 python3
                cmds+=("make deps") ;;
     ntstatus) [ -f /usr/share/mingw-w64/include/ntstatus.h ] || {
@@ -49,8 +61,9 @@ add_set() {
             need_pkgs+=(python3-venv); need_what+=("python3's venv module (Debian package python3-venv)"); }
           cmds+=("make deps-test") ;;
     yosys) want yosys yosys; cmds+=("tools/deps.sh yosys") ;;
-    test) add_set base; add_set ntstatus; add_set fuzz; add_set venv; cmds+=("make deps-test") ;;
-    *) echo "deps.sh: unknown set '$1' (known: base, verilator, ntstatus, fuzz, venv, yosys, test)" >&2
+    test) add_set base; add_set ntstatus; add_set fuzz; add_set venv; add_set umockdev
+          cmds+=("make deps-test") ;;
+    *) echo "deps.sh: unknown set '$1' (known: base, verilator, usb, umockdev, ntstatus, fuzz, venv, yosys, test)" >&2
        exit 2 ;;
   esac
 }

@@ -13,6 +13,13 @@
  *                   kernel's driver, "serial:/dev/ttyUSB1@3000000"): raw 8N1, no flow control,
  *                   BAUD 1..12000000, default 3000000; a rate Linux does not name is set with
  *                   termios2 (BOTHER)
+ *   "usb:VID:PID[:SERIAL][@BAUD]"  the same straight through libusb to a board's FTDI chip, no
+ *                   kernel serial driver (detached while open): the FT2232H of an iCEBreaker
+ *                   ("usb:0403:6010", UART on interface B) or the FT231X of a ULX3S
+ *                   ("usb:0403:6015"); SERIAL picks one board of several; BAUD as for serial:
+ *                   (refused when the chip cannot make it within 3 %); option latency_ms=N
+ *                   (the chip's latency timer, 1..255, default 2). An unplugged board gives
+ *                   STATUS_IO_DEVICE_ERROR naming its /dev/bus/usb node
  * The link URIs take options after '?', joined with '&': timeout_ms=N (each attempt's wait for
  * an answer, default 2000), retries=N (transmissions after the first, default 7), admin=off
  * (register batches instead of one ADMIN request per admin command). Over a link an admin

@@ -17,6 +17,7 @@ static const sgpui_transport *const transports[] = {
     &sgpui_transport_tcp,
     &sgpui_transport_pty,
     &sgpui_transport_serial,
+    &sgpui_transport_usb,
 };
 #define NUM_TRANSPORTS (sizeof transports / sizeof transports[0])
 

@@ -41,5 +41,22 @@ int sgpui_serial_get_baud(int fd, uint32_t *baud);
 
 /* ---------------------------------------------------------------- usb: (transport_usb.c) */
 #define SGPUI_USB_LATENCY_MAX 255u /* the FTDI latency timer's range in ms: 1..255 */
+#define SGPUI_USB_LATENCY_DEFAULT 2u /* ms: a short answer waits at most this long in the chip */
+
+/* The FTDI chips the usb: transport drives. */
+typedef enum { SGPUI_FTDI_2232H, SGPUI_FTDI_231X } sgpui_ftdi_chip;
+
+/* The SET_BAUDRATE request's wValue/wIndex for baud on chip (port: the FTDI port index, which
+ * the FT2232H's wIndex carries), and the rate it makes; -1 if that is more than 3 % off (the
+ * pair is still written). The encoding is described in transport_usb.c. */
+int sgpui_ftdi_baud(sgpui_ftdi_chip chip, uint32_t baud, uint16_t port, uint16_t *wvalue,
+                    uint16_t *windex, uint32_t *actual);
+
+/* The port of usb:VID:PID[:SERIAL][@BAUD] (spec: its first n bytes, no options), the chip
+ * configured (timeout_ms bounds every transfer, latency_ms 0: the default). uri is the
+ * session's, kept for messages. */
+sgpu_status sgpui_usb_port_open(const char *spec, size_t n, const char *uri, uint32_t timeout_ms,
+                                uint32_t latency_ms, sgpui_link_port *port, char *err,
+                                size_t errlen);
 
 #endif /* SGPU_LINK_PORT_H */

@@ -513,7 +513,10 @@ static sgpu_status link_open(link_kind kind, const char *arg, void **out, char *
   }
   uint32_t timeout_ms = lo.cfg.timeout_ms ? lo.cfg.timeout_ms : SGPUI_LINK_DEFAULT_TIMEOUT_MS;
   const char *spec = c->uri + strlen(scheme) + 1;
-  st = fd_port_open(kind, spec, n, c->uri, timeout_ms, &c->port, err, errlen);
+  if (kind == LINK_USB)
+    st = sgpui_usb_port_open(spec, n, c->uri, timeout_ms, lo.latency_ms, &c->port, err, errlen);
+  else
+    st = fd_port_open(kind, spec, n, c->uri, timeout_ms, &c->port, err, errlen);
   if (st != SGPU_STATUS_SUCCESS) {
     link_close(c);
     return st;
@@ -553,6 +556,10 @@ static sgpu_status pty_open(const char *arg, void **out, char *err, size_t errle
 
 static sgpu_status serial_open(const char *arg, void **out, char *err, size_t errlen) {
   return link_open(LINK_SERIAL, arg, out, err, errlen);
+}
+
+static sgpu_status usb_open(const char *arg, void **out, char *err, size_t errlen) {
+  return link_open(LINK_USB, arg, out, err, errlen);
 }
 
 static uint32_t link_ctx_caps(void *p) {
@@ -669,7 +676,7 @@ void sgpui_link_termios_raw(struct termios *t) {
 
 bool sgpui_link_dev_stats(sgpu_device *dev, sgpui_link_stats *out) {
   if (!dev || (dev->tp != &sgpui_transport_tcp && dev->tp != &sgpui_transport_pty &&
-               dev->tp != &sgpui_transport_serial))
+               dev->tp != &sgpui_transport_serial && dev->tp != &sgpui_transport_usb))
     return false;
   pthread_mutex_lock(&dev->lock);
   *out = ((link_ctx *)dev->tp_ctx)->cl.stats;
@@ -717,6 +724,22 @@ const sgpui_transport sgpui_transport_serial = {
             "line, raw 8N1, BAUD 1..12000000 (default 3000000), e.g. serial:/dev/ttyUSB1@3000000",
     .caps = LINK_CAPS,
     .open = serial_open,
+    .close = link_close,
+    .read32 = link_read32,
+    .write32 = link_write32,
+    .batch = link_batch,
+    .ctx_caps = link_ctx_caps,
+    .admin = link_admin,
+    .mem = link_mem,
+    .mem_max_words = SGPU_LINK_MEM_MAX_WORDS,
+};
+
+const sgpui_transport sgpui_transport_usb = {
+    .scheme = "usb",
+    .help = "usb:VID:PID[:SERIAL][@BAUD][?timeout_ms=N&retries=N&admin=off&latency_ms=N]  wire "
+            "protocol through an FTDI FT2232H/FT231X by libusb, e.g. usb:0403:6010 (iCEBreaker)",
+    .caps = LINK_CAPS,
+    .open = usb_open,
     .close = link_close,
     .read32 = link_read32,
     .write32 = link_write32,

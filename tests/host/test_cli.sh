@@ -95,7 +95,7 @@ run 2 "usage error in --json mode" -- --json "${U[@]}" map 1 2 zz &&
 # ----------------------------------------------------------------------------- open failures
 run 1 "missing model" -- --uri sim:no-such-model info &&
   has "STATUS_NOT_FOUND" err "missing model" && has "libsgpu_sim_no-such-model.so" err "missing model"
-run 1 "unknown scheme" -- --uri serial:/dev/ttyUSB0 info && has "'serial'" err "unknown scheme"
+run 1 "unknown scheme" -- --uri nosuch:/dev/ttyUSB0 info && has "'nosuch'" err "unknown scheme"
 run 1 "--json open failure" -- --json --uri bogus:x info &&
   has '"status":"STATUS_NOT_FOUND"' out "--json open failure"
 

@@ -33,7 +33,7 @@ int main(void) {
   char path[2048], uri[2200];
 
   /* Schemes. */
-  expect_open("serial:/dev/ttyUSB0", SGPU_STATUS_NOT_FOUND, "'serial'", "sim:, tcp:, pty:");
+  expect_open("nosuch:/dev/ttyUSB0", SGPU_STATUS_NOT_FOUND, "'nosuch'", "sim:, tcp:, pty:");
   expect_open("bogus", SGPU_STATUS_NOT_FOUND, "'bogus'", "scheme");
   expect_open(":x", SGPU_STATUS_NOT_FOUND, "''", NULL);
 
