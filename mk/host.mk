@@ -40,7 +40,7 @@ SGPU_LIB_VERSION := 0.1.0
 
 HOST_LIB_SRC := $(wildcard host/lib/*.c)
 HOST_HDRS := host/include/sgpu.h host/lib/sgpu_regs.h host/lib/sgpu_link.h host/include/sgpu_codes.h host/lib/sgpu_internal.h \
-             host/lib/link_proto.h host/lib/link_port.h sim/sgpu_sim.h
+             host/lib/link_proto.h host/lib/link_port.h host/lib/bar_access.h sim/sgpu_sim.h
 # The sim transport's default model directory: the absolute build/sim of this tree.
 HOST_LIB_DEFS := -Isim -DSGPU_SIM_DEFAULT_DIR='"$(abspath $(BUILD))/sim"' $(USB_CFLAGS)
 HOST_OBJ := $(patsubst host/lib/%.c,$(HOST_OUT)/obj/%.o,$(HOST_LIB_SRC))

@@ -350,7 +350,12 @@ TEST_CMD_runtests-build := bash tests/tools/runtests_build.sh
 #               standard, a non-standard (termios2 BOTHER) and the default rate, each read back
 #               through a second descriptor of the terminal, a lifecycle through it, settings
 #               restored at close; bad rates and devices named. (A pty ignores the rate.)
-HOST_PORT_PROGS := test_serial
+# host-pcie     tests/host/test_pcie.c: the pcie: transport (transport_pcie.c): address parsing,
+#               a missing device in the real sysfs, then a fake sysfs directory ($SGPU_PCI_SYSFS):
+#               no resource0, a BAR too small, all ones, and a static register image mapped:
+#               parameters read from it, writes at their offsets, no caching, the mailbox path
+#               ending in STATUS_IO_TIMEOUT (nothing serves the image)
+HOST_PORT_PROGS := test_serial test_pcie
 HOST_PORT_HDRS := tests/host/host_test.h tests/host/sim_child.h host/lib/link_port.h
 $(addprefix $(HOST_TEST_OUT)/,$(HOST_PORT_PROGS)): $(HOST_TEST_OUT)/%: tests/host/%.c \
                                                    $(HOST_PORT_HDRS) $(SGPU_LIB_A)
@@ -361,11 +366,13 @@ $(addprefix $(HOST_TEST_OUT)/asan/,$(HOST_PORT_PROGS)): $(HOST_TEST_OUT)/asan/%:
 	@mkdir -p $(@D)
 	$(CC) $(SGPU_ASAN_CFLAGS) -Ihost/lib -Itests/host $< $(SGPU_LIB_ASAN_A) $(SGPU_LDLIBS) -o $@
 
-TESTS += host-serial host-serial-asan
+TESTS += host-serial host-serial-asan host-pcie host-pcie-asan
 TEST_DEPS += $(addprefix $(HOST_TEST_OUT)/,$(HOST_PORT_PROGS)) \
              $(addprefix $(HOST_TEST_OUT)/asan/,$(HOST_PORT_PROGS)) $(SGPU_SIMSRV) $(SGPU_SIMSRV_ASAN)
 TEST_CMD_host-serial := $(HOST_SIM_ENV) $(HOST_TEST_OUT)/test_serial $(SGPU_SIMSRV) ref
 TEST_CMD_host-serial-asan := $(LINK_ASAN_ENV) $(HOST_TEST_OUT)/asan/test_serial $(SGPU_SIMSRV_ASAN) ref
+TEST_CMD_host-pcie := $(HOST_TEST_OUT)/test_pcie
+TEST_CMD_host-pcie-asan := $(LINK_ASAN_ENV) $(HOST_TEST_OUT)/asan/test_pcie
 
 # host-usb      tests/host/test_usb.c: the usb: transport without a board. umockdev plays an
 #               FT2232H and an FT231X to unchanged libusb (sysfs devices with the chips'

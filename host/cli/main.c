@@ -156,6 +156,8 @@ static void main_help(void) {
          "                      usb:VID:PID[:SERIAL][@BAUD]  the same through libusb to an\n"
          "                                       FTDI chip: usb:0403:6010 (iCEBreaker FT2232H),\n"
          "                                       usb:0403:6015 (ULX3S FT231X); ?latency_ms=N\n"
+         "                      pcie:DDDD:BB:DD.F  BAR0 of a PCIe device through sysfs\n"
+         "                                       resource0, e.g. pcie:0000:01:00.0\n"
          "                    link options: ...?timeout_ms=N (an attempt's wait, 2000),\n"
          "                    retries=N (7), admin=off (register batches, no ADMIN requests)\n"
          "  --json            print one JSON object per command (failures included)\n"

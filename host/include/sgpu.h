@@ -20,6 +20,12 @@
  *                   (refused when the chip cannot make it within 3 %); option latency_ms=N
  *                   (the chip's latency timer, 1..255, default 2). An unplugged board gives
  *                   STATUS_IO_DEVICE_ERROR naming its /dev/bus/usb node
+ *   "pcie:DDDD:BB:DD.F"  the core's register bus as BAR0 of a PCI Express device
+ *                   ("pcie:0000:01:00.0", as lspci -D names it), mapped from sysfs
+ *                   /sys/bus/pci/devices/DDDD:BB:DD.F/resource0 (needs root or a udev rule);
+ *                   $SGPU_PCI_SYSFS names another directory holding DDDD:BB:DD.F/resource0
+ *                   (tests, bring-up). Register accesses only: admin commands take the
+ *                   mailbox's register path
  * The link URIs take options after '?', joined with '&': timeout_ms=N (each attempt's wait for
  * an answer, default 2000), retries=N (transmissions after the first, default 7), admin=off
  * (register batches instead of one ADMIN request per admin command). Over a link an admin

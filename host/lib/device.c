@@ -18,6 +18,7 @@ static const sgpui_transport *const transports[] = {
     &sgpui_transport_pty,
     &sgpui_transport_serial,
     &sgpui_transport_usb,
+    &sgpui_transport_pcie,
 };
 #define NUM_TRANSPORTS (sizeof transports / sizeof transports[0])
 

@@ -114,6 +114,10 @@ extern const sgpui_transport sgpui_transport_tcp; /* transport_link.c */
 extern const sgpui_transport sgpui_transport_pty; /* transport_link.c */
 extern const sgpui_transport sgpui_transport_serial; /* transport_link.c */
 extern const sgpui_transport sgpui_transport_usb;    /* transport_link.c, transport_usb.c */
+extern const sgpui_transport sgpui_transport_pcie;   /* transport_pcie.c */
+/* pcie: "DDDD:BB:DD.F" (exactly, hex; device <= 0x1f, function <= 7) into bdf, lower case;
+ * -1 if malformed (transport_pcie.c). */
+int sgpui_pcie_parse(const char *arg, char *bdf, size_t cap);
 
 /* Bookkeeping of one process created through this device (for SGPU_POLICY_HOST): its
  * mapped pages as sorted, disjoint, non-adjacent ranges of virtual page numbers, and its
