@@ -23,7 +23,8 @@
  * rates on both, and rates refused; a lifecycle through libsgpu over usb: with transfers of
  * more than one packet (the counters show multi-packet IN transfers, no retry, no bad frame);
  * the serial-number match; the latency option; a chip that stops answering (STATUS_IO_TIMEOUT,
- * bounded); the unmodified sgpu CLI in separate invocations on one device; an unplug (ENODEV:
+ * bounded); the unmodified sgpu CLI in separate invocations on one device, and as uid 65534
+ * facing a node of mode 0600 (the permission message); an unplug (ENODEV:
  * STATUS_IO_DEVICE_ERROR naming the node), then no such device; bad URIs. A watchdog (alarm)
  * turns any hang into a failure.
  *
@@ -36,6 +37,7 @@
 #include <linux/usbdevice_fs.h>
 #include <stddef.h>
 #include <sys/ioctl.h>
+#include <sys/stat.h>
 #include <termios.h>
 #include <umockdev.h>
 
@@ -680,8 +682,10 @@ static void stops_answering(void) {
   sgpu_close(dev);
 }
 
-/* The sgpu CLI, unmodified, as a child (it inherits the preload and the testbed). */
-static int run_cli(const char *cli, const char *const *args, char *out, size_t cap) {
+/* The sgpu CLI, unmodified, as a child (it inherits the preload and the testbed); as_uid:
+ * run it as that user (-1: as we are). */
+static int run_cli_as(const char *cli, const char *const *args, char *out, size_t cap,
+                      int as_uid) {
   int fds[2];
   if (pipe(fds) != 0) return -1;
   const char *argv[16];
@@ -696,6 +700,7 @@ static int run_cli(const char *cli, const char *const *args, char *out, size_t c
     dup2(fds[1], STDERR_FILENO);
     close(fds[0]);
     close(fds[1]);
+    if (as_uid >= 0 && (setgid((gid_t)as_uid) != 0 || setuid((uid_t)as_uid) != 0)) _exit(126);
     execv(cli, (char *const *)argv);
     _exit(127);
   }
@@ -714,6 +719,52 @@ static int run_cli(const char *cli, const char *const *args, char *out, size_t c
   int status = -1;
   waitpid(pid, &status, 0);
   return status;
+}
+
+static int run_cli(const char *cli, const char *const *args, char *out, size_t cap) {
+  return run_cli_as(cli, args, out, cap, -1);
+}
+
+/* chmod -R of the testbed (directories 0777, sockets 0666, files go+r), so that another user
+ * can enumerate it, and umockdev's preload can bind its emulated udev monitor socket there and
+ * reach the ioctl handlers' sockets. */
+static void open_up(const char *path) {
+  struct stat sb;
+  if (lstat(path, &sb) != 0 || S_ISLNK(sb.st_mode)) return;
+  chmod(path, (sb.st_mode & 07777) |
+                  (S_ISDIR(sb.st_mode) ? 0777 : S_ISSOCK(sb.st_mode) ? 0666 : 0644));
+  if (!S_ISDIR(sb.st_mode)) return;
+  GDir *d = g_dir_open(path, 0, NULL);
+  for (const char *n; d && (n = g_dir_read_name(d));) {
+    char *sub = g_build_filename(path, n, NULL);
+    open_up(sub);
+    g_free(sub);
+  }
+  if (d) g_dir_close(d);
+}
+
+/* A user without access to the node: the CLI (as nobody) names the node, its mode, owner and
+ * the uid. Only when we are root (else we cannot change users). */
+static void permission(UMockdevTestbed *tb, const char *cli) {
+  if (getuid() != 0) {
+    CHECK(true, "permission message: skipped, not root (cannot run the CLI as another user)");
+    return;
+  }
+  char *rootdir = umockdev_testbed_get_root_dir(tb); /* ours to free */
+  open_up(rootdir);
+  char *node = g_build_filename(rootdir, H->node, NULL);
+  int r = chmod(node, 0600);
+  const char *a[] = {"--uri", "usb:0403:6010", "info", NULL};
+  char out[4096];
+  int s = run_cli_as(cli, a, out, sizeof out, 65534);
+  CHECK(r == 0 && WIFEXITED(s) && WEXITSTATUS(s) == 1 &&
+            strstr(out, "permission denied opening /dev/bus/usb/001/002 (mode 0600, owner uid 0") &&
+            strstr(out, "runs as uid 65534") && strstr(out, "udev rule"),
+        "as uid 65534 without access to the node: sgpu --uri usb:0403:6010 info names the node, "
+        "its mode and owner, the uid and the fix (exit 0x%x) [%s]", (unsigned)s, out);
+  chmod(node, 0644);
+  g_free(node);
+  g_free(rootdir);
 }
 
 static void cli_runs(const char *cli) {
@@ -848,6 +899,7 @@ int main(int argc, char **argv) {
   serial_and_latency();
   stops_answering();
   cli_runs(argv[3]);
+  permission(tb, argv[3]);
   bad_uris();
   unplug(tb);
 
