@@ -343,3 +343,44 @@ TEST_CMD_sim-abi-small-asan := $(COSIM_ASAN_ENV) $(SIMT_OUT)/asan/sim_abi \
 # and a nested `make test BUILD=<tmp>` with probe tests and finds their logs under it.
 TESTS += runtests-build
 TEST_CMD_runtests-build := bash tests/tools/runtests_build.sh
+
+# ---------------------------------------------------------------------------- the link campaign
+# tests/host/link_campaign.c (issue 13): admin commands through libsgpu over a pty: link to
+# sgpu-sim --model ref injecting drops, flips, duplicates and insertions in both directions,
+# every command checked against the reference model run in lockstep in the test, link errors
+# resolved as run once or not at all, CPL_SEQ accounting (none executed twice), the retries
+# printed (sgpu_link_stats). tests/host/sim_child.c starts sgpu-sim.
+#   host-link-campaign       10,000 commands, seed 1, 15 ms attempts (about 20 s)
+#   host-link-campaign-asan  2,000 commands, seed 2, ASan+UBSan builds of libsgpu and sgpu-sim
+#   make link-soak           LINK_SOAK_COMMANDS (100000) commands for each of LINK_SOAK_SEEDS
+#                            (11 12) at LINK_SOAK_RATE (0.001) (docs/verification.md)
+LINK_CAMPAIGN_SRC := tests/host/link_campaign.c tests/host/sim_child.c tests/model/sgpu_ref.c
+LINK_CAMPAIGN_HDRS := tests/host/sim_child.h tests/host/host_test.h tests/model/sgpu_ref.h \
+                      host/include/sgpu.h host/lib/sgpu_regs.h
+LINK_CAMPAIGN_INC := -Ihost/lib -Itests/host -Itests/model
+$(HOST_TEST_OUT)/link_campaign: $(LINK_CAMPAIGN_SRC) $(LINK_CAMPAIGN_HDRS) $(SGPU_LIB_A) mk/tests.mk
+	@mkdir -p $(@D)
+	$(CC) $(SGPU_CFLAGS) -g $(LINK_CAMPAIGN_INC) $(LINK_CAMPAIGN_SRC) $(SGPU_LIB_A) $(SGPU_LDLIBS) -o $@
+$(HOST_TEST_OUT)/asan/link_campaign: $(LINK_CAMPAIGN_SRC) $(LINK_CAMPAIGN_HDRS) $(SGPU_LIB_ASAN_A) \
+                                     mk/tests.mk
+	@mkdir -p $(@D)
+	$(CC) $(SGPU_ASAN_CFLAGS) $(LINK_CAMPAIGN_INC) $(LINK_CAMPAIGN_SRC) $(SGPU_LIB_ASAN_A) \
+	  $(SGPU_LDLIBS) -o $@
+LINK_CAMPAIGN_BINS := $(HOST_TEST_OUT)/link_campaign $(HOST_TEST_OUT)/asan/link_campaign
+TESTS += host-link-campaign host-link-campaign-asan
+TEST_DEPS += $(LINK_CAMPAIGN_BINS) $(SGPU_SIMSRV) $(SGPU_SIMSRV_ASAN) $(REF_SIM_SO)
+TEST_CMD_host-link-campaign := $(HOST_SIM_ENV) $(HOST_TEST_OUT)/link_campaign $(SGPU_SIMSRV) \
+                               --commands 10000 --seed 1 --timeout-ms 15
+TEST_CMD_host-link-campaign-asan := $(LINK_ASAN_ENV) $(HOST_TEST_OUT)/asan/link_campaign \
+                                    $(SGPU_SIMSRV_ASAN) --commands 2000 --seed 2
+
+.PHONY: link-soak
+LINK_SOAK_COMMANDS ?= 100000
+LINK_SOAK_SEEDS ?= 11 12
+LINK_SOAK_RATE ?= 0.001
+LINK_SOAK_TIMEOUT_MS ?= 15
+link-soak: $(HOST_TEST_OUT)/link_campaign $(SGPU_SIMSRV) $(REF_SIM_SO)
+	@set -e; for s in $(LINK_SOAK_SEEDS); do \
+	  $(HOST_SIM_ENV) $(HOST_TEST_OUT)/link_campaign $(SGPU_SIMSRV) --commands $(LINK_SOAK_COMMANDS) \
+	    --seed $$s --rate $(LINK_SOAK_RATE) --timeout-ms $(LINK_SOAK_TIMEOUT_MS); \
+	done

@@ -107,6 +107,8 @@ typedef struct sgpui_transport {
                      uint32_t *data, sgpui_admin_rs *rs, char *err,
                      size_t errlen);         /* SGPUI_CAP_MEM */
   uint32_t mem_max_words;                    /* SGPUI_CAP_MEM: words per burst at most */
+  /* optional: the link's counters (sgpu_link_stats); NULL: a transport without a link */
+  void (*link_stats)(void *ctx, sgpu_link_counters *out);
 } sgpui_transport;
 
 extern const sgpui_transport sgpui_transport_sim;
