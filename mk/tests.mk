@@ -384,3 +384,31 @@ link-soak: $(HOST_TEST_OUT)/link_campaign $(SGPU_SIMSRV) $(REF_SIM_SO)
 	  $(HOST_SIM_ENV) $(HOST_TEST_OUT)/link_campaign $(SGPU_SIMSRV) --commands $(LINK_SOAK_COMMANDS) \
 	    --seed $$s --rate $(LINK_SOAK_RATE) --timeout-ms $(LINK_SOAK_TIMEOUT_MS); \
 	done
+
+# ---------------------------------------------------------------------------- shm:
+# The shm: transport (host/lib/transport_shm.c) against sgpu-sim --shm NAME (sim/sim_shm.c; the
+# layout and protocol host/lib/shm_bar.h, docs/host.md), each test starting its own sgpu-sims
+# with names of its pid (/dev/shm/sgpu-test-PID, sgpu-cli-PID), removed whatever happens:
+#   host-shm       tests/host/test_shm.c: the object's life, a lifecycle through libsgpu, link
+#                  counters, successive clients on one device and a second one refused, a
+#                  stopped server (STATUS_IO_TIMEOUT) and a killed one (STATUS_IO_DEVICE_ERROR),
+#                  its stale object refused and replaced, bad URIs
+#   host-shm-cli   tests/host/test_shm_cli.sh: separate `sgpu --uri shm:NAME` invocations on one
+#                  device, SIGTERM's cleanup, the error after a SIGKILL
+#   ...-asan       the same with the ASan+UBSan builds of libsgpu, sgpu and sgpu-sim
+SHM_TEST_SRC := tests/host/test_shm.c tests/host/sim_child.c
+SHM_TEST_HDRS := tests/host/sim_child.h tests/host/host_test.h host/include/sgpu.h
+$(HOST_TEST_OUT)/test_shm: $(SHM_TEST_SRC) $(SHM_TEST_HDRS) $(SGPU_LIB_A) mk/tests.mk
+	@mkdir -p $(@D)
+	$(CC) $(SGPU_CFLAGS) -g -Itests/host $(SHM_TEST_SRC) $(SGPU_LIB_A) $(SGPU_LDLIBS) -o $@
+$(HOST_TEST_OUT)/asan/test_shm: $(SHM_TEST_SRC) $(SHM_TEST_HDRS) $(SGPU_LIB_ASAN_A) mk/tests.mk
+	@mkdir -p $(@D)
+	$(CC) $(SGPU_ASAN_CFLAGS) -Itests/host $(SHM_TEST_SRC) $(SGPU_LIB_ASAN_A) $(SGPU_LDLIBS) -o $@
+TESTS += host-shm host-shm-asan host-shm-cli host-shm-cli-asan
+TEST_DEPS += $(HOST_TEST_OUT)/test_shm $(HOST_TEST_OUT)/asan/test_shm $(SGPU_CLI) $(SGPU_CLI_ASAN) \
+             $(SGPU_SIMSRV) $(SGPU_SIMSRV_ASAN) $(REF_SIM_SO)
+TEST_CMD_host-shm := $(HOST_SIM_ENV) $(HOST_TEST_OUT)/test_shm $(SGPU_SIMSRV) ref
+TEST_CMD_host-shm-asan := $(LINK_ASAN_ENV) $(HOST_TEST_OUT)/asan/test_shm $(SGPU_SIMSRV_ASAN) ref --quick
+TEST_CMD_host-shm-cli := $(HOST_SIM_ENV) bash tests/host/test_shm_cli.sh $(SGPU_CLI) $(SGPU_SIMSRV) ref
+TEST_CMD_host-shm-cli-asan := $(LINK_ASAN_ENV) bash tests/host/test_shm_cli.sh $(SGPU_CLI_ASAN) \
+                              $(SGPU_SIMSRV_ASAN) ref

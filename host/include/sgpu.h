@@ -9,6 +9,10 @@
  *                   e.g. the one `sgpu-sim --tcp 0` serves ("tcp:127.0.0.1:40123")
  *   "pty:PATH"      the same over a terminal in raw mode: a pseudo-terminal (`sgpu-sim --pty`,
  *                   "pty:/dev/pts/7") or another tty
+ *   "shm:NAME"      the register bus as a BAR in shared memory, /dev/shm/sgpu-NAME, served by
+ *                   `sgpu-sim --shm NAME` (one client at a time; option ?timeout_ms=N, default
+ *                   2000: the wait for each answer). A server that is gone or stopped gives
+ *                   STATUS_IO_DEVICE_ERROR / STATUS_IO_TIMEOUT naming shm:NAME, never a hang.
  * The link URIs take options after '?', joined with '&': timeout_ms=N (each attempt's wait for
  * an answer, default 2000), retries=N (transmissions after the first, default 7), admin=off
  * (register batches instead of one ADMIN request per admin command). Over a link an admin

@@ -16,6 +16,7 @@ static const sgpui_transport *const transports[] = {
     &sgpui_transport_sim,
     &sgpui_transport_tcp,
     &sgpui_transport_pty,
+    &sgpui_transport_shm, /* transport_shm.c */
 };
 #define NUM_TRANSPORTS (sizeof transports / sizeof transports[0])
 

@@ -114,6 +114,7 @@ typedef struct sgpui_transport {
 extern const sgpui_transport sgpui_transport_sim;
 extern const sgpui_transport sgpui_transport_tcp; /* transport_link.c */
 extern const sgpui_transport sgpui_transport_pty; /* transport_link.c */
+extern const sgpui_transport sgpui_transport_shm; /* transport_shm.c */
 
 /* Bookkeeping of one process created through this device (for SGPU_POLICY_HOST): its
  * mapped pages as sorted, disjoint, non-adjacent ranges of virtual page numbers, and its
