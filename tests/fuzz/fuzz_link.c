@@ -12,7 +12,8 @@
  *   2  the engine: the framed stream of mode 1 is what the far end answers, read in chunks;
  *      the client (3 attempts) runs the sync PING and then one request chosen by the chunk
  *      byte: PING, INFO, a REG_BATCH of reads and writes, an ADMIN with phases, MEM_READ or
- *      MEM_WRITE. An empty read is a timeout (no wall clock);
+ *      MEM_WRITE. An empty read is a timeout (no wall clock), or, with bit 2 of the mode byte,
+ *      a failing channel;
  *   3  COBS: decode the bytes; what decodes must encode back to a stream that decodes to the
  *      same bytes.
  * Checked (abort on violation, beside ASan/UBSan): a frame the deframer returns is one the
@@ -43,18 +44,32 @@
  * delimiters; every 8th piece is sent raw (garbage between frames). ctl helps the fuzzer past
  * the checks behind the CRC: bit 0 sets the version byte, bit 1 the length field to the
  * piece's payload size, bit 2 picks the kind from the known ones (byte 1 indexes them), bit 3
- * makes the sequence number 1 or 2 (the engine's sync PING and its request). */
+ * makes the sequence number 1 or 2 (the engine's sync PING and its request), bit 4 makes it a
+ * response of a request kind (byte 1 picks it) with the payload size a well-formed answer to
+ * the engine's request of that kind has (zero-padded), so the answers' parsers are reached. */
 static const uint8_t kinds[] = {0x81, 0x82, 0x83, 0x84, 0x85, 0x86, 0xFF, 0x01, 0x04, 0x87, 0x00};
+/* Payload sizes of well-formed answers to engine()'s requests: PING, INFO, the batch (4
+ * reads), ADMIN with 6 results and phases, MEM_READ of 8 words, MEM_WRITE. */
+static const uint16_t answer_len[6] = {4, 4 + SGPU_LINK_INFO_LEN, 4 + 16, 4 + 8 + 48,
+                                       4 + 12 + 32, 4 + 12};
 
 static size_t build_stream(const uint8_t *p, size_t n, uint8_t *out, size_t cap) {
   size_t o = 0, i = 0, piece = 0;
-  while (i + 2 <= n && o + SGPU_LINK_COBS_MAX(258) + 4 < cap) {
+  while (i + 2 <= n && o + SGPU_LINK_MAX_WIRE + 4 < cap) {
     size_t len = p[i++];
     uint8_t ctl = p[i++];
     if (len > n - i) len = n - i;
-    uint8_t raw[260];
+    uint8_t raw[SGPU_LINK_MAX_FRAME];
     memcpy(raw, p + i, len);
     i += len;
+    if ((ctl & 16u) && len >= SGPU_LINK_HDR_LEN) {
+      unsigned k = raw[SGPU_LINK_OFF_KIND] % 6u;
+      size_t want = SGPU_LINK_HDR_LEN + answer_len[k];
+      if (want > len) memset(raw + len, 0, want - len);
+      len = want;
+      raw[SGPU_LINK_OFF_KIND] = (uint8_t)(0x81u + k);
+      ctl &= (uint8_t)~4u;
+    }
     if (++piece % 8 == 0) { /* raw garbage */
       memcpy(out + o, raw, len);
       o += len;
@@ -120,6 +135,7 @@ typedef struct {
   const uint8_t *p;
   size_t n, pos, step;
   uint64_t written;
+  bool fail_at_end; /* the read after the stream fails (a closed connection), not a timeout */
 } chan;
 
 static int ch_write(void *ctx, const uint8_t *p, size_t n, char *err, size_t errlen) {
@@ -130,18 +146,22 @@ static int ch_write(void *ctx, const uint8_t *p, size_t n, char *err, size_t err
 
 static long ch_read(void *ctx, uint8_t *p, size_t cap, uint32_t timeout_ms, char *err,
                     size_t errlen) {
-  (void)timeout_ms, (void)err, (void)errlen;
+  (void)timeout_ms;
   chan *c = ctx;
   size_t k = c->n - c->pos;
   if (k > c->step) k = c->step;
   if (k > cap) k = cap;
+  if (k == 0 && c->fail_at_end) {
+    snprintf(err, errlen, "fuzz channel: closed");
+    return -1;
+  }
   memcpy(p, c->p + c->pos, k);
   c->pos += k;
   return (long)k; /* 0: a timeout */
 }
 
-static void engine(const uint8_t *stream, size_t n, uint8_t chunk) {
-  chan ch = {stream, n, 0, 1u + chunk % 97u, 0};
+static void engine(const uint8_t *stream, size_t n, uint8_t chunk, bool fail_at_end) {
+  chan ch = {stream, n, 0, 1u + chunk % 97u, 0, fail_at_end};
   sgpui_link_channel lc = {&ch, ch_write, ch_read};
   sgpui_link_cfg cfg = {1, 3};
   static sgpui_link_client cl; /* large: not on the stack */
@@ -225,7 +245,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
       break;
     case 2:
       sn = build_stream(data, size, stream, sizeof stream);
-      engine(stream, sn, chunk);
+      engine(stream, sn, chunk, (data[-2] >> 2) & 1u);
       break;
     default:
       cobs(data, size);

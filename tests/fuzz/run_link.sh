@@ -7,5 +7,5 @@ set -uo pipefail
 bin=$1; shift
 d=$(mktemp -d)
 trap 'rm -rf "$d"' EXIT
-ASAN_OPTIONS=${ASAN_OPTIONS:-detect_leaks=1} "$bin" "$d" -seed=1 -max_len=2048 -print_final_stats=1 \
+ASAN_OPTIONS=${ASAN_OPTIONS:-detect_leaks=1} "$bin" "$d" -seed=1 -max_len=4096 -print_final_stats=1 \
   -artifact_prefix="$(cd "$(dirname "$bin")" && pwd)/crash-link-" "$@"
