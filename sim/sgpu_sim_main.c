@@ -328,6 +328,8 @@ static int parse_args(simsrv *s, int argc, char **argv) {
       s->once = true;
     } else if (!strcmp(a, "--shm")) {
       if (!v) return bad_usage("--shm needs a name");
+      if (!sim_shm_name_ok(v))
+        return bad_usage("bad --shm name '%s' (1..64 of A-Z a-z 0-9 . _ -)", v);
       s->shm_name = v;
       i++;
     } else if (!strcmp(a, "--model") || !strcmp(a, "--tcp") || !strcmp(a, "--fault") ||

@@ -44,6 +44,14 @@ else
   bad "sgpu-sim --shm $name: first line '${line:-}'"; sed 's/^/      | /' "$tmp/sim.err"; exit 1
 fi
 U=(--uri "shm:$name")
+for args in "--shm" "--shm a/b" "--shm $(printf 'x%.0s' {1..65})"; do
+  # shellcheck disable=SC2086
+  timeout $T "$sim" --model "$model" $args >"$tmp/out" 2>"$tmp/err"; rc=$?
+  [ "$rc" -eq 2 ] && [ -s "$tmp/err" ] && [ ! -s "$tmp/out" ] && ok "sgpu-sim $args: usage error: $(cat "$tmp/err")" \
+    || bad "sgpu-sim $args: exit $rc, stderr '$(cat "$tmp/err")'"
+done
+timeout $T "$sim" --help >"$tmp/out" 2>&1 && grep -q -- "--shm NAME" "$tmp/out" && ok "sgpu-sim --help names --shm NAME" \
+  || bad "sgpu-sim --help lacks --shm"
 run 0 "sgpu --help names shm:" -- --help && [[ "$out" == *"shm:NAME"* ]] && ok "--help: shm:NAME" || bad "--help lacks shm:NAME"
 run 0 "info" -- "${U[@]}" info
 [ "$(field uri)" = "shm:$name" ] && [ "$(field magic)" = 0x53475055 ] && ok "info: uri and magic" || bad "info: $out"
