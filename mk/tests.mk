@@ -396,6 +396,7 @@ link-soak: $(HOST_TEST_OUT)/link_campaign $(SGPU_SIMSRV) $(REF_SIM_SO)
 #   host-shm-cli   tests/host/test_shm_cli.sh: separate `sgpu --uri shm:NAME` invocations on one
 #                  device, SIGTERM's cleanup, the error after a SIGKILL
 #   ...-asan       the same with the ASan+UBSan builds of libsgpu, sgpu and sgpu-sim
+#   host-shm-small test_shm on the Verilated small model (page shift 8) behind sgpu-sim --shm
 SHM_TEST_SRC := tests/host/test_shm.c tests/host/sim_child.c
 SHM_TEST_HDRS := tests/host/sim_child.h tests/host/host_test.h host/include/sgpu.h
 $(HOST_TEST_OUT)/test_shm: $(SHM_TEST_SRC) $(SHM_TEST_HDRS) $(SGPU_LIB_A) mk/tests.mk
@@ -404,9 +405,10 @@ $(HOST_TEST_OUT)/test_shm: $(SHM_TEST_SRC) $(SHM_TEST_HDRS) $(SGPU_LIB_A) mk/tes
 $(HOST_TEST_OUT)/asan/test_shm: $(SHM_TEST_SRC) $(SHM_TEST_HDRS) $(SGPU_LIB_ASAN_A) mk/tests.mk
 	@mkdir -p $(@D)
 	$(CC) $(SGPU_ASAN_CFLAGS) -Itests/host $(SHM_TEST_SRC) $(SGPU_LIB_ASAN_A) $(SGPU_LDLIBS) -o $@
-TESTS += host-shm host-shm-asan host-shm-cli host-shm-cli-asan
+TESTS += host-shm host-shm-asan host-shm-small host-shm-cli host-shm-cli-asan
 TEST_DEPS += $(HOST_TEST_OUT)/test_shm $(HOST_TEST_OUT)/asan/test_shm $(SGPU_CLI) $(SGPU_CLI_ASAN) \
-             $(SGPU_SIMSRV) $(SGPU_SIMSRV_ASAN) $(REF_SIM_SO)
+             $(SGPU_SIMSRV) $(SGPU_SIMSRV_ASAN) $(REF_SIM_SO) $(BUILD)/sim/libsgpu_sim_small.so
+TEST_CMD_host-shm-small := $(HOST_SIM_ENV) $(HOST_TEST_OUT)/test_shm $(SGPU_SIMSRV) small
 TEST_CMD_host-shm := $(HOST_SIM_ENV) $(HOST_TEST_OUT)/test_shm $(SGPU_SIMSRV) ref
 TEST_CMD_host-shm-asan := $(LINK_ASAN_ENV) $(HOST_TEST_OUT)/asan/test_shm $(SGPU_SIMSRV_ASAN) ref --quick
 TEST_CMD_host-shm-cli := $(HOST_SIM_ENV) bash tests/host/test_shm_cli.sh $(SGPU_CLI) $(SGPU_SIMSRV) ref

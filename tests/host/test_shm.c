@@ -85,16 +85,17 @@ static void lifecycle(const char *uri) {
   CHECK(sgpu_query_device(dev, &d0) == SGPU_STATUS_SUCCESS, "query device: %u live, %u used",
         d0.live_processes, d0.frames_used);
   uint32_t page = 1u << info.page_shift, va = 0x10u * page;
+  uint32_t pages = 2u + 1200u / page; /* the 300 words below fit, whatever the page size */
   sgpu_process p = 0;
   st = sgpu_create_process(dev, &p);
   CHECK(st == SGPU_STATUS_SUCCESS, "create_process: 0x%08x (%s)", p, ST(st));
-  st = sgpu_map(dev, p, va, 4);
-  CHECK(st == SGPU_STATUS_SUCCESS, "map 4 pages at 0x%x (%s)", va, ST(st));
+  st = sgpu_map(dev, p, va, pages);
+  CHECK(st == SGPU_STATUS_SUCCESS, "map %u pages at 0x%x (%s)", pages, va, ST(st));
   st = sgpu_map(dev, p, va + page, 1);
   CHECK(st == SGPU_STATUS_CONFLICTING_ADDRESSES, "a conflicting map: %s", ST(st));
   uint32_t w[300], r[300];
   for (uint32_t i = 0; i < 300; i++) w[i] = 0x5A000000u ^ (i * 2654435761u);
-  uint32_t wva = va + page - 4u * 100u; /* across the page boundary */
+  uint32_t wva = va + page - 8u; /* across page boundaries */
   st = sgpu_write(dev, p, wva, w, sizeof w);
   CHECK(st == SGPU_STATUS_SUCCESS, "write 300 words at 0x%x (%s)", wva, ST(st));
   memset(r, 0, sizeof r);
@@ -105,11 +106,11 @@ static void lifecycle(const char *uri) {
   CHECK(st == SGPU_STATUS_SUCCESS, "create_queue: %u (%s)", q, ST(st));
   sgpu_process_info pi;
   st = sgpu_query_process(dev, p, &pi);
-  CHECK(st == SGPU_STATUS_SUCCESS && pi.data_frames == 4 && pi.queues == 1,
+  CHECK(st == SGPU_STATUS_SUCCESS && pi.data_frames == pages && pi.queues == 1,
         "query: %u data frames, %u queues (%s)", pi.data_frames, pi.queues, ST(st));
   sgpu_destroy_result dr;
   st = sgpu_destroy_process(dev, p, SGPU_POLICY_EAGER, &dr);
-  CHECK(st == SGPU_STATUS_SUCCESS && dr.frames_freed == 4 + dr.pt_pages_freed &&
+  CHECK(st == SGPU_STATUS_SUCCESS && dr.frames_freed == pages + dr.pt_pages_freed &&
             dr.queues_freed == 1 && dr.phases_read == 1 && dr.complete_cycles > 0,
         "destroy eager: %u frames freed (%u tables), %u queues, phases read (%s)",
         dr.frames_freed, dr.pt_pages_freed, dr.queues_freed, ST(st));
