@@ -165,11 +165,22 @@ static void clients(const char *uri) {
           "session 2: the process of session 1 is there (%s, state %u)", ST(st), pi.state);
     sgpu_close(c);
   }
+  /* A client that dies holding the slot (no sgpu_close): the next one takes it over. */
+  fflush(stdout);
+  pid_t kid = fork();
+  if (kid == 0) {
+    sgpu_device *k = NULL;
+    _exit(sgpu_open(uri, &k) == SGPU_STATUS_SUCCESS ? 0 : 1);
+  }
+  int ks = -1;
+  if (kid > 0) waitpid(kid, &ks, 0);
+  CHECK(kid > 0 && WIFEXITED(ks) && WEXITSTATUS(ks) == 0, "a child opened %s and exited "
+        "without closing it", uri);
   sgpu_device *d = open_ok(uri);
   if (d) {
     sgpu_destroy_result dr;
     st = sgpu_destroy_process(d, p, SGPU_POLICY_DEFAULT, &dr);
-    CHECK(st == SGPU_STATUS_SUCCESS, "session 3: destroy it (%s)", ST(st));
+    CHECK(st == SGPU_STATUS_SUCCESS, "session 3, after the dead client: destroy it (%s)", ST(st));
     st = sgpu_destroy_process(d, p, SGPU_POLICY_DEFAULT, &dr);
     CHECK(st == SGPU_STATUS_INVALID_HANDLE, "a second destroy: %s", ST(st));
     sgpu_close(d);
