@@ -9,9 +9,12 @@
  * (--tcp: on TCP), injecting each of drop, flip, dup and insert at R per byte (default
  * 0.001) in both directions, seeded with S. The program opens pty:PATH?timeout_ms=..&retries=..
  * and issues N admin commands (default 10000), a seeded mix of CREATE_PROCESS,
- * DESTROY_PROCESS (default and eager policy), MAP, UNMAP, CREATE_QUEUE, DESTROY_QUEUE, QUERY
+ * DESTROY_PROCESS (default, eager and deferred policy), MAP, UNMAP, CREATE_QUEUE, DESTROY_QUEUE, QUERY
  * of a process and of the device, MEM_WRITE and MEM_READ (sgpu_write/sgpu_read of at most
- * one data window), with valid and invalid arguments. Its own reference model (sgpu_ref,
+ * one data window), with valid and invalid arguments. A DEFERRED destroy that ran is followed by
+ * its reclaim event (RECLAIM_SEQ polled; RECLAIM_HANDLE and RECLAIM_FRAMES checked), and the
+ * model is brought to the same event, so no reclaim is pending across the next command. Its
+ * own reference model (sgpu_ref,
  * the device's parameters) executes every command the device executed:
  *   - a call the device answered must match the model exactly: status, handle, queue,
  *     destroy counts, query fields, data read;
@@ -28,8 +31,8 @@
  * command's number and how to replay it; the exit status is the number of failed checks
  * (capped at 1).
  *
- * DEFERRED destroys are left out: their reclaim events come on the device's own time and
- * would need tests/model/model_sync.c's window logic; the difftest covers them (sim:).
+ * Not covered: commands naming a DYING process (the reclaim event may come inside such a
+ * command's window; tests/model/model_sync.c resolves that for the difftest on sim:).
  */
 #define _XOPEN_SOURCE 700
 #include <errno.h>
@@ -48,6 +51,7 @@
 #define ST(x) sgpu_status_str(x)
 #define MAX_WORDS 64u /* a transfer of at most one data window: one MEM command */
 #define SETTLE_TRIES 60
+#define OP_RECLAIM 0xFFu /* a history entry: the model brought to RECLAIM_SEQ = args[0] */
 
 typedef struct {
   uint32_t op, policy, args[4];
@@ -70,7 +74,7 @@ typedef struct {
   uint32_t qh[64], qq[64];
   unsigned nq;
   /* accounting */
-  uint64_t answered, ran, not_ran, maybe, link_errors, refused;
+  uint64_t answered, ran, not_ran, maybe, link_errors, refused, reclaims;
   uint64_t per_op[SGPU_OP_MAX + 1];
   bool fatal;
 } camp;
@@ -116,6 +120,10 @@ static void *grow(void *p, size_t *cap, size_t need, size_t elem) {
 }
 
 static uint32_t model_run(sgpu_ref *m, const hist_ent *e, const uint32_t *data, uint32_t res[6]) {
+  if (e->op == OP_RECLAIM) {
+    ref_reclaim_upto(m, e->args[0]);
+    return SGPU_STATUS_SUCCESS;
+  }
   if (e->op == SGPU_OP_MEM_WRITE)
     for (uint32_t i = 0; i < e->nwords; i++) ref_window_write(m, SGPU_DATA_BASE + 4u * i, data[i]);
   return ref_exec(m, e->op, e->policy, e->args, res);
@@ -171,6 +179,48 @@ static bool link_failed(camp *c, sgpu_status st, const char *what) {
   if (st == SGPU_STATUS_IO_TIMEOUT || st == SGPU_STATUS_IO_DEVICE_ERROR)
     die(c, "%s: %s that is not a link error: %s", what, ST(st), sgpu_last_error(c->dev));
   return false;
+}
+
+/* ---------------------------------------------------------------- reclaim events */
+
+/* After a DEFERRED destroy of h ran on the device (answered, or found by resolution): wait for
+ * its reclaim event there (RECLAIM_SEQ polled: register reads, no admin command, so the
+ * CPL_SEQ account stays exact; sgpu_wait_reclaim may send QUERYs), check the event's handle
+ * and frames (frames UINT32_MAX: not known), then post it in the model, so no reclaim is
+ * pending across the next command. */
+static sgpu_status reg_settle(camp *c, uint32_t addr, uint32_t *v) {
+  sgpu_status st = SGPU_STATUS_IO_TIMEOUT;
+  for (int i = 0; i < SETTLE_TRIES; i++)
+    if (!is_link_error(c, st = sgpu_reg_read(c->dev, addr, v))) break;
+  return st;
+}
+
+static void follow_reclaim(camp *c, uint32_t h, uint32_t frames) {
+  uint32_t target = ref_reg_read(c->m, SGPU_REG_RECLAIM_SEQ) + ref_reclaim_pending(c->m);
+  uint32_t seq = 0, rh = 0, rf = 0;
+  sgpu_status st;
+  struct timespec t0, t;
+  clock_gettime(CLOCK_MONOTONIC, &t0);
+  for (;;) {
+    st = reg_settle(c, SGPU_REG_RECLAIM_SEQ, &seq);
+    if (st != SGPU_STATUS_SUCCESS || (int32_t)(seq - target) >= 0) break;
+    clock_gettime(CLOCK_MONOTONIC, &t);
+    if (t.tv_sec - t0.tv_sec > 30) break;
+    struct timespec ms = {0, 1000000};
+    nanosleep(&ms, NULL);
+  }
+  if (st == SGPU_STATUS_SUCCESS) st = reg_settle(c, SGPU_REG_RECLAIM_HANDLE, &rh);
+  if (st == SGPU_STATUS_SUCCESS) st = reg_settle(c, SGPU_REG_RECLAIM_FRAMES, &rf);
+  if (st != SGPU_STATUS_SUCCESS || seq != target || rh != h ||
+      (frames != UINT32_MAX && rf != frames)) {
+    die(c, "reclaim of 0x%08x: RECLAIM_SEQ %u, RECLAIM_HANDLE 0x%08x, RECLAIM_FRAMES %u (%s); "
+        "expected event %u of 0x%08x with %d frames",
+        h, seq, rh, rf, ST(st), target, h, frames == UINT32_MAX ? -1 : (int)frames);
+    return;
+  }
+  uint32_t a[4] = {target, 0, 0, 0}, r[6];
+  model_exec(c, OP_RECLAIM, 0, a, NULL, 0, r);
+  c->reclaims++;
 }
 
 /* ---------------------------------------------------------------- digests */
@@ -260,11 +310,19 @@ static void digest_str(const digest *d, const digest_spec *s, char *buf, size_t 
 
 /* After a link error on a command the model has just executed (before: the model's digest
  * without it): did the device run it once, or not at all? */
-static void resolve(camp *c, const char *what, const digest_spec *s, const digest *before) {
+static void resolve(camp *c, const char *what, const digest_spec *s, const digest *before,
+                    bool deferred) {
   digest after, dev;
   model_digest(c, s, &after);
   if (!device_digest(c, s, &dev)) return;
   bool changes = memcmp(&after, before, sizeof after) != 0;
+  if (deferred && changes && memcmp(&dev, before, sizeof dev)) {
+    /* It ran (the process is DYING or already reclaimed): compare after its event. */
+    follow_reclaim(c, s->h, UINT32_MAX);
+    if (c->fatal) return;
+    model_digest(c, s, &after);
+    if (!device_digest(c, s, &dev)) return;
+  }
   char b1[256], b2[256], b3[256];
   if (!memcmp(&dev, &after, sizeof dev)) {
     if (changes)
@@ -341,7 +399,8 @@ static void one_command(camp *c) {
   } else if (k < 20) {
     op = SGPU_OP_DESTROY_PROCESS;
     a[0] = live_handle(c, true);
-    policy = rndn(c, 2) ? SGPU_POLICY_EAGER : SGPU_POLICY_DEFAULT;
+    const uint32_t pols[3] = {SGPU_POLICY_DEFAULT, SGPU_POLICY_EAGER, SGPU_POLICY_DEFERRED};
+    policy = pols[rndn(c, 3)];
   } else if (k < 44) {
     op = SGPU_OP_MAP;
     a[0] = live_handle(c, true);
@@ -435,7 +494,9 @@ static void one_command(camp *c) {
       before.pst = SGPU_STATUS_INVALID_HANDLE; /* the new handle did not exist before */
       memset(before.p, 0, sizeof before.p);
     }
-    resolve(c, what, &ds, &before);
+    resolve(c, what, &ds, &before,
+            op == SGPU_OP_DESTROY_PROCESS && policy == SGPU_POLICY_DEFERRED &&
+                mst == SGPU_STATUS_SUCCESS);
     return;
   }
   c->answered++;
@@ -456,6 +517,7 @@ static void one_command(camp *c) {
            "%u %u %u",
            a[0], dr.frames_freed, dr.pt_pages_freed, dr.queues_freed, dr.work_aborted,
            dr.doorbells_ignored, r[1], r[2], r[3], r[4], r[5]);
+      if (!c->fatal && policy == SGPU_POLICY_DEFERRED) follow_reclaim(c, a[0], r[1]);
       break;
     case SGPU_OP_CREATE_QUEUE:
       want(c, q == r[0], "CREATE_QUEUE(0x%08x): queue %u, model %u", a[0], q, r[0]);
@@ -555,7 +617,9 @@ int main(int argc, char **argv) {
   snprintf(sd, sizeof sd, "%llu", (unsigned long long)c.seed);
   const char *kinds[4] = {"drop", "flip", "dup", "insert"};
   for (int i = 0; i < 4; i++) snprintf(f[i], sizeof f[i], "both:%s:%s", kinds[i], r);
-  const char *args[] = {"--model", model, "--clock-hz", "0", "--seed", sd, "--fault", f[0],
+  /* The device clock runs while the link is busy (sgpu-sim's default 1 MHz): reclaim events
+   * come within milliseconds of a DEFERRED destroy. */
+  const char *args[] = {"--model", model, "--seed", sd, "--fault", f[0],
                         "--fault", f[1], "--fault", f[2], "--fault", f[3],
                         tcp ? "--tcp" : "--pty", tcp ? "0" : NULL, NULL};
   printf("-- link campaign: %.0f admin commands over %s, drop/flip/dup/insert each at %s per "
@@ -638,10 +702,12 @@ int main(int argc, char **argv) {
   }
   CHECK(!c.fatal && c.index >= n,
         "%llu admin commands checked against the reference model in %.1f s: %llu answered "
-        "(%llu refused by the device as the model predicted), %llu link errors (%llu resolved "
-        "as run once, %llu as not run, %llu undetermined, questions included)",
+        "(%llu refused by the device as the model predicted), %llu reclaim events followed, %llu "
+        "link errors (%llu resolved as run once, %llu as not run, %llu undetermined, questions "
+        "included)",
         (unsigned long long)c.index, secs, (unsigned long long)c.answered,
-        (unsigned long long)c.refused, (unsigned long long)c.link_errors,
+        (unsigned long long)c.refused, (unsigned long long)c.reclaims,
+        (unsigned long long)c.link_errors,
         (unsigned long long)c.ran, (unsigned long long)c.not_ran, (unsigned long long)c.maybe);
   printf("      mix:");
   for (uint32_t i = 1; i <= SGPU_OP_MAX; i++)
