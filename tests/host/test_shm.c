@@ -4,7 +4,8 @@
  *   test_shm SGPU_SIM [MODEL] [--quick]     MODEL default ref; --quick: fewer timing rounds
  *
  * 1. The object: sgpu-sim's first line names shm:NAME, /dev/shm/sgpu-NAME exists while it
- *    serves and is gone after SIGTERM; a second sgpu-sim on the same name is refused.
+ *    serves and is gone after SIGINT (test_shm_cli.sh: SIGTERM); a second sgpu-sim on the
+ *    same name is refused.
  * 2. A lifecycle through libsgpu: create, map, write and read back across a page boundary,
  *    query, a queue, destroy with its phases, the device back to where it started; the
  *    link counters (sgpu_link_stats) count the requests with no failure.
@@ -240,10 +241,10 @@ static void failures(sim_child *s) {
     sim_child s3;
     CHECK(!sim_child_start(&s3, sim_bin, args), "a second sgpu-sim on shm:%s is refused", name);
     char last[512];
-    int ws = sim_child_stop(&s2, SIGTERM, "sgpu-sim: exit", last, sizeof last);
-    CHECK(ws >= 0 && WIFEXITED(ws) && WEXITSTATUS(ws) == 0 && strstr(last, "removed") &&
-              !exists(path),
-          "SIGTERM: exit 0, %s removed ('%s')", path, last);
+    int ws = sim_child_stop(&s2, SIGINT, "sgpu-sim: exit", last, sizeof last);
+    CHECK(ws >= 0 && WIFEXITED(ws) && WEXITSTATUS(ws) == 0 && strstr(last, "on SIGINT") &&
+              strstr(last, "removed") && !exists(path),
+          "SIGINT: exit 0, %s removed ('%s')", path, last);
   }
   st = sgpu_open_ex(uri, &dev, err, sizeof err);
   expect_fail(st, SGPU_STATUS_NOT_FOUND, err, "no shared object", "sgpu-sim --shm",
