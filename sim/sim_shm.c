@@ -6,8 +6,9 @@
  * stopping at the first that fails), write the answer, fence, publish RSP_SEQ. Between
  * requests it yields, then sleeps 50 us, then (after 100 ms without a request) 1 ms, so an
  * idle server costs little and a busy one answers in microseconds. While requests came within
- * idle_ms the device clock runs freely at about clock_hz (the scrubber and reclaims progress
- * between requests, as over the byte links).
+ * idle_ms the device clock runs between them at about clock_hz, at most clock_hz / 1000 cycles
+ * per millisecond of wall time and never while a request waits (the scrubber and reclaims
+ * progress between requests, as over the byte links; a slow model's clock runs slower).
  */
 #define _XOPEN_SOURCE 700
 #include "sim_shm.h"
@@ -156,16 +157,9 @@ int sim_shm_serve(const sim_shm_cfg *cfg) {
   bool done = false;
   while (!shm_stop && !done) {
     W(SHM_BAR_OFF_HEARTBEAT) = ++hb;
-    uint64_t t = now_ms();
-    bool clock_on = cfg->clock_hz && last_req && t - last_req < cfg->idle_ms;
-    if (clock_on && t > last_step) {
-      uint64_t dt = t - last_step > 100 ? 100 : t - last_step; /* no catching up after a stall */
-      cfg->tp->step(cfg->dev, (uint64_t)cfg->clock_hz * dt / 1000u);
-    }
-    if (t > last_step) last_step = t;
     uint32_t req = W(SHM_BAR_OFF_REQ_SEQ);
     __atomic_thread_fence(__ATOMIC_SEQ_CST); /* the request's words are read after its number */
-    if (req != answered) {
+    if (req != answered) { /* a request first: the clock waits */
       serve(cfg, bar, &accesses, &bus_errors);
       __atomic_thread_fence(__ATOMIC_SEQ_CST); /* the answer is written before its number */
       W(SHM_BAR_OFF_RSP_SEQ) = req;
@@ -176,6 +170,12 @@ int sim_shm_serve(const sim_shm_cfg *cfg) {
       idle_spins = 0;
       continue;
     }
+    /* No request: the device clock runs, at most 1 ms of it per pass (a model slower than
+     * clock_hz runs slower, and never makes a request wait behind a long catch-up). */
+    uint64_t t = now_ms();
+    bool clock_on = cfg->clock_hz && last_req && t - last_req < cfg->idle_ms;
+    if (clock_on && t > last_step) cfg->tp->step(cfg->dev, cfg->clock_hz / 1000u);
+    if (t > last_step) last_step = t;
     uint32_t cp = W(SHM_BAR_OFF_CLIENT_PID);
     if (cp != client) {
       if (client) {
