@@ -41,3 +41,21 @@ fuzz: deps deps-fuzz
 TESTS += fuzz-admin
 TEST_CMD_fuzz-admin := $(FUZZ_ENV) tests/fuzz/run.sh $(FUZZ_BIN) -runs=$(FUZZ_RUNS)
 TEST_DEPS += $(FUZZ_BIN) $(BUILD)/sim/libsgpu_sim_small.so
+
+# The host's frame parser (issue 13): tests/fuzz/fuzz_link.c on host/lib/link_proto.c alone
+# (the deframer, the frame parser, COBS, the request engine's handling of any answer).
+#   make fuzz-link   deps-fuzz, then FUZZ_TIME seconds (30) on a fresh corpus
+#   make test        fuzz-link: FUZZ_LINK_RUNS inputs (200000, -seed=1, about 4 s)
+.PHONY: fuzz-link
+FUZZ_LINK_BIN := $(FUZZ_OUT)/fuzz_link
+FUZZ_LINK_RUNS ?= 200000
+$(FUZZ_LINK_BIN): tests/fuzz/fuzz_link.c host/lib/link_proto.c host/lib/link_proto.h host/lib/sgpu_link.h \
+                  host/lib/sgpu_regs.h tests/fuzz/run_link.sh mk/fuzz.mk | need-fuzz
+	@mkdir -p $(@D)
+	$(FUZZ_CC) $(FUZZ_CFLAGS) tests/fuzz/fuzz_link.c host/lib/link_proto.c -o $@
+fuzz-link: deps-fuzz
+	@$(MAKE) --no-print-directory $(FUZZ_LINK_BIN)
+	tests/fuzz/run_link.sh $(FUZZ_LINK_BIN) -max_total_time=$(FUZZ_TIME)
+TESTS += fuzz-link
+TEST_CMD_fuzz-link := tests/fuzz/run_link.sh $(FUZZ_LINK_BIN) -runs=$(FUZZ_LINK_RUNS)
+TEST_DEPS += $(FUZZ_LINK_BIN)

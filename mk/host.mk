@@ -41,6 +41,7 @@ SGPU_LIB_VERSION := 0.1.0
 HOST_LIB_SRC := $(wildcard host/lib/*.c)
 HOST_HDRS := host/include/sgpu.h host/lib/sgpu_regs.h host/lib/sgpu_link.h host/include/sgpu_codes.h host/lib/sgpu_internal.h \
              host/lib/link_proto.h host/lib/link_port.h host/lib/bar_access.h sim/sgpu_sim.h
+HOST_HDRS += host/lib/shm_bar.h # shm: (transport_shm.c) and sgpu-sim --shm (sim/sim_shm.c)
 # The sim transport's default model directory: the absolute build/sim of this tree.
 HOST_LIB_DEFS := -Isim -DSGPU_SIM_DEFAULT_DIR='"$(abspath $(BUILD))/sim"' $(USB_CFLAGS)
 HOST_OBJ := $(patsubst host/lib/%.c,$(HOST_OUT)/obj/%.o,$(HOST_LIB_SRC))
@@ -88,7 +89,9 @@ $(SGPU_CLI_ASAN): $(SGPU_CLI_SRC) $(SGPU_CLI_HDRS) $(SGPU_LIB_ASAN_A)
 # sgpu-sim (sim/sgpu_sim_main.c): a model loaded by libsgpu's sim transport, the C reference
 # bridge (tests/model/bridge_ref.c) in front of it, served on a pty or TCP.
 SGPU_SIMSRV_SRC := sim/sgpu_sim_main.c tests/model/bridge_ref.c
+SGPU_SIMSRV_SRC += sim/sim_shm.c # --shm NAME: the register bus as a BAR for shm: (host/lib/shm_bar.h)
 SGPU_SIMSRV_HDRS := tests/model/bridge_ref.h $(HOST_HDRS)
+SGPU_SIMSRV_HDRS += sim/sim_shm.h host/lib/shm_bar.h
 SGPU_SIMSRV_INC := -Ihost/lib -Itests/model -Isim
 
 $(SGPU_SIMSRV): $(SGPU_SIMSRV_SRC) $(SGPU_SIMSRV_HDRS) $(SGPU_LIB_A)

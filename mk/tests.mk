@@ -356,15 +356,18 @@ TEST_CMD_runtests-build := bash tests/tools/runtests_build.sh
 #               parameters read from it, writes at their offsets, no caching, the mailbox path
 #               ending in STATUS_IO_TIMEOUT (nothing serves the image)
 HOST_PORT_PROGS := test_serial test_pcie
-HOST_PORT_HDRS := tests/host/host_test.h tests/host/sim_child.h host/lib/link_port.h
+HOST_PORT_HDRS := tests/host/host_test.h tests/host/sim_child.h tests/host/sim_child.c \
+                  host/lib/link_port.h
 $(addprefix $(HOST_TEST_OUT)/,$(HOST_PORT_PROGS)): $(HOST_TEST_OUT)/%: tests/host/%.c \
                                                    $(HOST_PORT_HDRS) $(SGPU_LIB_A)
 	@mkdir -p $(@D)
-	$(CC) $(SGPU_CFLAGS) -Ihost/lib -Itests/host $< $(SGPU_LIB_A) $(SGPU_LDLIBS) -o $@
+	$(CC) $(SGPU_CFLAGS) -Ihost/lib -Itests/host $< tests/host/sim_child.c $(SGPU_LIB_A) \
+	  $(SGPU_LDLIBS) -o $@
 $(addprefix $(HOST_TEST_OUT)/asan/,$(HOST_PORT_PROGS)): $(HOST_TEST_OUT)/asan/%: tests/host/%.c \
                                                         $(HOST_PORT_HDRS) $(SGPU_LIB_ASAN_A)
 	@mkdir -p $(@D)
-	$(CC) $(SGPU_ASAN_CFLAGS) -Ihost/lib -Itests/host $< $(SGPU_LIB_ASAN_A) $(SGPU_LDLIBS) -o $@
+	$(CC) $(SGPU_ASAN_CFLAGS) -Ihost/lib -Itests/host $< tests/host/sim_child.c \
+	  $(SGPU_LIB_ASAN_A) $(SGPU_LDLIBS) -o $@
 
 TESTS += host-serial host-serial-asan host-pcie host-pcie-asan
 TEST_DEPS += $(addprefix $(HOST_TEST_OUT)/,$(HOST_PORT_PROGS)) \
@@ -393,12 +396,14 @@ need-umockdev:
 $(HOST_TEST_OUT)/test_usb: tests/host/test_usb.c $(HOST_PORT_HDRS) host/lib/link_proto.h \
                            $(SGPU_LIB_A) | need-umockdev
 	@mkdir -p $(@D)
-	$(CC) $(SGPU_CFLAGS) -g -Ihost/lib -Itests/host $(USB_TEST_CFLAGS) $< $(SGPU_LIB_A) \
+	$(CC) $(SGPU_CFLAGS) -g -Ihost/lib -Itests/host $(USB_TEST_CFLAGS) $< tests/host/sim_child.c \
+	  $(SGPU_LIB_A) \
 	  $(SGPU_LDLIBS) $(USB_TEST_LIBS) -o $@
 $(HOST_TEST_OUT)/asan/test_usb: tests/host/test_usb.c $(HOST_PORT_HDRS) host/lib/link_proto.h \
                                 $(SGPU_LIB_ASAN_A) | need-umockdev
 	@mkdir -p $(@D)
-	$(CC) $(SGPU_ASAN_CFLAGS) -Ihost/lib -Itests/host $(USB_TEST_CFLAGS) $< $(SGPU_LIB_ASAN_A) \
+	$(CC) $(SGPU_ASAN_CFLAGS) -Ihost/lib -Itests/host $(USB_TEST_CFLAGS) $< tests/host/sim_child.c \
+	  $(SGPU_LIB_ASAN_A) \
 	  $(SGPU_LDLIBS) $(USB_TEST_LIBS) -o $@
 
 TESTS += host-usb host-usb-asan
@@ -408,3 +413,74 @@ TEST_CMD_host-usb := tools/deps.sh --check umockdev && $(HOST_SIM_ENV) umockdev-
 TEST_CMD_host-usb-asan := tools/deps.sh --check umockdev && $(LINK_ASAN_ENV) \
                           ASAN_OPTIONS=verify_asan_link_order=0:detect_leaks=1 umockdev-wrapper \
                           $(HOST_TEST_OUT)/asan/test_usb $(SGPU_SIMSRV_ASAN) ref $(SGPU_CLI_ASAN)
+
+# ---------------------------------------------------------------------------- the link campaign
+# tests/host/link_campaign.c (issue 13): admin commands through libsgpu over a pty: link to
+# sgpu-sim --model ref injecting drops, flips, duplicates and insertions in both directions,
+# every command checked against the reference model run in lockstep in the test, link errors
+# resolved as run once or not at all, CPL_SEQ accounting (none executed twice), the retries
+# printed (sgpu_link_stats). tests/host/sim_child.c starts sgpu-sim.
+#   host-link-campaign       10,000 commands, seed 1, 15 ms attempts (about 20 s)
+#   host-link-campaign-asan  2,000 commands, seed 2, ASan+UBSan builds of libsgpu and sgpu-sim
+#   make link-soak           LINK_SOAK_COMMANDS (100000) commands for each of LINK_SOAK_SEEDS
+#                            (11 12) at LINK_SOAK_RATE (0.001) (docs/verification.md)
+LINK_CAMPAIGN_SRC := tests/host/link_campaign.c tests/host/sim_child.c tests/model/sgpu_ref.c
+LINK_CAMPAIGN_HDRS := tests/host/sim_child.h tests/host/host_test.h tests/model/sgpu_ref.h \
+                      host/include/sgpu.h host/lib/sgpu_regs.h
+LINK_CAMPAIGN_INC := -Ihost/lib -Itests/host -Itests/model
+$(HOST_TEST_OUT)/link_campaign: $(LINK_CAMPAIGN_SRC) $(LINK_CAMPAIGN_HDRS) $(SGPU_LIB_A) mk/tests.mk
+	@mkdir -p $(@D)
+	$(CC) $(SGPU_CFLAGS) -g $(LINK_CAMPAIGN_INC) $(LINK_CAMPAIGN_SRC) $(SGPU_LIB_A) $(SGPU_LDLIBS) -o $@
+$(HOST_TEST_OUT)/asan/link_campaign: $(LINK_CAMPAIGN_SRC) $(LINK_CAMPAIGN_HDRS) $(SGPU_LIB_ASAN_A) \
+                                     mk/tests.mk
+	@mkdir -p $(@D)
+	$(CC) $(SGPU_ASAN_CFLAGS) $(LINK_CAMPAIGN_INC) $(LINK_CAMPAIGN_SRC) $(SGPU_LIB_ASAN_A) \
+	  $(SGPU_LDLIBS) -o $@
+LINK_CAMPAIGN_BINS := $(HOST_TEST_OUT)/link_campaign $(HOST_TEST_OUT)/asan/link_campaign
+TESTS += host-link-campaign host-link-campaign-asan
+TEST_DEPS += $(LINK_CAMPAIGN_BINS) $(SGPU_SIMSRV) $(SGPU_SIMSRV_ASAN) $(REF_SIM_SO)
+TEST_CMD_host-link-campaign := $(HOST_SIM_ENV) $(HOST_TEST_OUT)/link_campaign $(SGPU_SIMSRV) \
+                               --commands 10000 --seed 1 --timeout-ms 15
+TEST_CMD_host-link-campaign-asan := $(LINK_ASAN_ENV) $(HOST_TEST_OUT)/asan/link_campaign \
+                                    $(SGPU_SIMSRV_ASAN) --commands 2000 --seed 2
+
+.PHONY: link-soak
+LINK_SOAK_COMMANDS ?= 100000
+LINK_SOAK_SEEDS ?= 11 12
+LINK_SOAK_RATE ?= 0.001
+LINK_SOAK_TIMEOUT_MS ?= 15
+link-soak: $(HOST_TEST_OUT)/link_campaign $(SGPU_SIMSRV) $(REF_SIM_SO)
+	@set -e; for s in $(LINK_SOAK_SEEDS); do \
+	  $(HOST_SIM_ENV) $(HOST_TEST_OUT)/link_campaign $(SGPU_SIMSRV) --commands $(LINK_SOAK_COMMANDS) \
+	    --seed $$s --rate $(LINK_SOAK_RATE) --timeout-ms $(LINK_SOAK_TIMEOUT_MS); \
+	done
+
+# ---------------------------------------------------------------------------- shm:
+# The shm: transport (host/lib/transport_shm.c) against sgpu-sim --shm NAME (sim/sim_shm.c; the
+# layout and protocol host/lib/shm_bar.h, docs/host.md), each test starting its own sgpu-sims
+# with names of its pid (/dev/shm/sgpu-test-PID, sgpu-cli-PID), removed whatever happens:
+#   host-shm       tests/host/test_shm.c: the object's life, a lifecycle through libsgpu, link
+#                  counters, successive clients on one device and a second one refused, a
+#                  stopped server (STATUS_IO_TIMEOUT) and a killed one (STATUS_IO_DEVICE_ERROR),
+#                  its stale object refused and replaced, bad URIs
+#   host-shm-cli   tests/host/test_shm_cli.sh: separate `sgpu --uri shm:NAME` invocations on one
+#                  device, SIGTERM's cleanup, the error after a SIGKILL
+#   ...-asan       the same with the ASan+UBSan builds of libsgpu, sgpu and sgpu-sim
+#   host-shm-small test_shm on the Verilated small model (page shift 8) behind sgpu-sim --shm
+SHM_TEST_SRC := tests/host/test_shm.c tests/host/sim_child.c
+SHM_TEST_HDRS := tests/host/sim_child.h tests/host/host_test.h host/include/sgpu.h
+$(HOST_TEST_OUT)/test_shm: $(SHM_TEST_SRC) $(SHM_TEST_HDRS) $(SGPU_LIB_A) mk/tests.mk
+	@mkdir -p $(@D)
+	$(CC) $(SGPU_CFLAGS) -g -Itests/host $(SHM_TEST_SRC) $(SGPU_LIB_A) $(SGPU_LDLIBS) -o $@
+$(HOST_TEST_OUT)/asan/test_shm: $(SHM_TEST_SRC) $(SHM_TEST_HDRS) $(SGPU_LIB_ASAN_A) mk/tests.mk
+	@mkdir -p $(@D)
+	$(CC) $(SGPU_ASAN_CFLAGS) -Itests/host $(SHM_TEST_SRC) $(SGPU_LIB_ASAN_A) $(SGPU_LDLIBS) -o $@
+TESTS += host-shm host-shm-asan host-shm-small host-shm-cli host-shm-cli-asan
+TEST_DEPS += $(HOST_TEST_OUT)/test_shm $(HOST_TEST_OUT)/asan/test_shm $(SGPU_CLI) $(SGPU_CLI_ASAN) \
+             $(SGPU_SIMSRV) $(SGPU_SIMSRV_ASAN) $(REF_SIM_SO) $(BUILD)/sim/libsgpu_sim_small.so
+TEST_CMD_host-shm-small := $(HOST_SIM_ENV) $(HOST_TEST_OUT)/test_shm $(SGPU_SIMSRV) small
+TEST_CMD_host-shm := $(HOST_SIM_ENV) $(HOST_TEST_OUT)/test_shm $(SGPU_SIMSRV) ref
+TEST_CMD_host-shm-asan := $(LINK_ASAN_ENV) $(HOST_TEST_OUT)/asan/test_shm $(SGPU_SIMSRV_ASAN) ref --quick
+TEST_CMD_host-shm-cli := $(HOST_SIM_ENV) bash tests/host/test_shm_cli.sh $(SGPU_CLI) $(SGPU_SIMSRV) ref
+TEST_CMD_host-shm-cli-asan := $(LINK_ASAN_ENV) bash tests/host/test_shm_cli.sh $(SGPU_CLI_ASAN) \
+                              $(SGPU_SIMSRV_ASAN) ref

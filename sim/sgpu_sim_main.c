@@ -54,6 +54,7 @@
 
 #include "bridge_ref.h"
 #include "sgpu_internal.h"
+#include "sim_shm.h"
 
 #define DEFAULT_ADMIN_WAIT_LOG2 20u
 #define DEFAULT_CLOCK_HZ 1000000u
@@ -75,6 +76,7 @@ typedef struct {
   const char *model;
   bool tcp, once;
   const char *tcp_addr;
+  const char *shm_name; /* --shm NAME: serve the register bus as a BAR (sim_shm.c) */
   uint64_t seed;
   uint32_t admin_wait_log2, clock_hz, idle_ms;
   fault_dir rx, tx;
@@ -226,7 +228,7 @@ static void fault_line(char *buf, size_t len, const fault_dir *d) {
 
 static void usage(FILE *f) {
   fprintf(f,
-          "usage: sgpu-sim [--model NAME|PATH] [--pty | --tcp [HOST:]PORT] [--once]\n"
+          "usage: sgpu-sim [--model NAME|PATH] [--pty | --tcp [HOST:]PORT | --shm NAME] [--once]\n"
           "                [--fault DIR:KIND:RATE]... [--seed N] [--admin-wait-log2 N]\n"
           "                [--clock-hz N] [--idle-ms N]\n\n"
           "A simulated sgpu device served over a byte link (the wire protocol of\n"
@@ -241,6 +243,8 @@ static void usage(FILE *f) {
           "  --pty               serve on a new pseudo-terminal (the default)\n"
           "  --tcp [HOST:]PORT   serve on TCP (HOST default 127.0.0.1; PORT 0: any free port),\n"
           "                      one connection at a time\n"
+          "  --shm NAME          serve the register bus as a BAR in /dev/shm/sgpu-NAME for\n"
+          "                      libsgpu's shm:NAME (no bridge, no faults; sim/sim_shm.c)\n"
           "  --once              exit when the first client leaves (else: until SIGINT/SIGTERM)\n"
           "  --fault DIR:KIND:RATE\n"
           "                      inject link faults: DIR rx (host to device), tx (device to\n"
@@ -322,6 +326,12 @@ static int parse_args(simsrv *s, int argc, char **argv) {
       s->tcp = false;
     } else if (!strcmp(a, "--once")) {
       s->once = true;
+    } else if (!strcmp(a, "--shm")) {
+      if (!v) return bad_usage("--shm needs a name");
+      if (!sim_shm_name_ok(v))
+        return bad_usage("bad --shm name '%s' (1..64 of A-Z a-z 0-9 . _ -)", v);
+      s->shm_name = v;
+      i++;
     } else if (!strcmp(a, "--model") || !strcmp(a, "--tcp") || !strcmp(a, "--fault") ||
                !strcmp(a, "--seed") || !strcmp(a, "--admin-wait-log2") ||
                !strcmp(a, "--clock-hz") || !strcmp(a, "--idle-ms")) {
@@ -502,6 +512,12 @@ int main(int argc, char **argv) {
   }
   bridge_ref_io io = {&s, bus_read, bus_write, bridge_tx};
   bridge_ref_init(&s.br, &io, s.admin_wait_log2);
+  if (s.shm_name) { /* the shared-memory BAR instead of a byte link */
+    sim_shm_cfg sc = {s.shm_name, s.tp, s.dev, s.clock_hz, s.idle_ms, s.once};
+    rc = sim_shm_serve(&sc);
+    s.tp->close(s.dev);
+    return rc;
+  }
 
   char where[600];
   if ((s.tcp ? open_tcp(&s, where, sizeof where) : open_pty(&s, where, sizeof where)) != 0) {

@@ -160,6 +160,8 @@ static void main_help(void) {
          "                                       resource0, e.g. pcie:0000:01:00.0\n"
          "                    link options: ...?timeout_ms=N (an attempt's wait, 2000),\n"
          "                    retries=N (7), admin=off (register batches, no ADMIN requests)\n"
+         "                      shm:NAME         the register bus as a BAR in /dev/shm/sgpu-NAME,\n"
+         "                                       served by sgpu-sim --shm NAME; ?timeout_ms=N\n"
          "  --json            print one JSON object per command (failures included)\n"
          "  --poll-limit N    completion polls per command before STATUS_IO_TIMEOUT\n"
          "  --list-commands   print the command names, one per line\n"

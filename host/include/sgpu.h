@@ -26,6 +26,10 @@
  *                   $SGPU_PCI_SYSFS names another directory holding DDDD:BB:DD.F/resource0
  *                   (tests, bring-up). Register accesses only: admin commands take the
  *                   mailbox's register path
+ *   "shm:NAME"      the register bus as a BAR in shared memory, /dev/shm/sgpu-NAME, served by
+ *                   `sgpu-sim --shm NAME` (one client at a time; option ?timeout_ms=N, default
+ *                   2000: the wait for each answer). A server that is gone or stopped gives
+ *                   STATUS_IO_DEVICE_ERROR / STATUS_IO_TIMEOUT naming shm:NAME, never a hang.
  * The link URIs take options after '?', joined with '&': timeout_ms=N (each attempt's wait for
  * an answer, default 2000), retries=N (transmissions after the first, default 7), admin=off
  * (register batches instead of one ADMIN request per admin command). Over a link an admin
@@ -213,6 +217,25 @@ sgpu_status sgpu_wait_clean(sgpu_device *dev, uint64_t timeout_cycles);
  * STATUS_INVALID_PARAMETER naming it, nothing is sent and *val is left as it was. */
 sgpu_status sgpu_reg_read(sgpu_device *dev, uint32_t addr, uint32_t *val);
 sgpu_status sgpu_reg_write(sgpu_device *dev, uint32_t addr, uint32_t val);
+
+/* Link statistics of a device opened on a link transport (tcp:, pty:, shm:; counted since
+ * sgpu_open): what the link did to carry the calls so far. A snapshot; the counters only grow.
+ * On a transport without a link (sim:) STATUS_INVALID_DEVICE_REQUEST, naming the scheme.
+ * Byte links (tcp:, pty:) count frames and bytes on the wire; shm: counts one "frame" per
+ * request and per answer through the shared object and the bytes of their slots. */
+typedef struct {
+  uint64_t requests;   /* requests made (a register batch split over k frames counts k) */
+  uint64_t frames_tx;  /* request frames sent, retransmissions included */
+  uint64_t frames_rx;  /* received frames that passed every check */
+  uint64_t bytes_tx, bytes_rx;
+  uint64_t retries;    /* retransmissions: frames_tx - requests on a byte link */
+  uint64_t timeouts;   /* attempts that ended without an answer within timeout_ms */
+  uint64_t naks;       /* requests the far end refused unexecuted (a damaged frame), retried */
+  uint64_t bad_frames; /* received frames that failed COBS/size/CRC/version/length/kind */
+  uint64_t stale;      /* valid answers to an earlier request, discarded */
+  uint64_t failures;   /* requests given up after every attempt (a link error was returned) */
+} sgpu_link_counters;
+sgpu_status sgpu_link_stats(sgpu_device *dev, sgpu_link_counters *out);
 
 /* Static name of a status, e.g. "STATUS_NO_MEMORY"; "STATUS_UNKNOWN(0x...)" is never
  * returned: unknown codes give "STATUS_UNKNOWN". */

@@ -19,6 +19,7 @@ static const sgpui_transport *const transports[] = {
     &sgpui_transport_serial,
     &sgpui_transport_usb,
     &sgpui_transport_pcie,
+    &sgpui_transport_shm, /* transport_shm.c */
 };
 #define NUM_TRANSPORTS (sizeof transports / sizeof transports[0])
 
@@ -299,6 +300,21 @@ sgpu_status sgpu_wait_clean(sgpu_device *dev, uint64_t timeout_cycles) {
                   .timeout_cycles = timeout_cycles == SGPUI_WAIT_POLLS_ONLY ? timeout_cycles - 1
                                                                             : timeout_cycles};
   sgpu_status st = sgpui_wait_for(dev, &w);
+  pthread_mutex_unlock(&dev->lock);
+  return st;
+}
+
+sgpu_status sgpu_link_stats(sgpu_device *dev, sgpu_link_counters *out) {
+  if (!dev || !out) return SGPU_STATUS_INVALID_PARAMETER;
+  pthread_mutex_lock(&dev->lock);
+  sgpu_status st = SGPU_STATUS_SUCCESS;
+  if (dev->tp->link_stats) {
+    memset(out, 0, sizeof *out);
+    dev->tp->link_stats(dev->tp_ctx, out);
+  } else {
+    st = sgpui_fail(dev, SGPU_STATUS_INVALID_DEVICE_REQUEST,
+                    "link_stats: the %s: transport has no link to count", dev->tp->scheme);
+  }
   pthread_mutex_unlock(&dev->lock);
   return st;
 }

@@ -107,6 +107,8 @@ typedef struct sgpui_transport {
                      uint32_t *data, sgpui_admin_rs *rs, char *err,
                      size_t errlen);         /* SGPUI_CAP_MEM */
   uint32_t mem_max_words;                    /* SGPUI_CAP_MEM: words per burst at most */
+  /* optional: the link's counters (sgpu_link_stats); NULL: a transport without a link */
+  void (*link_stats)(void *ctx, sgpu_link_counters *out);
 } sgpui_transport;
 
 extern const sgpui_transport sgpui_transport_sim;
@@ -118,6 +120,7 @@ extern const sgpui_transport sgpui_transport_pcie;   /* transport_pcie.c */
 /* pcie: "DDDD:BB:DD.F" (exactly, hex; device <= 0x1f, function <= 7) into bdf, lower case;
  * -1 if malformed (transport_pcie.c). */
 int sgpui_pcie_parse(const char *arg, char *bdf, size_t cap);
+extern const sgpui_transport sgpui_transport_shm; /* transport_shm.c */
 
 /* Bookkeeping of one process created through this device (for SGPU_POLICY_HOST): its
  * mapped pages as sorted, disjoint, non-adjacent ranges of virtual page numbers, and its

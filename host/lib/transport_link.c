@@ -684,6 +684,22 @@ bool sgpui_link_dev_stats(sgpu_device *dev, sgpui_link_stats *out) {
   return true;
 }
 
+/* sgpu_link_stats: the engine's counters in the public form. */
+static void link_stats(void *p, sgpu_link_counters *o) {
+  const sgpui_link_stats *s = &((link_ctx *)p)->cl.stats;
+  o->requests = s->requests;
+  o->frames_tx = s->transmissions;
+  o->frames_rx = s->frames_rx;
+  o->bytes_tx = s->bytes_tx;
+  o->bytes_rx = s->bytes_rx;
+  o->retries = s->retries;
+  o->timeouts = s->timeouts;
+  o->naks = s->naks;
+  o->bad_frames = s->bad_frames;
+  o->stale = s->stale;
+  o->failures = s->failures;
+}
+
 #define LINK_CAPS (SGPUI_CAP_BATCH | SGPUI_CAP_ADMIN | SGPUI_CAP_MEM)
 
 const sgpui_transport sgpui_transport_tcp = {
@@ -700,6 +716,7 @@ const sgpui_transport sgpui_transport_tcp = {
     .admin = link_admin,
     .mem = link_mem,
     .mem_max_words = SGPU_LINK_MEM_MAX_WORDS,
+    .link_stats = link_stats,
 };
 
 const sgpui_transport sgpui_transport_pty = {
@@ -716,6 +733,7 @@ const sgpui_transport sgpui_transport_pty = {
     .admin = link_admin,
     .mem = link_mem,
     .mem_max_words = SGPU_LINK_MEM_MAX_WORDS,
+    .link_stats = link_stats,
 };
 
 const sgpui_transport sgpui_transport_serial = {

@@ -23,6 +23,9 @@
 #include "host_test.h"
 #include "link_port.h"
 #include "sgpu.h"
+#include <signal.h>
+#include <sys/wait.h>
+
 #include "sim_child.h"
 
 #define ST(x) sgpu_status_str(x)
@@ -113,7 +116,7 @@ static void lifecycle(sgpu_device *dev, const char *uri) {
 static void against_sim(const char *sim, const char *model) {
   sim_child c;
   const char *args[] = {"--model", model, "--pty", NULL};
-  if (!CHECK(sim_child_start(&c, sim, args, NULL, 30000), "sgpu-sim --model %s --pty starts",
+  if (!CHECK(sim_child_start(&c, sim, args), "sgpu-sim --model %s --pty starts",
              model))
     return;
   const char *path = c.uri + 4; /* "pty:/dev/pts/N" */
@@ -127,7 +130,7 @@ static void against_sim(const char *sim, const char *model) {
   } rates[] = {{"@115200", 115200}, {"@250000", 250000}, {"", 3000000}, {"@2400000", 2400000}};
   for (size_t i = 0; i < sizeof rates / sizeof rates[0]; i++) {
     char uri[600];
-    snprintf(uri, sizeof uri, "serial:%s%s?timeout_ms=1000", path, rates[i].suffix);
+    snprintf(uri, sizeof uri, "serial:%.500s%s?timeout_ms=1000", path, rates[i].suffix);
     set_rtscts(path); /* on before: serial: must turn it off */
     char err[1024] = "";
     sgpu_device *dev = NULL;
@@ -150,13 +153,13 @@ static void against_sim(const char *sim, const char *model) {
              {"?parity=even", "parity=even"}};
   for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++) {
     char uri[600], err[1024] = "";
-    snprintf(uri, sizeof uri, "serial:%s%s", path, bad[i].suffix);
+    snprintf(uri, sizeof uri, "serial:%.500s%s", path, bad[i].suffix);
     sgpu_device *dev = (sgpu_device *)1;
     sgpu_status st = sgpu_open_ex(uri, &dev, err, sizeof err);
     CHECK(st == SGPU_STATUS_NOT_FOUND && !dev && strstr(err, bad[i].needle),
           "open %s -> STATUS_NOT_FOUND naming %s (%s: %s)", uri, bad[i].needle, ST(st), err);
   }
-  int s = sim_child_stop(&c, 10000);
+  int s = sim_child_stop(&c, SIGTERM, NULL, NULL, 0);
   CHECK(WIFEXITED(s) && WEXITSTATUS(s) == 0, "sgpu-sim exits cleanly (status 0x%x)", s);
 }
 

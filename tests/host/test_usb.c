@@ -45,6 +45,13 @@
 #include "link_port.h"
 #include "link_proto.h"
 #include "sgpu.h"
+#include <errno.h>
+#include <poll.h>
+#include <signal.h>
+#include <sys/wait.h>
+#include <time.h>
+#include <unistd.h>
+
 #include "sim_child.h"
 
 #define ST(x) sgpu_status_str(x)
@@ -864,7 +871,7 @@ int main(int argc, char **argv) {
   sim_child sims[2];
   const char *args[] = {"--model", argv[2], "--pty", NULL};
   for (int i = 0; i < 2; i++) {
-    if (!CHECK(sim_child_start(&sims[i], argv[1], args, "LD_PRELOAD", 30000),
+    if (!CHECK(sim_child_start_env(&sims[i], argv[1], args, "LD_PRELOAD"),
                "sgpu-sim for the %s starts (%s)", chips[i].name, sims[i].uri))
       return ht_done("test_usb");
     chips[i].sim_fd = open_uart(sims[i].uri);
@@ -910,7 +917,7 @@ int main(int argc, char **argv) {
   g_object_unref(tb);
   for (int i = 0; i < 2; i++) {
     close(chips[i].sim_fd);
-    int s = sim_child_stop(&sims[i], 10000);
+    int s = sim_child_stop(&sims[i], SIGTERM, NULL, NULL, 0);
     CHECK(WIFEXITED(s) && WEXITSTATUS(s) == 0, "sgpu-sim for the %s exits cleanly (0x%x)",
           chips[i].name, s);
   }
