@@ -38,7 +38,7 @@ JOBS ?= 2
 RTL_PKG := rtl/gen/sgpu_regs_pkg.sv rtl/pkg/sgpu_pkg.sv
 # The host link (rtl/link/ and its generated package) is not part of the core: a board top
 # puts it beside the core; mk/link.mk lints, tests and synthesizes it on its own.
-LINK_RTL_PKG := rtl/gen/sgpu_link_pkg.sv
+LINK_RTL_PKG := rtl/gen/sgpu_link_pkg.sv rtl/gen/sgpu_link_ucode_pkg.sv
 RTL_SRC := $(RTL_PKG) $(sort $(filter-out $(RTL_PKG) $(LINK_RTL_PKG) rtl/link/%,$(wildcard rtl/*/*.sv)))
 RTL_TOP := sgpu_core
 # The host link: the register map's package (the bus it masters), its own, its modules.
@@ -77,10 +77,12 @@ deps-test:
 gen:
 	$(PYTHON) tools/regmap.py
 	$(PYTHON) tools/linkmap.py
+	$(PYTHON) tools/link_ucode.py
 
 check-gen:
 	$(PYTHON) tools/regmap.py --check
 	$(PYTHON) tools/linkmap.py --check
+	$(PYTHON) tools/link_ucode.py --check
 
 lint: deps
 	$(VERILATOR) --lint-only -Wall --top-module $(RTL_TOP) $(RTL_SRC)

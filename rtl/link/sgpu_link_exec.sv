@@ -10,6 +10,15 @@
 //      doorbell, CPL_SEQ until it moves or 2^AdminWaitLog2 cycles pass, CPL_STATUS, the
 //      results, [the phases / the words read], IRQ_ACK), writing the response payload (status,
 //      0, detail, data) to the response buffer; resp_len_o is its length.
+// How: a microcoded sequencer over a byte-serial datapath. The program (what each kind does,
+// in the order above) is written once in tools/link_ucode.py and generated into
+// rtl/gen/sgpu_link_ucode_pkg.sv (make gen); the instruction at upc_d is registered every
+// cycle (block RAM: three SB_RAM40_4K on iCE40), so the decoding costs no logic. The datapath:
+// a byte bus (b) from one of 16 sources; a 32-bit word that shifts bytes in at the top
+// (little-endian in from the request, out to the response) or loads a register read; the
+// register address (an immediate, +4, or shifted in from the request); the request read
+// pointer rp and the response write pointer wp; a loop counter; status and detail; the
+// CPL_SEQ value before the doorbell (s0); the admin wait counter.
 // Register bus (the slave port of sgpu_core): reg_valid_o for one cycle per access; a write is
 // posted; a read's data comes on reg_rvalid_i/reg_rdata_i, and a read not answered within
 // ReadTimeout cycles is a bus error (BUS_ERROR, detail as the protocol says).
@@ -51,540 +60,184 @@ module sgpu_link_exec #(
 );
   localparam int unsigned WaitW = AdminWaitLog2 + 1;
   localparam int unsigned TmoW  = $clog2(ReadTimeout + 1);
-  localparam int unsigned IdxW  = $clog2(sgpu_link_pkg::MEM_MAX_WORDS + 1);
-  localparam logic [LenW-1:0] RespHdr = LenW'(sgpu_link_pkg::RESP_HDR_LEN);
+  localparam int unsigned UpcW  = sgpu_link_ucode_pkg::UPC_BITS;
+  localparam int unsigned UiW   = sgpu_link_ucode_pkg::WIDTH;
 
-  typedef enum logic [5:0] {
-    Idle, Chk, ChkBOp, ChkBAddr, ChkAdm, ChkMemLo, ChkMemHi, Nak, Go,
-    BatOp, BatA0, BatA1, BatWr, BatPut, BatNext,
-    InfoReg, InfoPut,
-    XSt, XSt2, XS0, XDw, XDw2, XArg, XArg2, XOp, XDb, XPoll, XPoll2, XStat, XSeq,
-    XRes, XRes2, XPh, XPh2, XRd, XRd2, XAck, XOk,
-    SubRdw, SubBrd, SubBrdW, SubBwr, SubPutw,
-    Fin, Done
-  } state_e;
+  // ------------------------------------------------------------ the instruction
+  logic [UpcW-1:0] upc_q, upc_d;
+  logic [UiW-1:0]  ui_q;  // ucode(upc_q): registered from upc_d (block RAM)
 
-  state_e            state_q, state_d, ret_q, ret_d;  // ret: where a Sub* state returns
-  logic [LenW-1:0]   rp_q, rp_d;        // request payload offset of rbuf_rdata_i
-  logic [LenW-1:0]   wp_q, wp_d;        // response payload bytes written
-  logic [1:0]        k_q, k_d;          // byte of a word
-  logic [31:0]       word_q, word_d;
-  logic [AddrW-1:0]  addr_q, addr_d;
-  logic [7:0]        cnt_q, cnt_d;      // REG_BATCH: reads (checks), operations done (execution)
-  logic [IdxW-1:0]   idx_q, idx_d;      // argument, result, phase, data word
-  logic [31:0]       s0_q, s0_d;        // CPL_SEQ before the doorbell, then as it moved
-  logic [TmoW-1:0]   tmo_q, tmo_d;
-  logic [WaitW-1:0]  wait_q, wait_d;
-  logic [7:0]        status_q, status_d;
-  logic [15:0]       detail_q, detail_d;
-  logic [7:0]        op_q, op_d;        // ADMIN opcode
-  logic [1:0]        pol_q, pol_d;
-  logic [2:0]        nargs_q, nargs_d;
-  logic [2:0]        nres_q, nres_d;
-  logic              ph_q, ph_d;        // PHASES
-  logic [IdxW-1:0]   words_q, words_d;  // MEM words
-  logic              rd_q, rd_d;        // REG_BATCH: the operation is a read
-  logic              succ_q, succ_d;    // CPL_STATUS was STATUS_SUCCESS
-  logic [7:0]        rbyte;
+  always_ff @(posedge clk_i) ui_q <= sgpu_link_ucode_pkg::ucode(upc_d, 8'(AdminWaitLog2));
 
-  logic is_batch, is_admin, is_mread, is_mwrite, is_mem;
-  assign is_batch  = (kind_i == 3'(sgpu_link_pkg::KIND_REG_BATCH));
-  assign is_admin  = (kind_i == 3'(sgpu_link_pkg::KIND_ADMIN));
-  assign is_mread  = (kind_i == 3'(sgpu_link_pkg::KIND_MEM_READ));
-  assign is_mwrite = (kind_i == 3'(sgpu_link_pkg::KIND_MEM_WRITE));
-  assign is_mem    = is_mread || is_mwrite;
-  assign rbyte     = rbuf_rdata_i;
+  logic       u_jmp, u_pol, u_wsh, u_we, u_wa, u_st, u_dlo, u_dhi, u_s0, u_wclr, u_done, u_nak;
+  logic [3:0] u_cond, u_b;
+  logic [1:0] u_bus, u_rp, u_wp, u_ad, u_cnt;
+  logic [15:0] u_imm;
+  logic [7:0]  imm8;
+  assign u_jmp  = ui_q[sgpu_link_ucode_pkg::F_JMP];
+  assign u_pol  = ui_q[sgpu_link_ucode_pkg::F_POL];
+  assign u_cond = ui_q[sgpu_link_ucode_pkg::F_COND +: 4];
+  assign u_bus  = ui_q[sgpu_link_ucode_pkg::F_BUS +: 2];
+  assign u_b    = ui_q[sgpu_link_ucode_pkg::F_B +: 4];
+  assign u_wsh  = ui_q[sgpu_link_ucode_pkg::F_WSH];
+  assign u_we   = ui_q[sgpu_link_ucode_pkg::F_WE];
+  assign u_wa   = ui_q[sgpu_link_ucode_pkg::F_WA];
+  assign u_rp   = ui_q[sgpu_link_ucode_pkg::F_RP +: 2];
+  assign u_wp   = ui_q[sgpu_link_ucode_pkg::F_WP +: 2];
+  assign u_ad   = ui_q[sgpu_link_ucode_pkg::F_AD +: 2];
+  assign u_cnt  = ui_q[sgpu_link_ucode_pkg::F_CNT +: 2];
+  assign u_st   = ui_q[sgpu_link_ucode_pkg::F_ST];
+  assign u_dlo  = ui_q[sgpu_link_ucode_pkg::F_DLO];
+  assign u_dhi  = ui_q[sgpu_link_ucode_pkg::F_DHI];
+  assign u_s0   = ui_q[sgpu_link_ucode_pkg::F_S0];
+  assign u_wclr = ui_q[sgpu_link_ucode_pkg::F_WCLR];
+  assign u_done = ui_q[sgpu_link_ucode_pkg::F_DONE];
+  assign u_nak  = ui_q[sgpu_link_ucode_pkg::F_NAK];
+  assign u_imm  = ui_q[sgpu_link_ucode_pkg::F_IMM +: 16];
+  assign imm8   = u_imm[7:0];
 
-  // Lengths for the checks (one bit wider: no wrap)
-  logic [LenW:0] left;      // payload bytes from rp on
-  logic [LenW:0] need;      // bytes of the operation at rp
-  logic [LenW:0] mw_data;   // MEM_WRITE data bytes
-  assign left    = {1'b0, len_i} - {1'b0, rp_q};
-  assign need    = (rbyte == sgpu_link_pkg::OP_READ) ? (LenW + 1)'(sgpu_link_pkg::OP_READ_LEN)
-                                                     : (LenW + 1)'(sgpu_link_pkg::OP_WRITE_LEN);
-  assign mw_data = {1'b0, len_i} - (LenW + 1)'(sgpu_link_pkg::MEM_HDR_LEN);
+  // ------------------------------------------------------------ datapath registers
+  logic [31:0]      word_q, s0_q;
+  logic [AddrW-1:0] addr_q;
+  logic [LenW-1:0]  rp_q, rp_d, wp_q;
+  logic [7:0]       cnt_q, status_q, dlo_q, dhi_q;
+  logic [WaitW-1:0] wait_q;
+  logic [TmoW-1:0]  tmo_q;
+  logic             rdw_q;  // a register read was issued, its answer awaited
 
-  // The INFO registers, in order.
-  function automatic logic [AddrW-1:0] info_addr(input logic [IdxW-1:0] i);
-    unique case (i)
-      IdxW'(0): info_addr = AddrW'(sgpu_regs_pkg::REG_ID);
-      IdxW'(1): info_addr = AddrW'(sgpu_regs_pkg::REG_VERSION);
-      IdxW'(2): info_addr = AddrW'(sgpu_regs_pkg::REG_CAPS0);
-      IdxW'(3): info_addr = AddrW'(sgpu_regs_pkg::REG_CAPS1);
-      default:  info_addr = AddrW'(sgpu_regs_pkg::REG_CAPS2);
-    endcase
-  endfunction
-  localparam logic [IdxW-1:0] InfoRegs = IdxW'(5);
-  localparam logic [IdxW-1:0] MemArgs  = IdxW'(3);  // handle, va, words
-  localparam logic [IdxW-1:0] MemWords = IdxW'(2);  // the argument computed, not sent
+  // an instruction takes effect when it completes: at once, or a read when answered
+  logic rd, adv, tmo_hit;
+  assign rd      = (u_bus == sgpu_link_ucode_pkg::BUS_RD);
+  assign adv     = !rd || (rdw_q && reg_rvalid_i);
+  assign tmo_hit = rd && rdw_q && !reg_rvalid_i && (tmo_q == TmoW'(ReadTimeout - 1));
 
-  // Registers at 4-byte steps from a base (CMD_ARG0.., CPL_RES0.., TD_VALIDATE.., DATA_BASE..).
-  function automatic logic [AddrW-1:0] at(input logic [AddrW-1:0] base,
-                                           input logic [IdxW-1:0] i);
-    at = base + AddrW'({i, 2'b00});
-  endfunction
-
+  // the byte bus
+  logic [7:0] b;
   always_comb begin
-    state_d  = state_q;
-    ret_d    = ret_q;
-    rp_d     = rp_q;
-    wp_d     = wp_q;
-    k_d      = k_q;
-    word_d   = word_q;
-    addr_d   = addr_q;
-    cnt_d    = cnt_q;
-    idx_d    = idx_q;
-    s0_d     = s0_q;
-    tmo_d    = tmo_q;
-    wait_d   = wait_q[WaitW-1] ? wait_q : wait_q + 1'b1;
-    status_d = status_q;
-    detail_d = detail_q;
-    op_d     = op_q;
-    pol_d    = pol_q;
-    nargs_d  = nargs_q;
-    nres_d   = nres_q;
-    ph_d     = ph_q;
-    words_d  = words_q;
-    rd_d     = rd_q;
-    succ_d   = succ_q;
-    done_o       = 1'b0;
-    nak_o        = 1'b0;
-    wbuf_we_o    = 1'b0;
-    wbuf_wdata_o = word_q[7:0];
-    reg_valid_o  = 1'b0;
-    reg_write_o  = 1'b0;
-    unique case (state_q)
-      // ------------------------------------------------------------ checks
-      Idle: if (start_i) begin
-        state_d  = Chk;
-        rp_d     = is_mread ? LenW'(sgpu_link_pkg::MEM_HDR_LEN) : '0;
-        cnt_d    = 8'd0;
-        status_d = sgpu_link_pkg::ST_BAD_LENGTH;
-        detail_d = 16'(len_i);
-      end
-      Chk: begin
-        unique case (1'b1)
-          is_batch: state_d = ChkBOp;
-          is_admin: state_d = (len_i < LenW'(sgpu_link_pkg::ADMIN_HDR_LEN)) ? Nak : ChkAdm;
-          is_mread: state_d = (len_i != LenW'(sgpu_link_pkg::MEM_READ_LEN)) ? Nak : ChkMemLo;
-          is_mwrite: begin
-            words_d = IdxW'(mw_data >> 2);
-            state_d = (len_i < LenW'(sgpu_link_pkg::MEM_HDR_LEN + 4) || mw_data[1:0] != 2'd0 ||
-                       (mw_data >> 2) > (LenW + 1)'(sgpu_link_pkg::MEM_MAX_WORDS)) ? Nak : Go;
-          end
-          default: state_d = (len_i != '0) ? Nak : Go;  // PING, INFO
-        endcase
-      end
-      ChkBOp: begin
-        if (rp_q == len_i) begin
-          if (cnt_q > 8'(sgpu_link_pkg::BATCH_MAX_READS)) begin
-            status_d = sgpu_link_pkg::ST_TOO_LONG;
-            detail_d = 16'(sgpu_link_pkg::RESP_HDR_LEN) + {6'd0, cnt_q, 2'b00};
-            state_d  = Nak;
-          end else begin
-            state_d = Go;
-          end
-        end else if (rbyte > sgpu_link_pkg::OP_WRITE) begin
-          status_d = sgpu_link_pkg::ST_BAD_FIELD;
-          detail_d = 16'(rp_q);
-          state_d  = Nak;
-        end else if (need > left) begin
-          state_d = Nak;  // BAD_LENGTH, the length field
-        end else begin
-          rd_d    = (rbyte == sgpu_link_pkg::OP_READ);
-          rp_d    = rp_q + 1'b1;
-          state_d = ChkBAddr;
-        end
-      end
-      ChkBAddr: begin
-        if (rbyte[1:0] != 2'b00) begin
-          status_d = sgpu_link_pkg::ST_BAD_FIELD;
-          detail_d = 16'(rp_q);
-          state_d  = Nak;
-        end else begin
-          cnt_d   = cnt_q + {7'd0, rd_q};
-          rp_d    = rp_q + (rd_q ? LenW'(sgpu_link_pkg::OP_READ_LEN - 1)
-                                 : LenW'(sgpu_link_pkg::OP_WRITE_LEN - 1));
-          state_d = ChkBOp;
-        end
-      end
-      ChkAdm: begin
-        // opcode, policy, nargs, nres, flags at payload offsets 0..4
-        rp_d     = rp_q + 1'b1;
-        status_d = sgpu_link_pkg::ST_BAD_FIELD;
-        detail_d = 16'(rp_q);
-        unique case (rp_q[2:0])
-          3'd0: op_d = rbyte;
-          3'd1: begin
-            pol_d = rbyte[1:0];
-            if (rbyte >= (8'd1 << sgpu_regs_pkg::CMD_OP_POLICY_BITS)) state_d = Nak;
-          end
-          3'd2: begin
-            nargs_d = rbyte[2:0];
-            if (rbyte > 8'(sgpu_link_pkg::ADMIN_MAX_ARGS)) state_d = Nak;
-          end
-          3'd3: begin
-            nres_d = rbyte[2:0];
-            if (rbyte > 8'(sgpu_link_pkg::ADMIN_MAX_RES)) state_d = Nak;
-          end
-          default: begin
-            ph_d = rbyte[0];
-            if ((rbyte & ~sgpu_link_pkg::ADMIN_F_PHASES) != 8'd0) begin
-              state_d = Nak;
-            end else if (len_i != LenW'(sgpu_link_pkg::ADMIN_HDR_LEN) + LenW'({nargs_q, 2'b00})) begin
-              status_d = sgpu_link_pkg::ST_BAD_LENGTH;
-              detail_d = 16'(len_i);
-              state_d  = Nak;
-            end else begin
-              state_d = Go;
-            end
-          end
-        endcase
-      end
-      ChkMemLo: begin
-        word_d[7:0] = rbyte;
-        rp_d        = rp_q + 1'b1;
-        state_d     = ChkMemHi;
-      end
-      ChkMemHi: begin
-        words_d = IdxW'(word_q[7:0]);
-        if ({rbyte, word_q[7:0]} == 16'd0 ||
-            {rbyte, word_q[7:0]} > 16'(sgpu_link_pkg::MEM_MAX_WORDS)) begin
-          status_d = sgpu_link_pkg::ST_BAD_FIELD;
-          detail_d = 16'(sgpu_link_pkg::MEM_HDR_LEN);
-          state_d  = Nak;
-        end else begin
-          state_d = Go;
-        end
-      end
-      Nak: begin
-        done_o  = 1'b1;
-        nak_o   = 1'b1;
-        state_d = Idle;
-      end
-      // ------------------------------------------------------------ execution
-      Go: begin
-        wp_d     = RespHdr;
-        cnt_d    = 8'd0;
-        idx_d    = '0;
-        status_d = sgpu_link_pkg::ST_OK;
-        detail_d = 16'd0;
-        rp_d     = is_admin ? LenW'(sgpu_link_pkg::ADMIN_HDR_LEN)
-                 : is_mwrite ? LenW'(sgpu_link_pkg::MEM_HDR_LEN) : '0;
-        unique case (1'b1)
-          is_batch: state_d = BatOp;
-          is_admin, is_mem: state_d = XSt;
-          (kind_i == 3'(sgpu_link_pkg::KIND_INFO)): begin
-            word_d  = {16'(sgpu_link_pkg::MAX_PAYLOAD), 8'(AdminWaitLog2), sgpu_link_pkg::VERSION};
-            ret_d   = InfoReg;
-            state_d = SubPutw;
-          end
-          default: state_d = Fin;  // PING
-        endcase
-      end
-      BatOp: begin
-        if (rp_q == len_i) begin
-          detail_d = {8'd0, cnt_q};
-          state_d  = Fin;
-        end else begin
-          rd_d    = (rbyte == sgpu_link_pkg::OP_READ);
-          rp_d    = rp_q + 1'b1;
-          state_d = BatA0;
-        end
-      end
-      BatA0: begin
-        addr_d[7:0] = rbyte;
-        rp_d        = rp_q + 1'b1;
-        state_d     = BatA1;
-      end
-      BatA1: begin
-        addr_d[AddrW-1:8] = rbyte[AddrW-9:0];
-        rp_d              = rp_q + 1'b1;
-        ret_d             = rd_q ? BatPut : BatWr;
-        state_d           = rd_q ? SubBrd : SubRdw;
-      end
-      BatWr: begin
-        ret_d   = BatNext;
-        state_d = SubBwr;
-      end
-      BatPut: begin
-        ret_d   = BatNext;
-        state_d = SubPutw;
-      end
-      BatNext: begin
-        cnt_d   = cnt_q + 8'd1;
-        state_d = BatOp;
-      end
-      InfoReg: begin
-        if (idx_q == InfoRegs) begin
-          state_d = Fin;
-        end else begin
-          addr_d  = info_addr(idx_q);
-          idx_d   = idx_q + 1'b1;
-          ret_d   = InfoPut;
-          state_d = SubBrd;
-        end
-      end
-      InfoPut: begin
-        ret_d   = InfoReg;
-        state_d = SubPutw;
-      end
-      XSt: begin
-        addr_d  = AddrW'(sgpu_regs_pkg::REG_ADMIN_STATUS);
-        ret_d   = XSt2;
-        state_d = SubBrd;
-      end
-      XSt2: begin
-        if (word_q[sgpu_regs_pkg::ADMIN_STATUS_BUSY_LSB]) begin
-          status_d = sgpu_link_pkg::ST_ADMIN_BUSY;
-          detail_d = word_q[15:0];
-          state_d  = Fin;
-        end else begin
-          addr_d  = AddrW'(sgpu_regs_pkg::REG_CPL_SEQ);
-          ret_d   = XS0;
-          state_d = SubBrd;
-        end
-      end
-      XS0: begin
-        s0_d    = word_q;
-        state_d = is_mwrite ? XDw : XArg;
-      end
-      XDw: begin  // MEM_WRITE: the data words into the window, before the arguments
-        if (idx_q == words_q) begin
-          idx_d   = '0;
-          rp_d    = '0;
-          state_d = XArg;
-        end else begin
-          ret_d   = XDw2;
-          state_d = SubRdw;
-        end
-      end
-      XDw2: begin
-        addr_d  = at(AddrW'(sgpu_regs_pkg::DATA_BASE), idx_q);
-        idx_d   = idx_q + 1'b1;
-        ret_d   = XDw;
-        state_d = SubBwr;
-      end
-      XArg: begin
-        if (idx_q == (is_mem ? MemArgs : IdxW'(nargs_q))) begin
-          state_d = XOp;
-        end else if (is_mem && idx_q == MemWords) begin
-          word_d  = 32'(words_q);
-          state_d = XArg2;
-        end else begin
-          ret_d   = XArg2;
-          state_d = SubRdw;
-        end
-      end
-      XArg2: begin
-        addr_d  = at(AddrW'(sgpu_regs_pkg::REG_CMD_ARG0), idx_q);
-        idx_d   = idx_q + 1'b1;
-        ret_d   = XArg;
-        state_d = SubBwr;
-      end
-      XOp: begin
-        word_d = '0;
-        word_d[sgpu_regs_pkg::CMD_OP_OPCODE_LSB +: 8] =
-            is_mwrite ? sgpu_regs_pkg::OP_MEM_WRITE : is_mread ? sgpu_regs_pkg::OP_MEM_READ : op_q;
-        word_d[sgpu_regs_pkg::CMD_OP_POLICY_LSB +: 2] = is_mem ? 2'd0 : pol_q;
-        addr_d  = AddrW'(sgpu_regs_pkg::REG_CMD_OP);
-        ret_d   = XDb;
-        state_d = SubBwr;
-      end
-      XDb: begin
-        word_d  = 32'd1;
-        addr_d  = AddrW'(sgpu_regs_pkg::REG_ADMIN_DOORBELL);
-        wait_d  = '0;
-        ret_d   = XPoll;
-        state_d = SubBwr;
-      end
-      XPoll: begin
-        addr_d  = AddrW'(sgpu_regs_pkg::REG_CPL_SEQ);
-        ret_d   = XPoll2;
-        state_d = SubBrd;
-      end
-      XPoll2: begin
-        if (word_q != s0_q) begin
-          s0_d    = word_q;
-          addr_d  = AddrW'(sgpu_regs_pkg::REG_CPL_STATUS);
-          ret_d   = XStat;
-          state_d = SubBrd;
-        end else if (wait_q[WaitW-1]) begin
-          status_d = sgpu_link_pkg::ST_ADMIN_TIMEOUT;
-          detail_d = word_q[15:0];
-          state_d  = Fin;
-        end else begin
-          state_d = XPoll;
-        end
-      end
-      XStat: begin
-        succ_d  = (word_q == sgpu_regs_pkg::STATUS_SUCCESS);
-        ret_d   = XSeq;
-        state_d = SubPutw;
-      end
-      XSeq: begin
-        word_d  = s0_q;
-        idx_d   = '0;
-        ret_d   = XRes;
-        state_d = SubPutw;
-      end
-      XRes: begin
-        if (idx_q == (is_mem ? IdxW'(1) : IdxW'(nres_q))) begin
-          idx_d   = '0;
-          state_d = (is_admin && ph_q) ? XPh : (is_mread && succ_q) ? XRd : XAck;
-        end else begin
-          addr_d  = at(AddrW'(sgpu_regs_pkg::REG_CPL_RES0), idx_q);
-          idx_d   = idx_q + 1'b1;
-          ret_d   = XRes2;
-          state_d = SubBrd;
-        end
-      end
-      XRes2: begin
-        ret_d   = XRes;
-        state_d = SubPutw;
-      end
-      XPh: begin
-        if (idx_q == IdxW'(sgpu_link_pkg::ADMIN_NPHASES)) begin
-          state_d = XAck;
-        end else begin
-          addr_d  = at(AddrW'(sgpu_regs_pkg::REG_TD_VALIDATE), idx_q);
-          idx_d   = idx_q + 1'b1;
-          ret_d   = XPh2;
-          state_d = SubBrd;
-        end
-      end
-      XPh2: begin
-        ret_d   = XPh;
-        state_d = SubPutw;
-      end
-      XRd: begin
-        if (idx_q == words_q) begin
-          state_d = XAck;
-        end else begin
-          addr_d  = at(AddrW'(sgpu_regs_pkg::DATA_BASE), idx_q);
-          idx_d   = idx_q + 1'b1;
-          ret_d   = XRd2;
-          state_d = SubBrd;
-        end
-      end
-      XRd2: begin
-        ret_d   = XRd;
-        state_d = SubPutw;
-      end
-      XAck: begin
-        word_d  = 32'd1 << sgpu_regs_pkg::IRQ_ACK_ACK_LSB;
-        addr_d  = AddrW'(sgpu_regs_pkg::REG_IRQ_ACK);
-        ret_d   = XOk;
-        state_d = SubBwr;
-      end
-      XOk: begin
-        status_d = sgpu_link_pkg::ST_OK;
-        detail_d = 16'd0;
-        state_d  = Fin;
-      end
-      // ------------------------------------------------------------ subroutines
-      SubRdw: begin  // a little-endian word from the request payload
-        word_d  = {rbyte, word_q[31:8]};
-        rp_d    = rp_q + 1'b1;
-        k_d     = k_q + 2'd1;
-        if (k_q == 2'd3) state_d = ret_q;
-      end
-      SubPutw: begin  // a word into the response, little-endian
-        wbuf_we_o = 1'b1;
-        word_d    = {8'h00, word_q[31:8]};
-        wp_d      = wp_q + 1'b1;
-        k_d       = k_q + 2'd1;
-        if (k_q == 2'd3) state_d = ret_q;
-      end
-      SubBrd: begin
-        reg_valid_o = 1'b1;
-        tmo_d       = '0;
-        state_d     = SubBrdW;
-      end
-      SubBrdW: begin
-        if (reg_rvalid_i) begin
-          word_d  = reg_rdata_i;
-          state_d = ret_q;
-        end else if (tmo_q == TmoW'(ReadTimeout - 1)) begin
-          status_d = sgpu_link_pkg::ST_BUS_ERROR;
-          if (is_batch) begin
-            detail_d = {8'd0, cnt_q};  // operations done; their reads stay in the response
-          end else begin
-            detail_d = 16'(addr_q);
-            wp_d     = RespHdr;
-          end
-          state_d = Fin;
-        end else begin
-          tmo_d = tmo_q + 1'b1;
-        end
-      end
-      SubBwr: begin
-        reg_valid_o = 1'b1;
-        reg_write_o = 1'b1;
-        state_d     = ret_q;
-      end
-      Fin: begin  // the response header: status, 0, detail
-        wbuf_we_o = 1'b1;
-        k_d       = k_q + 2'd1;
-        unique case (k_q)
-          2'd0:    wbuf_wdata_o = status_q;
-          2'd1:    wbuf_wdata_o = 8'h00;
-          2'd2:    wbuf_wdata_o = detail_q[7:0];
-          default: wbuf_wdata_o = detail_q[15:8];
-        endcase
-        if (k_q == 2'd3) state_d = Done;
-      end
-      Done: begin
-        done_o  = 1'b1;
-        state_d = Idle;
-      end
-      default: state_d = Idle;
+    unique case (u_b)
+      sgpu_link_ucode_pkg::B_ZERO:  b = 8'h00;
+      sgpu_link_ucode_pkg::B_RB:    b = rbuf_rdata_i;
+      sgpu_link_ucode_pkg::B_IMM:   b = imm8;
+      sgpu_link_ucode_pkg::B_W0:    b = word_q[7:0];
+      sgpu_link_ucode_pkg::B_ST:    b = status_q;
+      sgpu_link_ucode_pkg::B_DLO:   b = dlo_q;
+      sgpu_link_ucode_pkg::B_DHI:   b = dhi_q;
+      sgpu_link_ucode_pkg::B_LENLO: b = len_i[7:0];
+      sgpu_link_ucode_pkg::B_LENHI: b = 8'(len_i >> 8);
+      sgpu_link_ucode_pkg::B_RPLO:  b = rp_q[7:0];
+      sgpu_link_ucode_pkg::B_RPHI:  b = 8'(rp_q >> 8);
+      sgpu_link_ucode_pkg::B_WPLO:  b = wp_q[7:0];
+      sgpu_link_ucode_pkg::B_WPHI:  b = 8'(wp_q >> 8);
+      sgpu_link_ucode_pkg::B_CNT:   b = cnt_q;
+      sgpu_link_ucode_pkg::B_ADLO:  b = addr_q[7:0];
+      default:                      b = addr_q[AddrW-1:AddrW-8];  // B_ADHI
     endcase
   end
 
-  assign busy_o       = (state_q != Idle);
-  assign rbuf_raddr_o = BufW'(rp_d);
-  assign wbuf_waddr_o = (state_q == Fin) ? BufW'(k_q) : BufW'(wp_q);
-  assign reg_addr_o   = addr_q;
-  assign reg_wdata_o  = word_q;
-  assign status_o     = status_q;
-  assign detail_o     = detail_q;
-  assign resp_len_o   = wp_q;
+  // conditions
+  logic [LenW-1:0] left;  // payload bytes from rp on
+  logic            c;
+  assign left = len_i - rp_q;
+  always_comb begin
+    unique case (u_cond)
+      sgpu_link_ucode_pkg::COND_TRUE:     c = 1'b1;
+      sgpu_link_ucode_pkg::COND_START:    c = start_i;
+      sgpu_link_ucode_pkg::COND_LEFTEQ:   c = (left == LenW'(imm8));
+      sgpu_link_ucode_pkg::COND_LEFTLT:   c = (left < LenW'(imm8));
+      sgpu_link_ucode_pkg::COND_BGT:      c = (b > imm8);
+      sgpu_link_ucode_pkg::COND_BAND:     c = ((b & imm8) != 8'h00);
+      sgpu_link_ucode_pkg::COND_CNT0:     c = (cnt_q == 8'h00);
+      sgpu_link_ucode_pkg::COND_KIND:     c = (kind_i == imm8[2:0]);
+      sgpu_link_ucode_pkg::COND_WAITDONE: c = wait_q[WaitW-1];
+      sgpu_link_ucode_pkg::COND_SEQMOVED: c = (word_q != s0_q);
+      sgpu_link_ucode_pkg::COND_WORD0:    c = (word_q == 32'h0);
+      default:                            c = (wp_q > LenW'(sgpu_link_pkg::MAX_PAYLOAD));  // WPOVER
+    endcase
+  end
 
-  always_ff @(posedge clk_i) begin
+  // the next instruction
+  always_comb begin
+    upc_d = upc_q;
     if (!rst_ni) begin
-      state_q <= Idle;
-      ret_q   <= Idle;
-      k_q     <= 2'd0;
-    end else begin
-      state_q <= state_d;
-      ret_q   <= ret_d;
-      k_q     <= k_d;
+      upc_d = sgpu_link_ucode_pkg::L_IDLE;
+    end else if (tmo_hit) begin
+      upc_d = sgpu_link_ucode_pkg::L_BUSERR;
+    end else if (adv) begin
+      upc_d = (u_jmp && (c ^ u_pol)) ? u_imm[15:8] : upc_q + 1'b1;
     end
   end
 
-  // Datapath and request fields: each is written before it is read in a request.
-  always_ff @(posedge clk_i) begin
-    rp_q     <= rp_d;
-    wp_q     <= wp_d;
-    word_q   <= word_d;
-    addr_q   <= addr_d;
-    cnt_q    <= cnt_d;
-    idx_q    <= idx_d;
-    s0_q     <= s0_d;
-    tmo_q    <= tmo_d;
-    wait_q   <= wait_d;
-    status_q <= status_d;
-    detail_q <= detail_d;
-    op_q     <= op_d;
-    pol_q    <= pol_d;
-    nargs_q  <= nargs_d;
-    nres_q   <= nres_d;
-    ph_q     <= ph_d;
-    words_q  <= words_d;
-    rd_q     <= rd_d;
-    succ_q   <= succ_d;
+  always_comb begin
+    rp_d = rp_q;
+    if (adv) begin
+      unique case (u_rp)
+        sgpu_link_ucode_pkg::RP_INC: rp_d = rp_q + 1'b1;
+        sgpu_link_ucode_pkg::RP_SET: rp_d = LenW'(imm8);
+        default: ;
+      endcase
+    end
   end
+
+  always_ff @(posedge clk_i) begin
+    if (!rst_ni) begin
+      upc_q <= sgpu_link_ucode_pkg::L_IDLE;
+      rdw_q <= 1'b0;
+    end else begin
+      upc_q <= upc_d;
+      rdw_q <= rd && !adv && !tmo_hit;
+    end
+  end
+
+  // Datapath: each register is written before it is read in a request.
+  always_ff @(posedge clk_i) begin
+    rp_q <= rp_d;
+    if (rd && !rdw_q) tmo_q <= '0;
+    else if (rdw_q) tmo_q <= tmo_q + 1'b1;
+    wait_q <= u_wclr ? '0 : wait_q + {{(WaitW - 1){1'b0}}, !wait_q[WaitW-1]};
+    if (rd && rdw_q && reg_rvalid_i) begin
+      word_q <= reg_rdata_i;
+    end else if (adv && u_wsh) begin
+      word_q <= {b, word_q[31:8]};
+    end
+    if (adv) begin
+      unique case (u_wp)
+        sgpu_link_ucode_pkg::WP_INC: wp_q <= wp_q + 1'b1;
+        sgpu_link_ucode_pkg::WP_SET: wp_q <= LenW'(imm8);
+        default: ;
+      endcase
+      unique case (u_ad)
+        sgpu_link_ucode_pkg::AD_IMM:  addr_q <= u_imm;
+        sgpu_link_ucode_pkg::AD_ADD4: addr_q <= addr_q + AddrW'(4);
+        sgpu_link_ucode_pkg::AD_SH:   addr_q <= {b, addr_q[AddrW-1:8]};
+        default: ;
+      endcase
+      unique case (u_cnt)
+        sgpu_link_ucode_pkg::CNT_LD:  cnt_q <= b;
+        sgpu_link_ucode_pkg::CNT_DEC: cnt_q <= cnt_q - 8'd1;
+        sgpu_link_ucode_pkg::CNT_INC: cnt_q <= cnt_q + 8'd1;
+        default: ;
+      endcase
+      if (u_st)  status_q <= imm8;
+      if (u_dlo) dlo_q <= b;
+      if (u_dhi) dhi_q <= b;
+      if (u_s0)  s0_q <= word_q;
+    end
+  end
+
+  assign busy_o       = (upc_q != sgpu_link_ucode_pkg::L_IDLE);
+  assign done_o       = adv && u_done;
+  assign nak_o        = u_nak;
+  assign status_o     = status_q;
+  assign detail_o     = {dhi_q, dlo_q};
+  assign resp_len_o   = wp_q;
+  assign rbuf_raddr_o = BufW'(rp_d);
+  assign wbuf_we_o    = adv && u_we;
+  assign wbuf_waddr_o = u_wa ? BufW'(imm8) : BufW'(wp_q);
+  assign wbuf_wdata_o = b;
+  assign reg_valid_o  = (u_bus == sgpu_link_ucode_pkg::BUS_WR) || (rd && !rdw_q);
+  assign reg_write_o  = (u_bus == sgpu_link_ucode_pkg::BUS_WR);
+  assign reg_addr_o   = addr_q;
+  assign reg_wdata_o  = word_q;
 
   if (ReadTimeout < 2) begin : gen_bad_timeout
     $error("sgpu_link_exec: ReadTimeout %0d < 2", ReadTimeout);

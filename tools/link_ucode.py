@@ -1,0 +1,539 @@
+#!/usr/bin/env python3
+"""link_ucode.py - the link bridge executor's microcode: its program and its assembler.
+
+Usage: link_ucode.py [--out DIR] [--check] [--list]
+  (none)     write rtl/gen/sgpu_link_ucode_pkg.sv under DIR (default: the repository)
+  --check    regenerate in memory and fail if the checked-in file differs (make check-gen)
+  --list     print the program with its addresses (for reading a simulation trace)
+
+sgpu_link_exec (rtl/link/sgpu_link_exec.sv) is a small sequencer over a byte-serial datapath;
+what it does for each request kind (docs/protocol.md sections 5, 7, 8) is the program below,
+one instruction per cycle (a register read stalls until its answer). The generated package
+holds the instruction layout (field LSBs and codes) and the program as the function
+ucode(addr, admin_wait_log2); the executor registers ucode(upc_d) every cycle, which Yosys maps
+to block RAM (a 46-bit wide, 256-deep ROM: three SB_RAM40_4K on iCE40).
+
+Instruction fields (all optional; the default does nothing and goes to the next address):
+  jmp/cond/pol   jump to a label if cond (xor pol) holds; cond "true" jumps always
+  bus            "wr": write word to addr (one cycle); "rd": read addr into word (stalls until
+                 the answer; no answer within ReadTimeout cycles jumps to BUSERR)
+  b              the byte bus: zero rb imm w0 st dlo dhi lenlo lenhi rplo rphi wplo wphi cnt
+                 adlo adhi (rb: the request byte at rp; w0: word[7:0])
+  wsh            word <= {b, word[31:8]}
+  we             response buffer[wp, or imm with wa] <= b
+  rp, wp         "inc", or an integer (set)
+  ad             "imm" (the 16-bit immediate), "add4", "sh" (addr <= {b, addr[15:8]})
+  cnt            "ld" (<= b), "dec", "inc"
+  st             status <= imm; dlo, dhi: detail bytes <= b
+  s0             s0 <= word; wclr: restart the admin wait counter
+  done, nak      end of the request (with nak: refused); status and detail must have been
+                 written by an earlier instruction (the bridge takes them with done)
+The immediate is 16 bits: imm[7:0] is the byte operand (b imm, conditions, st, rp/wp/wa), the
+jump target is imm[15:8]; "ad imm" uses all 16 and cannot jump. The assembler refuses an
+instruction whose operands collide. Python standard library only.
+"""
+import argparse
+import os
+import sys
+
+ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+OUT = "rtl/gen/sgpu_link_ucode_pkg.sv"
+sys.path.insert(0, os.path.join(ROOT, "tools"))
+
+
+def fail(msg):
+    sys.exit(f"link_ucode: {msg}")
+
+
+def link_consts():
+    """The protocol's and the register map's constants, from the generated SV packages."""
+    env = {}
+    # the link package last: its VERSION (the protocol's) wins over the register map's
+    for f in ("rtl/gen/sgpu_regs_pkg.sv", "rtl/gen/sgpu_link_pkg.sv"):
+        for line in open(os.path.join(ROOT, f)):
+            line = line.strip()
+            if not line.startswith("localparam"):
+                continue
+            name, _, rest = line.partition("=")
+            name = name.split()[-1]
+            val = rest.split(";")[0].strip()
+            if "'h" in val:
+                env[name] = int(val.split("'h")[1].replace("_", ""), 16)
+            elif val.isdigit():
+                env[name] = int(val)
+    return env
+
+
+C = link_consts()
+
+# ---------------------------------------------------------------------------- layout
+FIELDS = [  # name, bits (LSB first)
+    ("jmp", 1), ("pol", 1), ("cond", 4), ("bus", 2), ("b", 4), ("wsh", 1), ("we", 1),
+    ("wa", 1), ("rp", 2), ("wp", 2), ("ad", 2), ("cnt", 2), ("st", 1), ("dlo", 1),
+    ("dhi", 1), ("s0", 1), ("wclr", 1), ("done", 1), ("nak", 1), ("imm", 16),
+]
+CODES = {
+    "cond": ["true", "start", "lefteq", "leftlt", "bgt", "band", "cnt0", "kind", "waitdone",
+             "seqmoved", "word0", "wpover"],
+    "bus": ["none", "wr", "rd"],
+    "b": ["zero", "rb", "imm", "w0", "st", "dlo", "dhi", "lenlo", "lenhi", "rplo", "rphi",
+          "wplo", "wphi", "cnt", "adlo", "adhi"],
+    "rp": ["hold", "inc", "set"],
+    "wp": ["hold", "inc", "set"],
+    "ad": ["hold", "imm", "add4", "sh"],
+    "cnt": ["hold", "ld", "dec", "inc"],
+}
+IMM8_CONDS = {"lefteq", "leftlt", "bgt", "band", "kind"}
+WIDTH = sum(w for _, w in FIELDS)
+UPC_BITS = 8
+
+
+class Prog:
+    def __init__(self):
+        self.ins = []      # (fields dict, label target or None, comment)
+        self.labels = {}
+
+    def label(self, name):
+        if name in self.labels:
+            fail(f"label {name} twice")
+        self.labels[name] = len(self.ins)
+
+    def __call__(self, comment="", **f):
+        self.ins.append((f, comment))
+
+    # shorthands
+    def put_word(self, last=None):
+        """word into the response, little-endian (4 bytes; `last` adds fields to the 4th)."""
+        for i in range(4):
+            extra = dict(last or {}) if i == 3 else {}
+            self(b="w0", we=1, wsh=1, wp="inc", **extra)
+
+    def word_from_req(self, last=None):
+        """a little-endian word from the request at rp (rp advances by 4)."""
+        for i in range(4):
+            extra = dict(last or {}) if i == 3 else {}
+            self(b="rb", wsh=1, rp="inc", **extra)
+
+    def word_imm(self, value):
+        for i in range(4):
+            self(b="imm", imm=(value >> (8 * i)) & 0xFF, wsh=1)
+
+
+def program(p):
+    K = {n: C["KIND_" + n] for n in ("PING", "INFO", "REG_BATCH", "ADMIN", "MEM_READ",
+                                     "MEM_WRITE")}
+    R = lambda n: C["REG_" + n]
+
+    def put_status():  # CPL_STATUS (in word) at response bytes 4..7
+        for i in range(4):
+            p(b="w0", we=1, wa=1, imm=C["RESP_HDR_LEN"] + i, wsh=1)
+
+    def rdloop(tag):  # cnt registers from addr on, 4 apart, into the response
+        p.label("L_" + tag)
+        p(jmp="E_" + tag, cond="cnt0")
+        p(bus="rd")
+        p.put_word(last=dict(cnt="dec", ad="add4", jmp="L_" + tag, cond="true"))
+        p.label("E_" + tag)
+
+    # ------------------------------------------------------------------ idle, dispatch
+    p.label("IDLE")
+    p("wait for start_i; the checks read from payload byte 0", rp=0, jmp="IDLE", cond="start",
+      pol=1)
+    p(jmp="CB", cond="kind", imm=K["REG_BATCH"])
+    p(jmp="CA", cond="kind", imm=K["ADMIN"])
+    p(jmp="CMR", cond="kind", imm=K["MEM_READ"])
+    p(jmp="CMW", cond="kind", imm=K["MEM_WRITE"])
+    p("PING, INFO: no payload", jmp="NAK_LEN", cond="lefteq", imm=0, pol=1)
+    p(jmp="GO", cond="true")
+
+    # ------------------------------------------------------------------ NAKs
+    p.label("NAK_LEN")  # BAD_LENGTH, detail the length field
+    p(st=1, imm=C["ST_BAD_LENGTH"], b="lenlo", dlo=1)
+    p(b="lenhi", dhi=1)
+    p.label("NAK_END")
+    p(done=1, nak=1, jmp="IDLE", cond="true")
+    p.label("NAK_F8")   # BAD_FIELD at the MEM_READ words field
+    p(rp=C["MEM_HDR_LEN"])
+    p.label("NAK_FIELD")  # BAD_FIELD, detail the payload offset rp
+    p(st=1, imm=C["ST_BAD_FIELD"], b="rplo", dlo=1)
+    p(b="rphi", dhi=1, jmp="NAK_END", cond="true")
+    p.label("NAK_LONG")  # TOO_LONG, detail the response length (counted in wp)
+    p(st=1, imm=C["ST_TOO_LONG"], b="wplo", dlo=1)
+    p(b="wphi", dhi=1, jmp="NAK_END", cond="true")
+
+    # ------------------------------------------------------------------ REG_BATCH checks
+    p.label("CB")
+    p("wp counts the response: header + 4 per read", wp=C["RESP_HDR_LEN"])
+    p.label("CBOP")
+    p(jmp="CBEND", cond="lefteq", imm=0)
+    p(b="rb", jmp="NAK_FIELD", cond="bgt", imm=C["OP_WRITE"])
+    p(b="rb", jmp="CBW", cond="bgt", imm=C["OP_READ"])
+    p(jmp="NAK_LEN", cond="leftlt", imm=C["OP_READ_LEN"])
+    p(rp="inc", wp="inc")
+    p(b="rb", wp="inc", jmp="NAK_FIELD", cond="band", imm=3)
+    p(rp="inc", wp="inc")
+    p(rp="inc", wp="inc", jmp="CBOP", cond="true")
+    p.label("CBW")
+    p(jmp="NAK_LEN", cond="leftlt", imm=C["OP_WRITE_LEN"])
+    p(rp="inc")
+    p(b="rb", jmp="NAK_FIELD", cond="band", imm=3)
+    for _ in range(C["OP_WRITE_LEN"] - 2):
+        p(rp="inc")
+    p(rp="inc", jmp="CBOP", cond="true")
+    p.label("CBEND")
+    p(jmp="NAK_LONG", cond="wpover")
+    p(jmp="GO", cond="true")
+
+    # ------------------------------------------------------------------ ADMIN checks
+    p.label("CA")
+    p(jmp="NAK_LEN", cond="leftlt", imm=C["ADMIN_HDR_LEN"])
+    p("opcode: any", rp="inc")
+    p("policy", b="rb", jmp="NAK_FIELD", cond="bgt", imm=(1 << C["CMD_OP_POLICY_BITS"]) - 1)
+    p(rp="inc")
+    p("nargs", b="rb", jmp="NAK_FIELD", cond="bgt", imm=C["ADMIN_MAX_ARGS"])
+    p(b="rb", cnt="ld", rp="inc")
+    p("nres", b="rb", jmp="NAK_FIELD", cond="bgt", imm=C["ADMIN_MAX_RES"])
+    p(rp="inc")
+    p("flags", b="rb", jmp="NAK_FIELD", cond="band", imm=0xFF & ~C["ADMIN_F_PHASES"])
+    p("length: header + 4 x nargs", rp=C["ADMIN_HDR_LEN"])
+    p.label("CAL")
+    p(jmp="CAL2", cond="cnt0")
+    p(rp="inc", cnt="dec")
+    p(rp="inc")
+    p(rp="inc")
+    p(rp="inc", jmp="CAL", cond="true")
+    p.label("CAL2")
+    p(jmp="NAK_LEN", cond="lefteq", imm=0, pol=1)
+    p(jmp="GO", cond="true")
+
+    # ------------------------------------------------------------------ MEM checks
+    p.label("CMR")
+    p(jmp="NAK_LEN", cond="lefteq", imm=C["MEM_READ_LEN"], pol=1)
+    p(rp=C["MEM_HDR_LEN"] + 1)
+    p("words: high byte", b="rb", jmp="NAK_F8", cond="bgt", imm=0)
+    p(rp=C["MEM_HDR_LEN"])
+    p("words: low byte", b="rb", jmp="NAK_F8", cond="bgt", imm=C["MEM_MAX_WORDS"])
+    p(b="rb", jmp="NAK_F8", cond="bgt", imm=0, pol=1)
+    p(jmp="GO", cond="true")
+    p.label("CMW")
+    p(jmp="NAK_LEN", cond="leftlt", imm=C["MEM_HDR_LEN"] + 4)
+    p("cnt counts the data words", rp=C["MEM_HDR_LEN"], b="zero", cnt="ld")
+    p.label("CMWL")
+    p(jmp="CMWE", cond="lefteq", imm=0)
+    p(jmp="NAK_LEN", cond="leftlt", imm=4)
+    p(rp="inc", cnt="inc")
+    p(rp="inc")
+    p(rp="inc")
+    p(rp="inc", jmp="CMWL", cond="true")
+    p.label("CMWE")
+    p(b="cnt", jmp="NAK_LEN", cond="bgt", imm=C["MEM_MAX_WORDS"])
+
+    # ------------------------------------------------------------------ execution
+    p.label("GO")
+    p(wp=C["RESP_HDR_LEN"])
+    p("status OK, detail 0, count 0", st=1, imm=C["ST_OK"], b="zero", dlo=1, dhi=1, cnt="ld",
+      rp=0)
+    p(jmp="XB", cond="kind", imm=K["REG_BATCH"])
+    p(jmp="XI", cond="kind", imm=K["INFO"])
+    p(jmp="FIN", cond="kind", imm=K["PING"])
+    p("ADMIN, MEM_READ, MEM_WRITE", jmp="XADM", cond="true")
+    # INFO: version, admin wait log2, max payload, then ID, VERSION, CAPS0..2
+    p.label("XI")
+    p(b="imm", imm=C["VERSION"], we=1, wp="inc")
+    p(b="imm", imm="AWL", we=1, wp="inc")
+    p(b="imm", imm=C["MAX_PAYLOAD"] & 0xFF, we=1, wp="inc")
+    p(b="imm", imm=C["MAX_PAYLOAD"] >> 8, we=1, wp="inc")
+    assert [R(r) for r in ("ID", "VERSION", "CAPS0", "CAPS1", "CAPS2")] == [0, 4, 8, 12, 16]
+    p(b="imm", imm=5, cnt="ld")
+    p(ad="imm", imm=R("ID"))
+    rdloop("INFO")
+    p(jmp="FIN", cond="true")
+
+    # REG_BATCH: the operations in order; cnt counts them
+    p.label("XB")
+    p(jmp="XBEND", cond="lefteq", imm=0)
+    p(b="rb", jmp="XBW", cond="bgt", imm=C["OP_READ"])
+    p(rp="inc")
+    p(b="rb", ad="sh", rp="inc")
+    p(b="rb", ad="sh", rp="inc")
+    p(bus="rd")
+    p.put_word(last=dict(cnt="inc", jmp="XB", cond="true"))
+    p.label("XBW")
+    p(rp="inc")
+    p(b="rb", ad="sh", rp="inc")
+    p(b="rb", ad="sh", rp="inc")
+    p.word_from_req()
+    p(bus="wr", cnt="inc", jmp="XB", cond="true")
+    p.label("XBEND")
+    p("detail: the operations", b="cnt", dlo=1, jmp="FIN", cond="true")
+
+    # The admin transaction (ADMIN, MEM_READ, MEM_WRITE), one routine with branches on the kind:
+    # ADMIN_STATUS, CPL_SEQ, [MEM_WRITE: the data words], the arguments, CMD_OP, the doorbell,
+    # CPL_SEQ until it moves, CPL_STATUS, the results, [the phases / the words read], IRQ_ACK.
+    p.label("XADM")
+    p(ad="imm", imm=R("ADMIN_STATUS"))
+    p(bus="rd")
+    p(b="w0", jmp="XBUSY", cond="band", imm=1 << C["ADMIN_STATUS_BUSY_LSB"])
+    p(ad="imm", imm=R("CPL_SEQ"))
+    p(bus="rd")
+    p("CPL_SEQ before the doorbell", s0=1)
+    p(jmp="ARGS_A", cond="kind", imm=K["ADMIN"])
+    p(jmp="ARGS_M", cond="kind", imm=K["MEM_READ"])
+    # MEM_WRITE: the data words into the window first; cnt counts them
+    p(rp=C["MEM_HDR_LEN"], b="zero", cnt="ld")
+    p(ad="imm", imm=C["DATA_BASE"])
+    p.label("DW")
+    p(jmp="DWE", cond="lefteq", imm=0)
+    p.word_from_req()
+    p(bus="wr", cnt="inc")
+    p(ad="add4", jmp="DW", cond="true")
+    p.label("DWE")
+    p(rp=0)
+    p.label("ARGS_M")  # handle, va from the payload; then the words
+    p(ad="imm", imm=R("CMD_ARG0"))
+    for i in range(2):
+        p.word_from_req()
+        p(bus="wr")
+        p(ad="add4")
+    p(jmp="ARG2_MW", cond="kind", imm=K["MEM_WRITE"])
+    p("MEM_READ: words u16", b="rb", wsh=1, rp="inc")
+    p(b="rb", wsh=1, jmp="ARG2", cond="true")
+    p.label("ARG2_MW")
+    p("MEM_WRITE: the words counted", b="cnt", wsh=1)
+    p(b="zero", wsh=1)
+    p.label("ARG2")
+    p(b="zero", wsh=1)
+    p(b="zero", wsh=1)
+    p(bus="wr", ad="imm", imm=R("CMD_OP"))
+    p(jmp="OP_MW", cond="kind", imm=K["MEM_WRITE"])
+    p(b="imm", imm=C["OP_MEM_READ"], wsh=1, jmp="OP3", cond="true")
+    p.label("OP_MW")
+    p(b="imm", imm=C["OP_MEM_WRITE"], wsh=1, jmp="OP3", cond="true")
+    p.label("ARGS_A")  # ADMIN: nargs words from payload offset ADMIN_HDR_LEN
+    p(rp=2)
+    p("nargs", b="rb", cnt="ld", rp=C["ADMIN_HDR_LEN"])
+    p(ad="imm", imm=R("CMD_ARG0"))
+    p.label("ARGS_AL")
+    p(jmp="OP_A", cond="cnt0")
+    p.word_from_req()
+    p(bus="wr", cnt="dec")
+    p(ad="add4", jmp="ARGS_AL", cond="true")
+    p.label("OP_A")  # opcode, policy: payload bytes 0, 1 (the policy was checked < 4)
+    p(ad="imm", imm=R("CMD_OP"))
+    p(rp=0)
+    p(b="rb", wsh=1, rp="inc")
+    p(b="rb", wsh=1, jmp="OP2", cond="true")
+    p.label("OP3")
+    p(b="zero", wsh=1)
+    p.label("OP2")
+    p(b="zero", wsh=1)
+    p(b="zero", wsh=1)
+    p(bus="wr", ad="imm", imm=R("ADMIN_DOORBELL"))
+    p.word_imm(1)
+    p(bus="wr", ad="imm", imm=R("CPL_SEQ"), wclr=1)
+    p.label("POLL")
+    p(bus="rd")
+    p(jmp="MOVED", cond="seqmoved")
+    p(jmp="POLL", cond="waitdone", pol=1)
+    p(jmp="XTIMEOUT", cond="true")
+    p.label("MOVED")
+    p("CPL_SEQ as it moved: response bytes 8..11", wp=C["RESP_HDR_LEN"] + 4)
+    p.put_word(last=dict(ad="imm", imm=R("CPL_STATUS")))
+    p(bus="rd")
+    p(jmp="ST_A", cond="kind", imm=K["ADMIN"])
+    p(jmp="ST_MRF", cond="word0", pol=1)
+    p(jmp="ST_MRF", cond="kind", imm=K["MEM_WRITE"])
+    # MEM_READ that succeeded: status, CPL_RES0, the words
+    put_status()
+    p(ad="imm", imm=R("CPL_RES0"))
+    p(bus="rd")
+    p.put_word(last=dict(rp=C["MEM_HDR_LEN"]))
+    p("words", b="rb", cnt="ld")
+    p(ad="imm", imm=C["DATA_BASE"])
+    rdloop("MRD")
+    p(jmp="ACK", cond="true")
+    p.label("ST_MRF")  # MEM_WRITE, or MEM_READ that failed: status, CPL_RES0
+    put_status()
+    p(ad="imm", imm=R("CPL_RES0"))
+    p(bus="rd")
+    p.put_word(last=dict(jmp="ACK", cond="true"))
+    p.label("ST_A")  # ADMIN: status, nres results, [the phases]
+    put_status()
+    p(rp=3)
+    p("nres", b="rb", cnt="ld")
+    p(ad="imm", imm=R("CPL_RES0"))
+    rdloop("RES_A")
+    p(rp=4)
+    p("flags: PHASES", b="rb", jmp="ACK", cond="band", imm=C["ADMIN_F_PHASES"], pol=1)
+    p(b="imm", imm=C["ADMIN_NPHASES"], cnt="ld")
+    p(ad="imm", imm=R("TD_VALIDATE"))
+    rdloop("PH")
+    p.label("ACK")
+    p(ad="imm", imm=R("IRQ_ACK"))
+    p.word_imm(1 << C["IRQ_ACK_ACK_LSB"])
+    p(bus="wr", jmp="FIN", cond="true")
+
+    # ------------------------------------------------------------------ endings
+    p.label("XBUSY")  # ADMIN_STATUS.BUSY: nothing written; detail ADMIN_STATUS[15:0]
+    p(st=1, imm=C["ST_ADMIN_BUSY"], b="w0", dlo=1, wsh=1)
+    p(b="w0", dhi=1, jmp="FIN", cond="true")
+    p.label("XTIMEOUT")  # no completion: detail CPL_SEQ[15:0] as last read
+    p(st=1, imm=C["ST_ADMIN_TIMEOUT"], b="w0", dlo=1, wsh=1)
+    p(b="w0", dhi=1, jmp="FIN", cond="true")
+    p.label("BUSERR")  # a read not answered (the executor jumps here)
+    p(st=1, imm=C["ST_BUS_ERROR"])
+    p(jmp="BEB", cond="kind", imm=K["REG_BATCH"])
+    p("detail: the address; no data", b="adlo", dlo=1, wp=C["RESP_HDR_LEN"])
+    p(b="adhi", dhi=1, jmp="FIN", cond="true")
+    p.label("BEB")  # REG_BATCH: the operations done; their reads stay
+    p(b="cnt", dlo=1)
+    p(b="zero", dhi=1)
+    p.label("FIN")  # the response header: status, 0, detail
+    p(b="st", we=1, wa=1, imm=0)
+    p(b="zero", we=1, wa=1, imm=1)
+    p(b="dlo", we=1, wa=1, imm=2)
+    p(b="dhi", we=1, wa=1, imm=3, done=1, jmp="IDLE", cond="true")
+
+
+def assemble(p):
+    words = []
+    for addr, (f, comment) in enumerate(p.ins):
+        f = dict(f)
+        for k in f:
+            if k not in dict(FIELDS):
+                fail(f"@{addr}: unknown field {k}")
+        imm8 = {}  # users of imm[7:0]
+        def use(what, v):
+            imm8[what] = v
+        cond = f.get("cond")
+        if "jmp" in f:
+            if cond is None:
+                fail(f"@{addr}: jump without a condition")
+        if cond in IMM8_CONDS:
+            use("cond", f.get("imm"))
+        if f.get("b") == "imm":
+            use("b", f.get("imm"))
+        if f.get("st"):
+            use("st", f.get("imm"))
+        if f.get("wa"):
+            use("wa", f.get("imm"))
+        for r in ("rp", "wp"):
+            if isinstance(f.get(r), int):
+                use(r, f[r])
+        vals = {v for v in imm8.values()}
+        if None in vals:
+            fail(f"@{addr}: {sorted(imm8)} needs imm")
+        if len(vals) > 1:
+            fail(f"@{addr}: imm[7:0] wanted as {imm8}")
+        awl = "AWL" in vals
+        imm = 0 if awl else (vals.pop() if vals else 0)
+        if not 0 <= imm <= 0xFF:
+            fail(f"@{addr}: byte operand {imm} out of range")
+        if f.get("ad") == "imm":
+            if "jmp" in f:
+                fail(f"@{addr}: ad imm and a jump")
+            if imm8:
+                fail(f"@{addr}: ad imm and a byte operand {imm8}")
+            imm = f["imm"]
+            if not 0 <= imm <= 0xFFFF:
+                fail(f"@{addr}: address {imm:#x} out of range")
+        if "jmp" in f:
+            if f["jmp"] not in p.labels:
+                fail(f"@{addr}: no label {f['jmp']}")
+            imm |= p.labels[f["jmp"]] << 8
+            f["jmp"] = 1
+        enc = {}
+        for name, _ in FIELDS:
+            v = f.get(name)
+            if name in CODES:
+                if v is None:
+                    v = CODES[name][0]
+                elif isinstance(v, int) and name in ("rp", "wp"):
+                    v = "set"
+                if v not in CODES[name]:
+                    fail(f"@{addr}: {name}={v}")
+                v = CODES[name].index(v)
+            enc[name] = 0 if v is None else v
+        enc["imm"] = imm
+        word, lsb = 0, 0
+        for name, w in FIELDS:
+            if not 0 <= enc[name] < (1 << w):
+                fail(f"@{addr}: {name}={enc[name]} does not fit {w} bits")
+            word |= enc[name] << lsb
+            lsb += w
+        words.append((word, awl, comment, f))
+    if len(words) > (1 << UPC_BITS):
+        fail(f"{len(words)} instructions > {1 << UPC_BITS}")
+    return words
+
+
+def render(p, words):
+    lsb, out = 0, []
+    out.append("// GENERATED by tools/link_ucode.py from its program: do not edit.")
+    out.append("// The link bridge executor's microcode (rtl/link/sgpu_link_exec.sv): the instruction")
+    out.append("// layout and the program, ucode(addr, admin_wait_log2).")
+    out.append("package sgpu_link_ucode_pkg;")
+    out.append("  // Waiver: the executor decodes each field by its codes; the hold codes and the")
+    out.append("  // program's length are named for the reader and the proofs, not used by the logic.")
+    out.append("  /* verilator lint_off UNUSEDPARAM */")
+    out.append(f"  localparam int unsigned WIDTH = {WIDTH};  // bits of an instruction")
+    out.append(f"  localparam int unsigned UPC_BITS = {UPC_BITS};")
+    out.append(f"  localparam int unsigned LENGTH = {len(words)};  // instructions")
+    for name, w in FIELDS:
+        out.append(f"  localparam int unsigned F_{name.upper()} = {lsb};  // {w} bit{'s' if w > 1 else ''}")
+        lsb += w
+    for name, codes in CODES.items():
+        w = dict(FIELDS)[name]
+        for i, c in enumerate(codes):
+            out.append(f"  localparam logic [{w - 1}:0] {name.upper()}_{c.upper()} = {w}'d{i};")
+    for lab in ("IDLE", "BUSERR"):
+        out.append(f"  localparam logic [{UPC_BITS - 1}:0] L_{lab} = {UPC_BITS}'d{p.labels[lab]};")
+    out.append("")
+    out.append(f"  function automatic logic [{WIDTH - 1}:0] ucode(input logic [{UPC_BITS - 1}:0] a,")
+    out.append("                                            input logic [7:0] awl);")
+    out.append("    unique case (a)")
+    inv = {v: k for k, v in p.labels.items()}
+    imm_lsb = sum(w for n, w in FIELDS if n != "imm")
+    for addr, (word, awl, comment, f) in enumerate(words):
+        lab = f"  // {inv[addr]}" if addr in inv else ""
+        expr = f"{WIDTH}'h{word:0{(WIDTH + 3) // 4}x}"
+        if awl:
+            expr += f" | ({WIDTH}'(awl) << {imm_lsb})"
+        out.append(f"      {UPC_BITS}'d{addr}: ucode = {expr};{lab}")
+    out.append(f"      default: ucode = {WIDTH}'h0;  // unused: never reached")
+    out.append("    endcase")
+    out.append("  endfunction")
+    out.append("endpackage")
+    return "\n".join(out) + "\n"
+
+
+def main():
+    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    ap.add_argument("--out", default=ROOT)
+    ap.add_argument("--check", action="store_true")
+    ap.add_argument("--list", action="store_true")
+    a = ap.parse_args()
+    p = Prog()
+    program(p)
+    words = assemble(p)
+    text = render(p, words)
+    if a.list:
+        inv = {v: k for k, v in p.labels.items()}
+        for addr, (_, _, comment, f) in enumerate(words):
+            print(f"{addr:3d} {inv.get(addr, ''):10s} {f} {comment}")
+        return
+    path = os.path.join(a.out, OUT)
+    if a.check:
+        old = open(path).read() if os.path.exists(path) else ""
+        if old != text:
+            fail(f"{OUT} is out of date: run make gen")
+        print(f"link_ucode: {OUT} matches the program ({len(words)} of "
+              f"{1 << UPC_BITS} instructions)")
+        return
+    os.makedirs(os.path.dirname(path), exist_ok=True)
+    with open(path, "w") as fh:
+        fh.write(text)
+
+
+if __name__ == "__main__":
+    main()
