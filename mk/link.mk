@@ -39,8 +39,8 @@ TEST_DEPS += $(VM_OUT_tb_link)
 
 # The Wishbone slave (rtl/link/sgpu_wb_slave.sv, not part of the UART link): lint in both
 # modes and without upper address bits (also `make lint`). Its bench is tb_wb (TB_BLOCKS in
-# mk/verilator.mk: the slave in front of the whole simulated device), its area the `wb` line of
-# tools/synth_link.sh.
+# mk/verilator.mk: the slave in front of the whole simulated device), its proof
+# tests/formal/wb_slave.sby (the `formal` test), its area the `wb` line of tools/synth_link.sh.
 WB_LINT_SRC := rtl/gen/sgpu_regs_pkg.sv rtl/link/sgpu_wb_slave.sv
 WB_LINT_CMD := $(VERILATOR) --lint-only -Wall --top-module sgpu_wb_slave $(WB_LINT_SRC) && \
   $(VERILATOR) --lint-only -Wall --top-module sgpu_wb_slave -GPipelined=0 $(WB_LINT_SRC) && \

@@ -46,7 +46,8 @@
 // slave relies only on "in order, at most one answer per read" (plus the latency for speed).
 // Reset: rst_ni synchronous, active low (LiteX's sys_rst is active high: invert it).
 // Area (synth_ice40, tools/synth_link.sh line `wb`): see docs/architecture.md.
-// Properties: one-cycle assertions below (Verilator, tests/rtl/tb_wb.cpp).
+// Properties: one-cycle assertions below (Verilator, tests/rtl/tb_wb.cpp); the handshake
+// proof is sgpu_wb_slave_props.svh (tests/formal/wb_slave.sby).
 module sgpu_wb_slave #(
   parameter int unsigned AdrW        = 30,    // wb_adr_i bits (word address), >= BUS_ADDR_BITS-2
   parameter bit          Pipelined   = 1'b1,  // 1: B4 pipelined (STALL); 0: B4 standard
@@ -161,5 +162,8 @@ module sgpu_wb_slave #(
       reg_rvalid_i |-> rd_q || late_q != '0);
   AnswerOwed_A: assert property (@(posedge clk_i) disable iff (!rst_ni)
       (wb_ack_o || wb_err_o) |-> int'(ack_q) + int'(err_q) + int'(rd_q) == 1);
+`endif
+`ifdef FORMAL
+  `include "sgpu_wb_slave_props.svh"
 `endif
 endmodule
