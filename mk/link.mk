@@ -53,3 +53,9 @@ wb-lint: need-verilator
 lint: wb-lint
 TESTS += wb_lint
 TEST_CMD_wb_lint := $(WB_LINT_CMD)
+
+# The RTL deframer fed pure random byte streams against the reference bridge (tb_link --noise:
+# random lengths and zero densities, bursts of zeros, then a PING that must be answered); a
+# short run here, the long campaign's command and numbers in docs/verification.md.
+TESTS += tb_link_noise
+TEST_CMD_tb_link_noise := $(VM_OUT_tb_link) --noise --steps 2000
