@@ -11,7 +11,8 @@
 //   request is answered by exactly one wb_ack_o or wb_err_o, in order, unless the master drops
 //   wb_cyc_i first: then the answers still owed are discarded (a write accepted before the
 //   drop has been applied; a read's late answer from the core is swallowed, never handed to a
-//   later read). Answers are never given in the cycle after a cycle with wb_cyc_i low.
+//   later read). ACK and ERR are given only while wb_cyc_i is high (gated combinationally), and
+//   never in the cycle after a cycle with wb_cyc_i low.
 //   - Address: the low BUS_ADDR_BITS-2 bits of wb_adr_i are the register's word (byte address
 //     {adr, 2'b00} on the register bus). The bits above: ErrHigh = 0 ignores them (a LiteX
 //     interconnect has decoded them already: the slave's region aliases every 64 KiB);
@@ -38,7 +39,7 @@
 //     the core (a core that stopped answering; writes still go through).
 //   - No registers on the request path: wb_* inputs reach reg_*_o combinationally; wb_stall_o,
 //     wb_ack_o and wb_dat_o depend combinationally on reg_rvalid_i/reg_rdata_i (flop outputs
-//     in sgpu_core). Put a register slice in the interconnect if timing needs one.
+//     in sgpu_core), wb_ack_o/wb_err_o on wb_cyc_i. Put a register slice in the interconnect if timing needs one.
 // Register bus side (master of sgpu_core's slave port, the contract of sgpu_csr and
 // sgpu_reg_block): reg_valid_o for one cycle per access with reg_write_o, reg_addr_o (byte
 // address), reg_wdata_o; writes posted; each read answered once, in order, on
@@ -120,8 +121,9 @@ module sgpu_wb_slave #(
   assign reg_wdata_o = wb_dat_i;
 
   // ---------------------------------------------------------------- answers
-  assign wb_ack_o = ack_q || rd_done;
-  assign wb_err_o = err_q;
+  // only while CYC is up: in the cycle the master drops CYC, what was due is swallowed here
+  assign wb_ack_o = wb_cyc_i && (ack_q || rd_done);
+  assign wb_err_o = wb_cyc_i && err_q;
   assign wb_dat_o = reg_rdata_i;
 
   always_comb begin
@@ -161,7 +163,7 @@ module sgpu_wb_slave #(
   NoStrayAnswer_A: assert property (@(posedge clk_i) disable iff (!rst_ni)
       reg_rvalid_i |-> rd_q || late_q != '0);
   AnswerOwed_A: assert property (@(posedge clk_i) disable iff (!rst_ni)
-      (wb_ack_o || wb_err_o) |-> int'(ack_q) + int'(err_q) + int'(rd_q) == 1);
+      (wb_ack_o || wb_err_o) |-> int'(ack_q) + int'(err_q) + int'(rd_q) == 1 && wb_cyc_i);
 `endif
 `ifdef FORMAL
   `include "sgpu_wb_slave_props.svh"

@@ -6,9 +6,10 @@
 // answer per read issued, in order, never in the read's own cycle; the answer to the n-th read
 // carries n (mod 16) as its data, so a read handed another read's answer is seen.
 // Proven:
-//  (1) at most one of ACK and ERR; an answer only while a request is owed (accepted, not yet
-//      answered, CYC not dropped since): so never more answers than requests, none the cycle
-//      after CYC was low; answers in order (at most one owed beyond the answering cycle);
+//  (1) at most one of ACK and ERR; an answer only while CYC is high and a request is owed
+//      (accepted, not yet answered, CYC not dropped since): so never more answers than
+//      requests, none the cycle after CYC was low; answers in order (at most one owed beyond
+//      the answering cycle);
 //  (2) standard mode takes a request only when nothing is owed;
 //  (3) every owed request is answered within ReadTimeout+1 cycles while CYC stays up (the bus
 //      never hangs, whatever the register bus does);
@@ -91,6 +92,7 @@ always_comb begin
     // (1)
     assert (!(wb_ack_o && wb_err_o));
     assert (!f_answer || f_out);
+    assert (!f_answer || wb_cyc_i);
     assert (!take || !f_out || f_answer);
     // (2)
     if (!Pipelined) assert (!take || !f_out);

@@ -297,6 +297,7 @@ struct Bench {
     }
     t.expect(!(ack && err), "ACK and ERR never together");
     if (ack || err) {
+      if (!cyc) t.expect(false, "no answer while CYC is low");
       if (!prev_cyc) t.expect(false, "no answer in the cycle after CYC was low");
       if (cyc) {
         if (owed.empty()) {
