@@ -133,6 +133,24 @@ TEST_CMD_host-link := $(HOST_SIM_ENV) $(HOST_TEST_OUT)/test_link $(SGPU_SIMSRV) 
 TEST_CMD_host-link-asan := $(LINK_ASAN_ENV) $(HOST_TEST_OUT)/asan/test_link $(SGPU_SIMSRV_ASAN) ref \
                            $(LINK_HANG_MODEL) --quick
 
+# The same two tests with the RTL bridge in the loop: sgpu-sim --bridge rtl --model small (the
+# small device with the RTL UART and link bridge, libsgpu_simlink_small.so, mk/verilator.mk;
+# the host's bytes bit-timed on its pins at 4 cycles per bit). test_link --quick (200 timed
+# commands, 3 fault rates of 8 rounds, attempts of 400 ms: the RTL runs at about a million
+# cycles per wall second); its ADMIN_TIMEOUT case stays on the reference bridge (fakehang).
+#   host-link-rtl      about 55 s          host-link-cli-rtl   about 5 s
+SIMLINK_SMALL_SO := $(BUILD)/sim/libsgpu_simlink_small.so
+# simlink_lint: the device-with-link top lints clean in both configurations.
+TESTS += simlink_lint host-link-rtl host-link-cli-rtl
+TEST_CMD_simlink_lint := $(foreach c,$(SIMLINK_CONFIGS),$(VERILATOR) --lint-only -Wall \
+  --top-module $(SIMLINK_TOP) $(SIM_PARAMS_$c) $(SIMLINK_PARAMS) $(SIMLINK_RTL_SRC) &&) \
+  echo lint clean: the simulated device with its RTL link, $(SIMLINK_CONFIGS)
+TEST_DEPS += $(SIMLINK_SMALL_SO)
+TEST_CMD_host-link-rtl := $(HOST_SIM_ENV) $(HOST_TEST_OUT)/test_link $(SGPU_SIMSRV) small \
+                          $(LINK_HANG_MODEL) --quick --bridge rtl
+TEST_CMD_host-link-cli-rtl := $(HOST_SIM_ENV) bash tests/host/test_link_cli.sh $(SGPU_CLI) \
+                              $(SGPU_SIMSRV) small rtl
+
 # ---------------------------------------------------------------------------- the device model and co-simulation
 .PHONY: refmodel cosim
 
