@@ -273,6 +273,27 @@ TEST_CMD_cosim-engines-small := $(COSIM_ENV) $(COSIM_OUT)/engines --uri sim:smal
 TEST_CMD_cosim-engines-small-asan := $(COSIM_ASAN_ENV) $(COSIM_OUT)/asan/engines --uri sim:small \
                                      --seed $(COSIM_SEED)
 
+# The co-simulation over a byte link with the RTL bridge in the loop: sgpu-sim --bridge rtl
+# --model small --pty (tests/cosim/over_link.sh starts it, hands its URI to the program, stops
+# it and requires no byte lost on either UART and no engine ownership violation). The difftest
+# needs nothing beyond libsgpu: its model follows the device through registers (RECLAIM_SEQ,
+# read in REG_BATCH frames), so it runs unchanged over pty:. The scenarios: lifecycle and
+# no_residue, each for EAGER, DEFERRED and the host-driven baseline (SGPU_POLICY_HOST).
+# About 40 s each (the RTL at about 0.8 M cycles per wall second, one frame per register read);
+# `make cosim-link` runs the difftest longer (COSIM_LINK_OPS, 5000: about 10 min).
+COSIM_LINK_SIM := $(SGPU_SIMSRV) '--bridge rtl --model small --pty'
+COSIM_LINK_OPS ?= 5000
+TESTS += cosim-diff-small-rtl cosim-scen-small-rtl
+TEST_DEPS += $(SIMLINK_SMALL_SO) $(COSIM_OUT)/difftest $(COSIM_OUT)/scenarios
+TEST_CMD_cosim-diff-small-rtl := $(COSIM_ENV) bash tests/cosim/over_link.sh $(COSIM_LINK_SIM) \
+  $(COSIM_OUT)/difftest --uri @URI@ --seed $(COSIM_SEED) --ops 600
+TEST_CMD_cosim-scen-small-rtl := $(COSIM_ENV) bash tests/cosim/over_link.sh $(COSIM_LINK_SIM) \
+  $(COSIM_OUT)/scenarios --uri @URI@ --full lifecycle no_residue
+.PHONY: cosim-link
+cosim-link: $(SIMLINK_SMALL_SO) $(COSIM_OUT)/difftest $(SGPU_SIMSRV)
+	$(COSIM_ENV) bash tests/cosim/over_link.sh $(COSIM_LINK_SIM) \
+	  $(COSIM_OUT)/difftest --uri @URI@ --seed $(COSIM_SEED) --ops $(COSIM_LINK_OPS)
+
 # ---------------------------------------------------------------------------- the host link
 # tests/host/test_proto.c: the wire protocol of docs/protocol.md, host side (host/lib/link_proto.c,
 # in libsgpu) against the reference bridge (tests/model/bridge_ref.c, the golden model of the
