@@ -197,6 +197,19 @@ sgpu_status sgpu_wait_clean(sgpu_device *dev, uint64_t timeout_cycles);
 sgpu_status sgpu_reg_read(sgpu_device *dev, uint32_t addr, uint32_t *val);
 sgpu_status sgpu_reg_write(sgpu_device *dev, uint32_t addr, uint32_t val);
 
+/* What a device opened over a byte link (tcp:, pty:) has put on the wire since it was
+ * opened, counted by libsgpu's link engine: request frames sent (retransmissions included),
+ * response frames received that passed their checks, the bytes of both directions, and the
+ * retransmissions. An admin command costs one frame each way on a clean link. Returns
+ * STATUS_SUCCESS, or STATUS_INVALID_PARAMETER (NULL, or a device on another transport such as
+ * sim:, named in sgpu_last_error). */
+typedef struct {
+  uint64_t frames_tx, frames_rx;
+  uint64_t bytes_tx, bytes_rx;
+  uint64_t retries;
+} sgpu_link_counters;
+sgpu_status sgpu_link_counters_get(sgpu_device *dev, sgpu_link_counters *out);
+
 /* Static name of a status, e.g. "STATUS_NO_MEMORY"; "STATUS_UNKNOWN(0x...)" is never
  * returned: unknown codes give "STATUS_UNKNOWN". */
 const char *sgpu_status_str(sgpu_status st);

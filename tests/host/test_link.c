@@ -375,6 +375,16 @@ static void frames_test(const char *kind) {
         (unsigned long long)(t1s.frames_rx - t0s.frames_rx), (double)(t1 - t0) / n,
         (double)(t1s.bytes_tx - t0s.bytes_tx) / n, (double)(t1s.bytes_rx - t0s.bytes_rx) / n);
   sgpui_link_stats total = stats(dev);
+  sgpu_link_counters lc;
+  sgpu_status lst = sgpu_link_counters_get(dev, &lc);
+  CHECK(lst == SGPU_STATUS_SUCCESS && lc.frames_tx == total.transmissions &&
+            lc.frames_rx == total.frames_rx && lc.bytes_tx == total.bytes_tx &&
+            lc.bytes_rx == total.bytes_rx && lc.retries == total.retries,
+        "sgpu_link_counters_get: %llu frames out, %llu in, %llu bytes out, %llu in, %llu "
+        "retransmissions, as the link engine counted (%s)",
+        (unsigned long long)lc.frames_tx, (unsigned long long)lc.frames_rx,
+        (unsigned long long)lc.bytes_tx, (unsigned long long)lc.bytes_rx,
+        (unsigned long long)lc.retries, ST(lst));
   sgpu_close(dev);
 
   /* The same commands through register batches (admin=off), for comparison. */
@@ -744,6 +754,18 @@ static void failures_test(void) {
         sgpu_close(dev);
       }
       sim_stop(&s, NULL, NULL, 0);
+    }
+  }
+
+  /* Link counters of a device that is not on a byte link: refused, naming its transport. */
+  {
+    snprintf(uri, sizeof uri, "sim:%s", hang_model);
+    if ((dev = open_uri(uri))) {
+      sgpu_link_counters lc;
+      st = sgpu_link_counters_get(dev, &lc);
+      expect_fail(st, SGPU_STATUS_INVALID_PARAMETER, sgpu_last_error(dev), "not on a byte link",
+                  "sim:", "sgpu_link_counters_get on a sim: device");
+      sgpu_close(dev);
     }
   }
 
