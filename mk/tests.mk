@@ -138,7 +138,7 @@ TEST_CMD_host-link-asan := $(LINK_ASAN_ENV) $(HOST_TEST_OUT)/asan/test_link $(SG
 # the host's bytes bit-timed on its pins at 4 cycles per bit). test_link --quick (200 timed
 # commands, 3 fault rates of 8 rounds, attempts of 400 ms: the RTL runs at about a million
 # cycles per wall second); its ADMIN_TIMEOUT case stays on the reference bridge (fakehang).
-#   host-link-rtl      about 55 s          host-link-cli-rtl   about 5 s
+#   host-link-rtl      about 55 s          host-link-cli-rtl(-asan)   about 5 s
 SIMLINK_SMALL_SO := $(BUILD)/sim/libsgpu_simlink_small.so
 # simlink_lint: the device-with-link top lints clean in both configurations.
 TESTS += simlink_lint host-link-rtl host-link-cli-rtl
@@ -150,6 +150,11 @@ TEST_CMD_host-link-rtl := $(HOST_SIM_ENV) $(HOST_TEST_OUT)/test_link $(SGPU_SIMS
                           $(LINK_HANG_MODEL) --quick --bridge rtl
 TEST_CMD_host-link-cli-rtl := $(HOST_SIM_ENV) bash tests/host/test_link_cli.sh $(SGPU_CLI) \
                               $(SGPU_SIMSRV) small rtl
+# sgpu-sim's RTL path (sim/simsrv_rtl.c) under ASan+UBSan (the model object itself is not
+# instrumented)
+TESTS += host-link-cli-rtl-asan
+TEST_CMD_host-link-cli-rtl-asan := $(LINK_ASAN_ENV) bash tests/host/test_link_cli.sh \
+                                   $(SGPU_CLI_ASAN) $(SGPU_SIMSRV_ASAN) small rtl
 
 # ---------------------------------------------------------------------------- the device model and co-simulation
 .PHONY: refmodel cosim
