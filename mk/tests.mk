@@ -284,7 +284,7 @@ TEST_CMD_cosim-engines-small-asan := $(COSIM_ASAN_ENV) $(COSIM_OUT)/asan/engines
 # needs nothing beyond libsgpu: its model follows the device through registers (RECLAIM_SEQ,
 # read in REG_BATCH frames), so it runs unchanged over pty:. The scenarios: lifecycle and
 # no_residue, each for EAGER, DEFERRED and the host-driven baseline (SGPU_POLICY_HOST).
-# About 40 s each (the RTL at about 0.8 M cycles per wall second, one frame per register read);
+# 20-50 s and 10-15 s (the RTL at 0.6-1.3 M cycles per wall second, a frame per register read);
 # `make cosim-link` runs the difftest longer (COSIM_LINK_OPS, 5000: about 10 min).
 COSIM_LINK_SIM := $(SGPU_SIMSRV) '--bridge rtl --model small --pty'
 COSIM_LINK_OPS ?= 5000
