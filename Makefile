@@ -1,5 +1,6 @@
 # sgpu top-level Makefile.
-#   make demo      install what is missing (make deps), build, run the co-simulated demo
+#   make demo      install what is missing (make deps), build, run the co-simulated demo: in
+#                  process (sim:), then over pty: through sgpu-sim with the RTL link bridge
 #   make test      install what is missing (make deps-test), build, run the whole suite;
 #                  ends with "N passed, N failed" (TESTS="a b" runs some; TEST_DEPS= builds nothing)
 #   make bench     teardown benchmark -> build/bench/teardown.{csv,md,png}
@@ -98,7 +99,8 @@ clean:
 # second make, so that nothing is built before what it needs is installed, also under make -j.
 # `make NAME-build` builds alone (installing nothing).
 .PHONY: demo-build test-build bench-build soak-build coverage-build
-demo-build: check-gen $(BUILD)/sim/libsgpu_sim_default.so $(BUILD)/host/demo
+demo-build: check-gen $(BUILD)/sim/libsgpu_sim_default.so $(BUILD)/host/demo \
+            $(BUILD)/sim/libsgpu_simlink_default.so $(SGPU_SIMSRV)
 	@:
 test-build: check-gen $(TEST_DEPS)
 	@:
@@ -110,9 +112,15 @@ coverage-build: check-gen $(BUILD)/sim/libsgpu_sim_smallcov.so $(BUILD)/tests/tb
                 $(BUILD)/tests/cosim/difftest $(BUILD)/tests/cosim/scenarios $(BUILD)/tests/cosim/engines
 	@:
 
+# The demo twice: the core in process (sim:), then the same lifecycle through the host link as
+# a board has it, sgpu-sim --bridge rtl (the default configuration with the RTL UART and link
+# bridge, bit-timed pins at 3 Mbaud) served on a pseudo-terminal (tests/cosim/over_link.sh).
 demo: deps
 	@$(MAKE) --no-print-directory demo-build
 	$(BUILD)/host/demo sim:
+	@echo; echo "-- the same over pty:, the RTL link bridge in the loop (sgpu-sim --bridge rtl):"
+	@SGPU_SIM_DIR=$(abspath $(BUILD))/sim bash tests/cosim/over_link.sh $(SGPU_SIMSRV) \
+	  '--bridge rtl --model default --pty' $(BUILD)/host/demo @URI@
 
 test: deps-test
 	@$(MAKE) --no-print-directory test-build

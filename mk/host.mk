@@ -88,11 +88,13 @@ $(SGPU_CLI_ASAN): $(SGPU_CLI_SRC) $(SGPU_CLI_HDRS) $(SGPU_LIB_ASAN_A)
 
 # sgpu-sim (sim/sgpu_sim_main.c): a model loaded by libsgpu's sim transport, the C reference
 # bridge (tests/model/bridge_ref.c) in front of it, served on a pty or TCP.
-SGPU_SIMSRV_SRC := sim/sgpu_sim_main.c tests/model/bridge_ref.c
+# --bridge rtl: sim/simsrv_rtl.c (the host's UART on the RTL link model's pins, dlopen of
+# libsgpu_simlink_NAME.so from the build's sim/ directory by default).
+SGPU_SIMSRV_SRC := sim/sgpu_sim_main.c tests/model/bridge_ref.c sim/simsrv_rtl.c
+SGPU_SIMSRV_HDRS := tests/model/bridge_ref.h sim/simsrv_rtl.h sim/sgpu_simlink.h $(HOST_HDRS)
+SGPU_SIMSRV_INC := -Ihost/lib -Itests/model -Isim -DSGPU_SIM_DEFAULT_DIR='"$(abspath $(BUILD))/sim"'
 SGPU_SIMSRV_SRC += sim/sim_shm.c # --shm NAME: the register bus as a BAR for shm: (host/lib/shm_bar.h)
-SGPU_SIMSRV_HDRS := tests/model/bridge_ref.h $(HOST_HDRS)
 SGPU_SIMSRV_HDRS += sim/sim_shm.h host/lib/shm_bar.h
-SGPU_SIMSRV_INC := -Ihost/lib -Itests/model -Isim
 
 $(SGPU_SIMSRV): $(SGPU_SIMSRV_SRC) $(SGPU_SIMSRV_HDRS) $(SGPU_LIB_A)
 	$(CC) $(SGPU_CFLAGS) $(SGPU_SIMSRV_INC) $(SGPU_SIMSRV_SRC) $(SGPU_LIB_A) $(SGPU_LDLIBS) -o $@

@@ -133,6 +133,29 @@ TEST_CMD_host-link := $(HOST_SIM_ENV) $(HOST_TEST_OUT)/test_link $(SGPU_SIMSRV) 
 TEST_CMD_host-link-asan := $(LINK_ASAN_ENV) $(HOST_TEST_OUT)/asan/test_link $(SGPU_SIMSRV_ASAN) ref \
                            $(LINK_HANG_MODEL) --quick
 
+# The same two tests with the RTL bridge in the loop: sgpu-sim --bridge rtl --model small (the
+# small device with the RTL UART and link bridge, libsgpu_simlink_small.so, mk/verilator.mk;
+# the host's bytes bit-timed on its pins at 4 cycles per bit). test_link --quick (200 timed
+# commands, 3 fault rates of 8 rounds, attempts of 400 ms: the RTL runs at about a million
+# cycles per wall second); its ADMIN_TIMEOUT case stays on the reference bridge (fakehang).
+#   host-link-rtl      about 55 s          host-link-cli-rtl(-asan)   about 5 s
+SIMLINK_SMALL_SO := $(BUILD)/sim/libsgpu_simlink_small.so
+# simlink_lint: the device-with-link top lints clean in both configurations.
+TESTS += simlink_lint host-link-rtl host-link-cli-rtl
+TEST_CMD_simlink_lint := $(foreach c,$(SIMLINK_CONFIGS),$(VERILATOR) --lint-only -Wall \
+  --top-module $(SIMLINK_TOP) $(SIM_PARAMS_$c) $(SIMLINK_PARAMS) $(SIMLINK_RTL_SRC) &&) \
+  echo lint clean: the simulated device with its RTL link, $(SIMLINK_CONFIGS)
+TEST_DEPS += $(SIMLINK_SMALL_SO)
+TEST_CMD_host-link-rtl := $(HOST_SIM_ENV) $(HOST_TEST_OUT)/test_link $(SGPU_SIMSRV) small \
+                          $(LINK_HANG_MODEL) --quick --bridge rtl
+TEST_CMD_host-link-cli-rtl := $(HOST_SIM_ENV) bash tests/host/test_link_cli.sh $(SGPU_CLI) \
+                              $(SGPU_SIMSRV) small rtl
+# sgpu-sim's RTL path (sim/simsrv_rtl.c) under ASan+UBSan (the model object itself is not
+# instrumented)
+TESTS += host-link-cli-rtl-asan
+TEST_CMD_host-link-cli-rtl-asan := $(LINK_ASAN_ENV) bash tests/host/test_link_cli.sh \
+                                   $(SGPU_CLI_ASAN) $(SGPU_SIMSRV_ASAN) small rtl
+
 # ---------------------------------------------------------------------------- the device model and co-simulation
 .PHONY: refmodel cosim
 
@@ -254,6 +277,27 @@ TEST_CMD_cosim-engines-small := $(COSIM_ENV) $(COSIM_OUT)/engines --uri sim:smal
   $(COSIM_ENV) $(COSIM_OUT)/engines --uri sim:small --seed 2
 TEST_CMD_cosim-engines-small-asan := $(COSIM_ASAN_ENV) $(COSIM_OUT)/asan/engines --uri sim:small \
                                      --seed $(COSIM_SEED)
+
+# The co-simulation over a byte link with the RTL bridge in the loop: sgpu-sim --bridge rtl
+# --model small --pty (tests/cosim/over_link.sh starts it, hands its URI to the program, stops
+# it and requires no byte lost on either UART and no engine ownership violation). The difftest
+# needs nothing beyond libsgpu: its model follows the device through registers (RECLAIM_SEQ,
+# read in REG_BATCH frames), so it runs unchanged over pty:. The scenarios: lifecycle and
+# no_residue, each for EAGER, DEFERRED and the host-driven baseline (SGPU_POLICY_HOST).
+# 20-50 s and 10-15 s (the RTL at 0.6-1.3 M cycles per wall second, a frame per register read);
+# `make cosim-link` runs the difftest longer (COSIM_LINK_OPS, 5000: about 10 min).
+COSIM_LINK_SIM := $(SGPU_SIMSRV) '--bridge rtl --model small --pty'
+COSIM_LINK_OPS ?= 5000
+TESTS += cosim-diff-small-rtl cosim-scen-small-rtl
+TEST_DEPS += $(SIMLINK_SMALL_SO) $(COSIM_OUT)/difftest $(COSIM_OUT)/scenarios
+TEST_CMD_cosim-diff-small-rtl := $(COSIM_ENV) bash tests/cosim/over_link.sh $(COSIM_LINK_SIM) \
+  $(COSIM_OUT)/difftest --uri @URI@ --seed $(COSIM_SEED) --ops 600
+TEST_CMD_cosim-scen-small-rtl := $(COSIM_ENV) bash tests/cosim/over_link.sh $(COSIM_LINK_SIM) \
+  $(COSIM_OUT)/scenarios --uri @URI@ --full lifecycle no_residue
+.PHONY: cosim-link
+cosim-link: $(SIMLINK_SMALL_SO) $(COSIM_OUT)/difftest $(SGPU_SIMSRV)
+	$(COSIM_ENV) bash tests/cosim/over_link.sh $(COSIM_LINK_SIM) \
+	  $(COSIM_OUT)/difftest --uri @URI@ --seed $(COSIM_SEED) --ops $(COSIM_LINK_OPS)
 
 # ---------------------------------------------------------------------------- the host link
 # tests/host/test_proto.c: the wire protocol of docs/protocol.md, host side (host/lib/link_proto.c,

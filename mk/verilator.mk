@@ -165,6 +165,31 @@ VM_MAIN_tb_$1 := tests/rtl/tb_$1.cpp
 VM_HDRS_tb_$1 = $$(TB_HDRS) $$(TB_HDRS_$1)
 endef
 
+# ---------------------------------------------------------------------------- the device with its link
+# The simulated device behind the RTL host link (sim/rtl/link/sgpu_sim_link_top.sv: the device
+# of a model configuration plus sgpu_link_uart on its register bus, reached through its UART
+# pins): $(BUILD)/sim/libsgpu_simlink_C.so (sim/sgpu_simlink.h), which sgpu-sim --bridge rtl
+# --model C loads. Same -G parameters as libsgpu_sim_C.so; the UART at 4 clock cycles per bit
+# (12 MHz, 3 Mbaud, the iCEBreaker's rate; SIMLINK_PARAMS for another).
+SIMLINK_CONFIGS := default small
+SIMLINK_TOP := sgpu_sim_link_top
+SIMLINK_RTL_SRC = $(SIM_RTL_SRC) $(filter-out $(RTL_PKG),$(LINK_RTL_SRC)) sim/rtl/link/sgpu_sim_link_top.sv
+SIMLINK_PARAMS := -GClksNum=4 -GClksDen=1
+SIMLINK_LIBS = $(foreach c,$(SIMLINK_CONFIGS),$(BUILD)/sim/libsgpu_simlink_$(c).so)
+
+define simlink-model
+VERILATED += simlink_$1
+VM_TOP_simlink_$1 = $$(SIMLINK_TOP)
+VM_SRC_simlink_$1 = $$(SIMLINK_RTL_SRC)
+VM_FLAGS_simlink_$1 = $$(SIM_PARAMS_$1) $$(SIMLINK_PARAMS)
+VM_DIR_simlink_$1 = $$(BUILD)/sim/obj_link_$1
+VM_OUT_simlink_$1 = $$(BUILD)/sim/libsgpu_simlink_$1.so
+VM_MAIN_simlink_$1 := sim/sgpu_simlink.cpp
+VM_HDRS_simlink_$1 := sim/sgpu_simlink.h
+VM_LINK_simlink_$1 := -shared -fPIC -DSGPU_SIM_CONFIG='"$1"' -Wl,--no-undefined
+endef
+$(foreach c,$(SIMLINK_CONFIGS),$(eval $(call simlink-model,$c)))
+
 # ---------------------------------------------------------------------------- the one recipe
 vm-model = $(or $(VM_MODEL_$1),$1)
 vm-lib = $(VM_DIR_$1)/V$(VM_TOP_$1)__ALL.a

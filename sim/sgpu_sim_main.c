@@ -7,26 +7,37 @@
  *           transport (the code behind `sim:`): --model NAME is DIR/libsgpu_sim_NAME.so
  *           (DIR: $SGPU_SIM_DIR, else the build's sim/ directory), default `default` (the
  *           Verilated core); `ref` is the C reference model; a NAME with a '/' is a path.
- *   bridge  the C reference bridge (tests/model/bridge_ref.c, the golden model of the RTL
- *           bridge) in front of the model's register bus: it deframes the host's bytes,
- *           checks CRC and sequence numbers, executes requests as 32-bit register accesses
- *           and keeps the last response for replays.
+ *   bridge  --bridge ref (the default): the C reference bridge (tests/model/bridge_ref.c, the
+ *           golden model of the RTL bridge) in front of the model's register bus: it deframes
+ *           the host's bytes, checks CRC and sequence numbers, executes requests as 32-bit
+ *           register accesses and keeps the last response for replays; bytes are handed to it
+ *           directly (no UART timing).
+ *           --bridge rtl: the real RTL, the bridge in the loop. --model NAME is then
+ *           DIR/libsgpu_simlink_NAME.so (default or small; sim/sgpu_simlink.h): the Verilated
+ *           device of that configuration with the RTL UART and link bridge (rtl/link,
+ *           sgpu_link_uart) as the only master of its register bus
+ *           (sim/rtl/link/sgpu_sim_link_top.sv). The host's bytes are serialised onto its
+ *           uart_rx_i pin bit by bit, 8N1, at the model's clock cycles per bit (4: 3 Mbaud
+ *           from 12 MHz, as on the iCEBreaker), and its uart_tx_o pin is sampled every cycle
+ *           and deserialised (sim/simsrv_rtl.c, the part the board's USB-serial chip plays).
+ *           --sim-hz (default 12 MHz) is the clock the simulated time and the baud rate are
+ *           reported at.
  *   link    a pseudo-terminal (--pty, the default; its slave is the device the host opens) or
  *           a TCP port (--tcp [HOST:]PORT, HOST default 127.0.0.1, PORT 0: any free port).
- *
- * In this increment bytes are handed between the link and the C bridge directly. The RTL UART
- * bridge, with TX/RX pins driven and sampled in the Verilated model at a given clocks-per-bit,
- * replaces the C bridge later (issue 13); the host side does not change.
+ *           The host side (host/lib/transport_link.c) is the same for both bridges.
  *
  * Its first line on stdout is where it listens, e.g. `sgpu-sim: listening on pty:/dev/pts/7`
  * or `sgpu-sim: listening on tcp:127.0.0.1:40123` (flushed), so a script reads the URI. One
  * device state serves every connection in turn (separate `sgpu` invocations act on one
  * device); each closed TCP connection prints a line of frame and byte counts. It runs until
  * SIGINT/SIGTERM (a clean exit, status 0) or, with --once, until the first client leaves; at
- * exit it prints the totals, the injected faults and the simulated clock.
+ * exit it prints the totals, the injected faults and the simulated clock (with --bridge rtl
+ * also the effective baud rate and the co-simulation speed, which stderr gives at start too).
  *
- * The device's clock advances with every register access and, while the link has been busy
- * within the last --idle-ms (default 1000), runs freely at about --clock-hz (default 1e6)
+ * The device's clock advances with every register access (--bridge ref) or, with --bridge
+ * rtl, as fast as the model runs while the link is busy (bytes queued or on a pin, or the
+ * bridge on the register bus within the last 4096 cycles); and while the link has been used
+ * within the last --idle-ms (default 1000) it runs freely at about --clock-hz (default 1e6)
  * cycles per second of wall time, so background work (the scrubber, deferred reclaims)
  * progresses between requests; when the link is idle the clock pauses (no CPU spent).
  *
@@ -41,6 +52,7 @@
 #include <fcntl.h>
 #include <netdb.h>
 #include <netinet/in.h>
+#include <netinet/tcp.h>
 #include <poll.h>
 #include <signal.h>
 #include <stdarg.h>
@@ -53,12 +65,20 @@
 #include <unistd.h>
 
 #include "bridge_ref.h"
+#include "link_proto.h"
 #include "sgpu_internal.h"
 #include "sim_shm.h"
+#include "simsrv_rtl.h"
+
+#ifndef SGPU_SIM_DEFAULT_DIR
+#define SGPU_SIM_DEFAULT_DIR "build/sim"
+#endif
 
 #define DEFAULT_ADMIN_WAIT_LOG2 20u
 #define DEFAULT_CLOCK_HZ 1000000u
 #define DEFAULT_IDLE_MS 1000u
+#define DEFAULT_SIM_HZ 12000000u /* the iCEBreaker's clock */
+#define RTL_CHUNK 4096u           /* cycles run between two looks at the link while busy */
 #define SEND_TIMEOUT_MS 1000 /* a client that reads nothing for this long is dropped */
 
 /* ---------------------------------------------------------------- faults */
@@ -71,10 +91,18 @@ typedef struct {
   uint64_t count[F_KINDS];
 } fault_dir;
 
+/* What crossed the RTL bridge's pins (--bridge rtl): bytes and frames into uart_rx_i (after
+ * the rx faults), out of uart_tx_o (before the tx faults); a frame is a non-empty run of bytes
+ * ended by a delimiter; the responses are parsed to count NAKs. */
+typedef struct {
+  uint64_t frames_in, frames_out, naks, bad_out, bytes_in, bytes_out;
+} rtl_stats;
+
 typedef struct {
   /* configuration */
   const char *model;
-  bool tcp, once;
+  bool tcp, once, rtl, admin_wait_set;
+  uint32_t sim_hz;
   const char *tcp_addr;
   const char *shm_name; /* --shm NAME: serve the register bus as a BAR (sim_shm.c) */
   uint64_t seed;
@@ -85,6 +113,10 @@ typedef struct {
   const sgpui_transport *tp;
   void *dev;
   bridge_ref br;
+  simrtl *r;           /* --bridge rtl */
+  rtl_stats rs, rs_at_connect;
+  bool in_frame;       /* a byte since the last delimiter into the bridge */
+  sgpui_link_deframer out_df;
   /* the link */
   int listen_fd, conn_fd; /* tcp */
   int master_fd, slave_keep; /* pty */
@@ -188,6 +220,26 @@ static void bridge_tx(void *ctx, const uint8_t *p, size_t n) {
   }
 }
 
+/* Bytes the RTL bridge sent on uart_tx_o (deserialised): counted, then to the host through
+ * the tx faults. */
+static void rtl_out(simsrv *s, const uint8_t *p, size_t n) {
+  s->rs.bytes_out += n;
+  size_t off = 0;
+  while (off < n) {
+    size_t used = 0;
+    sgpui_link_frame f;
+    int e = sgpui_link_deframer_push(&s->out_df, p + off, n - off, &used, &f, NULL, 0);
+    off += used;
+    if (e == SGPUI_LINK_MORE) break;
+    s->rs.frames_out++;
+    if (e != SGPUI_LINK_OK)
+      s->rs.bad_out++;
+    else if (f.kind == SGPU_LINK_KIND_NAK)
+      s->rs.naks++;
+  }
+  bridge_tx(s, p, n);
+}
+
 /* ---------------------------------------------------------------- reports */
 
 static uint64_t naks_total(const bridge_ref_stats *b) {
@@ -217,6 +269,22 @@ static void frame_counts(char *buf, size_t len, const bridge_ref_stats *now,
            (unsigned long long)(now->bytes_tx - base->bytes_tx));
 }
 
+/* The same line for --bridge rtl: what crossed its pins since base (NULL: all). */
+static void rtl_counts(char *buf, size_t len, const rtl_stats *now, const rtl_stats *base) {
+  rtl_stats z;
+  memset(&z, 0, sizeof z);
+  if (!base) base = &z;
+  snprintf(buf, len,
+           "frames in %llu, frames out %llu (NAKs %llu, damaged %llu), bytes in %llu, bytes out "
+           "%llu (on the RTL bridge's UART pins)",
+           (unsigned long long)(now->frames_in - base->frames_in),
+           (unsigned long long)(now->frames_out - base->frames_out),
+           (unsigned long long)(now->naks - base->naks),
+           (unsigned long long)(now->bad_out - base->bad_out),
+           (unsigned long long)(now->bytes_in - base->bytes_in),
+           (unsigned long long)(now->bytes_out - base->bytes_out));
+}
+
 static void fault_line(char *buf, size_t len, const fault_dir *d) {
   size_t k = 0;
   for (int i = 0; i < F_KINDS && k < len; i++)
@@ -228,18 +296,27 @@ static void fault_line(char *buf, size_t len, const fault_dir *d) {
 
 static void usage(FILE *f) {
   fprintf(f,
-          "usage: sgpu-sim [--model NAME|PATH] [--pty | --tcp [HOST:]PORT | --shm NAME] [--once]\n"
+          "usage: sgpu-sim [--bridge ref|rtl] [--model NAME|PATH]\n"
+          "                [--pty | --tcp [HOST:]PORT | --shm NAME] [--once]\n"
           "                [--fault DIR:KIND:RATE]... [--seed N] [--admin-wait-log2 N]\n"
-          "                [--clock-hz N] [--idle-ms N]\n\n"
+          "                [--clock-hz N] [--idle-ms N] [--sim-hz N]\n\n"
           "A simulated sgpu device served over a byte link (the wire protocol of\n"
           "docs/protocol.md), for libsgpu's pty: and tcp: transports:\n"
           "  sgpu-sim --tcp 0 &      prints  sgpu-sim: listening on tcp:127.0.0.1:PORT\n"
           "  sgpu --uri tcp:127.0.0.1:PORT create-process\n\n"
           "options:\n"
-          "  --model NAME|PATH   the device model: DIR/libsgpu_sim_NAME.so (DIR: $SGPU_SIM_DIR,\n"
-          "                      else the build's sim/ directory), as sim:NAME opens it;\n"
-          "                      default 'default' (the Verilated core), 'small', 'ref' (the C\n"
-          "                      reference model); a NAME containing '/' is a path\n"
+          "  --bridge ref|rtl    ref (the default): the C reference bridge (tests/model/\n"
+          "                      bridge_ref.c) in front of the model's register bus, bytes\n"
+          "                      handed to it directly; rtl: the RTL UART and link bridge\n"
+          "                      (rtl/link) in the Verilated model, the host's bytes serialised\n"
+          "                      onto its RX pin and its TX pin deserialised bit by bit (8N1,\n"
+          "                      4 clock cycles per bit: 3 Mbaud at 12 MHz)\n"
+          "  --model NAME|PATH   the device model. --bridge ref: DIR/libsgpu_sim_NAME.so (DIR:\n"
+          "                      $SGPU_SIM_DIR, else the build's sim/ directory), as sim:NAME\n"
+          "                      opens it: 'default' (the Verilated core, the default), 'small',\n"
+          "                      'ref' (the C reference model). --bridge rtl:\n"
+          "                      DIR/libsgpu_simlink_NAME.so: 'default' or 'small' (make\n"
+          "                      build/sim/libsgpu_simlink_NAME.so). A NAME with '/' is a path\n"
           "  --pty               serve on a new pseudo-terminal (the default)\n"
           "  --tcp [HOST:]PORT   serve on TCP (HOST default 127.0.0.1; PORT 0: any free port),\n"
           "                      one connection at a time\n"
@@ -252,20 +329,23 @@ static void usage(FILE *f) {
           "                      random byte before it); RATE the probability per byte (0..1,\n"
           "                      e.g. 0.005). Repeatable. The counts are printed at exit.\n"
           "  --seed N            seed of the fault injection (default 1)\n"
-          "  --admin-wait-log2 N the bridge waits 2^N CPL_SEQ polls for a completion\n"
-          "                      (ADMIN_TIMEOUT after; default %u)\n"
-          "  --clock-hz N        free-running device clock while the link is busy, cycles per\n"
-          "                      second of wall time (default %u; 0: only register accesses\n"
-          "                      advance the clock)\n"
+          "  --admin-wait-log2 N --bridge ref: the bridge waits 2^N CPL_SEQ polls for a\n"
+          "                      completion (ADMIN_TIMEOUT after; default %u); the RTL bridge's\n"
+          "                      wait (2^20 cycles) is a parameter of its build\n"
+          "  --clock-hz N        free-running device clock while the link was used within\n"
+          "                      --idle-ms, cycles per second of wall time (default %u; 0: only\n"
+          "                      register accesses advance the clock, or with --bridge rtl only\n"
+          "                      a busy link: bytes on a pin or the bridge on the register bus)\n"
           "  --idle-ms N         the clock pauses after N ms without a byte (default %u)\n"
+          "  --sim-hz N          --bridge rtl: the simulated device's clock frequency, for the\n"
+          "                      reports (simulated time, baud rate; default %u)\n"
           "  -h, --help          this text\n\n"
           "stdout: the first line is 'sgpu-sim: listening on URI'; then a line per closed TCP\n"
           "connection (frames and bytes), and at exit the totals, the faults injected and the\n"
-          "simulated clock rate.\n\n"
-          "This increment puts the C reference bridge (tests/model/bridge_ref.c) in front of\n"
-          "the model's register bus and hands it the bytes directly; the RTL UART bridge, with\n"
-          "bit-timed TX/RX pins in the Verilated model, replaces it later (issue 13).\n",
-          DEFAULT_ADMIN_WAIT_LOG2, DEFAULT_CLOCK_HZ, DEFAULT_IDLE_MS);
+          "simulated clock (--bridge rtl: cycles, simulated time at --sim-hz, the effective\n"
+          "baud rate, the co-simulation speed in cycles per wall second; also on stderr at\n"
+          "start).\n",
+          DEFAULT_ADMIN_WAIT_LOG2, DEFAULT_CLOCK_HZ, DEFAULT_IDLE_MS, DEFAULT_SIM_HZ);
 }
 
 static int bad_usage(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
@@ -334,10 +414,19 @@ static int parse_args(simsrv *s, int argc, char **argv) {
       i++;
     } else if (!strcmp(a, "--model") || !strcmp(a, "--tcp") || !strcmp(a, "--fault") ||
                !strcmp(a, "--seed") || !strcmp(a, "--admin-wait-log2") ||
-               !strcmp(a, "--clock-hz") || !strcmp(a, "--idle-ms")) {
+               !strcmp(a, "--clock-hz") || !strcmp(a, "--idle-ms") || !strcmp(a, "--bridge") ||
+               !strcmp(a, "--sim-hz")) {
       if (!v) return bad_usage("%s needs a value", a);
       i++;
-      if (!strcmp(a, "--model")) {
+      if (!strcmp(a, "--bridge")) {
+        if (strcmp(v, "ref") && strcmp(v, "rtl"))
+          return bad_usage("bad --bridge '%s' (ref or rtl)", v);
+        s->rtl = !strcmp(v, "rtl");
+      } else if (!strcmp(a, "--sim-hz")) {
+        if (!parse_u64(v, 4000000000u, &n) || n == 0)
+          return bad_usage("bad --sim-hz '%s' (1..4000000000)", v);
+        s->sim_hz = (uint32_t)n;
+      } else if (!strcmp(a, "--model")) {
         if (!*v) return bad_usage("--model needs a name or a path");
         s->model = v;
       } else if (!strcmp(a, "--tcp")) {
@@ -350,6 +439,7 @@ static int parse_args(simsrv *s, int argc, char **argv) {
       } else if (!strcmp(a, "--admin-wait-log2")) {
         if (!parse_u64(v, 40, &n)) return bad_usage("bad --admin-wait-log2 '%s' (0..40)", v);
         s->admin_wait_log2 = (uint32_t)n;
+        s->admin_wait_set = true;
       } else if (!strcmp(a, "--clock-hz")) {
         if (!parse_u64(v, 1000000000u, &n))
           return bad_usage("bad --clock-hz '%s' (0..1000000000)", v);
@@ -363,6 +453,9 @@ static int parse_args(simsrv *s, int argc, char **argv) {
       return bad_usage("unknown option '%s'", a);
     }
   }
+  if (s->rtl && s->admin_wait_set)
+    return bad_usage("--admin-wait-log2 is the reference bridge's; the RTL bridge waits 2^20 "
+                     "cycles (a parameter of its build)");
   return 0;
 }
 
@@ -472,7 +565,10 @@ static int open_pty(simsrv *s, char *where, size_t wlen) {
 
 static void close_conn(simsrv *s) {
   char counts[320];
-  frame_counts(counts, sizeof counts, &s->br.st, &s->at_connect);
+  if (s->rtl)
+    rtl_counts(counts, sizeof counts, &s->rs, &s->rs_at_connect);
+  else
+    frame_counts(counts, sizeof counts, &s->br.st, &s->at_connect);
   printf("sgpu-sim: connection %llu closed%s: %s\n", (unsigned long long)s->connections,
          s->conn_broken ? " (the client stopped reading)" : "", counts);
   fflush(stdout);
@@ -485,7 +581,20 @@ static void close_conn(simsrv *s) {
 static void feed(simsrv *s, const uint8_t *p, size_t n) {
   uint8_t out[3 * 4096];
   size_t m = apply_faults(s, &s->rx, p, n, out);
-  bridge_ref_rx(&s->br, out, m);
+  if (!s->rtl) {
+    bridge_ref_rx(&s->br, out, m);
+    return;
+  }
+  for (size_t i = 0; i < m; i++) {
+    if (out[i] == SGPU_LINK_DELIM) {
+      s->rs.frames_in += s->in_frame;
+      s->in_frame = false;
+    } else {
+      s->in_frame = true;
+    }
+  }
+  s->rs.bytes_in += m;
+  simrtl_push(s->r, out, m); /* the caller read no more than a third of the room */
 }
 
 /* ---------------------------------------------------------------- main */
@@ -498,21 +607,35 @@ int main(int argc, char **argv) {
   s.admin_wait_log2 = DEFAULT_ADMIN_WAIT_LOG2;
   s.clock_hz = DEFAULT_CLOCK_HZ;
   s.idle_ms = DEFAULT_IDLE_MS;
+  s.sim_hz = DEFAULT_SIM_HZ;
   s.listen_fd = s.conn_fd = s.master_fd = s.slave_keep = -1;
   int rc = parse_args(&s, argc, argv);
   if (rc) return rc;
+  if (s.shm_name && s.rtl)
+    return bad_usage("--shm serves the register bus itself: no bridge, so not with --bridge rtl");
   s.rng = s.seed;
 
-  /* The model, through libsgpu's sim transport. */
-  s.tp = &sgpui_transport_sim;
+  /* The device: a model through libsgpu's sim transport behind the reference bridge, or the
+   * RTL link model reached through its pins. */
   char err[SGPUI_ERR_LEN];
-  if (s.tp->open(s.model, &s.dev, err, sizeof err) != SGPU_STATUS_SUCCESS) {
-    fprintf(stderr, "sgpu-sim: %s\n", err);
-    return 1;
+  if (s.rtl) {
+    s.r = malloc(sizeof *s.r);
+    if (!s.r || simrtl_open(s.r, s.model, SGPU_SIM_DEFAULT_DIR, err, sizeof err) != 0) {
+      fprintf(stderr, "sgpu-sim: %s\n", s.r ? err : "out of memory");
+      free(s.r);
+      return 1;
+    }
+    sgpui_link_deframer_init(&s.out_df);
+  } else {
+    s.tp = &sgpui_transport_sim;
+    if (s.tp->open(s.model, &s.dev, err, sizeof err) != SGPU_STATUS_SUCCESS) {
+      fprintf(stderr, "sgpu-sim: %s\n", err);
+      return 1;
+    }
+    bridge_ref_io io = {&s, bus_read, bus_write, bridge_tx};
+    bridge_ref_init(&s.br, &io, s.admin_wait_log2);
   }
-  bridge_ref_io io = {&s, bus_read, bus_write, bridge_tx};
-  bridge_ref_init(&s.br, &io, s.admin_wait_log2);
-  if (s.shm_name) { /* the shared-memory BAR instead of a byte link */
+  if (s.shm_name) { /* the shared-memory BAR instead of a byte link (no bridge) */
     sim_shm_cfg sc = {s.shm_name, s.tp, s.dev, s.clock_hz, s.idle_ms, s.once};
     rc = sim_shm_serve(&sc);
     s.tp->close(s.dev);
@@ -521,7 +644,11 @@ int main(int argc, char **argv) {
 
   char where[600];
   if ((s.tcp ? open_tcp(&s, where, sizeof where) : open_pty(&s, where, sizeof where)) != 0) {
-    s.tp->close(s.dev);
+    if (s.rtl)
+      simrtl_close(s.r);
+    else
+      s.tp->close(s.dev);
+    free(s.r);
     return 1;
   }
   struct sigaction sa;
@@ -534,25 +661,51 @@ int main(int argc, char **argv) {
 
   printf("sgpu-sim: listening on %s\n", where);
   fflush(stdout);
-  fprintf(stderr, "sgpu-sim: model '%s', bridge admin wait 2^%u polls, clock %u Hz when busy, "
-          "fault seed %llu\n", s.model, s.admin_wait_log2, s.clock_hz,
-          (unsigned long long)s.seed);
+  double baud = 0;
+  if (s.rtl) {
+    baud = (double)s.sim_hz * s.r->den / s.r->num;
+    fprintf(stderr,
+            "sgpu-sim: model '%s' (%s), the RTL link bridge in the loop: UART 8N1 at %u/%u clock "
+            "cycles per bit, simulated clock %u Hz, %.0f baud; free clock %u cycles/s when "
+            "recently used; fault seed %llu\n",
+            s.r->config(), s.r->path, s.r->num, s.r->den, s.sim_hz, baud, s.clock_hz,
+            (unsigned long long)s.seed);
+  } else {
+    fprintf(stderr, "sgpu-sim: model '%s', bridge admin wait 2^%u polls, clock %u Hz when busy, "
+            "fault seed %llu\n", s.model, s.admin_wait_log2, s.clock_hz,
+            (unsigned long long)s.seed);
+  }
 
-  uint64_t t_start = now_ms(), c_start = s.tp->cycles(s.dev);
+  uint64_t t_start = now_ms(), c_start = s.rtl ? simrtl_cycles(s.r) : s.tp->cycles(s.dev);
   uint64_t last_byte = 0, last_step = t_start;
   bool had_client = false, done = false;
-  uint8_t buf[4096];
+  uint8_t buf[4096], out[4096];
   while (!done && !stop_signal) {
     uint64_t t = now_ms();
     bool clock_on = s.clock_hz && last_byte && t - last_byte < s.idle_ms;
-    if (clock_on && t > last_step) {
+    int timeout = clock_on ? 1 : 100;
+    if (s.rtl) {
+      size_t n_out = 0;
+      if (simrtl_busy(s.r)) {
+        simrtl_run(s.r, RTL_CHUNK, true, out, sizeof out, &n_out);
+        timeout = 0;
+      } else if (clock_on && t > last_step) {
+        uint64_t dt = t - last_step > 100 ? 100 : t - last_step;
+        simrtl_run(s.r, (uint64_t)s.clock_hz * dt / 1000u, false, out, sizeof out, &n_out);
+      }
+      if (n_out) rtl_out(&s, out, n_out);
+    } else if (clock_on && t > last_step) {
       uint64_t dt = t - last_step > 100 ? 100 : t - last_step; /* no catching up after a stall */
       s.tp->step(s.dev, (uint64_t)s.clock_hz * dt / 1000u);
     }
     last_step = t;
     int fd = s.tcp ? (s.conn_fd >= 0 ? s.conn_fd : s.listen_fd) : s.master_fd;
+    /* --bridge rtl: read no more than a third of the queue's room (faults may triple it) */
+    size_t want = s.rtl ? simrtl_room(s.r) / 3 : sizeof buf;
+    if (want > sizeof buf) want = sizeof buf;
+    if (want == 0) continue; /* the queue drains at the line's rate first */
     struct pollfd pf = {fd, POLLIN, 0};
-    int r = poll(&pf, 1, clock_on ? 1 : 100);
+    int r = poll(&pf, 1, timeout);
     if (r < 0) {
       if (errno == EINTR) continue;
       fprintf(stderr, "sgpu-sim: poll: %s\n", strerror(errno));
@@ -565,14 +718,23 @@ int main(int argc, char **argv) {
       if (c < 0) continue;
       fcntl(c, F_SETFD, FD_CLOEXEC);
       fcntl(c, F_SETFL, fcntl(c, F_GETFL) | O_NONBLOCK);
+      int one = 1; /* a response goes out as it leaves the bridge: no Nagle delay */
+      setsockopt(c, IPPROTO_TCP, TCP_NODELAY, &one, sizeof one);
       s.conn_fd = c;
       s.connections++;
-      s.at_connect = s.br.st;
-      bridge_ref_line_reset(&s.br); /* a fresh byte stream */
+      /* a fresh byte stream */
+      if (s.rtl) {
+        s.rs_at_connect = s.rs;
+        simrtl_flush(s.r);
+        s.in_frame = false;
+      } else {
+        s.at_connect = s.br.st;
+        bridge_ref_line_reset(&s.br);
+      }
       had_client = true;
       continue;
     }
-    ssize_t got = read(fd, buf, sizeof buf);
+    ssize_t got = read(fd, buf, want);
     if (got > 0) {
       last_byte = now_ms();
       had_client = true;
@@ -601,9 +763,12 @@ int main(int argc, char **argv) {
   if (s.tcp && s.conn_fd >= 0) close_conn(&s);
 
   double secs = (double)(now_ms() - t_start) / 1000.0;
-  uint64_t cycles = s.tp->cycles(s.dev) - c_start;
+  uint64_t cycles = (s.rtl ? simrtl_cycles(s.r) : s.tp->cycles(s.dev)) - c_start;
   char counts[320], frx[128], ftx[128];
-  frame_counts(counts, sizeof counts, &s.br.st, NULL);
+  if (s.rtl)
+    rtl_counts(counts, sizeof counts, &s.rs, NULL);
+  else
+    frame_counts(counts, sizeof counts, &s.br.st, NULL);
   fault_line(frx, sizeof frx, &s.rx);
   fault_line(ftx, sizeof ftx, &s.tx);
   printf("sgpu-sim: exit%s: %llu connection%s; %s\n",
@@ -611,13 +776,32 @@ int main(int argc, char **argv) {
          (unsigned long long)s.connections, s.connections == 1 ? "" : "s", counts);
   printf("sgpu-sim: faults (seed %llu): rx %s; tx %s; %llu bytes for an absent client lost\n",
          (unsigned long long)s.seed, frx, ftx, (unsigned long long)s.tx_lost);
-  printf("sgpu-sim: clock: %llu cycles in %.1f s of wall time (%.0f cycles/s); bytes handed "
-         "across (no UART timing in this increment)\n",
-         (unsigned long long)cycles, secs, secs > 0 ? (double)cycles / secs : 0.0);
+  if (s.rtl) {
+    sgpu_simlink_counts c;
+    simrtl_counts(s.r, &c);
+    double run = (double)s.r->run_ns / 1e9;
+    printf("sgpu-sim: clock: %llu cycles, %.3f s simulated at %u Hz, in %.1f s of wall time "
+           "(%.1f s running: %.0f cycles per wall second); UART 8N1 at %u/%u cycles per bit: "
+           "%.0f baud; the RTL UART dropped %llu bytes for a framing error and %llu for an "
+           "overrun, the host's UART %llu; %u engine ownership violations\n",
+           (unsigned long long)cycles, (double)cycles / s.sim_hz, s.sim_hz, secs, run,
+           run > 0 ? (double)cycles / run : 0.0, s.r->num, s.r->den, baud,
+           (unsigned long long)c.frame_errors, (unsigned long long)c.overruns,
+           (unsigned long long)s.r->host_frame_errors, c.owner_violations);
+  } else {
+    printf("sgpu-sim: clock: %llu cycles in %.1f s of wall time (%.0f cycles/s); bytes handed "
+           "across (--bridge ref: no UART timing)\n",
+           (unsigned long long)cycles, secs, secs > 0 ? (double)cycles / secs : 0.0);
+  }
   fflush(stdout);
   if (s.listen_fd >= 0) close(s.listen_fd);
   if (s.slave_keep >= 0) close(s.slave_keep);
   if (s.master_fd >= 0) close(s.master_fd);
-  s.tp->close(s.dev);
+  if (s.rtl) {
+    simrtl_close(s.r);
+    free(s.r);
+  } else {
+    s.tp->close(s.dev);
+  }
   return rc;
 }

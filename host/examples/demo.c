@@ -3,8 +3,12 @@
  * Drives the Verilated core through the real libsgpu: two processes map memory and write a
  * pattern through the device MMU, one is destroyed by the hardware teardown engine, its
  * completion is printed, and the other's data is read back intact. Exits non-zero if any
- * step does not do what it should. Usage: demo [URI] (default "sim:").
+ * step does not do what it should. Usage: demo [URI] (default "sim:"). Over a byte link
+ * (`make demo` also runs it as `demo pty:/dev/pts/N` against sgpu-sim --bridge rtl, the RTL
+ * UART and link bridge in the loop) it also prints the frames and bytes the destroy took on
+ * the wire (sgpu_link_stats).
  */
+#include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -77,6 +81,8 @@ int main(int argc, char **argv) {
          before.live_queues);
 
   sgpu_destroy_result r;
+  sgpu_link_counters w0, w1;
+  bool link = sgpu_link_stats(dev, &w0) == SGPU_STATUS_SUCCESS;
   st = sgpu_destroy_process(dev, a, SGPU_POLICY_EAGER, &r);
   printf("\nDESTROY_PROCESS A (eager, in hardware): %s\n", sgpu_status_str(st));
   if (st) return fail(dev, "destroy A", st);
@@ -86,9 +92,18 @@ int main(int argc, char **argv) {
   printf("  queues freed: %u, work aborted: %u, doorbells ignored: %u\n", r.queues_freed,
          r.work_aborted, r.doorbells_ignored);
   printf("  phases (cycles): validate %u, stop/drain %u, TLB %u, free %u, release %u, "
-         "complete %u\n\n",
+         "complete %u\n",
          r.validate_cycles, r.stop_drain_cycles, r.tlb_cycles, r.free_cycles, r.release_cycles,
          r.complete_cycles);
+  if (link && sgpu_link_stats(dev, &w1) == SGPU_STATUS_SUCCESS)
+    printf("  on the wire: %llu request frame, %llu response frame (%llu bytes out, %llu bytes "
+           "in, %llu retransmissions): the whole teardown, its phases included\n",
+           (unsigned long long)(w1.frames_tx - w0.frames_tx),
+           (unsigned long long)(w1.frames_rx - w0.frames_rx),
+           (unsigned long long)(w1.bytes_tx - w0.bytes_tx),
+           (unsigned long long)(w1.bytes_rx - w0.bytes_rx),
+           (unsigned long long)(w1.retries - w0.retries));
+  putchar('\n');
 
   uint64_t c0 = 0, c1 = 0;
   sgpu_read_cycles(dev, &c0);

@@ -333,8 +333,25 @@ static int lifecycle_policy(sc *c, uint32_t policy) {
       ST(sgpu_ring_doorbell(c->dev, qs[0], 99), SGPU_STATUS_SUCCESS);
       EQ("DB_IGNORED after the dying process's doorbell", reg(c, SGPU_REG_DB_IGNORED), db0 + 1);
     }
-    ST(sgpu_query_process(c->dev, p, &pi), SGPU_STATUS_PROCESS_IS_TERMINATING);
-    ST(sgpu_destroy_process(c->dev, p, SGPU_POLICY_DEFERRED, NULL), SGPU_STATUS_PROCESS_IS_TERMINATING);
+    /* TERMINATING while DYING. Over a byte link thousands of cycles pass between two
+     * commands (a 3 Mbaud UART moves a byte in 40 cycles of a 12 MHz clock), so the scrubber
+     * may have finished and the reclaim event come already: then INVALID_HANDLE, and only if
+     * RECLAIM_SEQ shows that event. */
+    sgpu_status qst = sgpu_query_process(c->dev, p, &pi);
+    if (qst != SGPU_STATUS_PROCESS_IS_TERMINATING) {
+      ST(qst, SGPU_STATUS_INVALID_HANDLE);
+      REQUIRE(reg(c, SGPU_REG_RECLAIM_SEQ) != rseq0,
+              "QUERY of the DYING handle: INVALID_HANDLE before its reclaim event");
+      printf("  [lifecycle/%s] the reclaim event came before the QUERY\n", pn);
+    } else {
+      sgpu_status dst = sgpu_destroy_process(c->dev, p, SGPU_POLICY_DEFERRED, NULL);
+      if (dst != SGPU_STATUS_PROCESS_IS_TERMINATING) {
+        ST(dst, SGPU_STATUS_INVALID_HANDLE);
+        REQUIRE(reg(c, SGPU_REG_RECLAIM_SEQ) != rseq0,
+                "second destroy of the DYING handle: INVALID_HANDLE before its reclaim event");
+        printf("  [lifecycle/%s] the reclaim event came before the second destroy\n", pn);
+      }
+    }
     uint32_t seq = reg(c, SGPU_REG_RECLAIM_SEQ);
     if (seq == rseq0) { /* still DYING (the event may already have come on a fast scrubber) */
       EQ("RECLAIM_PENDING while DYING", reg(c, SGPU_REG_RECLAIM_PENDING), 1);

@@ -2,11 +2,15 @@
  * transport_link.c) against sgpu-sim (sim/sgpu_sim_main.c: a model behind the C reference
  * bridge), each sgpu-sim a child process started here.
  *
- *   test_link SGPU_SIM MODEL HANG_MODEL [--quick]
+ *   test_link SGPU_SIM MODEL HANG_MODEL [--quick] [--bridge ref|rtl]
  *     SGPU_SIM    the sgpu-sim binary
- *     MODEL       the working device model (e.g. ref, or a path)
- *     HANG_MODEL  a model whose doorbell never completes (the fakehang build of the shell)
+ *     MODEL       the working device model (e.g. ref, or a path; with --bridge rtl an RTL link
+ *                 model: small or default)
+ *     HANG_MODEL  a model whose doorbell never completes (the fakehang build of the shell),
+ *                 always served through the reference bridge (--bridge ref)
  *     --quick     fewer rounds (the ASan+UBSan run)
+ *     --bridge B  sgpu-sim's bridge for MODEL (default ref); rtl: the RTL UART and link bridge
+ *                 in the Verilated model, bytes bit-timed on its pins (sgpu-sim --bridge rtl)
  *
  * 1. Frames: on a clean link every admin command (create, map, unmap, query, queues, destroy
  *    with its phases) and every memory burst of up to 124 words costs exactly one request
@@ -46,7 +50,7 @@
 #define ST(x) sgpu_status_str(x)
 #define LINE_TIMEOUT_MS 30000 /* sgpu-sim under ASan on a busy machine starts in well under */
 
-static const char *sim_bin, *model, *hang_model;
+static const char *sim_bin, *model, *hang_model, *bridge = "ref";
 static bool quick;
 static uint32_t root_frames = 1; /* frames an empty process holds (its root table), measured */
 
@@ -215,12 +219,19 @@ static void probe_end(frame_probe *p, sgpu_status st, const char *what, uint64_t
   if (st != SGPU_STATUS_SUCCESS) printf("      | %s\n", sgpu_last_error(p->dev));
 }
 
-/* "frames in N (executed E, ...), frames out M" of a connection line. */
+/* "frames in N (executed E, ...), frames out M" of a connection line (--bridge ref), or
+ * "frames in N, frames out M (NAKs K, ...)" (--bridge rtl: counted on the pins; *exec is then
+ * the responses that were not NAKs). */
 static bool parse_conn(const char *line, unsigned long long *in, unsigned long long *exec,
                        unsigned long long *out) {
   const char *a = strstr(line, "frames in "), *b = strstr(line, "frames out ");
-  return a && b && sscanf(a, "frames in %llu (executed %llu", in, exec) == 2 &&
-         sscanf(b, "frames out %llu", out) == 1;
+  unsigned long long naks = 0;
+  if (!a || !b || sscanf(b, "frames out %llu", out) != 1) return false;
+  if (sscanf(a, "frames in %llu (executed %llu", in, exec) == 2) return true;
+  if (sscanf(a, "frames in %llu,", in) != 1 || sscanf(b, "frames out %*u (NAKs %llu", &naks) != 1)
+    return false;
+  *exec = *out - naks;
+  return true;
 }
 
 static void frames_test(const char *kind) {
@@ -229,8 +240,8 @@ static void frames_test(const char *kind) {
   /* --clock-hz 0: the device's clock moves with register accesses only, so no reclaim
    * event can come between a DEFERRED destroy and libsgpu's note of it (the frame counts
    * below are exact). */
-  const char *args[] = {"--model", model, "--clock-hz", "0", kind[0] == 't' ? "--tcp" : "--pty",
-                        kind[0] == 't' ? "0" : NULL, NULL};
+  const char *args[] = {"--bridge", bridge, "--model", model, "--clock-hz", "0",
+                        kind[0] == 't' ? "--tcp" : "--pty", kind[0] == 't' ? "0" : NULL, NULL};
   if (!sim_start(&s, args)) return;
   sgpu_device *dev = open_uri(s.uri);
   if (!dev) {
@@ -326,7 +337,21 @@ static void frames_test(const char *kind) {
   if (st == SGPU_STATUS_SUCCESS) st = sgpu_map(dev, c, va, 2);
   probe_begin(&p);
   if (st == SGPU_STATUS_SUCCESS) st = sgpu_destroy_process(dev, c, SGPU_POLICY_DEFERRED, &dr);
-  probe_end(&p, st, "DESTROY_PROCESS deferred (+ 1 note)", 2);
+  if (strcmp(bridge, "rtl")) {
+    probe_end(&p, st, "DESTROY_PROCESS deferred (+ 1 note)", 2);
+  } else {
+    /* The RTL device's clock runs while the bridge executes (--clock-hz 0 stops it only
+     * between requests), so the reclaim event may land between the note batch's two
+     * RECLAIM_SEQ reads: libsgpu then reads the batch again (host/lib/reclaim.c). */
+    sgpui_link_stats a = stats(dev);
+    uint64_t tx = a.transmissions - p.before.transmissions, rx = a.frames_rx - p.before.frames_rx;
+    CHECK(st == SGPU_STATUS_SUCCESS && (tx == 2 || tx == 3) && rx == tx &&
+              a.retries == p.before.retries,
+          "%-34s %s: %llu request frames, %llu response frames (2, or 3 when the reclaim came "
+          "between the note's RECLAIM_SEQ reads), no retry",
+          "DESTROY_PROCESS deferred (+ note)", ST(st), (unsigned long long)tx,
+          (unsigned long long)rx);
+  }
   sgpu_device_info di;
   probe_begin(&p);
   st = sgpu_query_device(dev, &di);
@@ -350,6 +375,16 @@ static void frames_test(const char *kind) {
         (unsigned long long)(t1s.frames_rx - t0s.frames_rx), (double)(t1 - t0) / n,
         (double)(t1s.bytes_tx - t0s.bytes_tx) / n, (double)(t1s.bytes_rx - t0s.bytes_rx) / n);
   sgpui_link_stats total = stats(dev);
+  sgpu_link_counters lc;
+  sgpu_status lst = sgpu_link_stats(dev, &lc);
+  CHECK(lst == SGPU_STATUS_SUCCESS && lc.frames_tx == total.transmissions &&
+            lc.frames_rx == total.frames_rx && lc.bytes_tx == total.bytes_tx &&
+            lc.bytes_rx == total.bytes_rx && lc.retries == total.retries,
+        "sgpu_link_stats: %llu frames out, %llu in, %llu bytes out, %llu in, %llu "
+        "retransmissions, as the link engine counted (%s)",
+        (unsigned long long)lc.frames_tx, (unsigned long long)lc.frames_rx,
+        (unsigned long long)lc.bytes_tx, (unsigned long long)lc.bytes_rx,
+        (unsigned long long)lc.retries, ST(lst));
   sgpu_close(dev);
 
   /* The same commands through register batches (admin=off), for comparison. */
@@ -628,8 +663,8 @@ static void fault_test(double rate, uint64_t seed, unsigned rounds, uint32_t wor
   snprintf(f2, sizeof f2, "both:flip:%s", r);
   snprintf(f3, sizeof f3, "both:dup:%s", r);
   snprintf(f4, sizeof f4, "both:insert:%s", r);
-  const char *args[] = {"--model", model, "--tcp", "0", "--seed", sd, "--fault", f1, "--fault",
-                        f2, "--fault", f3, "--fault", f4, NULL};
+  const char *args[] = {"--bridge", bridge, "--model", model, "--tcp", "0", "--seed", sd,
+                        "--fault", f1, "--fault", f2, "--fault", f3, "--fault", f4, NULL};
   simproc s;
   if (!sim_start(&s, args)) return;
   char uri[600];
@@ -698,7 +733,8 @@ static void failures_test(void) {
    * times out naming it. */
   {
     simproc s;
-    const char *args[] = {"--model", hang_model, "--tcp", "0", "--admin-wait-log2", "6", NULL};
+    const char *args[] = {"--bridge", "ref", "--model", hang_model, "--tcp", "0",
+                          "--admin-wait-log2", "6", NULL};
     if (sim_start(&s, args)) {
       if ((dev = open_uri(s.uri))) {
         sgpu_set_poll_limit(dev, 20);
@@ -721,10 +757,22 @@ static void failures_test(void) {
     }
   }
 
+  /* Link counters of a device that is not on a byte link: refused, naming its transport. */
+  {
+    snprintf(uri, sizeof uri, "sim:%s", hang_model);
+    if ((dev = open_uri(uri))) {
+      sgpu_link_counters lc;
+      st = sgpu_link_stats(dev, &lc);
+      expect_fail(st, SGPU_STATUS_INVALID_DEVICE_REQUEST, sgpu_last_error(dev), "no link to count",
+                  "sim:", "sgpu_link_stats on a sim: device");
+      sgpu_close(dev);
+    }
+  }
+
   /* The simulator dies mid-session: the next call fails at once naming the link. */
   {
     simproc s;
-    const char *args[] = {"--model", model, "--tcp", "0", NULL};
+    const char *args[] = {"--bridge", bridge, "--model", model, "--tcp", "0", NULL};
     if (sim_start(&s, args)) {
       snprintf(uri, sizeof uri, "%s?timeout_ms=200&retries=1", s.uri);
       if ((dev = open_uri(uri))) {
@@ -812,13 +860,24 @@ static void failures_test(void) {
 
 int main(int argc, char **argv) {
   if (argc < 4) {
-    fprintf(stderr, "usage: test_link SGPU_SIM MODEL HANG_MODEL [--quick]\n");
+    fprintf(stderr, "usage: test_link SGPU_SIM MODEL HANG_MODEL [--quick] [--bridge ref|rtl]\n");
     return 2;
   }
   sim_bin = argv[1];
   model = argv[2];
   hang_model = argv[3];
-  quick = argc > 4 && !strcmp(argv[4], "--quick");
+  for (int i = 4; i < argc; i++) {
+    if (!strcmp(argv[i], "--quick")) {
+      quick = true;
+    } else if (!strcmp(argv[i], "--bridge") && i + 1 < argc &&
+               (!strcmp(argv[i + 1], "ref") || !strcmp(argv[i + 1], "rtl"))) {
+      bridge = argv[++i];
+    } else {
+      fprintf(stderr, "test_link: bad option '%s' (--quick, --bridge ref|rtl)\n", argv[i]);
+      return 2;
+    }
+  }
+  printf("test_link: sgpu-sim --bridge %s --model %s\n", bridge, model);
   signal(SIGPIPE, SIG_IGN);
 
   frames_test("tcp");
@@ -826,9 +885,14 @@ int main(int argc, char **argv) {
   /* Rates per byte and per fault kind (4 kinds, both directions): 0.05 % .. 0.4 %, so 0.2 %
    * to 1.6 % of the bytes are damaged; the highest with fewer retries, to provoke link
    * errors. Transfers up to 150 words (2 bursts). */
-  fault_test(0.0005, 1, quick ? 8 : 20, 150, "timeout_ms=40");
-  fault_test(0.002, 2, quick ? 8 : 20, 40, "timeout_ms=40");
-  fault_test(0.004, 3, quick ? 8 : 20, 16, "timeout_ms=40&retries=3");
+  /* The RTL bridge is simulated bit by bit at about a million cycles per wall second: a
+   * 150-word MEM_WRITE (about 620 bytes, 40 cycles each) takes some 25 ms of wall time, so an
+   * attempt waits 10 times longer there. */
+  bool rtl = !strcmp(bridge, "rtl");
+  fault_test(0.0005, 1, quick ? 8 : 20, 150, rtl ? "timeout_ms=400" : "timeout_ms=40");
+  fault_test(0.002, 2, quick ? 8 : 20, 40, rtl ? "timeout_ms=400" : "timeout_ms=40");
+  fault_test(0.004, 3, quick ? 8 : 20, 16,
+             rtl ? "timeout_ms=400&retries=3" : "timeout_ms=40&retries=3");
   if (!quick) fault_test(0.002, 4, 20, 60, "timeout_ms=40&retries=2");
   failures_test();
   return ht_done("test_link");

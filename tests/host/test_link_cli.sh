@@ -5,7 +5,9 @@
 # sgpu-sim's own interface: --help, usage errors, --once, a clean exit on SIGTERM with its
 # summary, and what the tool says once the simulator is gone.
 #
-#   test_link_cli.sh SGPU SGPU_SIM [MODEL]     MODEL default ref (the C reference model)
+#   test_link_cli.sh SGPU SGPU_SIM [MODEL [BRIDGE]]
+#     MODEL default ref (the C reference model); BRIDGE sgpu-sim's --bridge, default ref; rtl:
+#     the RTL UART and link bridge in the Verilated model (MODEL small or default), bit-timed
 #
 # sgpu-sim's first stdout line gives its URI (read from a FIFO with a timeout, no sleeps);
 # every sgpu invocation and every wait runs under a timeout, so a hang fails the test.
@@ -13,6 +15,9 @@ set -u
 cli=${1:?usage: test_link_cli.sh SGPU SGPU_SIM [MODEL]}
 sim=${2:?usage: test_link_cli.sh SGPU SGPU_SIM [MODEL]}
 model=${3:-ref}
+bridge=${4:-ref}
+M=(--bridge "$bridge" --model "$model")
+sofile=libsgpu_sim_no-such-model.so; [ "$bridge" = rtl ] && sofile=libsgpu_simlink_no-such-model.so
 T=30 # seconds any one step may take
 pass=0; fail=0
 tmp=$(mktemp -d)
@@ -95,15 +100,24 @@ for w in --pty --tcp --fault --seed --once "listening on" "C reference bridge"; 
 for args in "--tcp" "--fault rx:drop" "--fault sideways:drop:0.1" "--fault rx:melt:0.1" \
             "--fault rx:drop:2" "--tcp 70000" "--bogus" "--admin-wait-log2 99"; do
   # shellcheck disable=SC2086
-  timeout $T "$sim" --model "$model" $args >"$tmp/out" 2>"$tmp/err"; rc=$?
+  timeout $T "$sim" "${M[@]}" $args >"$tmp/out" 2>"$tmp/err"; rc=$?
   err=$(cat "$tmp/err")
   if [ "$rc" -ne 0 ] && [ -n "$err" ] && [ ! -s "$tmp/out" ]; then ok "sgpu-sim $args: refused (exit $rc): $err"
   else bad "sgpu-sim $args: exit $rc, stderr '$err'"; fi
 done
-timeout $T "$sim" --model no-such-model --tcp 0 >"$tmp/out" 2>"$tmp/err"; rc=$?
+timeout $T "$sim" --bridge "$bridge" --model no-such-model --tcp 0 >"$tmp/out" 2>"$tmp/err"; rc=$?
 err=$(cat "$tmp/err")
-[ "$rc" -eq 1 ] && [[ "$err" == *libsgpu_sim_no-such-model.so* ]] && ok "sgpu-sim --model no-such-model: exit 1 naming the file" \
-  || bad "sgpu-sim --model no-such-model: exit $rc: $err"
+[ "$rc" -eq 1 ] && [[ "$err" == *"$sofile"* ]] && ok "sgpu-sim --bridge $bridge --model no-such-model: exit 1 naming the file" \
+  || bad "sgpu-sim --bridge $bridge --model no-such-model: exit $rc: $err"
+if [ "$bridge" = rtl ]; then
+  for args in "--admin-wait-log2 6" "--sim-hz 0" "--bridge vhdl"; do
+    # shellcheck disable=SC2086
+    timeout $T "$sim" "${M[@]}" $args >"$tmp/out" 2>"$tmp/err"; rc=$?
+    err=$(cat "$tmp/err")
+    if [ "$rc" -ne 0 ] && [ -n "$err" ] && [ ! -s "$tmp/out" ]; then ok "sgpu-sim ${M[*]} $args: refused (exit $rc): $err"
+    else bad "sgpu-sim ${M[*]} $args: exit $rc, stderr '$err'"; fi
+  done
+fi
 
 # ----------------------------------------------------------------------------- the tool
 run 0 "sgpu --help" -- --help
@@ -113,7 +127,7 @@ for s in "tcp:HOST:PORT" "pty:PATH" "sim:"; do has "$s" out "sgpu --help"; done
 lifecycle() {
   local kind=$1
   echo "-- over $kind:"
-  if [ "$kind" = tcp ]; then start_sim --model "$model" --tcp 0 || return; else start_sim --model "$model" --pty || return; fi
+  if [ "$kind" = tcp ]; then start_sim "${M[@]}" --tcp 0 || return; else start_sim "${M[@]}" --pty || return; fi
   [[ "$uri" == "$kind:"* ]] && ok "URI '$uri' is a $kind: URI" || bad "URI '$uri' is not a $kind: URI"
   local U=(--uri "$uri")
   run 0 "info" -- "${U[@]}" info || return
@@ -163,8 +177,17 @@ lifecycle() {
   if [ "$kind" = tcp ]; then
     [[ "$simout" == *"connection 1 closed: frames in"* ]] && ok "sgpu-sim reports each connection's frames" \
       || bad "no per-connection line from sgpu-sim"
-    [[ "$simout" == *"NAKed 0, dropped 0"* ]] && ok "a clean link: no NAKs, no dropped frames" \
-      || bad "NAKs or drops on a clean link"
+    [[ "$simout" == *"NAKed 0, dropped 0"* || "$simout" == *"NAKs 0, damaged 0"* ]] \
+      && ok "a clean link: no NAKs, no dropped or damaged frames" || bad "NAKs or drops on a clean link"
+  fi
+  if [ "$bridge" = rtl ]; then
+    [[ "$simout" == *"on the RTL bridge's UART pins"* && "$simout" == *" baud"* && \
+       "$simout" == *"cycles per wall second"* && "$simout" == *"dropped 0 bytes for a framing error and 0 for an overrun, the host's UART 0"* ]] \
+      && ok "sgpu-sim --bridge rtl reports the pins' counts, the baud rate, the co-simulation speed, no UART error" \
+      || bad "sgpu-sim --bridge rtl summary: $simout"
+    grep -q "UART 8N1 at 4/1 clock cycles per bit, simulated clock 12000000 Hz, 3000000 baud" "$tmp/sim.err" \
+      && ok "sgpu-sim --bridge rtl states its clock and baud rate at start (stderr)" \
+      || bad "sgpu-sim --bridge rtl start line: $(head -3 "$tmp/sim.err")"
   fi
   # The simulator is gone: a clear error, exit 1, no hang.
   run 1 "info after sgpu-sim exited" -- --uri "$uri" info && has "$uri" err "error after exit"
@@ -174,11 +197,11 @@ lifecycle pty
 
 # --once: serves one client, then exits by itself.
 echo "-- --once:"
-if start_sim --model "$model" --tcp 0 --once; then
+if start_sim "${M[@]}" --tcp 0 --once; then
   run 0 "info (the one client)" -- --uri "$uri" info
   stop_sim none
 fi
-if start_sim --model "$model" --pty --once; then
+if start_sim "${M[@]}" --pty --once; then
   run 0 "info over pty (the one client)" -- --uri "$uri" info
   stop_sim none
 fi
