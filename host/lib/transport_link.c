@@ -675,9 +675,8 @@ void sgpui_link_termios_raw(struct termios *t) {
 }
 
 bool sgpui_link_dev_stats(sgpu_device *dev, sgpui_link_stats *out) {
-  if (!dev || (dev->tp != &sgpui_transport_tcp && dev->tp != &sgpui_transport_pty &&
-               dev->tp != &sgpui_transport_serial && dev->tp != &sgpui_transport_usb))
-    return false;
+  /* every link-session transport closes with link_close (LINK_SESSION_OPS) */
+  if (!dev || dev->tp->close != link_close) return false;
   pthread_mutex_lock(&dev->lock);
   *out = ((link_ctx *)dev->tp_ctx)->cl.stats;
   pthread_mutex_unlock(&dev->lock);
@@ -700,70 +699,42 @@ static void link_stats(void *p, sgpu_link_counters *o) {
   o->failures = s->failures;
 }
 
-#define LINK_CAPS (SGPUI_CAP_BATCH | SGPUI_CAP_ADMIN | SGPUI_CAP_MEM)
+/* The operations of every link-session transport (the tables below), written once so that
+ * the tables differ only in scheme, help and open. */
+#define LINK_SESSION_OPS                                                                      \
+  .caps = SGPUI_CAP_BATCH | SGPUI_CAP_ADMIN | SGPUI_CAP_MEM, .close = link_close,            \
+  .read32 = link_read32, .write32 = link_write32, .batch = link_batch,                       \
+  .ctx_caps = link_ctx_caps, .admin = link_admin, .mem = link_mem,                           \
+  .mem_max_words = SGPU_LINK_MEM_MAX_WORDS, .link_stats = link_stats
 
 const sgpui_transport sgpui_transport_tcp = {
     .scheme = "tcp",
     .help = "tcp:HOST:PORT[?timeout_ms=N&retries=N&admin=off]  wire protocol over TCP "
             "(sgpu-sim --tcp)",
-    .caps = LINK_CAPS,
     .open = tcp_open,
-    .close = link_close,
-    .read32 = link_read32,
-    .write32 = link_write32,
-    .batch = link_batch,
-    .ctx_caps = link_ctx_caps,
-    .admin = link_admin,
-    .mem = link_mem,
-    .mem_max_words = SGPU_LINK_MEM_MAX_WORDS,
-    .link_stats = link_stats,
+    LINK_SESSION_OPS,
 };
 
 const sgpui_transport sgpui_transport_pty = {
     .scheme = "pty",
     .help = "pty:PATH[?timeout_ms=N&retries=N&admin=off]  wire protocol over a terminal, raw "
             "mode (sgpu-sim --pty)",
-    .caps = LINK_CAPS,
     .open = pty_open,
-    .close = link_close,
-    .read32 = link_read32,
-    .write32 = link_write32,
-    .batch = link_batch,
-    .ctx_caps = link_ctx_caps,
-    .admin = link_admin,
-    .mem = link_mem,
-    .mem_max_words = SGPU_LINK_MEM_MAX_WORDS,
-    .link_stats = link_stats,
+    LINK_SESSION_OPS,
 };
 
 const sgpui_transport sgpui_transport_serial = {
     .scheme = "serial",
     .help = "serial:PATH[@BAUD][?timeout_ms=N&retries=N&admin=off]  wire protocol over a serial "
             "line, raw 8N1, BAUD 1..12000000 (default 3000000), e.g. serial:/dev/ttyUSB1@3000000",
-    .caps = LINK_CAPS,
     .open = serial_open,
-    .close = link_close,
-    .read32 = link_read32,
-    .write32 = link_write32,
-    .batch = link_batch,
-    .ctx_caps = link_ctx_caps,
-    .admin = link_admin,
-    .mem = link_mem,
-    .mem_max_words = SGPU_LINK_MEM_MAX_WORDS,
+    LINK_SESSION_OPS,
 };
 
 const sgpui_transport sgpui_transport_usb = {
     .scheme = "usb",
     .help = "usb:VID:PID[:SERIAL][@BAUD][?timeout_ms=N&retries=N&admin=off&latency_ms=N]  wire "
             "protocol through an FTDI FT2232H/FT231X by libusb, e.g. usb:0403:6010 (iCEBreaker)",
-    .caps = LINK_CAPS,
     .open = usb_open,
-    .close = link_close,
-    .read32 = link_read32,
-    .write32 = link_write32,
-    .batch = link_batch,
-    .ctx_caps = link_ctx_caps,
-    .admin = link_admin,
-    .mem = link_mem,
-    .mem_max_words = SGPU_LINK_MEM_MAX_WORDS,
+    LINK_SESSION_OPS,
 };
