@@ -170,6 +170,9 @@ struct sgpu_device {
  * `return sgpui_fail(dev, st, "...", ...)`. */
 sgpu_status sgpui_fail(sgpu_device *dev, sgpu_status st, const char *fmt, ...)
     SGPUI_PRINTF(3, 4);
+/* The same into a caller's buffer (a transport's err/errlen): printf style, truncated to
+ * errlen; nothing when err is NULL or errlen 0 (device.c). */
+void sgpui_set_err(char *err, size_t errlen, const char *fmt, ...) SGPUI_PRINTF(3, 4);
 
 /* Register access (device.c). Lock held. Every address is checked against the bus width
  * (1 << SGPU_BUS_ADDR_BITS) and alignment first: STATUS_INVALID_PARAMETER naming it, nothing
