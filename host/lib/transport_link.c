@@ -87,18 +87,11 @@ typedef struct {
   sgpui_link_client cl;
 } link_ctx;
 
-/* Milliseconds on the monotonic clock. */
-static uint64_t now_ms(void) {
-  struct timespec ts;
-  clock_gettime(CLOCK_MONOTONIC, &ts);
-  return (uint64_t)ts.tv_sec * 1000u + (uint64_t)ts.tv_nsec / 1000000u;
-}
-
 /* poll() one fd for events, at most timeout_ms in total across EINTR. */
 static int wait_fd(int fd, short events, uint32_t timeout_ms, short *revents) {
-  uint64_t end = now_ms() + timeout_ms;
+  uint64_t end = sgpui_now_ms() + timeout_ms;
   for (;;) {
-    uint64_t t = now_ms();
+    uint64_t t = sgpui_now_ms();
     int left = t >= end ? 0 : (int)(end - t);
     struct pollfd p = {fd, events, 0};
     int r = poll(&p, 1, left);
@@ -523,7 +516,7 @@ static sgpu_status link_open(link_kind kind, const char *arg, void **out, char *
   }
   sgpui_link_channel ch = {c->port.ctx, c->port.write, c->port.read};
   /* Any first sequence number will do: the sync PING makes the next one fresh. */
-  sgpui_link_client_init(&c->cl, &ch, &lo.cfg, (uint8_t)(now_ms() & 0xFFu));
+  sgpui_link_client_init(&c->cl, &ch, &lo.cfg, (uint8_t)(sgpui_now_ms() & 0xFFu));
   char why[SGPUI_ERR_LEN];
   int e = sgpui_link_sync(&c->cl, why, sizeof why);
   if (e == SGPUI_LINK_OK) e = sgpui_link_info_get(&c->cl, &c->info, why, sizeof why);

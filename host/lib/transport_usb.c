@@ -139,12 +139,6 @@ typedef struct {
   size_t data_pos, data_len;
 } usb_port;
 
-static uint64_t now_ms(void) {
-  struct timespec ts;
-  clock_gettime(CLOCK_MONOTONIC, &ts);
-  return (uint64_t)ts.tv_sec * 1000u + (uint64_t)ts.tv_nsec / 1000000u;
-}
-
 static const char *chip_name(sgpui_ftdi_chip chip) {
   return chip == SGPUI_FTDI_2232H ? "FT2232H" : "FT231X";
 }
@@ -158,9 +152,9 @@ static void usb_err(usb_port *u, char *err, size_t errlen, const char *what, int
 static int usb_write(void *vc, const uint8_t *p, size_t n, char *err, size_t errlen) {
   usb_port *u = vc;
   size_t off = 0;
-  uint64_t end = now_ms() + u->timeout_ms;
+  uint64_t end = sgpui_now_ms() + u->timeout_ms;
   while (off < n) {
-    uint64_t t = now_ms();
+    uint64_t t = sgpui_now_ms();
     if (t >= end) {
       sgpui_set_err(err, errlen, "%s: could not send for %u ms (the chip does not take data; %s)",
                     u->uri, u->timeout_ms, u->node);
@@ -183,9 +177,9 @@ static int usb_write(void *vc, const uint8_t *p, size_t n, char *err, size_t err
 static long usb_read(void *vc, uint8_t *p, size_t cap, uint32_t timeout_ms, char *err,
                      size_t errlen) {
   usb_port *u = vc;
-  uint64_t end = now_ms() + timeout_ms;
+  uint64_t end = sgpui_now_ms() + timeout_ms;
   while (u->data_pos == u->data_len) {
-    uint64_t t = now_ms();
+    uint64_t t = sgpui_now_ms();
     if (t >= end) return 0;
     int got = 0;
     int r = libusb_bulk_transfer(u->h, u->ep_in, u->raw, (int)u->raw_cap, &got,
