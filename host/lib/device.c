@@ -86,6 +86,22 @@ sgpu_status sgpui_batch(sgpu_device *dev, sgpui_reg_op *ops, size_t n) {
                     ops[done].is_write ? "write" : "read", ops[done].addr, why);
 }
 
+sgpu_status sgpui_batch_read32(sgpui_batch_fn *batch, void *ctx, uint32_t addr, uint32_t *val,
+                               char *err, size_t errlen) {
+  sgpui_reg_op op = {addr, 0, 0};
+  size_t done;
+  sgpu_status st = batch(ctx, &op, 1, &done, err, errlen);
+  if (st == SGPU_STATUS_SUCCESS) *val = op.value;
+  return st;
+}
+
+sgpu_status sgpui_batch_write32(sgpui_batch_fn *batch, void *ctx, uint32_t addr, uint32_t val,
+                                char *err, size_t errlen) {
+  sgpui_reg_op op = {addr, 1, val};
+  size_t done;
+  return batch(ctx, &op, 1, &done, err, errlen);
+}
+
 sgpu_status sgpui_rd(sgpu_device *dev, uint32_t addr, uint32_t *val) {
   sgpui_reg_op op = {addr, 0, 0};
   sgpu_status st = sgpui_batch(dev, &op, 1);

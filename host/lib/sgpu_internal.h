@@ -182,6 +182,14 @@ void sgpui_set_err(char *err, size_t errlen, const char *fmt, ...) SGPUI_PRINTF(
 sgpu_status sgpui_batch(sgpu_device *dev, sgpui_reg_op *ops, size_t n);
 sgpu_status sgpui_rd(sgpu_device *dev, uint32_t addr, uint32_t *val);
 sgpu_status sgpui_wr(sgpu_device *dev, uint32_t addr, uint32_t val);
+/* read32/write32 of a transport whose native batch does the work: a batch of one entry
+ * through batch (its SGPUI_CAP_BATCH hook), the status and message as it returns them. */
+typedef sgpu_status sgpui_batch_fn(void *ctx, sgpui_reg_op *ops, size_t n, size_t *done,
+                                   char *err, size_t errlen);
+sgpu_status sgpui_batch_read32(sgpui_batch_fn *batch, void *ctx, uint32_t addr, uint32_t *val,
+                               char *err, size_t errlen);
+sgpu_status sgpui_batch_write32(sgpui_batch_fn *batch, void *ctx, uint32_t addr, uint32_t val,
+                                char *err, size_t errlen);
 /* CYCLE_LO then CYCLE_HI (HI is latched when LO is read), one batch. */
 sgpu_status sgpui_cycles(sgpu_device *dev, uint64_t *cycles);
 /* Device cycles now: the transport's count if it has one, else CYCLE_LO/HI. */

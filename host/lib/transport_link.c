@@ -587,17 +587,11 @@ static sgpu_status link_batch(void *p, sgpui_reg_op *ops, size_t n, size_t *done
 }
 
 static sgpu_status link_read32(void *p, uint32_t addr, uint32_t *val, char *err, size_t errlen) {
-  sgpui_reg_op op = {addr, 0, 0};
-  size_t done;
-  sgpu_status st = link_batch(p, &op, 1, &done, err, errlen);
-  if (st == SGPU_STATUS_SUCCESS) *val = op.value;
-  return st;
+  return sgpui_batch_read32(link_batch, p, addr, val, err, errlen);
 }
 
 static sgpu_status link_write32(void *p, uint32_t addr, uint32_t val, char *err, size_t errlen) {
-  sgpui_reg_op op = {addr, 1, val};
-  size_t done;
-  return link_batch(p, &op, 1, &done, err, errlen);
+  return sgpui_batch_write32(link_batch, p, addr, val, err, errlen);
 }
 
 /* ---------------------------------------------------------------- admin and memory */
