@@ -402,6 +402,7 @@ TEST_CMD_runtests-build := bash tests/tools/runtests_build.sh
 HOST_PORT_PROGS := test_serial test_pcie
 HOST_PORT_HDRS := tests/host/host_test.h tests/host/sim_child.h tests/host/sim_child.c \
                   host/lib/link_port.h
+HOST_PORT_HDRS += tests/host/link_check.h # sgpu_link_stats on a clean link (serial:, usb:)
 $(addprefix $(HOST_TEST_OUT)/,$(HOST_PORT_PROGS)): $(HOST_TEST_OUT)/%: tests/host/%.c \
                                                    $(HOST_PORT_HDRS) $(SGPU_LIB_A)
 	@mkdir -p $(@D)

@@ -218,10 +218,11 @@ sgpu_status sgpu_wait_clean(sgpu_device *dev, uint64_t timeout_cycles);
 sgpu_status sgpu_reg_read(sgpu_device *dev, uint32_t addr, uint32_t *val);
 sgpu_status sgpu_reg_write(sgpu_device *dev, uint32_t addr, uint32_t val);
 
-/* Link statistics of a device opened on a link transport (tcp:, pty:, shm:; counted since
- * sgpu_open): what the link did to carry the calls so far. A snapshot; the counters only grow.
- * On a transport without a link (sim:) STATUS_INVALID_DEVICE_REQUEST, naming the scheme.
- * Byte links (tcp:, pty:) count frames and bytes on the wire; shm: counts one "frame" per
+/* Link statistics of a device opened on a link transport (tcp:, pty:, serial:, usb:, shm:;
+ * counted since sgpu_open): what the link did to carry the calls so far. A snapshot; the
+ * counters only grow. On a transport without a link (sim:, pcie:)
+ * STATUS_INVALID_DEVICE_REQUEST, naming the scheme.
+ * Byte links (tcp:, pty:, serial:, usb:) count frames and bytes on the wire; shm: counts one "frame" per
  * request and per answer through the shared object and the bytes of their slots. */
 typedef struct {
   uint64_t requests;   /* requests made (a register batch split over k frames counts k) */

@@ -39,12 +39,11 @@ sgpu_status sgpui_fail(sgpu_device *dev, sgpu_status st, const char *fmt, ...) {
   return st;
 }
 
-static void set_err(char *buf, size_t len, const char *fmt, ...) SGPUI_PRINTF(3, 4);
-static void set_err(char *buf, size_t len, const char *fmt, ...) {
-  if (!buf || len == 0) return;
+void sgpui_set_err(char *err, size_t errlen, const char *fmt, ...) {
+  if (!err || errlen == 0) return;
   va_list ap;
   va_start(ap, fmt);
-  vsnprintf(buf, len, fmt, ap);
+  vsnprintf(err, errlen, fmt, ap);
   va_end(ap);
 }
 
@@ -85,6 +84,22 @@ sgpu_status sgpui_batch(sgpu_device *dev, sgpui_reg_op *ops, size_t n) {
   if (done >= n) done = n - 1;
   return sgpui_fail(dev, st, "register batch entry %zu of %zu (%s 0x%03x) failed: %s", done, n,
                     ops[done].is_write ? "write" : "read", ops[done].addr, why);
+}
+
+sgpu_status sgpui_batch_read32(sgpui_batch_fn *batch, void *ctx, uint32_t addr, uint32_t *val,
+                               char *err, size_t errlen) {
+  sgpui_reg_op op = {addr, 0, 0};
+  size_t done;
+  sgpu_status st = batch(ctx, &op, 1, &done, err, errlen);
+  if (st == SGPU_STATUS_SUCCESS) *val = op.value;
+  return st;
+}
+
+sgpu_status sgpui_batch_write32(sgpui_batch_fn *batch, void *ctx, uint32_t addr, uint32_t val,
+                                char *err, size_t errlen) {
+  sgpui_reg_op op = {addr, 1, val};
+  size_t done;
+  return batch(ctx, &op, 1, &done, err, errlen);
 }
 
 sgpu_status sgpui_rd(sgpu_device *dev, uint32_t addr, uint32_t *val) {
@@ -137,15 +152,15 @@ static void destroy_device(sgpu_device *dev) {
 sgpu_status sgpu_open_ex(const char *uri, sgpu_device **out, char *errbuf, size_t errlen) {
   if (errbuf && errlen) errbuf[0] = '\0';
   if (!out) {
-    set_err(errbuf, errlen, "sgpu_open: the device out pointer is NULL");
+    sgpui_set_err(errbuf, errlen, "sgpu_open: the device out pointer is NULL");
     return SGPU_STATUS_INVALID_PARAMETER;
   }
   *out = NULL;
   if (!uri || !*uri) uri = "sim:";
   const char *colon = strchr(uri, ':');
   if (!colon) {
-    set_err(errbuf, errlen, "bad device URI '%s': no scheme (expected SCHEME:..., e.g. sim:)",
-            uri);
+    sgpui_set_err(errbuf, errlen, "bad device URI '%s': no scheme (expected SCHEME:..., e.g. sim:)",
+                  uri);
     return SGPU_STATUS_NOT_FOUND;
   }
   size_t slen = (size_t)(colon - uri);
@@ -158,19 +173,19 @@ sgpu_status sgpu_open_ex(const char *uri, sgpu_device **out, char *errbuf, size_
     for (size_t i = 0, n = 0; i < NUM_TRANSPORTS && n < sizeof known; i++)
       n += (size_t)snprintf(known + n, sizeof known - n, "%s%s:", i ? ", " : "",
                             transports[i]->scheme);
-    set_err(errbuf, errlen, "unknown URI scheme '%.*s' in '%s' (known: %s)", (int)slen, uri,
-            uri, known);
+    sgpui_set_err(errbuf, errlen, "unknown URI scheme '%.*s' in '%s' (known: %s)", (int)slen, uri,
+                  uri, known);
     return SGPU_STATUS_NOT_FOUND;
   }
 
   sgpu_device *dev = calloc(1, sizeof *dev);
   if (!dev) {
-    set_err(errbuf, errlen, "host out of memory opening '%s'", uri);
+    sgpui_set_err(errbuf, errlen, "host out of memory opening '%s'", uri);
     return SGPU_STATUS_NO_MEMORY;
   }
   if (pthread_mutex_init(&dev->lock, NULL) != 0) {
     free(dev);
-    set_err(errbuf, errlen, "cannot create the device lock for '%s'", uri);
+    sgpui_set_err(errbuf, errlen, "cannot create the device lock for '%s'", uri);
     return SGPU_STATUS_INSUFFICIENT_RESOURCES;
   }
   dev->poll_limit = SGPU_DEFAULT_POLL_LIMIT;
@@ -205,7 +220,7 @@ sgpu_status sgpu_open_ex(const char *uri, sgpu_device **out, char *errbuf, size_
                                sizeof *dev->reclaims)))
     st = sgpui_fail(dev, SGPU_STATUS_NO_MEMORY, "host out of memory opening '%s'", uri);
   if (st != SGPU_STATUS_SUCCESS) {
-    set_err(errbuf, errlen, "%s", dev->last_error);
+    sgpui_set_err(errbuf, errlen, "%s", dev->last_error);
     destroy_device(dev);
     return st;
   }

@@ -12,6 +12,7 @@
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
+#include <time.h>
 
 #include "sgpu.h"
 
@@ -23,6 +24,13 @@ typedef struct {
   long (*read)(void *ctx, uint8_t *p, size_t cap, uint32_t timeout_ms, char *err, size_t errlen);
   void (*close)(void *ctx);
 } sgpui_link_port;
+
+/* Milliseconds on the monotonic clock (the ports' and the session's deadlines). */
+static inline uint64_t sgpui_now_ms(void) {
+  struct timespec ts;
+  clock_gettime(CLOCK_MONOTONIC, &ts);
+  return (uint64_t)ts.tv_sec * 1000u + (uint64_t)ts.tv_nsec / 1000000u;
+}
 
 /* ---------------------------------------------------------------- serial: (serial_baud.c) */
 /* The line rate the serial: and usb: URIs take after '@' ("3000000"): 1..SGPUI_BAUD_MAX. */

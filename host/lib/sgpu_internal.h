@@ -170,6 +170,9 @@ struct sgpu_device {
  * `return sgpui_fail(dev, st, "...", ...)`. */
 sgpu_status sgpui_fail(sgpu_device *dev, sgpu_status st, const char *fmt, ...)
     SGPUI_PRINTF(3, 4);
+/* The same into a caller's buffer (a transport's err/errlen): printf style, truncated to
+ * errlen; nothing when err is NULL or errlen 0 (device.c). */
+void sgpui_set_err(char *err, size_t errlen, const char *fmt, ...) SGPUI_PRINTF(3, 4);
 
 /* Register access (device.c). Lock held. Every address is checked against the bus width
  * (1 << SGPU_BUS_ADDR_BITS) and alignment first: STATUS_INVALID_PARAMETER naming it, nothing
@@ -179,6 +182,14 @@ sgpu_status sgpui_fail(sgpu_device *dev, sgpu_status st, const char *fmt, ...)
 sgpu_status sgpui_batch(sgpu_device *dev, sgpui_reg_op *ops, size_t n);
 sgpu_status sgpui_rd(sgpu_device *dev, uint32_t addr, uint32_t *val);
 sgpu_status sgpui_wr(sgpu_device *dev, uint32_t addr, uint32_t val);
+/* read32/write32 of a transport whose native batch does the work: a batch of one entry
+ * through batch (its SGPUI_CAP_BATCH hook), the status and message as it returns them. */
+typedef sgpu_status sgpui_batch_fn(void *ctx, sgpui_reg_op *ops, size_t n, size_t *done,
+                                   char *err, size_t errlen);
+sgpu_status sgpui_batch_read32(sgpui_batch_fn *batch, void *ctx, uint32_t addr, uint32_t *val,
+                               char *err, size_t errlen);
+sgpu_status sgpui_batch_write32(sgpui_batch_fn *batch, void *ctx, uint32_t addr, uint32_t val,
+                                char *err, size_t errlen);
 /* CYCLE_LO then CYCLE_HI (HI is latched when LO is read), one batch. */
 sgpu_status sgpui_cycles(sgpu_device *dev, uint64_t *cycles);
 /* Device cycles now: the transport's count if it has one, else CYCLE_LO/HI. */

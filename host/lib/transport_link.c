@@ -48,7 +48,6 @@
 #include <netinet/in.h>
 #include <netinet/tcp.h>
 #include <poll.h>
-#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -88,27 +87,11 @@ typedef struct {
   sgpui_link_client cl;
 } link_ctx;
 
-static void set_err(char *err, size_t errlen, const char *fmt, ...) SGPUI_PRINTF(3, 4);
-static void set_err(char *err, size_t errlen, const char *fmt, ...) {
-  if (!err || !errlen) return;
-  va_list ap;
-  va_start(ap, fmt);
-  vsnprintf(err, errlen, fmt, ap);
-  va_end(ap);
-}
-
-/* Milliseconds on the monotonic clock. */
-static uint64_t now_ms(void) {
-  struct timespec ts;
-  clock_gettime(CLOCK_MONOTONIC, &ts);
-  return (uint64_t)ts.tv_sec * 1000u + (uint64_t)ts.tv_nsec / 1000000u;
-}
-
 /* poll() one fd for events, at most timeout_ms in total across EINTR. */
 static int wait_fd(int fd, short events, uint32_t timeout_ms, short *revents) {
-  uint64_t end = now_ms() + timeout_ms;
+  uint64_t end = sgpui_now_ms() + timeout_ms;
   for (;;) {
-    uint64_t t = now_ms();
+    uint64_t t = sgpui_now_ms();
     int left = t >= end ? 0 : (int)(end - t);
     struct pollfd p = {fd, events, 0};
     int r = poll(&p, 1, left);
@@ -127,22 +110,23 @@ static int ch_write(void *vc, const uint8_t *p, size_t n, char *err, size_t errl
     short rev = 0;
     int r = wait_fd(c->fd, POLLOUT, c->write_timeout_ms, &rev);
     if (r < 0) {
-      set_err(err, errlen, "%s: poll: %s", c->uri, strerror(errno));
+      sgpui_set_err(err, errlen, "%s: poll: %s", c->uri, strerror(errno));
       return -1;
     }
     if (r == 0) {
-      set_err(err, errlen, "%s: could not send for %u ms (the far end does not read)", c->uri,
-              c->write_timeout_ms);
+      sgpui_set_err(err, errlen, "%s: could not send for %u ms (the far end does not read)", c->uri,
+                    c->write_timeout_ms);
       return -1;
     }
     ssize_t w = c->is_tcp ? send(c->fd, p + off, n - off, MSG_NOSIGNAL)
                           : write(c->fd, p + off, n - off);
     if (w < 0) {
       if (errno == EINTR || errno == EAGAIN || errno == EWOULDBLOCK) continue;
-      set_err(err, errlen, "%s: %s: %s%s", c->uri, c->is_tcp ? "send" : "write", strerror(errno),
-              errno == EPIPE || errno == ECONNRESET || errno == EIO
-                  ? " (the far end closed the link: did the simulator exit?)"
-                  : "");
+      sgpui_set_err(err, errlen, "%s: %s: %s%s", c->uri, c->is_tcp ? "send" : "write",
+                    strerror(errno),
+                    errno == EPIPE || errno == ECONNRESET || errno == EIO
+                        ? " (the far end closed the link: did the simulator exit?)"
+                        : "");
       return -1;
     }
     off += (size_t)w;
@@ -157,7 +141,7 @@ static long ch_read(void *vc, uint8_t *p, size_t cap, uint32_t timeout_ms, char 
     short rev = 0;
     int r = wait_fd(c->fd, POLLIN, timeout_ms, &rev);
     if (r < 0) {
-      set_err(err, errlen, "%s: poll: %s", c->uri, strerror(errno));
+      sgpui_set_err(err, errlen, "%s: poll: %s", c->uri, strerror(errno));
       return -1;
     }
     if (r == 0) return 0;
@@ -165,11 +149,12 @@ static long ch_read(void *vc, uint8_t *p, size_t cap, uint32_t timeout_ms, char 
     if (got > 0) return (long)got;
     if (got < 0 && (errno == EINTR || errno == EAGAIN || errno == EWOULDBLOCK)) continue;
     if (got == 0)
-      set_err(err, errlen, "%s: the far end closed the connection (did the simulator exit?)",
-              c->uri);
+      sgpui_set_err(err, errlen, "%s: the far end closed the connection (did the simulator exit?)",
+                    c->uri);
     else
-      set_err(err, errlen, "%s: read: %s%s", c->uri, strerror(errno),
-              errno == EIO ? " (the far end closed the terminal: did the simulator exit?)" : "");
+      sgpui_set_err(
+          err, errlen, "%s: read: %s%s", c->uri, strerror(errno),
+          errno == EIO ? " (the far end closed the terminal: did the simulator exit?)" : "");
     return -1;
   }
 }
@@ -204,36 +189,37 @@ static sgpu_status parse_options(link_kind kind, const char *arg, const char *q,
     unsigned long num = num_ok ? strtoul(val, NULL, 10) : 0;
     if (klen == 10 && !strncmp(o, "timeout_ms", 10)) {
       if (!num_ok || num < 1 || num > LINK_MAX_TIMEOUT_MS) {
-        set_err(err, errlen, "bad timeout_ms '%.*s' in '%s:%s' (1..%u ms)", (int)(olen - klen -
-                (eq ? 1 : 0)), v, scheme, arg, LINK_MAX_TIMEOUT_MS);
+        sgpui_set_err(err, errlen, "bad timeout_ms '%.*s' in '%s:%s' (1..%u ms)",
+                      (int)(olen - klen - (eq ? 1 : 0)), v, scheme, arg, LINK_MAX_TIMEOUT_MS);
         return SGPU_STATUS_NOT_FOUND;
       }
       cfg->timeout_ms = (uint32_t)num;
     } else if (klen == 7 && !strncmp(o, "retries", 7)) {
       if (!num_ok || num > LINK_MAX_RETRIES) {
-        set_err(err, errlen, "bad retries '%.*s' in '%s:%s' (0..%u)", (int)(olen - klen -
-                (eq ? 1 : 0)), v, scheme, arg, LINK_MAX_RETRIES);
+        sgpui_set_err(err, errlen, "bad retries '%.*s' in '%s:%s' (0..%u)",
+                      (int)(olen - klen - (eq ? 1 : 0)), v, scheme, arg, LINK_MAX_RETRIES);
         return SGPU_STATUS_NOT_FOUND;
       }
       cfg->attempts = (uint32_t)num + 1u;
     } else if (klen == 5 && !strncmp(o, "admin", 5)) {
       if (!eq || (strcmp(val, "off") && strcmp(val, "on")) || olen - klen - 1 != strlen(val)) {
-        set_err(err, errlen, "bad admin '%.*s' in '%s:%s' (on or off)", (int)(olen - klen -
-                (eq ? 1 : 0)), v, scheme, arg);
+        sgpui_set_err(err, errlen, "bad admin '%.*s' in '%s:%s' (on or off)",
+                      (int)(olen - klen - (eq ? 1 : 0)), v, scheme, arg);
         return SGPU_STATUS_NOT_FOUND;
       }
       *admin_off = !strcmp(val, "off");
     } else if (kind == LINK_USB && klen == 10 && !strncmp(o, "latency_ms", 10)) {
       if (!num_ok || num < 1 || num > SGPUI_USB_LATENCY_MAX) {
-        set_err(err, errlen, "bad latency_ms '%.*s' in '%s:%s' (1..%u ms)", (int)(olen - klen -
-                (eq ? 1 : 0)), v, scheme, arg, SGPUI_USB_LATENCY_MAX);
+        sgpui_set_err(err, errlen, "bad latency_ms '%.*s' in '%s:%s' (1..%u ms)",
+                      (int)(olen - klen - (eq ? 1 : 0)), v, scheme, arg, SGPUI_USB_LATENCY_MAX);
         return SGPU_STATUS_NOT_FOUND;
       }
       lo->latency_ms = (uint32_t)num;
     } else {
-      set_err(err, errlen,
-              "unknown %s option '%.*s' in '%s:%s' (known: timeout_ms=N, retries=N, admin=off%s)",
-              scheme, (int)olen, o, scheme, arg, kind == LINK_USB ? ", latency_ms=N" : "");
+      sgpui_set_err(
+          err, errlen,
+          "unknown %s option '%.*s' in '%s:%s' (known: timeout_ms=N, retries=N, admin=off%s)",
+          scheme, (int)olen, o, scheme, arg, kind == LINK_USB ? ", latency_ms=N" : "");
       return SGPU_STATUS_NOT_FOUND;
     }
     o += olen + (end ? 1 : 0);
@@ -252,7 +238,7 @@ static sgpu_status split_host_port(const char *arg, size_t n, char *host, size_t
   if (n && arg[0] == '[') {
     const char *close = memchr(arg, ']', n);
     if (!close || (size_t)(close - arg) + 1 >= n || close[1] != ':') {
-      set_err(err, errlen, "bad tcp address '%.*s': expected [IPV6]:PORT", (int)n, arg);
+      sgpui_set_err(err, errlen, "bad tcp address '%.*s': expected [IPV6]:PORT", (int)n, arg);
       return SGPU_STATUS_NOT_FOUND;
     }
     h = arg + 1;
@@ -263,8 +249,9 @@ static sgpu_status split_host_port(const char *arg, size_t n, char *host, size_t
     for (size_t i = 0; i < n; i++)
       if (arg[i] == ':') colon = arg + i; /* the last one */
     if (!colon) {
-      set_err(err, errlen, "bad tcp address '%.*s': expected HOST:PORT (e.g. tcp:127.0.0.1:5555)",
-              (int)n, arg);
+      sgpui_set_err(err, errlen,
+                    "bad tcp address '%.*s': expected HOST:PORT (e.g. tcp:127.0.0.1:5555)", (int)n,
+                    arg);
       return SGPU_STATUS_NOT_FOUND;
     }
     hlen = (size_t)(colon - arg);
@@ -280,11 +267,12 @@ static sgpu_status split_host_port(const char *arg, size_t n, char *host, size_t
     pn = strtoul(tmp, NULL, 10);
   }
   if (!ok || pn < 1 || pn > 65535) {
-    set_err(err, errlen, "bad tcp port '%.*s' in '%.*s' (1..65535)", (int)plen, p, (int)n, arg);
+    sgpui_set_err(err, errlen, "bad tcp port '%.*s' in '%.*s' (1..65535)", (int)plen, p, (int)n,
+                  arg);
     return SGPU_STATUS_NOT_FOUND;
   }
   if (hlen == 0 || hlen >= hcap) {
-    set_err(err, errlen, "bad tcp host '%.*s' in '%.*s'", (int)hlen, h, (int)n, arg);
+    sgpui_set_err(err, errlen, "bad tcp host '%.*s' in '%.*s'", (int)hlen, h, (int)n, arg);
     return SGPU_STATUS_NOT_FOUND;
   }
   memcpy(host, h, hlen);
@@ -301,7 +289,7 @@ static sgpu_status tcp_connect(fd_port *c, const char *host, const char *port,
   hints.ai_socktype = SOCK_STREAM;
   int g = getaddrinfo(host, port, &hints, &res);
   if (g != 0) {
-    set_err(err, errlen, "%s: cannot resolve host '%s': %s", c->uri, host, gai_strerror(g));
+    sgpui_set_err(err, errlen, "%s: cannot resolve host '%s': %s", c->uri, host, gai_strerror(g));
     return SGPU_STATUS_NOT_FOUND;
   }
   int last = 0;
@@ -348,10 +336,10 @@ static sgpu_status tcp_connect(fd_port *c, const char *host, const char *port,
     return SGPU_STATUS_SUCCESS;
   }
   freeaddrinfo(res);
-  set_err(err, errlen, "%s: %s: %s%s", c->uri, what, strerror(last),
-          last == ECONNREFUSED ? " (nothing listens there: is sgpu-sim running?)"
-          : last == ETIMEDOUT  ? " (no answer within timeout_ms)"
-                               : "");
+  sgpui_set_err(err, errlen, "%s: %s: %s%s", c->uri, what, strerror(last),
+                last == ECONNREFUSED ? " (nothing listens there: is sgpu-sim running?)"
+                : last == ETIMEDOUT  ? " (no answer within timeout_ms)"
+                                     : "");
   return SGPU_STATUS_NOT_FOUND;
 }
 
@@ -363,26 +351,27 @@ static sgpu_status tty_open(fd_port *c, const char *path, char *err, size_t errl
     int e = errno;
     struct stat sb;
     if (e == EACCES && stat(path, &sb) == 0)
-      set_err(err, errlen,
-              "%s: cannot open '%s': %s (mode %04o, owner uid %u, group gid %u; this process "
-              "runs as uid %u)",
-              c->uri, path, strerror(e), (unsigned)(sb.st_mode & 07777), (unsigned)sb.st_uid,
-              (unsigned)sb.st_gid, (unsigned)getuid());
+      sgpui_set_err(err, errlen,
+                    "%s: cannot open '%s': %s (mode %04o, owner uid %u, group gid %u; this process "
+                    "runs as uid %u)",
+                    c->uri, path, strerror(e), (unsigned)(sb.st_mode & 07777), (unsigned)sb.st_uid,
+                    (unsigned)sb.st_gid, (unsigned)getuid());
     else
-      set_err(err, errlen, "%s: cannot open '%s': %s", c->uri, path, strerror(e));
+      sgpui_set_err(err, errlen, "%s: cannot open '%s': %s", c->uri, path, strerror(e));
     return SGPU_STATUS_NOT_FOUND;
   }
   c->fd = fd;
   struct termios t;
   if (!isatty(fd) || tcgetattr(fd, &t) != 0) {
-    set_err(err, errlen, "%s: '%s' is not a terminal (%s)", c->uri, path, strerror(errno));
+    sgpui_set_err(err, errlen, "%s: '%s' is not a terminal (%s)", c->uri, path, strerror(errno));
     return SGPU_STATUS_NOT_FOUND;
   }
   c->saved = t;
   c->termios_saved = true;
   sgpui_link_termios_raw(&t);   /* bytes in and out as they are */
   if (tcsetattr(fd, TCSANOW, &t) != 0) {
-    set_err(err, errlen, "%s: cannot set raw mode on '%s': %s", c->uri, path, strerror(errno));
+    sgpui_set_err(err, errlen, "%s: cannot set raw mode on '%s': %s", c->uri, path,
+                  strerror(errno));
     return SGPU_STATUS_NOT_FOUND;
   }
   /* Whatever an earlier session left unread (late answers) is not ours. */
@@ -423,8 +412,10 @@ int sgpui_parse_baud(const char *s, size_t n, const char *uri, uint32_t *baud, c
     v = strtoul(tmp, NULL, 10);
   }
   if (!ok || v < 1 || v > SGPUI_BAUD_MAX) {
-    set_err(err, errlen, "bad baud rate '%.*s' in '%s' (a decimal rate 1..%u after '@', e.g. "
-            "@3000000)", (int)n, s, uri, SGPUI_BAUD_MAX);
+    sgpui_set_err(err, errlen,
+                  "bad baud rate '%.*s' in '%s' (a decimal rate 1..%u after '@', e.g. "
+                  "@3000000)",
+                  (int)n, s, uri, SGPUI_BAUD_MAX);
     return -1;
   }
   *baud = (uint32_t)v;
@@ -437,7 +428,7 @@ static sgpu_status fd_port_open(link_kind kind, const char *spec, size_t n, cons
                                 size_t errlen) {
   fd_port *c = calloc(1, sizeof *c);
   if (!c) {
-    set_err(err, errlen, "host out of memory opening '%s'", uri);
+    sgpui_set_err(err, errlen, "host out of memory opening '%s'", uri);
     return SGPU_STATUS_NO_MEMORY;
   }
   c->fd = -1;
@@ -462,8 +453,10 @@ static sgpu_status fd_port_open(link_kind kind, const char *spec, size_t n, cons
     if (at && sgpui_parse_baud(at + 1, n - plen - 1, uri, &baud, err, errlen) != 0)
       st = SGPU_STATUS_NOT_FOUND;
     else if (plen == 0) {
-      set_err(err, errlen, "'%s' names no serial device (expected serial:PATH[@BAUD], e.g. "
-              "serial:/dev/ttyUSB1@3000000)", uri);
+      sgpui_set_err(err, errlen,
+                    "'%s' names no serial device (expected serial:PATH[@BAUD], e.g. "
+                    "serial:/dev/ttyUSB1@3000000)",
+                    uri);
       st = SGPU_STATUS_NOT_FOUND;
     } else {
       st = tty_open(c, path, err, errlen);
@@ -496,18 +489,18 @@ static sgpu_status link_open(link_kind kind, const char *arg, void **out, char *
         "address (expected tcp:HOST:PORT)", "terminal (expected pty:PATH, e.g. pty:/dev/pts/3)",
         "serial device (expected serial:PATH[@BAUD], e.g. serial:/dev/ttyUSB1@3000000)",
         "device (expected usb:VID:PID[:SERIAL][@BAUD], e.g. usb:0403:6010)"};
-    set_err(err, errlen, "'%s:%s' names no %s", scheme, arg, want[kind]);
+    sgpui_set_err(err, errlen, "'%s:%s' names no %s", scheme, arg, want[kind]);
     return SGPU_STATUS_NOT_FOUND;
   }
   link_ctx *c = calloc(1, sizeof *c);
   if (!c) {
-    set_err(err, errlen, "host out of memory opening '%s:%s'", scheme, arg);
+    sgpui_set_err(err, errlen, "host out of memory opening '%s:%s'", scheme, arg);
     return SGPU_STATUS_NO_MEMORY;
   }
   c->admin_off = lo.admin_off;
   if ((size_t)snprintf(c->uri, sizeof c->uri, "%s:%.*s", scheme, (int)n, arg) >= sizeof c->uri) {
-    set_err(err, errlen, "'%s:%.40s...' is too long (%zu bytes; at most %zu)", scheme, arg, n,
-            LINK_URI_LEN - strlen(scheme) - 2);
+    sgpui_set_err(err, errlen, "'%s:%.40s...' is too long (%zu bytes; at most %zu)", scheme, arg, n,
+                  LINK_URI_LEN - strlen(scheme) - 2);
     free(c);
     return SGPU_STATUS_NOT_FOUND;
   }
@@ -523,22 +516,23 @@ static sgpu_status link_open(link_kind kind, const char *arg, void **out, char *
   }
   sgpui_link_channel ch = {c->port.ctx, c->port.write, c->port.read};
   /* Any first sequence number will do: the sync PING makes the next one fresh. */
-  sgpui_link_client_init(&c->cl, &ch, &lo.cfg, (uint8_t)(now_ms() & 0xFFu));
+  sgpui_link_client_init(&c->cl, &ch, &lo.cfg, (uint8_t)(sgpui_now_ms() & 0xFFu));
   char why[SGPUI_ERR_LEN];
   int e = sgpui_link_sync(&c->cl, why, sizeof why);
   if (e == SGPUI_LINK_OK) e = sgpui_link_info_get(&c->cl, &c->info, why, sizeof why);
   if (e != SGPUI_LINK_OK) {
-    set_err(err, errlen, "%s: no sgpu link bridge answered: %s", c->uri, why);
+    sgpui_set_err(err, errlen, "%s: no sgpu link bridge answered: %s", c->uri, why);
     st = link_status(c, e);
     link_close(c);
     return st;
   }
   if (c->info.link_version != SGPU_LINK_VERSION || c->info.max_payload != SGPU_LINK_MAX_PAYLOAD) {
-    set_err(err, errlen,
-            "%s: the bridge speaks link protocol version %u with %u-byte payloads; this libsgpu "
-            "speaks version %u with %u-byte payloads",
-            c->uri, c->info.link_version, c->info.max_payload, SGPU_LINK_VERSION,
-            SGPU_LINK_MAX_PAYLOAD);
+    sgpui_set_err(
+        err, errlen,
+        "%s: the bridge speaks link protocol version %u with %u-byte payloads; this libsgpu "
+        "speaks version %u with %u-byte payloads",
+        c->uri, c->info.link_version, c->info.max_payload, SGPU_LINK_VERSION,
+        SGPU_LINK_MAX_PAYLOAD);
     link_close(c);
     return SGPU_STATUS_NOT_FOUND;
   }
@@ -576,8 +570,8 @@ static sgpu_status link_batch(void *p, sgpui_reg_op *ops, size_t n, size_t *done
   sgpui_link_op small[32], *lo = n <= 32 ? small : malloc(n * sizeof *lo);
   *done = 0;
   if (!lo) {
-    set_err(err, errlen, "%s: host out of memory for a batch of %zu register accesses", c->uri,
-            n);
+    sgpui_set_err(err, errlen, "%s: host out of memory for a batch of %zu register accesses",
+                  c->uri, n);
     return SGPU_STATUS_NO_MEMORY;
   }
   for (size_t i = 0; i < n; i++)
@@ -588,22 +582,16 @@ static sgpu_status link_batch(void *p, sgpui_reg_op *ops, size_t n, size_t *done
     if (!ops[i].is_write) ops[i].value = lo[i].value;
   if (lo != small) free(lo);
   if (e == SGPUI_LINK_OK) return SGPU_STATUS_SUCCESS;
-  set_err(err, errlen, "%s: %s", c->uri, why);
+  sgpui_set_err(err, errlen, "%s: %s", c->uri, why);
   return link_status(c, e);
 }
 
 static sgpu_status link_read32(void *p, uint32_t addr, uint32_t *val, char *err, size_t errlen) {
-  sgpui_reg_op op = {addr, 0, 0};
-  size_t done;
-  sgpu_status st = link_batch(p, &op, 1, &done, err, errlen);
-  if (st == SGPU_STATUS_SUCCESS) *val = op.value;
-  return st;
+  return sgpui_batch_read32(link_batch, p, addr, val, err, errlen);
 }
 
 static sgpu_status link_write32(void *p, uint32_t addr, uint32_t val, char *err, size_t errlen) {
-  sgpui_reg_op op = {addr, 1, val};
-  size_t done;
-  return link_batch(p, &op, 1, &done, err, errlen);
+  return sgpui_batch_write32(link_batch, p, addr, val, err, errlen);
 }
 
 /* ---------------------------------------------------------------- admin and memory */
@@ -612,7 +600,7 @@ static sgpu_status link_write32(void *p, uint32_t addr, uint32_t val, char *err,
 static sgpu_status native_fail(link_ctx *c, int e, const char *why, sgpui_admin_rs *rs,
                                char *err, size_t errlen) {
   rs->busy = e == SGPUI_LINK_E_REMOTE && c->cl.last_status == SGPU_LINK_ST_ADMIN_BUSY;
-  set_err(err, errlen, "%s: %s", c->uri, why);
+  sgpui_set_err(err, errlen, "%s: %s", c->uri, why);
   return link_status(c, e);
 }
 
@@ -621,9 +609,11 @@ static sgpu_status link_admin(void *p, const sgpui_admin_rq *rq, sgpui_admin_rs 
   link_ctx *c = p;
   memset(rs, 0, sizeof *rs);
   if (rq->nargs > SGPU_LINK_ADMIN_MAX_ARGS || rq->nres > SGPU_LINK_ADMIN_MAX_RES) {
-    set_err(err, errlen, "%s: admin opcode 0x%x with %u arguments and %u results does not fit "
-            "an ADMIN request (at most %u and %u)", c->uri, rq->opcode, rq->nargs, rq->nres,
-            SGPU_LINK_ADMIN_MAX_ARGS, SGPU_LINK_ADMIN_MAX_RES);
+    sgpui_set_err(err, errlen,
+                  "%s: admin opcode 0x%x with %u arguments and %u results does not fit "
+                  "an ADMIN request (at most %u and %u)",
+                  c->uri, rq->opcode, rq->nargs, rq->nres, SGPU_LINK_ADMIN_MAX_ARGS,
+                  SGPU_LINK_ADMIN_MAX_RES);
     return SGPU_STATUS_INVALID_PARAMETER;
   }
   /* The fields as CMD_OP holds them, as the register path writes them (mailbox.c). */
@@ -675,9 +665,8 @@ void sgpui_link_termios_raw(struct termios *t) {
 }
 
 bool sgpui_link_dev_stats(sgpu_device *dev, sgpui_link_stats *out) {
-  if (!dev || (dev->tp != &sgpui_transport_tcp && dev->tp != &sgpui_transport_pty &&
-               dev->tp != &sgpui_transport_serial && dev->tp != &sgpui_transport_usb))
-    return false;
+  /* every link-session transport closes with link_close (LINK_SESSION_OPS) */
+  if (!dev || dev->tp->close != link_close) return false;
   pthread_mutex_lock(&dev->lock);
   *out = ((link_ctx *)dev->tp_ctx)->cl.stats;
   pthread_mutex_unlock(&dev->lock);
@@ -700,70 +689,42 @@ static void link_stats(void *p, sgpu_link_counters *o) {
   o->failures = s->failures;
 }
 
-#define LINK_CAPS (SGPUI_CAP_BATCH | SGPUI_CAP_ADMIN | SGPUI_CAP_MEM)
+/* The operations of every link-session transport (the tables below), written once so that
+ * the tables differ only in scheme, help and open. */
+#define LINK_SESSION_OPS                                                                      \
+  .caps = SGPUI_CAP_BATCH | SGPUI_CAP_ADMIN | SGPUI_CAP_MEM, .close = link_close,            \
+  .read32 = link_read32, .write32 = link_write32, .batch = link_batch,                       \
+  .ctx_caps = link_ctx_caps, .admin = link_admin, .mem = link_mem,                           \
+  .mem_max_words = SGPU_LINK_MEM_MAX_WORDS, .link_stats = link_stats
 
 const sgpui_transport sgpui_transport_tcp = {
     .scheme = "tcp",
     .help = "tcp:HOST:PORT[?timeout_ms=N&retries=N&admin=off]  wire protocol over TCP "
             "(sgpu-sim --tcp)",
-    .caps = LINK_CAPS,
     .open = tcp_open,
-    .close = link_close,
-    .read32 = link_read32,
-    .write32 = link_write32,
-    .batch = link_batch,
-    .ctx_caps = link_ctx_caps,
-    .admin = link_admin,
-    .mem = link_mem,
-    .mem_max_words = SGPU_LINK_MEM_MAX_WORDS,
-    .link_stats = link_stats,
+    LINK_SESSION_OPS,
 };
 
 const sgpui_transport sgpui_transport_pty = {
     .scheme = "pty",
     .help = "pty:PATH[?timeout_ms=N&retries=N&admin=off]  wire protocol over a terminal, raw "
             "mode (sgpu-sim --pty)",
-    .caps = LINK_CAPS,
     .open = pty_open,
-    .close = link_close,
-    .read32 = link_read32,
-    .write32 = link_write32,
-    .batch = link_batch,
-    .ctx_caps = link_ctx_caps,
-    .admin = link_admin,
-    .mem = link_mem,
-    .mem_max_words = SGPU_LINK_MEM_MAX_WORDS,
-    .link_stats = link_stats,
+    LINK_SESSION_OPS,
 };
 
 const sgpui_transport sgpui_transport_serial = {
     .scheme = "serial",
     .help = "serial:PATH[@BAUD][?timeout_ms=N&retries=N&admin=off]  wire protocol over a serial "
             "line, raw 8N1, BAUD 1..12000000 (default 3000000), e.g. serial:/dev/ttyUSB1@3000000",
-    .caps = LINK_CAPS,
     .open = serial_open,
-    .close = link_close,
-    .read32 = link_read32,
-    .write32 = link_write32,
-    .batch = link_batch,
-    .ctx_caps = link_ctx_caps,
-    .admin = link_admin,
-    .mem = link_mem,
-    .mem_max_words = SGPU_LINK_MEM_MAX_WORDS,
+    LINK_SESSION_OPS,
 };
 
 const sgpui_transport sgpui_transport_usb = {
     .scheme = "usb",
     .help = "usb:VID:PID[:SERIAL][@BAUD][?timeout_ms=N&retries=N&admin=off&latency_ms=N]  wire "
             "protocol through an FTDI FT2232H/FT231X by libusb, e.g. usb:0403:6010 (iCEBreaker)",
-    .caps = LINK_CAPS,
     .open = usb_open,
-    .close = link_close,
-    .read32 = link_read32,
-    .write32 = link_write32,
-    .batch = link_batch,
-    .ctx_caps = link_ctx_caps,
-    .admin = link_admin,
-    .mem = link_mem,
-    .mem_max_words = SGPU_LINK_MEM_MAX_WORDS,
+    LINK_SESSION_OPS,
 };

@@ -26,7 +26,6 @@
  */
 #include <errno.h>
 #include <fcntl.h>
-#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -46,15 +45,6 @@ typedef struct {
   size_t len;
   char path[512]; /* .../resource0, for messages */
 } pcie_ctx;
-
-static void set_err(char *err, size_t errlen, const char *fmt, ...) SGPUI_PRINTF(3, 4);
-static void set_err(char *err, size_t errlen, const char *fmt, ...) {
-  if (!err || !errlen) return;
-  va_list ap;
-  va_start(ap, fmt);
-  vsnprintf(err, errlen, fmt, ap);
-  va_end(ap);
-}
 
 /* n hex digits at s (exactly), at most max. */
 static bool hexn(const char *s, size_t n, unsigned max, unsigned *v) {
@@ -90,16 +80,18 @@ static void pcie_close(void *p) {
 static sgpu_status pcie_open(const char *arg, void **out, char *err, size_t errlen) {
   char bdf[16];
   if (sgpui_pcie_parse(arg, bdf, sizeof bdf) != 0) {
-    set_err(err, errlen, "bad PCI address '%s' in 'pcie:%s' (expected DDDD:BB:DD.F in hex: domain, "
-            "bus, device 00..1f, function 0..7, as lspci -D prints it, e.g. pcie:0000:01:00.0)",
-            arg, arg);
+    sgpui_set_err(
+        err, errlen,
+        "bad PCI address '%s' in 'pcie:%s' (expected DDDD:BB:DD.F in hex: domain, "
+        "bus, device 00..1f, function 0..7, as lspci -D prints it, e.g. pcie:0000:01:00.0)",
+        arg, arg);
     return SGPU_STATUS_NOT_FOUND;
   }
   const char *root = getenv("SGPU_PCI_SYSFS");
   if (!root || !*root) root = PCI_SYSFS_DEFAULT;
   pcie_ctx *c = calloc(1, sizeof *c);
   if (!c) {
-    set_err(err, errlen, "host out of memory opening 'pcie:%s'", arg);
+    sgpui_set_err(err, errlen, "host out of memory opening 'pcie:%s'", arg);
     return SGPU_STATUS_NO_MEMORY;
   }
   c->fd = -1;
@@ -108,7 +100,8 @@ static sgpu_status pcie_open(const char *arg, void **out, char *err, size_t errl
   snprintf(c->path, sizeof c->path, "%s/resource0", dir);
   struct stat sb;
   if (stat(dir, &sb) != 0) {
-    set_err(err, errlen, "pcie:%s: no PCI device %s (%s: %s)", arg, bdf, dir, strerror(errno));
+    sgpui_set_err(err, errlen, "pcie:%s: no PCI device %s (%s: %s)", arg, bdf, dir,
+                  strerror(errno));
     pcie_close(c);
     return SGPU_STATUS_NOT_FOUND;
   }
@@ -116,27 +109,30 @@ static sgpu_status pcie_open(const char *arg, void **out, char *err, size_t errl
   if (c->fd < 0) {
     int e = errno;
     if (e == ENOENT)
-      set_err(err, errlen, "pcie:%s: the device has no BAR0 (%s: %s)", arg, c->path, strerror(e));
+      sgpui_set_err(err, errlen, "pcie:%s: the device has no BAR0 (%s: %s)", arg, c->path,
+                    strerror(e));
     else if ((e == EACCES || e == EPERM) && stat(c->path, &sb) == 0)
-      set_err(err, errlen, "pcie:%s: cannot open %s: %s (mode %04o, owner uid %u, group gid %u; "
-              "this process runs as uid %u: mapping a BAR needs root or a udev rule for the "
-              "device)", arg, c->path, strerror(e), (unsigned)(sb.st_mode & 07777),
-              (unsigned)sb.st_uid, (unsigned)sb.st_gid, (unsigned)getuid());
+      sgpui_set_err(err, errlen,
+                    "pcie:%s: cannot open %s: %s (mode %04o, owner uid %u, group gid %u; "
+                    "this process runs as uid %u: mapping a BAR needs root or a udev rule for the "
+                    "device)",
+                    arg, c->path, strerror(e), (unsigned)(sb.st_mode & 07777), (unsigned)sb.st_uid,
+                    (unsigned)sb.st_gid, (unsigned)getuid());
     else
-      set_err(err, errlen, "pcie:%s: cannot open %s: %s", arg, c->path, strerror(e));
+      sgpui_set_err(err, errlen, "pcie:%s: cannot open %s: %s", arg, c->path, strerror(e));
     pcie_close(c);
     return SGPU_STATUS_NOT_FOUND;
   }
   if (fstat(c->fd, &sb) != 0 || (uint64_t)sb.st_size < BAR_BYTES) {
-    set_err(err, errlen, "pcie:%s: BAR0 is %lld bytes (%s); the sgpu register bus needs %u",
-            arg, (long long)sb.st_size, c->path, BAR_BYTES);
+    sgpui_set_err(err, errlen, "pcie:%s: BAR0 is %lld bytes (%s); the sgpu register bus needs %u",
+                  arg, (long long)sb.st_size, c->path, BAR_BYTES);
     pcie_close(c);
     return SGPU_STATUS_NOT_FOUND;
   }
   void *m = mmap(NULL, BAR_BYTES, PROT_READ | PROT_WRITE, MAP_SHARED, c->fd, 0);
   if (m == MAP_FAILED) {
-    set_err(err, errlen, "pcie:%s: cannot map %u bytes of %s: %s", arg, BAR_BYTES, c->path,
-            strerror(errno));
+    sgpui_set_err(err, errlen, "pcie:%s: cannot map %u bytes of %s: %s", arg, BAR_BYTES, c->path,
+                  strerror(errno));
     pcie_close(c);
     return SGPU_STATUS_NOT_FOUND;
   }
@@ -144,9 +140,11 @@ static sgpu_status pcie_open(const char *arg, void **out, char *err, size_t errl
   c->len = BAR_BYTES;
   uint32_t id = sgpui_bar_read32(c->bar, SGPU_REG_ID);
   if (id == 0xFFFFFFFFu) {
-    set_err(err, errlen, "pcie:%s: the ID register reads 0xffffffff (%s): the device does not "
-            "answer; is its memory decoding on (echo 1 > %s/enable) and the bitstream loaded?",
-            arg, c->path, dir);
+    sgpui_set_err(
+        err, errlen,
+        "pcie:%s: the ID register reads 0xffffffff (%s): the device does not "
+        "answer; is its memory decoding on (echo 1 > %s/enable) and the bitstream loaded?",
+        arg, c->path, dir);
     pcie_close(c);
     return SGPU_STATUS_NOT_FOUND;
   }
@@ -157,8 +155,8 @@ static sgpu_status pcie_open(const char *arg, void **out, char *err, size_t errl
 static sgpu_status pcie_read32(void *p, uint32_t addr, uint32_t *val, char *err, size_t errlen) {
   pcie_ctx *c = p;
   if (addr % 4u || addr >= c->len) { /* device.c checks first; this keeps the mapping safe */
-    set_err(err, errlen, "%s: register read at 0x%x outside the %zu-byte BAR", c->path, addr,
-            c->len);
+    sgpui_set_err(err, errlen, "%s: register read at 0x%x outside the %zu-byte BAR", c->path, addr,
+                  c->len);
     return SGPU_STATUS_IO_DEVICE_ERROR;
   }
   *val = sgpui_bar_read32(c->bar, addr);
@@ -168,8 +166,8 @@ static sgpu_status pcie_read32(void *p, uint32_t addr, uint32_t *val, char *err,
 static sgpu_status pcie_write32(void *p, uint32_t addr, uint32_t val, char *err, size_t errlen) {
   pcie_ctx *c = p;
   if (addr % 4u || addr >= c->len) {
-    set_err(err, errlen, "%s: register write at 0x%x outside the %zu-byte BAR", c->path, addr,
-            c->len);
+    sgpui_set_err(err, errlen, "%s: register write at 0x%x outside the %zu-byte BAR", c->path, addr,
+                  c->len);
     return SGPU_STATUS_IO_DEVICE_ERROR;
   }
   sgpui_bar_write32(c->bar, addr, val);

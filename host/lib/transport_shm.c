@@ -22,7 +22,6 @@
 #include <fcntl.h>
 #include <sched.h>
 #include <signal.h>
-#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -48,15 +47,6 @@ typedef struct {
   sgpu_link_counters st;
 } shm_ctx;
 
-static void set_err(char *buf, size_t len, const char *fmt, ...) SGPUI_PRINTF(3, 4);
-static void set_err(char *buf, size_t len, const char *fmt, ...) {
-  if (!buf || len == 0) return;
-  va_list ap;
-  va_start(ap, fmt);
-  vsnprintf(buf, len, fmt, ap);
-  va_end(ap);
-}
-
 static uint64_t now_us(void) {
   struct timespec ts;
   clock_gettime(CLOCK_MONOTONIC, &ts);
@@ -70,12 +60,13 @@ static bool pid_alive(uint32_t pid) { return pid && (kill((pid_t)pid, 0) == 0 ||
 /* Is the server still there? "" if so, else why not (into why). */
 static bool server_gone(shm_ctx *c, char *why, size_t len) {
   if (W(SHM_BAR_OFF_STATE) == SHM_BAR_STATE_STOPPED) {
-    set_err(why, len, "the simulator (pid %u) has stopped serving it (it exited)", c->server_pid);
+    sgpui_set_err(why, len, "the simulator (pid %u) has stopped serving it (it exited)",
+                  c->server_pid);
     return true;
   }
   if (!pid_alive(c->server_pid)) {
-    set_err(why, len, "the simulator (pid %u) is gone (killed? did sgpu-sim exit?)",
-            c->server_pid);
+    sgpui_set_err(why, len, "the simulator (pid %u) is gone (killed? did sgpu-sim exit?)",
+                  c->server_pid);
     return true;
   }
   return false;
@@ -94,23 +85,24 @@ static sgpu_status wait_answer(shm_ctx *c, uint32_t want, const char *what, char
     uint64_t t = now_us();
     char why[160];
     if ((polls & 63u) == 63u && server_gone(c, why, sizeof why)) {
-      set_err(err, errlen, "%s: %s: %s", c->uri, what, why);
+      sgpui_set_err(err, errlen, "%s: %s: %s", c->uri, what, why);
       return SGPU_STATUS_IO_DEVICE_ERROR;
     }
     uint32_t b = W(SHM_BAR_OFF_HEARTBEAT);
     if (b != beat) beat = b, last_beat_at = t;
     if (t - start >= (uint64_t)c->timeout_ms * 1000u) {
       if (server_gone(c, why, sizeof why)) {
-        set_err(err, errlen, "%s: %s: %s", c->uri, what, why);
+        sgpui_set_err(err, errlen, "%s: %s: %s", c->uri, what, why);
         return SGPU_STATUS_IO_DEVICE_ERROR;
       }
-      set_err(err, errlen,
-              "%s: %s: no answer within timeout_ms=%u (RSP_SEQ 0x%08x, waiting for 0x%08x; the "
-              "simulator, pid %u, %s)",
-              c->uri, what, c->timeout_ms, W(SHM_BAR_OFF_RSP_SEQ), want, c->server_pid,
-              t - last_beat_at >= (uint64_t)c->timeout_ms * 1000u
-                  ? "has not run for as long: stopped or hung"
-                  : "runs but did not take the request");
+      sgpui_set_err(
+          err, errlen,
+          "%s: %s: no answer within timeout_ms=%u (RSP_SEQ 0x%08x, waiting for 0x%08x; the "
+          "simulator, pid %u, %s)",
+          c->uri, what, c->timeout_ms, W(SHM_BAR_OFF_RSP_SEQ), want, c->server_pid,
+          t - last_beat_at >= (uint64_t)c->timeout_ms * 1000u
+              ? "has not run for as long: stopped or hung"
+              : "runs but did not take the request");
       return SGPU_STATUS_IO_TIMEOUT;
     }
     if (polls < SHM_SPIN_POLLS) {
@@ -159,13 +151,13 @@ static sgpu_status shm_request(shm_ctx *c, sgpui_reg_op *ops, size_t n, size_t *
   *done += ndone;
   if (status == SHM_BAR_RSP_OK && ndone == n) return SGPU_STATUS_SUCCESS;
   if (status == SHM_BAR_RSP_BUS) {
-    set_err(err, errlen, "%s: the register bus did not answer the %s of 0x%03x", c->uri,
-            ops[ndone < n ? ndone : n - 1].is_write ? "write" : "read",
-            ops[ndone < n ? ndone : n - 1].addr);
+    sgpui_set_err(err, errlen, "%s: the register bus did not answer the %s of 0x%03x", c->uri,
+                  ops[ndone < n ? ndone : n - 1].is_write ? "write" : "read",
+                  ops[ndone < n ? ndone : n - 1].addr);
     return SGPU_STATUS_IO_DEVICE_ERROR;
   }
-  set_err(err, errlen, "%s: request 0x%08x answered with status %u after %u of %zu accesses",
-          c->uri, seq, status, ndone, n);
+  sgpui_set_err(err, errlen, "%s: request 0x%08x answered with status %u after %u of %zu accesses",
+                c->uri, seq, status, ndone, n);
   return SGPU_STATUS_IO_DEVICE_ERROR;
 }
 
@@ -174,7 +166,7 @@ static sgpu_status shm_batch(void *p, sgpui_reg_op *ops, size_t n, size_t *done,
   shm_ctx *c = p;
   *done = 0;
   if (c->broken[0]) {
-    set_err(err, errlen, "%s (an earlier request failed; open the device again)", c->broken);
+    sgpui_set_err(err, errlen, "%s (an earlier request failed; open the device again)", c->broken);
     return SGPU_STATUS_IO_DEVICE_ERROR;
   }
   for (size_t i = 0; i < n; i += SHM_BAR_MAX_OPS) {
@@ -188,17 +180,11 @@ static sgpu_status shm_batch(void *p, sgpui_reg_op *ops, size_t n, size_t *done,
 }
 
 static sgpu_status shm_read32(void *p, uint32_t addr, uint32_t *val, char *err, size_t errlen) {
-  sgpui_reg_op op = {addr, 0, 0};
-  size_t done;
-  sgpu_status st = shm_batch(p, &op, 1, &done, err, errlen);
-  if (st == SGPU_STATUS_SUCCESS) *val = op.value;
-  return st;
+  return sgpui_batch_read32(shm_batch, p, addr, val, err, errlen);
 }
 
 static sgpu_status shm_write32(void *p, uint32_t addr, uint32_t val, char *err, size_t errlen) {
-  sgpui_reg_op op = {addr, 1, val};
-  size_t done;
-  return shm_batch(p, &op, 1, &done, err, errlen);
+  return sgpui_batch_write32(shm_batch, p, addr, val, err, errlen);
 }
 
 /* ---------------------------------------------------------------- open / close */
@@ -237,9 +223,8 @@ static sgpu_status shm_open_uri(const char *arg, void **out, char *err, size_t e
     }
     if (!num[0] || strspn(num, "0123456789") != strlen(num) || (v = strtoul(num, NULL, 10)) < 1 ||
         v > 600000) {
-      set_err(err, errlen,
-              "bad option '%.*s' in 'shm:%s' (known: timeout_ms=N, 1..600000)", (int)olen, o,
-              arg);
+      sgpui_set_err(err, errlen, "bad option '%.*s' in 'shm:%s' (known: timeout_ms=N, 1..600000)",
+                    (int)olen, o, arg);
       return SGPU_STATUS_NOT_FOUND;
     }
     timeout_ms = (uint32_t)v;
@@ -248,17 +233,17 @@ static sgpu_status shm_open_uri(const char *arg, void **out, char *err, size_t e
   char name[SHM_BAR_NAME_MAX + 1];
   if (n == 0 || n > SHM_BAR_NAME_MAX ||
       strspn(arg, "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789._-") < n) {
-    set_err(err, errlen,
-            "bad shm name '%.*s' in 'shm:%s': 1..%u of A-Z a-z 0-9 . _ - (the object is "
-            "/dev/shm/sgpu-NAME, served by sgpu-sim --shm NAME)",
-            (int)n, arg, arg, SHM_BAR_NAME_MAX);
+    sgpui_set_err(err, errlen,
+                  "bad shm name '%.*s' in 'shm:%s': 1..%u of A-Z a-z 0-9 . _ - (the object is "
+                  "/dev/shm/sgpu-NAME, served by sgpu-sim --shm NAME)",
+                  (int)n, arg, arg, SHM_BAR_NAME_MAX);
     return SGPU_STATUS_NOT_FOUND;
   }
   memcpy(name, arg, n);
   name[n] = '\0';
   shm_ctx *c = calloc(1, sizeof *c);
   if (!c) {
-    set_err(err, errlen, "host out of memory opening 'shm:%s'", arg);
+    sgpui_set_err(err, errlen, "host out of memory opening 'shm:%s'", arg);
     return SGPU_STATUS_NO_MEMORY;
   }
   c->timeout_ms = timeout_ms;
@@ -271,29 +256,30 @@ static sgpu_status shm_open_uri(const char *arg, void **out, char *err, size_t e
     int e = errno;
     struct stat sb;
     if (e == ENOENT)
-      set_err(err, errlen, "%s: no shared object %s (is `sgpu-sim --shm %s` running?)", c->uri,
-              c->path, name);
+      sgpui_set_err(err, errlen, "%s: no shared object %s (is `sgpu-sim --shm %s` running?)",
+                    c->uri, c->path, name);
     else if (e == EACCES && stat(c->path, &sb) == 0)
-      set_err(err, errlen,
-              "%s: cannot open %s: %s (mode %04o, owner uid %u, group gid %u; this process runs "
-              "as uid %u)",
-              c->uri, c->path, strerror(e), (unsigned)(sb.st_mode & 07777), (unsigned)sb.st_uid,
-              (unsigned)sb.st_gid, (unsigned)getuid());
+      sgpui_set_err(
+          err, errlen,
+          "%s: cannot open %s: %s (mode %04o, owner uid %u, group gid %u; this process runs "
+          "as uid %u)",
+          c->uri, c->path, strerror(e), (unsigned)(sb.st_mode & 07777), (unsigned)sb.st_uid,
+          (unsigned)sb.st_gid, (unsigned)getuid());
     else
-      set_err(err, errlen, "%s: cannot open %s: %s", c->uri, c->path, strerror(e));
+      sgpui_set_err(err, errlen, "%s: cannot open %s: %s", c->uri, c->path, strerror(e));
     return shm_fail(c, SGPU_STATUS_NOT_FOUND);
   }
   struct stat sb;
   if (fstat(fd, &sb) != 0 || (size_t)sb.st_size < SHM_BAR_SIZE) {
-    set_err(err, errlen, "%s: %s holds %lld bytes, not an sgpu BAR (%u bytes)", c->uri, c->path,
-            (long long)sb.st_size, SHM_BAR_SIZE);
+    sgpui_set_err(err, errlen, "%s: %s holds %lld bytes, not an sgpu BAR (%u bytes)", c->uri,
+                  c->path, (long long)sb.st_size, SHM_BAR_SIZE);
     close(fd);
     return shm_fail(c, SGPU_STATUS_NOT_FOUND);
   }
   void *bar = mmap(NULL, SHM_BAR_SIZE, PROT_READ | PROT_WRITE, MAP_SHARED, fd, 0);
   close(fd);
   if (bar == MAP_FAILED) {
-    set_err(err, errlen, "%s: cannot map %s: %s", c->uri, c->path, strerror(errno));
+    sgpui_set_err(err, errlen, "%s: cannot map %s: %s", c->uri, c->path, strerror(errno));
     return shm_fail(c, SGPU_STATUS_NOT_FOUND);
   }
   c->bar = bar;
@@ -301,17 +287,18 @@ static sgpu_status shm_open_uri(const char *arg, void **out, char *err, size_t e
   __atomic_thread_fence(__ATOMIC_SEQ_CST);
   if (magic != SHM_BAR_MAGIC || version != SHM_BAR_VERSION || W(SHM_BAR_OFF_SIZE) != SHM_BAR_SIZE ||
       W(SHM_BAR_OFF_MAX_OPS) != SHM_BAR_MAX_OPS) {
-    set_err(err, errlen,
-            "%s: %s is not an sgpu BAR of this libsgpu (magic 0x%08x, version %u, size %u, %u "
-            "accesses; expected 0x%08x, %u, %u, %u)",
-            c->uri, c->path, magic, version, W(SHM_BAR_OFF_SIZE), W(SHM_BAR_OFF_MAX_OPS),
-            SHM_BAR_MAGIC, SHM_BAR_VERSION, SHM_BAR_SIZE, SHM_BAR_MAX_OPS);
+    sgpui_set_err(
+        err, errlen,
+        "%s: %s is not an sgpu BAR of this libsgpu (magic 0x%08x, version %u, size %u, %u "
+        "accesses; expected 0x%08x, %u, %u, %u)",
+        c->uri, c->path, magic, version, W(SHM_BAR_OFF_SIZE), W(SHM_BAR_OFF_MAX_OPS), SHM_BAR_MAGIC,
+        SHM_BAR_VERSION, SHM_BAR_SIZE, SHM_BAR_MAX_OPS);
     return shm_fail(c, SGPU_STATUS_NOT_FOUND);
   }
   c->server_pid = W(SHM_BAR_OFF_SERVER_PID);
   char why[160];
   if (server_gone(c, why, sizeof why)) {
-    set_err(err, errlen, "%s: %s is left over: %s", c->uri, c->path, why);
+    sgpui_set_err(err, errlen, "%s: %s is left over: %s", c->uri, c->path, why);
     return shm_fail(c, SGPU_STATUS_NOT_FOUND);
   }
   /* Claim the slot: free, or held by a client that has died. */
@@ -320,8 +307,8 @@ static sgpu_status shm_open_uri(const char *arg, void **out, char *err, size_t e
   while (!__atomic_compare_exchange_n((uint32_t *)cp, &holder, me, false, __ATOMIC_SEQ_CST,
                                       __ATOMIC_SEQ_CST)) {
     if (pid_alive(holder)) {
-      set_err(err, errlen, "%s: in use by another client (pid %u); one client at a time", c->uri,
-              holder);
+      sgpui_set_err(err, errlen, "%s: in use by another client (pid %u); one client at a time",
+                    c->uri, holder);
       return shm_fail(c, SGPU_STATUS_IO_DEVICE_ERROR);
     }
     /* holder is the dead client's pid: the next compare-and-swap replaces it */

@@ -53,7 +53,6 @@
  */
 #include <errno.h>
 #include <libusb.h>
-#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -140,40 +139,25 @@ typedef struct {
   size_t data_pos, data_len;
 } usb_port;
 
-static void set_err(char *err, size_t errlen, const char *fmt, ...) SGPUI_PRINTF(3, 4);
-static void set_err(char *err, size_t errlen, const char *fmt, ...) {
-  if (!err || !errlen) return;
-  va_list ap;
-  va_start(ap, fmt);
-  vsnprintf(err, errlen, fmt, ap);
-  va_end(ap);
-}
-
-static uint64_t now_ms(void) {
-  struct timespec ts;
-  clock_gettime(CLOCK_MONOTONIC, &ts);
-  return (uint64_t)ts.tv_sec * 1000u + (uint64_t)ts.tv_nsec / 1000000u;
-}
-
 static const char *chip_name(sgpui_ftdi_chip chip) {
   return chip == SGPUI_FTDI_2232H ? "FT2232H" : "FT231X";
 }
 
 /* A transfer error, named; unplugged says what LIBUSB_ERROR_NO_DEVICE means. */
 static void usb_err(usb_port *u, char *err, size_t errlen, const char *what, int r) {
-  set_err(err, errlen, "%s: %s: %s%s (%s)", u->uri, what, libusb_error_name(r),
-          r == LIBUSB_ERROR_NO_DEVICE ? ": the device was unplugged" : "", u->node);
+  sgpui_set_err(err, errlen, "%s: %s: %s%s (%s)", u->uri, what, libusb_error_name(r),
+                r == LIBUSB_ERROR_NO_DEVICE ? ": the device was unplugged" : "", u->node);
 }
 
 static int usb_write(void *vc, const uint8_t *p, size_t n, char *err, size_t errlen) {
   usb_port *u = vc;
   size_t off = 0;
-  uint64_t end = now_ms() + u->timeout_ms;
+  uint64_t end = sgpui_now_ms() + u->timeout_ms;
   while (off < n) {
-    uint64_t t = now_ms();
+    uint64_t t = sgpui_now_ms();
     if (t >= end) {
-      set_err(err, errlen, "%s: could not send for %u ms (the chip does not take data; %s)",
-              u->uri, u->timeout_ms, u->node);
+      sgpui_set_err(err, errlen, "%s: could not send for %u ms (the chip does not take data; %s)",
+                    u->uri, u->timeout_ms, u->node);
       return -1;
     }
     int sent = 0;
@@ -193,9 +177,9 @@ static int usb_write(void *vc, const uint8_t *p, size_t n, char *err, size_t err
 static long usb_read(void *vc, uint8_t *p, size_t cap, uint32_t timeout_ms, char *err,
                      size_t errlen) {
   usb_port *u = vc;
-  uint64_t end = now_ms() + timeout_ms;
+  uint64_t end = sgpui_now_ms() + timeout_ms;
   while (u->data_pos == u->data_len) {
-    uint64_t t = now_ms();
+    uint64_t t = sgpui_now_ms();
     if (t >= end) return 0;
     int got = 0;
     int r = libusb_bulk_transfer(u->h, u->ep_in, u->raw, (int)u->raw_cap, &got,
@@ -268,15 +252,16 @@ static sgpu_status parse_spec(const char *s, size_t n, const char *uri, usb_spec
   const char *c2 = c1 ? memchr(c1 + 1, ':', n - (size_t)(c1 + 1 - s)) : NULL;
   size_t pid_len = c1 ? (c2 ? (size_t)(c2 - c1 - 1) : n - (size_t)(c1 + 1 - s)) : 0;
   if (!c1 || hex4(s, (size_t)(c1 - s), &sp->vid) != 0 || hex4(c1 + 1, pid_len, &sp->pid) != 0) {
-    set_err(err, errlen, "bad USB id '%.*s' in '%s' (expected VID:PID in hex, e.g. usb:0403:6010)",
-            (int)(c2 ? (size_t)(c2 - s) : n), s, uri);
+    sgpui_set_err(err, errlen,
+                  "bad USB id '%.*s' in '%s' (expected VID:PID in hex, e.g. usb:0403:6010)",
+                  (int)(c2 ? (size_t)(c2 - s) : n), s, uri);
     return SGPU_STATUS_NOT_FOUND;
   }
   if (c2) {
     size_t sl = n - (size_t)(c2 + 1 - s);
     if (sl == 0 || sl >= sizeof sp->serial) {
-      set_err(err, errlen, "bad USB serial '%.*s' in '%s' (1..%zu characters after VID:PID:)",
-              (int)sl, c2 + 1, uri, sizeof sp->serial - 1);
+      sgpui_set_err(err, errlen, "bad USB serial '%.*s' in '%s' (1..%zu characters after VID:PID:)",
+                    (int)sl, c2 + 1, uri, sizeof sp->serial - 1);
       return SGPU_STATUS_NOT_FOUND;
     }
     memcpy(sp->serial, c2 + 1, sl);
@@ -295,14 +280,14 @@ static void node_of(libusb_device *d, char *buf, size_t cap) {
 static void access_err(const char *uri, const char *node, char *err, size_t errlen) {
   struct stat sb;
   if (stat(node, &sb) == 0)
-    set_err(err, errlen,
-            "%s: permission denied opening %s (mode %04o, owner uid %u, group gid %u; this "
-            "process runs as uid %u: add a udev rule giving your user access to the board, "
-            "e.g. MODE=\"0660\", GROUP=\"plugdev\", or run as root)",
-            uri, node, (unsigned)(sb.st_mode & 07777), (unsigned)sb.st_uid, (unsigned)sb.st_gid,
-            (unsigned)getuid());
+    sgpui_set_err(err, errlen,
+                  "%s: permission denied opening %s (mode %04o, owner uid %u, group gid %u; this "
+                  "process runs as uid %u: add a udev rule giving your user access to the board, "
+                  "e.g. MODE=\"0660\", GROUP=\"plugdev\", or run as root)",
+                  uri, node, (unsigned)(sb.st_mode & 07777), (unsigned)sb.st_uid,
+                  (unsigned)sb.st_gid, (unsigned)getuid());
   else
-    set_err(err, errlen, "%s: permission denied opening %s (%s)", uri, node, strerror(errno));
+    sgpui_set_err(err, errlen, "%s: permission denied opening %s (%s)", uri, node, strerror(errno));
 }
 
 /* The chip from the device descriptor; -1 if this transport does not drive it. */
@@ -362,7 +347,8 @@ static sgpu_status find_device(usb_port *u, const usb_spec *sp, char *err, size_
   libusb_device **list = NULL;
   ssize_t nd = libusb_get_device_list(u->ctx, &list);
   if (nd < 0) {
-    set_err(err, errlen, "%s: cannot list USB devices: %s", u->uri, libusb_error_name((int)nd));
+    sgpui_set_err(err, errlen, "%s: cannot list USB devices: %s", u->uri,
+                  libusb_error_name((int)nd));
     return SGPU_STATUS_NOT_FOUND;
   }
   char seen[256] = "", matches[256] = "", denied[512] = "";
@@ -407,17 +393,20 @@ static sgpu_status find_device(usb_port *u, const usb_spec *sp, char *err, size_
   }
   sgpu_status st = SGPU_STATUS_SUCCESS;
   if (!pick && denied[0]) {
-    set_err(err, errlen, "%s", denied);
+    sgpui_set_err(err, errlen, "%s", denied);
     st = SGPU_STATUS_NOT_FOUND;
   } else if (!pick) {
-    set_err(err, errlen, "%s: no USB device %04x:%04x%s%s found (%s%s)", u->uri, sp->vid, sp->pid,
-            sp->has_serial ? " with serial " : "", sp->has_serial ? sp->serial : "",
-            seen_n ? "FTDI devices present: " : "no FTDI device present; is the board plugged in?",
-            seen);
+    sgpui_set_err(
+        err, errlen, "%s: no USB device %04x:%04x%s%s found (%s%s)", u->uri, sp->vid, sp->pid,
+        sp->has_serial ? " with serial " : "", sp->has_serial ? sp->serial : "",
+        seen_n ? "FTDI devices present: " : "no FTDI device present; is the board plugged in?",
+        seen);
     st = SGPU_STATUS_NOT_FOUND;
   } else if (nmatch > 1) {
-    set_err(err, errlen, "%s: %zu devices match (%s): name one by its serial, "
-            "usb:%04x:%04x:SERIAL", u->uri, nmatch, matches, sp->vid, sp->pid);
+    sgpui_set_err(err, errlen,
+                  "%s: %zu devices match (%s): name one by its serial, "
+                  "usb:%04x:%04x:SERIAL",
+                  u->uri, nmatch, matches, sp->vid, sp->pid);
     st = SGPU_STATUS_NOT_FOUND;
   }
   if (st == SGPU_STATUS_SUCCESS) {
@@ -425,16 +414,17 @@ static sgpu_status find_device(usb_port *u, const usb_spec *sp, char *err, size_
     libusb_get_device_descriptor(pick, &dd);
     node_of(pick, u->node, sizeof u->node);
     if (chip_of(&dd, &u->chip) != 0) {
-      set_err(err, errlen, "%s: %s is %04x:%04x with bcdDevice 0x%04x, not a chip this transport "
-              "drives (FT2232H: 0x0700, FT231X/FT-X: 0x1000)", u->uri, u->node, dd.idVendor,
-              dd.idProduct, dd.bcdDevice);
+      sgpui_set_err(err, errlen,
+                    "%s: %s is %04x:%04x with bcdDevice 0x%04x, not a chip this transport "
+                    "drives (FT2232H: 0x0700, FT231X/FT-X: 0x1000)",
+                    u->uri, u->node, dd.idVendor, dd.idProduct, dd.bcdDevice);
       st = SGPU_STATUS_NOT_FOUND;
     } else {
       u->iface = u->chip == SGPUI_FTDI_2232H ? 1 : 0; /* interface B : the only one */
       u->port = u->chip == SGPUI_FTDI_2232H ? 2 : 1;
       if (find_endpoints(pick, u->iface, u) != 0) {
-        set_err(err, errlen, "%s: %s (%s) has no bulk IN/OUT endpoint pair on interface %d", u->uri,
-                u->node, chip_name(u->chip), u->iface);
+        sgpui_set_err(err, errlen, "%s: %s (%s) has no bulk IN/OUT endpoint pair on interface %d",
+                      u->uri, u->node, chip_name(u->chip), u->iface);
         st = SGPU_STATUS_NOT_FOUND;
       } else {
         int r = libusb_open(pick, &u->h);
@@ -443,7 +433,8 @@ static sgpu_status find_device(usb_port *u, const usb_spec *sp, char *err, size_
           st = SGPU_STATUS_NOT_FOUND;
         } else if (r != 0) {
           u->h = NULL;
-          set_err(err, errlen, "%s: cannot open %s: %s", u->uri, u->node, libusb_error_name(r));
+          sgpui_set_err(err, errlen, "%s: cannot open %s: %s", u->uri, u->node,
+                        libusb_error_name(r));
           st = SGPU_STATUS_NOT_FOUND;
         }
       }
@@ -461,7 +452,7 @@ sgpu_status sgpui_usb_port_open(const char *spec, size_t n, const char *uri, uin
   if (st != SGPU_STATUS_SUCCESS) return st;
   usb_port *u = calloc(1, sizeof *u);
   if (!u) {
-    set_err(err, errlen, "host out of memory opening '%s'", uri);
+    sgpui_set_err(err, errlen, "host out of memory opening '%s'", uri);
     return SGPU_STATUS_NO_MEMORY;
   }
   u->uri = uri;
@@ -469,7 +460,7 @@ sgpu_status sgpui_usb_port_open(const char *spec, size_t n, const char *uri, uin
   int r = libusb_init(&u->ctx);
   if (r != 0) {
     u->ctx = NULL;
-    set_err(err, errlen, "%s: libusb_init: %s", uri, libusb_error_name(r));
+    sgpui_set_err(err, errlen, "%s: libusb_init: %s", uri, libusb_error_name(r));
     usb_close(u);
     return SGPU_STATUS_NOT_FOUND;
   }
@@ -478,10 +469,10 @@ sgpu_status sgpui_usb_port_open(const char *spec, size_t n, const char *uri, uin
   uint32_t actual = 0;
   if (st == SGPU_STATUS_SUCCESS &&
       sgpui_ftdi_baud(u->chip, sp.baud, u->port, &bv, &bi, &actual) != 0) {
-    set_err(err, errlen, "%s: the %s cannot make %u baud (nearest %u; %s)", uri,
-            chip_name(u->chip), sp.baud, actual,
-            u->chip == SGPUI_FTDI_2232H ? "183..12000000, 12 MHz / (n + k/8)"
-                                        : "183..3000000, 3 MHz / (n + k/8)");
+    sgpui_set_err(err, errlen, "%s: the %s cannot make %u baud (nearest %u; %s)", uri,
+                  chip_name(u->chip), sp.baud, actual,
+                  u->chip == SGPUI_FTDI_2232H ? "183..12000000, 12 MHz / (n + k/8)"
+                                              : "183..3000000, 3 MHz / (n + k/8)");
     st = SGPU_STATUS_NOT_FOUND;
   }
   if (st == SGPU_STATUS_SUCCESS) {
@@ -489,8 +480,9 @@ sgpu_status sgpui_usb_port_open(const char *spec, size_t n, const char *uri, uin
     if (r == 1) {
       r = libusb_detach_kernel_driver(u->h, u->iface);
       if (r != 0) {
-        set_err(err, errlen, "%s: cannot detach the kernel driver from interface %d of %s: %s",
-                uri, u->iface, u->node, libusb_error_name(r));
+        sgpui_set_err(err, errlen,
+                      "%s: cannot detach the kernel driver from interface %d of %s: %s", uri,
+                      u->iface, u->node, libusb_error_name(r));
         st = SGPU_STATUS_NOT_FOUND;
       } else {
         u->detached = true;
@@ -500,10 +492,12 @@ sgpu_status sgpui_usb_port_open(const char *spec, size_t n, const char *uri, uin
   if (st == SGPU_STATUS_SUCCESS) {
     r = libusb_claim_interface(u->h, u->iface);
     if (r != 0) {
-      set_err(err, errlen, "%s: cannot claim interface %d of %s: %s%s", uri, u->iface, u->node,
-              libusb_error_name(r),
-              r == LIBUSB_ERROR_BUSY ? " (another program has it: another sgpu, openFPGALoader, "
-                                       "a terminal?)" : "");
+      sgpui_set_err(err, errlen, "%s: cannot claim interface %d of %s: %s%s", uri, u->iface,
+                    u->node, libusb_error_name(r),
+                    r == LIBUSB_ERROR_BUSY
+                        ? " (another program has it: another sgpu, openFPGALoader, "
+                          "a terminal?)"
+                        : "");
       st = SGPU_STATUS_NOT_FOUND;
     } else {
       u->claimed = true;
@@ -526,7 +520,7 @@ sgpu_status sgpui_usb_port_open(const char *spec, size_t n, const char *uri, uin
     u->raw = malloc(u->raw_cap);
     u->data = malloc(u->raw_cap);
     if (!u->raw || !u->data) {
-      set_err(err, errlen, "host out of memory opening '%s'", uri);
+      sgpui_set_err(err, errlen, "host out of memory opening '%s'", uri);
       st = SGPU_STATUS_NO_MEMORY;
     }
   }

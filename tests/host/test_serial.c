@@ -9,7 +9,8 @@
  *    settings, so they can be read back through a second descriptor of the same terminal):
  *    for a standard rate, a non-standard one (BOTHER) and the default 3000000, the line's rate
  *    and flow control while open, a process created, mapped, written, read back and
- *    destroyed through it, and the terminal's settings restored at close.
+ *    destroyed through it, the link counters of sgpu_link_stats (every request answered
+ *    once, no retry), and the terminal's settings restored at close.
  * 3. Errors: bad rates, no path, a missing device, a file that is not a terminal: each
  *    STATUS_NOT_FOUND naming the value.
  * What a pty cannot show: a driver that refuses or rounds a rate (the readback check of
@@ -23,6 +24,7 @@
 #include "host_test.h"
 #include "link_port.h"
 #include "sgpu.h"
+#include "link_check.h"
 #include <signal.h>
 #include <sys/wait.h>
 
@@ -111,6 +113,9 @@ static void lifecycle(sgpu_device *dev, const char *uri) {
   st = sgpu_destroy_process(dev, p, SGPU_POLICY_EAGER, &res);
   CHECK(st == SGPU_STATUS_SUCCESS, "%s: destroy_process (%s %s)", uri, ST(st),
         sgpu_last_error(dev));
+  /* create, map, 3 MEM_WRITE and 3 MEM_READ bursts, destroy: 9 requests at least */
+  sgpu_link_counters lc;
+  check_clean_link_counters(dev, uri, 9, &lc);
 }
 
 static void against_sim(const char *sim, const char *model) {

@@ -21,7 +21,8 @@
  * Cases: the open sequence (detach, claim, reset, purges, bitmode, 8N1, flow control, baud,
  * latency) as exact (bRequest, wValue, wIndex) triples on both chips; the baud pairs for several
  * rates on both, and rates refused; a lifecycle through libsgpu over usb: with transfers of
- * more than one packet (the counters show multi-packet IN transfers, no retry, no bad frame);
+ * more than one packet (the counters show multi-packet IN transfers, no retry, no bad frame;
+ * sgpu_link_stats gives the same counters);
  * the serial-number match; the latency option; a chip that stops answering (STATUS_IO_TIMEOUT,
  * bounded); the unmodified sgpu CLI in separate invocations on one device, and as uid 65534
  * facing a node of mode 0600 (the permission message); an unplug (ENODEV:
@@ -45,6 +46,7 @@
 #include "link_port.h"
 #include "link_proto.h"
 #include "sgpu.h"
+#include "link_check.h"
 #include <errno.h>
 #include <poll.h>
 #include <signal.h>
@@ -572,6 +574,14 @@ static void open_and_lifecycle(fake_chip *f, const char *uri, uint16_t bv, uint1
   CHECK(multi > 0, "%s: IN transfers of more than one %u-byte packet happened (%llu of %llu; "
         "%llu status-only)", f->name, f->mps, (unsigned long long)multi,
         (unsigned long long)tr, (unsigned long long)so);
+  /* The public counters: a clean link, and the engine's counters in the public form. */
+  sgpu_link_counters lc;
+  if (check_clean_link_counters(dev, uri, 9, &lc))
+    CHECK(lc.requests == s.requests && lc.frames_tx == s.transmissions &&
+              lc.frames_rx == s.frames_rx && lc.bytes_tx == s.bytes_tx && lc.bytes_rx == s.bytes_rx,
+          "%s: sgpu_link_stats gives the engine's counters (%llu requests, %llu frames in, %llu "
+          "bytes in)", uri, (unsigned long long)s.requests, (unsigned long long)s.frames_rx,
+          (unsigned long long)s.bytes_rx);
   sgpu_close(dev);
   g_mutex_lock(&f->mu);
   int rel = f->released, conn = f->connects;
