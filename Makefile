@@ -3,7 +3,8 @@
 #                  process (sim:), then over pty: through sgpu-sim with the RTL link bridge
 #   make test      install what is missing (make deps-test), build, run the whole suite;
 #                  ends with "N passed, N failed" (TESTS="a b" runs some; TEST_DEPS= builds nothing)
-#   make bench     teardown benchmark -> build/bench/teardown.{csv,md,png}
+#   make bench     teardown benchmark, in process and over the RTL link
+#                  -> build/bench/teardown.{csv,md,png} (BENCH_LINK_MAX_PAGES=)
 #   make formal    SymbiYosys proofs (tests/formal/*.sby), a table of results (FORMAL_ARGS=)
 #   make synth     the synthesis gate: the core through Yosys for iCE40 and ECP5 (SYNTH_CONFIGS=)
 #   make soak      differential test, >= 1 M operations over several seeds (SEEDS=, OPS=)
@@ -104,7 +105,8 @@ demo-build: check-gen $(BUILD)/sim/libsgpu_sim_default.so $(BUILD)/host/demo \
 	@:
 test-build: check-gen $(TEST_DEPS)
 	@:
-bench-build: check-gen $(BUILD)/sim/libsgpu_sim_default.so $(BUILD)/host/bench_teardown
+bench-build: check-gen $(BUILD)/sim/libsgpu_sim_default.so $(BUILD)/host/bench_teardown \
+             $(BUILD)/sim/libsgpu_simlink_default.so $(SGPU_SIMSRV)
 	@:
 soak-build: check-gen $(BUILD)/sim/libsgpu_sim_small.so $(BUILD)/tests/cosim/difftest
 	@:
@@ -126,10 +128,25 @@ test: deps-test
 	@$(MAKE) --no-print-directory test-build
 	@BUILD=$(BUILD) tools/runtests.sh $(foreach t,$(TESTS),"$(t)=$(TEST_CMD_$(t))")
 
+# make bench: the teardown benchmark in process (sim:, pages 1..16384) and over pty: through
+# sgpu-sim --bridge rtl (pages 1..BENCH_LINK_MAX_PAGES; the link run's setup, one MAP per page
+# on the sparse layout, is what takes its time: about 15 minutes at 16384 here).
+BENCH_LINK_MAX_PAGES ?= 16384
 bench: deps deps-plot
 	@$(MAKE) --no-print-directory bench-build
 	@mkdir -p $(BUILD)/bench
-	$(BUILD)/host/bench_teardown --uri sim: --csv $(BUILD)/bench/teardown.csv --md $(BUILD)/bench/teardown.md
+	$(BUILD)/host/bench_teardown --uri sim: --csv $(BUILD)/bench/teardown_sim.csv \
+	  --md $(BUILD)/bench/teardown_sim.md
+	@echo; echo "-- the same over pty:, the RTL UART and link bridge in the loop at 3 Mbaud, 12 MHz:"
+	@SGPU_SIM_DIR=$(abspath $(BUILD))/sim bash tests/cosim/over_link.sh $(SGPU_SIMSRV) \
+	  '--bridge rtl --model default --pty --clock-hz 0' $(BUILD)/host/bench_teardown --uri @URI@ \
+	  --max-pages $(BENCH_LINK_MAX_PAGES) --clock-mhz 12 --csv $(BUILD)/bench/teardown_pty.csv \
+	  --md $(BUILD)/bench/teardown_pty.md
+	@{ cat $(BUILD)/bench/teardown_sim.csv; tail -n +2 $(BUILD)/bench/teardown_pty.csv; } \
+	  > $(BUILD)/bench/teardown.csv
+	@{ echo "## In process (sim:)"; echo; cat $(BUILD)/bench/teardown_sim.md; echo; \
+	  echo "## Over pty: with the RTL link bridge (sgpu-sim --bridge rtl, 3 Mbaud at 12 MHz)"; \
+	  echo; cat $(BUILD)/bench/teardown_pty.md; } > $(BUILD)/bench/teardown.md
 	$(MAKE) --no-print-directory bench-plot
 	@echo; cat $(BUILD)/bench/teardown.md
 

@@ -78,7 +78,10 @@
 #define DEFAULT_CLOCK_HZ 1000000u
 #define DEFAULT_IDLE_MS 1000u
 #define DEFAULT_SIM_HZ 12000000u /* the iCEBreaker's clock */
-#define RTL_CHUNK 4096u           /* cycles run between two looks at the link while busy */
+#define RTL_CHUNK 4096u           /* cycles run between two looks at the link while bytes move */
+#define RTL_TAIL_CHUNK 64u        /* ... and in the busy tail after them: a request that comes
+                                     then starts within 64 cycles (device time the host's own
+                                     think time would otherwise add to end-to-end figures) */
 #define SEND_TIMEOUT_MS 1000 /* a client that reads nothing for this long is dropped */
 
 /* ---------------------------------------------------------------- faults */
@@ -687,7 +690,8 @@ int main(int argc, char **argv) {
     if (s.rtl) {
       size_t n_out = 0;
       if (simrtl_busy(s.r)) {
-        simrtl_run(s.r, RTL_CHUNK, true, out, sizeof out, &n_out);
+        simrtl_run(s.r, simrtl_active(s.r) ? RTL_CHUNK : RTL_TAIL_CHUNK, true, out, sizeof out,
+                   &n_out);
         timeout = 0;
       } else if (clock_on && t > last_step) {
         uint64_t dt = t - last_step > 100 ? 100 : t - last_step;

@@ -89,6 +89,8 @@ uint64_t simrtl_cycles(const simrtl *r) {
 
 void simrtl_counts(const simrtl *r, sgpu_simlink_counts *c) { r->counts(r->m, c); }
 
+bool simrtl_active(const simrtl *r) { return r->q_len || r->tx_bit >= 0 || r->rx_active; }
+
 bool simrtl_busy(const simrtl *r) {
   return r->q_len || r->tx_bit >= 0 || r->rx_active ||
          simrtl_cycles(r) - r->last_activity < SIMRTL_BUSY_TAIL;

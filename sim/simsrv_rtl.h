@@ -59,6 +59,8 @@ size_t simrtl_room(const simrtl *r);
 void simrtl_push(simrtl *r, const uint8_t *p, size_t n);
 /* Drop what is queued and not yet on the pin (a new connection: a fresh byte stream). */
 void simrtl_flush(simrtl *r);
+/* A byte is queued for, or on, either pin (not just the busy tail after the last activity). */
+bool simrtl_active(const simrtl *r);
 bool simrtl_busy(const simrtl *r);
 /* Run up to max_cycles clock cycles, or fewer once stop_idle is set and the link is no longer
  * busy; bytes deserialised from uart_tx_o are appended to out (cap bytes). The run also stops

@@ -23,13 +23,22 @@
  *                      so about 1% coarse on the smallest rows, exact to 0.01% on the largest)
  *   host_us            host wall-clock time of the sgpu_destroy_process call (depends on the
  *                      co-simulation speed, not a hardware figure)
+ *   e2e_cycles         simulated device cycles from the host's call of sgpu_destroy_process to
+ *                      its return, the link included: CYCLE read before and after the call,
+ *                      minus what two back-to-back CYCLE reads measure on this device (the
+ *                      reads' own travel; calibrated at start, the smallest of 8)
+ *   wire_bytes         bytes on the link, both directions, during the call (sgpu_link_stats;
+ *                      0 on a transport without a link, sim:)
+ *   transport          the URI's scheme with its colon (sim:, pty:, tcp:, ...)
  * Writes the CSV (columns policy,pages,queues,cycles,transport,layout,inflight,
- * completion_cycles,reclaim_cycles,host_us) and a markdown report: latency table with the
- * host/eager and host/deferred ratios, the per-phase cycles (TD_* registers) of the eager and
- * deferred rows, and the co-simulation speed.
+ * completion_cycles,reclaim_cycles,host_us,e2e_cycles,wire_bytes) and a markdown report:
+ * latency table with the host/eager and host/deferred ratios, the end-to-end table (e2e cycles,
+ * microseconds at --clock-mhz, wire bytes, host/eager and host/deferred end to end), the
+ * per-phase cycles (TD_* registers) of the eager and deferred rows, the link's throughput
+ * (register reads and memory bytes per simulated second) and the co-simulation speed.
  *
  *   bench_teardown [--uri URI] [--csv FILE] [--md FILE] [--max-pages N] [--quick]
- *                  [--policies eager,deferred,host]
+ *                  [--policies eager,deferred,host] [--clock-mhz F]
  */
 #include <stdbool.h>
 #include <stdio.h>
@@ -48,7 +57,7 @@ typedef struct {
   int policy;
   const char *layout;
   uint32_t pages, queues;
-  uint64_t completion, reclaim;
+  uint64_t completion, reclaim, e2e, wire;
   double host_us;
   sgpu_destroy_result res;
   sgpu_reclaim_info ri; /* deferred */
@@ -76,6 +85,24 @@ static uint64_t cycles_of(sgpu_device *dev) {
   return c;
 }
 
+/* Bytes on the link so far, both directions; 0 without a link. */
+static uint64_t wire_of(sgpu_device *dev) {
+  sgpu_link_counters lc;
+  if (sgpu_link_stats(dev, &lc) != SGPU_STATUS_SUCCESS) return 0;
+  return lc.bytes_tx + lc.bytes_rx;
+}
+
+/* What two back-to-back CYCLE reads measure: subtracted from every e2e figure. */
+static uint64_t read_overhead;
+
+static void calibrate(sgpu_device *dev) {
+  read_overhead = UINT64_MAX;
+  for (int i = 0; i < 8; i++) {
+    uint64_t a = cycles_of(dev), b = cycles_of(dev);
+    if (b - a < read_overhead) read_overhead = b - a;
+  }
+}
+
 static void run(sgpu_device *dev, const sgpu_info *info, row_t *r) {
   const uint32_t entries = 1u << (info->page_shift - 2), page = 1u << info->page_shift;
   sgpu_process p;
@@ -95,10 +122,14 @@ static void run(sgpu_device *dev, const sgpu_info *info, row_t *r) {
     uint32_t id;
     if ((st = sgpu_create_queue(dev, p, 0x1000u * q, 4, &id))) die(dev, "create queue", st);
   }
+  uint64_t e0 = cycles_of(dev), w0 = wire_of(dev);
   double t0 = now_us();
   st = sgpu_destroy_process(dev, p, pol_value[r->policy], &r->res);
   r->host_us = now_us() - t0;
   if (st) die(dev, "destroy", st);
+  r->wire = wire_of(dev) - w0; /* before the CYCLE read below puts its own bytes on the link */
+  uint64_t e1 = cycles_of(dev);
+  r->e2e = e1 - e0 > read_overhead ? e1 - e0 - read_overhead : 0;
   r->completion = r->res.cycles;
   if (r->policy == P_DEFERRED) {
     if ((st = sgpu_wait_reclaim(dev, p, WAIT_LIMIT, &r->ri))) die(dev, "wait reclaim", st);
@@ -146,16 +177,70 @@ static void cell_ratio(FILE *f, const row_t *a, const row_t *b) {
     fprintf(f, " - |");
 }
 
+static void cell_e2e_ratio(FILE *f, const row_t *a, const row_t *b) {
+  if (a && b && b->e2e)
+    fprintf(f, " %.1fx |", (double)a->e2e / (double)b->e2e);
+  else
+    fprintf(f, " - |");
+}
+
+/* The link's throughput in simulated time: register reads (one round trip each) and a memory
+ * burst written and read back through a process (MEM requests on a link). */
+static void throughput(sgpu_device *dev, const sgpu_info *info, double mhz, FILE *fm) {
+  enum { READS = 32 };
+  uint32_t v;
+  uint64_t c0 = cycles_of(dev), w0 = wire_of(dev);
+  for (int i = 0; i < READS; i++) {
+    sgpu_status st = sgpu_reg_read(dev, 0, &v);
+    if (st) die(dev, "register read", st);
+  }
+  uint64_t reg_wire = wire_of(dev) - w0, reg_cyc = cycles_of(dev) - c0 - read_overhead;
+  const uint32_t bytes = 1u << info->page_shift;
+  static uint8_t buf[1u << 16], back[1u << 16];
+  for (uint32_t i = 0; i < bytes; i++) buf[i] = (uint8_t)(i * 7 + 1);
+  sgpu_process p;
+  sgpu_status st;
+  if ((st = sgpu_create_process(dev, &p))) die(dev, "create", st);
+  if ((st = sgpu_map(dev, p, 0, 1))) die(dev, "map", st);
+  c0 = cycles_of(dev);
+  if ((st = sgpu_write(dev, p, 0, buf, bytes))) die(dev, "memory write", st);
+  uint64_t wr_cyc = cycles_of(dev) - c0 - read_overhead;
+  c0 = cycles_of(dev);
+  if ((st = sgpu_read(dev, p, 0, back, bytes))) die(dev, "memory read", st);
+  uint64_t rd_cyc = cycles_of(dev) - c0 - read_overhead;
+  if (memcmp(buf, back, bytes)) {
+    fprintf(stderr, "bench: memory read back differs\n");
+    exit(1);
+  }
+  if ((st = sgpu_destroy_process(dev, p, SGPU_POLICY_EAGER, NULL))) die(dev, "destroy", st);
+  if ((st = sgpu_wait_clean(dev, WAIT_LIMIT))) die(dev, "wait clean", st);
+  double per_s = mhz * 1e6;
+  fprintf(fm, "\nLink throughput in simulated time at %.1f MHz: %d register reads, %llu cycles "
+              "(%.0f cycles = %.1f us each, %.0f reads/s, %.0f wire bytes each); a %u-byte "
+              "memory write %llu cycles (%.0f KB/s), read back %llu cycles (%.0f KB/s).\n",
+          mhz, READS, (unsigned long long)reg_cyc, (double)reg_cyc / READS,
+          (double)reg_cyc / READS / mhz, READS * per_s / (double)(reg_cyc ? reg_cyc : 1),
+          (double)reg_wire / READS, bytes, (unsigned long long)wr_cyc,
+          bytes * per_s / (double)(wr_cyc ? wr_cyc : 1) / 1e3, (unsigned long long)rd_cyc,
+          bytes * per_s / (double)(rd_cyc ? rd_cyc : 1) / 1e3);
+  printf("link throughput: %.0f cycles per register read, %u-byte write %llu cycles, read "
+         "%llu cycles\n", (double)reg_cyc / READS, bytes, (unsigned long long)wr_cyc,
+         (unsigned long long)rd_cyc);
+}
+
 static void usage(FILE *f) {
   fprintf(f, "usage: bench_teardown [--uri URI] [--csv FILE] [--md FILE] [--max-pages N] "
              "[--quick]\n"
-             "                      [--policies eager,deferred,host]\n"
-             "  --quick   pages up to 64 (a few seconds)\n");
+             "                      [--policies eager,deferred,host] [--clock-mhz F]\n"
+             "  --quick        pages up to 64 (a few seconds)\n"
+             "  --clock-mhz F  the device clock for microseconds in the report (default 12,\n"
+             "                 the iCEBreaker's; cycles are what is measured)\n");
 }
 
 int main(int argc, char **argv) {
   const char *uri = "sim:", *csv = "build/bench/teardown.csv", *md = "build/bench/teardown.md";
   uint32_t max_pages = 16384;
+  double mhz = 12.0;
   bool use[NPOL] = {true, true, true};
   for (int i = 1; i < argc; i++) {
     if (!strcmp(argv[i], "--uri") && i + 1 < argc) uri = argv[++i];
@@ -166,6 +251,13 @@ int main(int argc, char **argv) {
       max_pages = (uint32_t)strtoul(argv[++i], &end, 0);
       if (*end || !max_pages) {
         fprintf(stderr, "bench: bad --max-pages '%s'\n", argv[i]);
+        return 2;
+      }
+    } else if (!strcmp(argv[i], "--clock-mhz") && i + 1 < argc) {
+      char *end;
+      mhz = strtod(argv[++i], &end);
+      if (*end || !(mhz > 0 && mhz < 10000)) {
+        fprintf(stderr, "bench: bad --clock-mhz '%s' (a frequency in MHz, e.g. 12)\n", argv[i]);
         return 2;
       }
     } else if (!strcmp(argv[i], "--quick")) max_pages = 64;
@@ -206,14 +298,17 @@ int main(int argc, char **argv) {
     return 1;
   }
   fprintf(fc, "policy,pages,queues,cycles,transport,layout,inflight,completion_cycles,"
-              "reclaim_cycles,host_us\n");
+              "reclaim_cycles,host_us,e2e_cycles,wire_bytes\n");
+  char scheme[32];
+  snprintf(scheme, sizeof scheme, "%.*s:", (int)strcspn(uri, ":"), uri);
+  calibrate(dev);
   static const char *layouts[] = {"dense", "sparse"};
   static row_t rows[MAX_ROWS];
   int n = 0;
   double t_start = now_us();
   uint64_t c_start = cycles_of(dev);
-  printf("%-8s %-6s %6s %6s %12s %12s %10s\n", "policy", "layout", "pages", "queues",
-         "completion", "reclaim", "host_us");
+  printf("%-8s %-6s %6s %6s %12s %12s %10s %12s %10s\n", "policy", "layout", "pages", "queues",
+         "completion", "reclaim", "host_us", "e2e", "wire_B");
   for (int l = 0; l < 2; l++)
     for (uint32_t pages = 1; pages <= max_pages; pages *= 4)
       for (int qsel = 0; qsel < 2; qsel++) {
@@ -227,14 +322,15 @@ int main(int argc, char **argv) {
           r->pages = pages;
           r->queues = qsel ? info.num_queues : 0;
           run(dev, &info, r);
-          printf("%-8s %-6s %6u %6u %12llu %12llu %10.0f\n", pol_name[pi], r->layout, r->pages,
-                 r->queues, (unsigned long long)r->completion, (unsigned long long)r->reclaim,
-                 r->host_us);
+          printf("%-8s %-6s %6u %6u %12llu %12llu %10.0f %12llu %10llu\n", pol_name[pi],
+                 r->layout, r->pages, r->queues, (unsigned long long)r->completion,
+                 (unsigned long long)r->reclaim, r->host_us, (unsigned long long)r->e2e,
+                 (unsigned long long)r->wire);
           fflush(stdout);
-          fprintf(fc, "%s,%u,%u,%llu,%s,%s,0,%llu,%llu,%.0f\n", pol_name[pi], r->pages,
-                  r->queues, (unsigned long long)r->completion, uri, r->layout,
+          fprintf(fc, "%s,%u,%u,%llu,%s,%s,0,%llu,%llu,%.0f,%llu,%llu\n", pol_name[pi],
+                  r->pages, r->queues, (unsigned long long)r->completion, scheme, r->layout,
                   (unsigned long long)r->completion, (unsigned long long)r->reclaim,
-                  r->host_us);
+                  r->host_us, (unsigned long long)r->e2e, (unsigned long long)r->wire);
         }
       }
   double secs = (now_us() - t_start) / 1e6;
@@ -272,6 +368,37 @@ int main(int argc, char **argv) {
     cell_u64(fm, h, h ? h->reclaim : 0);
     fputc('\n', fm);
   }
+  fprintf(fm, "\nEnd to end over `%s`: device cycles from the host's call to its return, the "
+              "link included (CYCLE read around the call, less %llu cycles of the reads' own "
+              "travel), microseconds at %.1f MHz, and the bytes on the link both ways.\n\n",
+          scheme, (unsigned long long)read_overhead, mhz);
+  fprintf(fm, "| layout | pages | queues | eager e2e | deferred e2e | host-driven e2e | "
+              "eager us | host-driven us | host/eager | host/deferred | eager wire B | "
+              "deferred wire B | host wire B |\n");
+  fprintf(fm, "|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|\n");
+  for (int i = 0; i < n; i++) {
+    const row_t *k = &rows[i];
+    bool first = true;
+    for (int j = 0; j < i; j++)
+      if (rows[j].pages == k->pages && rows[j].queues == k->queues &&
+          !strcmp(rows[j].layout, k->layout))
+        first = false;
+    if (!first) continue;
+    const row_t *e = find(rows, n, P_EAGER, k), *d = find(rows, n, P_DEFERRED, k),
+                *h = find(rows, n, P_HOST, k);
+    fprintf(fm, "| %s | %u | %u |", k->layout, k->pages, k->queues);
+    cell_u64(fm, e, e ? e->e2e : 0);
+    cell_u64(fm, d, d ? d->e2e : 0);
+    cell_u64(fm, h, h ? h->e2e : 0);
+    if (e) fprintf(fm, " %.1f |", e->e2e / mhz); else fprintf(fm, " - |");
+    if (h) fprintf(fm, " %.1f |", h->e2e / mhz); else fprintf(fm, " - |");
+    cell_e2e_ratio(fm, h, e);
+    cell_e2e_ratio(fm, h, d);
+    cell_u64(fm, e, e ? e->wire : 0);
+    cell_u64(fm, d, d ? d->wire : 0);
+    cell_u64(fm, h, h ? h->wire : 0);
+    fputc('\n', fm);
+  }
   fprintf(fm, "\nPer-phase cycles (TD_* registers). Deferred: validate, stop/drain, TLB and "
               "complete are in the command; free and release are the background reclaimer's, "
               "scrub is from its frames reaching the dirty list to the reclaim event.\n\n");
@@ -293,6 +420,7 @@ int main(int argc, char **argv) {
     else
       fprintf(fm, "- |\n");
   }
+  throughput(dev, &info, mhz, fm);
   fclose(fc);
   fclose(fm);
   printf("\nco-simulation: %llu cycles in %.1f s = %.2f M cycles/s (%s)\n",
