@@ -163,6 +163,20 @@ static const row_t *find(const row_t *rows, int n, int policy, const row_t *like
   return NULL;
 }
 
+/* One table line per workload, at its first row: true there, with the workload's eager,
+ * deferred and host rows (NULL where a policy was not run). */
+static bool workload_first(const row_t *rows, int n, int i, const row_t **e, const row_t **d,
+                           const row_t **h) {
+  for (int j = 0; j < i; j++)
+    if (rows[j].pages == rows[i].pages && rows[j].queues == rows[i].queues &&
+        !strcmp(rows[j].layout, rows[i].layout))
+      return false;
+  *e = find(rows, n, P_EAGER, &rows[i]);
+  *d = find(rows, n, P_DEFERRED, &rows[i]);
+  *h = find(rows, n, P_HOST, &rows[i]);
+  return true;
+}
+
 static void cell_u64(FILE *f, const row_t *r, uint64_t v) {
   if (r)
     fprintf(f, " %llu |", (unsigned long long)v);
@@ -348,15 +362,8 @@ int main(int argc, char **argv) {
               "host/deferred | reclaim eager | reclaim deferred | reclaim host |\n");
   fprintf(fm, "|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|\n");
   for (int i = 0; i < n; i++) {
-    const row_t *k = &rows[i];
-    bool first = true; /* one table line per workload: at its first row */
-    for (int j = 0; j < i; j++)
-      if (rows[j].pages == k->pages && rows[j].queues == k->queues &&
-          !strcmp(rows[j].layout, k->layout))
-        first = false;
-    if (!first) continue;
-    const row_t *e = find(rows, n, P_EAGER, k), *d = find(rows, n, P_DEFERRED, k),
-                *h = find(rows, n, P_HOST, k);
+    const row_t *k = &rows[i], *e, *d, *h;
+    if (!workload_first(rows, n, i, &e, &d, &h)) continue;
     fprintf(fm, "| %s | %u | %u |", k->layout, k->pages, k->queues);
     cell_u64(fm, e, e ? e->completion : 0);
     cell_u64(fm, d, d ? d->completion : 0);
@@ -377,15 +384,8 @@ int main(int argc, char **argv) {
               "deferred wire B | host wire B |\n");
   fprintf(fm, "|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|\n");
   for (int i = 0; i < n; i++) {
-    const row_t *k = &rows[i];
-    bool first = true;
-    for (int j = 0; j < i; j++)
-      if (rows[j].pages == k->pages && rows[j].queues == k->queues &&
-          !strcmp(rows[j].layout, k->layout))
-        first = false;
-    if (!first) continue;
-    const row_t *e = find(rows, n, P_EAGER, k), *d = find(rows, n, P_DEFERRED, k),
-                *h = find(rows, n, P_HOST, k);
+    const row_t *k = &rows[i], *e, *d, *h;
+    if (!workload_first(rows, n, i, &e, &d, &h)) continue;
     fprintf(fm, "| %s | %u | %u |", k->layout, k->pages, k->queues);
     cell_u64(fm, e, e ? e->e2e : 0);
     cell_u64(fm, d, d ? d->e2e : 0);
