@@ -68,13 +68,17 @@ $(HOST_MODELS)/libsgpu_sim_%.so: tests/model/sim_shell.c tests/model/sgpu_ref.c 
 	  tests/model/sim_shell.c tests/model/sgpu_ref.c -o $@
 
 HOST_TEST_PROGS := test_status test_uri test_api test_faults test_link
+# test_link also links the sgpu-sim child helper
+$(HOST_TEST_OUT)/test_link $(HOST_TEST_OUT)/asan/test_link: HOST_TEST_EXTRA := tests/host/sim_child.c
+$(HOST_TEST_OUT)/test_link $(HOST_TEST_OUT)/asan/test_link: tests/host/sim_child.c tests/host/sim_child.h
 $(addprefix $(HOST_TEST_OUT)/,$(HOST_TEST_PROGS)): $(HOST_TEST_OUT)/%: tests/host/%.c     tests/host/host_test.h $(SGPU_LIB_A)
 	@mkdir -p $(@D)
-	$(CC) $(SGPU_CFLAGS) -Ihost/lib -Itests/host $< $(SGPU_LIB_A) $(SGPU_LDLIBS) -o $@
+	$(CC) $(SGPU_CFLAGS) -Ihost/lib -Itests/host $< $(HOST_TEST_EXTRA) $(SGPU_LIB_A) $(SGPU_LDLIBS) -o $@
 
 $(addprefix $(HOST_TEST_OUT)/asan/,$(HOST_TEST_PROGS)): $(HOST_TEST_OUT)/asan/%:     tests/host/%.c tests/host/host_test.h $(SGPU_LIB_ASAN_A)
 	@mkdir -p $(@D)
-	$(CC) $(SGPU_ASAN_CFLAGS) -Ihost/lib -Itests/host $< $(SGPU_LIB_ASAN_A) $(SGPU_LDLIBS) -o $@
+	$(CC) $(SGPU_ASAN_CFLAGS) -Ihost/lib -Itests/host $< $(HOST_TEST_EXTRA) $(SGPU_LIB_ASAN_A) \
+	  $(SGPU_LDLIBS) -o $@
 
 HOST_TEST_BINS := $(addprefix $(HOST_TEST_OUT)/,$(HOST_TEST_PROGS)) \
                   $(addprefix $(HOST_TEST_OUT)/asan/,$(HOST_TEST_PROGS))

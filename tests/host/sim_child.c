@@ -119,6 +119,7 @@ int sim_child_stop(sim_child *s, int sig, const char *want, char *found, size_t 
   char line[1024];
   while (sim_child_line(s, line, sizeof line, SIM_CHILD_TIMEOUT_MS)) {
     printf("      | %s\n", line);
+    if (!strncmp(line, "sgpu-sim: exit", 14)) s->exit_seen = true;
     if (want && found && !found[0] && !strncmp(line, want, strlen(want)))
       snprintf(found, cap, "%s", line);
   }

@@ -22,6 +22,7 @@ typedef struct {
   char uri[640];
   char buf[16384];
   size_t n;
+  bool exit_seen; /* sim_child_stop saw its exit summary ("sgpu-sim: exit ...") */
 } sim_child;
 
 /* Start bin with args (NULL-terminated, after the binary; stderr inherited) and read its

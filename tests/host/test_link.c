@@ -46,6 +46,7 @@
 #include "host_test.h"
 #include "link_proto.h"
 #include "sgpu.h"
+#include "sim_child.h"
 
 #define ST(x) sgpu_status_str(x)
 #define LINE_TIMEOUT_MS 30000 /* sgpu-sim under ASan on a busy machine starts in well under */
@@ -61,118 +62,21 @@ static uint64_t now_us(void) {
 }
 
 /* ---------------------------------------------------------------- sgpu-sim as a child */
+/* (tests/host/sim_child.c, each outcome a check) */
 
-typedef struct {
-  pid_t pid;
-  int out; /* its stdout */
-  char uri[512];
-  char buf[16384];
-  size_t n;
-} simproc;
+typedef sim_child simproc;
 
-/* The next line of its stdout (without the newline) within timeout_ms; false at EOF or
- * timeout. */
-static bool sim_line(simproc *s, char *line, size_t cap, int timeout_ms) {
-  uint64_t end = now_us() + (uint64_t)timeout_ms * 1000u;
-  for (;;) {
-    char *nl = memchr(s->buf, '\n', s->n);
-    if (nl) {
-      size_t len = (size_t)(nl - s->buf);
-      snprintf(line, cap, "%.*s", (int)len, s->buf);
-      memmove(s->buf, nl + 1, s->n - len - 1);
-      s->n -= len + 1;
-      return true;
-    }
-    uint64_t t = now_us();
-    if (t >= end || s->n == sizeof s->buf) return false;
-    struct pollfd p = {s->out, POLLIN, 0};
-    int r = poll(&p, 1, (int)((end - t) / 1000u) + 1);
-    if (r < 0 && errno == EINTR) continue;
-    if (r <= 0) return false;
-    ssize_t got = read(s->out, s->buf + s->n, sizeof s->buf - s->n);
-    if (got <= 0) return false;
-    s->n += (size_t)got;
-  }
-}
-
-/* Start sgpu-sim with argv (NULL-terminated, after the binary); its URI in s->uri. */
 static bool sim_start(simproc *s, const char *const *args) {
-  memset(s, 0, sizeof *s);
-  int fds[2];
-  if (pipe(fds) != 0) return CHECK(false, "pipe: %s", strerror(errno));
-  const char *argv[32];
-  size_t k = 0;
-  argv[k++] = sim_bin;
-  for (size_t i = 0; args[i] && k < 31; i++) argv[k++] = args[i];
-  argv[k] = NULL;
-  fflush(stdout);
-  pid_t pid = fork();
-  if (pid < 0) return CHECK(false, "fork: %s", strerror(errno));
-  if (pid == 0) {
-    dup2(fds[1], STDOUT_FILENO);
-    close(fds[0]);
-    close(fds[1]);
-    execv(sim_bin, (char *const *)argv);
-    fprintf(stderr, "exec %s: %s\n", sim_bin, strerror(errno));
-    _exit(127);
-  }
-  close(fds[1]);
-  s->pid = pid;
-  s->out = fds[0];
-  char line[480], cmd[512] = "";
-  for (size_t i = 1, c = 0; i < k && c < sizeof cmd; i++)
-    c += (size_t)snprintf(cmd + c, sizeof cmd - c, " %s", argv[i]);
-  bool ok = sim_line(s, line, sizeof line, LINE_TIMEOUT_MS);
-  const char *pre = "sgpu-sim: listening on ";
-  if (!CHECK(ok && !strncmp(line, pre, strlen(pre)),
-             "sgpu-sim%s: first line names where it listens ('%s')", cmd, ok ? line : "(none)")) {
-    kill(pid, SIGKILL);
-    waitpid(pid, NULL, 0);
-    close(s->out);
-    s->pid = 0;
-    return false;
-  }
-  snprintf(s->uri, sizeof s->uri, "%s", line + strlen(pre));
-  return true;
-}
-
-/* Wait for the child to exit within timeout_ms; its status, or -1 (then it is killed). */
-static int sim_wait(simproc *s, int timeout_ms) {
-  uint64_t end = now_us() + (uint64_t)timeout_ms * 1000u;
-  int status;
-  for (;;) {
-    pid_t r = waitpid(s->pid, &status, WNOHANG);
-    if (r == s->pid) break;
-    if (now_us() >= end) {
-      kill(s->pid, SIGKILL);
-      waitpid(s->pid, &status, 0);
-      s->pid = 0;
-      return -1;
-    }
-    struct timespec ts = {0, 2000000}; /* polling a child's exit: no line to wait for */
-    nanosleep(&ts, NULL);
-  }
-  s->pid = 0;
-  return status;
+  return CHECK(sim_child_start(s, sim_bin, args),
+               "sgpu-sim (%s %s ...) starts and names where it listens", args[0],
+               args[1] ? args[1] : "");
 }
 
 /* SIGTERM, then its remaining lines (the last ones are the exit summary) and a clean exit.
  * The line starting with want_prefix (if not NULL) is copied to found. */
 static bool sim_stop(simproc *s, const char *want_prefix, char *found, size_t cap) {
-  if (!s->pid) return false;
-  kill(s->pid, SIGTERM);
-  char line[1024];
-  bool seen_exit = false;
-  if (found && cap) found[0] = '\0';
-  while (sim_line(s, line, sizeof line, LINE_TIMEOUT_MS)) {
-    printf("      | %s\n", line);
-    if (!strncmp(line, "sgpu-sim: exit", 14)) seen_exit = true;
-    if (want_prefix && found && !strncmp(line, want_prefix, strlen(want_prefix)))
-      snprintf(found, cap, "%s", line);
-  }
-  close(s->out);
-  int st = sim_wait(s, LINE_TIMEOUT_MS);
-  return CHECK(st >= 0 && WIFEXITED(st) && WEXITSTATUS(st) == 0 && seen_exit,
+  int st = sim_child_stop(s, SIGTERM, want_prefix, found, cap);
+  return CHECK(st >= 0 && WIFEXITED(st) && WEXITSTATUS(st) == 0 && s->exit_seen,
                "sgpu-sim exits cleanly on SIGTERM with its summary (status 0x%x)", (unsigned)st);
 }
 
@@ -388,7 +292,7 @@ static void frames_test(const char *kind) {
   sgpu_close(dev);
 
   /* The same commands through register batches (admin=off), for comparison. */
-  char uri[600];
+  char uri[768];
   snprintf(uri, sizeof uri, "%s?admin=off", s.uri);
   sgpu_device *rdev = open_uri(uri);
   if (rdev) {
@@ -412,7 +316,7 @@ static void frames_test(const char *kind) {
   /* sgpu-sim's own count of the first connection (tcp only: a pty has no connections). */
   if (kind[0] == 't') {
     char line[1024];
-    bool got = sim_line(&s, line, sizeof line, LINE_TIMEOUT_MS);
+    bool got = sim_child_line(&s, line, sizeof line, LINE_TIMEOUT_MS);
     unsigned long long in = 0, ex = 0, out = 0;
     bool parsed = got && parse_conn(line, &in, &ex, &out);
     CHECK(parsed && in == total.transmissions && out == total.frames_rx,
@@ -667,7 +571,7 @@ static void fault_test(double rate, uint64_t seed, unsigned rounds, uint32_t wor
                         "--fault", f1, "--fault", f2, "--fault", f3, "--fault", f4, NULL};
   simproc s;
   if (!sim_start(&s, args)) return;
-  char uri[600];
+  char uri[768];
   snprintf(uri, sizeof uri, "%s?%s", s.uri, uri_opts);
   /* Opening is a few requests too: retry it like any idempotent question. */
   sgpu_device *dev = NULL;
@@ -724,7 +628,7 @@ static void expect_fail(sgpu_status st, sgpu_status want, const char *msg, const
 
 static void failures_test(void) {
   puts("-- failures");
-  char err[1024], uri[600];
+  char err[1024], uri[768];
   sgpu_device *dev = NULL;
   sgpu_status st;
 
@@ -776,9 +680,7 @@ static void failures_test(void) {
     if (sim_start(&s, args)) {
       snprintf(uri, sizeof uri, "%s?timeout_ms=200&retries=1", s.uri);
       if ((dev = open_uri(uri))) {
-        kill(s.pid, SIGKILL);
-        sim_wait(&s, LINE_TIMEOUT_MS);
-        close(s.out);
+        sim_child_kill(&s);
         sgpu_device_info di;
         uint64_t t0 = now_us();
         st = sgpu_query_device(dev, &di);
