@@ -27,9 +27,6 @@ sgpu_status sgpu_create_process(sgpu_device *dev, sgpu_process *proc) {
 
 static void add_sat(uint32_t *acc, uint32_t v) { *acc = v > UINT32_MAX - *acc ? UINT32_MAX : *acc + v; }
 
-/* The TD_* phase registers of the DESTROY_PROCESS that just completed, one batch (when they
- * did not come with the command: register-batch transports). On a
- * failure the phase fields stay 0 and phases_read 0; the status is returned. Lock held. */
 /* The six TD_* phase counts, VALIDATE .. COMPLETE, into the result. */
 static void set_phases(sgpu_destroy_result *r, const uint32_t v[6]) {
   r->validate_cycles = v[0];
@@ -41,6 +38,9 @@ static void set_phases(sgpu_destroy_result *r, const uint32_t v[6]) {
   r->phases_read = 1;
 }
 
+/* The TD_* phase registers of the DESTROY_PROCESS that just completed, one batch (when they
+ * did not come with the command: register-batch transports). On a failure the phase fields
+ * stay 0 and phases_read 0; the status is returned. Lock held. */
 static sgpu_status read_phases(sgpu_device *dev, sgpu_destroy_result *r) {
   sgpui_reg_op b[6] = {{SGPU_REG_TD_VALIDATE, 0, 0}, {SGPU_REG_TD_STOP_DRAIN, 0, 0},
                        {SGPU_REG_TD_TLB, 0, 0},      {SGPU_REG_TD_FREE, 0, 0},

@@ -43,7 +43,8 @@
 
 namespace {
 
-constexpr uint32_t kBusWords = 1u << (16 - 2);  // the 64 KiB register space, in words
+constexpr uint32_t kWordBits = SGPU_BUS_ADDR_BITS - 2;  // the register space's word address bits
+constexpr uint32_t kBusWords = 1u << kWordBits;  // the 64 KiB register space, in words
 constexpr uint32_t kDataWords = 64;             // the core's default DataWords
 constexpr uint32_t kDrainTimeout = 4096;        // the top's DrainTimeout (the default)
 constexpr int kLateMax = 3;                     // 2^LateW - 1 (LateW = 2, the default)
@@ -144,7 +145,7 @@ struct Bench {
     auto it = shadow.find(w);
     if (it != shadow.end()) it->second = (it->second & ~wmask(w)) | (v & wmask(w));
   }
-  bool high_refused(const Req &r) const { return !classic && (r.adr >> 14) != 0; }
+  bool high_refused(const Req &r) const { return !classic && (r.adr >> kWordBits) != 0; }
 
   size_t late_count() const {
     size_t n = 0;
@@ -231,7 +232,7 @@ struct Bench {
       w = it->first;
     }
     r.adr = w;
-    if (rng.below(100) < p_bad) r.adr |= (1u + rng.below(0xFFFF)) << 14;
+    if (rng.below(100) < p_bad) r.adr |= (1u + rng.below(0xFFFF)) << kWordBits;
     r.dat = static_cast<uint32_t>(rng.next());
     r.sel = 0xF;
     if (rng.below(100) < p_bad) r.sel = rng.below(15);
