@@ -68,29 +68,42 @@ C = link_consts()
 
 # ---------------------------------------------------------------------------- layout
 FIELDS = [  # name, bits (LSB first)
-    ("jmp", 1), ("pol", 1), ("cond", 4), ("bus", 2), ("b", 4), ("wsh", 1), ("we", 1),
-    ("wa", 1), ("rp", 2), ("wp", 2), ("ad", 2), ("cnt", 2), ("st", 1), ("dlo", 1),
-    ("dhi", 1), ("s0", 1), ("wclr", 1), ("done", 1), ("nak", 1), ("imm", 16),
+    ("jmp", 1), ("jt8", 1), ("pol", 1), ("cond", 5), ("bus", 2), ("b", 4), ("wsh", 1), ("wr", 3),
+    ("rp", 2), ("wp", 2), ("ad", 2), ("cnt", 2), ("crc", 2), ("ops", 1), ("s0", 1),
+    ("wclr", 1), ("tx", 1), ("take", 1), ("keep", 1), ("imm", 16),
 ]
 CODES = {
-    "cond": ["true", "start", "lefteq", "leftlt", "bgt", "band", "cnt0", "kind", "waitdone",
-             "seqmoved", "word0", "wpover"],
+    "cond": ["true", "beq", "bgt", "band", "cnt0", "kind", "waitdone", "seqmoved",
+             "word0", "wpover", "wpgtf", "wplt", "wp0", "lefteq", "leftlt", "crc0", "replay",
+             "lenok"],
     "bus": ["none", "wr", "rd"],
-    "b": ["zero", "rb", "imm", "w0", "st", "dlo", "dhi", "lenlo", "lenhi", "rplo", "rphi",
-          "wplo", "wphi", "cnt", "adlo", "adhi"],
-    "rp": ["hold", "inc", "set"],
-    "wp": ["hold", "inc", "set"],
+    "b": ["zero", "imm", "rx", "mem", "w0", "cnt", "rplo", "rphi", "wplo", "wphi", "adlo",
+          "adhi", "crchi", "crclo", "kind80", "seq"],
+    "wr": ["none", "rx", "a", "ai", "emit", "close", "open", "endz"],
+    "rp": ["hold", "inc", "set8", "setw"],
+    "wp": ["hold", "inc", "set", "dec"],
     "ad": ["hold", "imm", "add4", "sh"],
     "cnt": ["hold", "ld", "dec", "inc"],
+    "crc": ["hold", "upd", "init"],
 }
-IMM8_CONDS = {"lefteq", "leftlt", "bgt", "band", "kind"}
+IMM8_CONDS = {"beq", "bgt", "band", "kind", "wplt", "lefteq", "leftlt"}
 WIDTH = sum(w for _, w in FIELDS)
-UPC_BITS = 8
+UPC_BITS = 9
+
+# The buffer (one 2048 x 8 block RAM array, sgpu_link_ram): byte addresses.
+MEM_DEPTH = 2048
+B_BASE = 0      # the kept response, COBS-encoded, its trailing delimiter included (<= 523 bytes)
+N_BASE = 576    # a NAK, encoded the same way (<= 14 bytes)
+REQ_HDR = 1019  # the request as decoded: header at 1019..1023, payload byte i at 1024 + i, CRC
+REQ_PAY = 1024  # after it (the receive pointer stops at 1019 + MAX_FRAME + 1 = 1539)
+A_BASE = 1536   # the response payload as executed (byte i at 1536 + i), read again to frame it
+# Labels the RTL and the proofs use (L_NAME in the package).
+EXPORT = ["RX_START", "RX_DELIM", "CHK", "NOREP", "XEND", "BUSERR", "SEND", "SEND_L"]
 
 
 class Prog:
     def __init__(self):
-        self.ins = []      # (fields dict, label target or None, comment)
+        self.ins = []      # (fields dict, comment)
         self.labels = {}
 
     def label(self, name):
@@ -106,27 +119,35 @@ class Prog:
         """word into the response, little-endian (4 bytes; `last` adds fields to the 4th)."""
         for i in range(4):
             extra = dict(last or {}) if i == 3 else {}
-            self(b="w0", we=1, wsh=1, wp="inc", **extra)
+            self(b="w0", wr="a", wsh=1, wp="inc", **extra)
 
     def word_from_req(self, last=None):
         """a little-endian word from the request at rp (rp advances by 4)."""
         for i in range(4):
             extra = dict(last or {}) if i == 3 else {}
-            self(b="rb", wsh=1, rp="inc", **extra)
+            self(b="mem", wsh=1, rp="inc", **extra)
 
     def word_imm(self, value):
         for i in range(4):
             self(b="imm", imm=(value >> (8 * i)) & 0xFF, wsh=1)
 
+    def head(self, status, lo, hi, lo_mem=False):
+        """response payload bytes 0, 2, 3 (status, detail; byte 1 is written 0 by GO or
+        NAK_TAIL): the status an immediate, the detail bytes from byte sources."""
+        self(b="imm", imm=status, wr="ai", aa=0)
+        self(b=lo, wr="ai", aa=2, **({"rp": "inc"} if lo_mem else {}))
+        self(b=hi, wr="ai", aa=3)
+
 
 def program(p):
+    frame = frame_routine(p)
     K = {n: C["KIND_" + n] for n in ("PING", "INFO", "REG_BATCH", "ADMIN", "MEM_READ",
                                      "MEM_WRITE")}
     R = lambda n: C["REG_" + n]
 
     def put_status():  # CPL_STATUS (in word) at response bytes 4..7
         for i in range(4):
-            p(b="w0", we=1, wa=1, imm=C["RESP_HDR_LEN"] + i, wsh=1)
+            p(b="w0", wr="ai", aa=C["RESP_HDR_LEN"] + i, wsh=1)
 
     def rdloop(tag):  # cnt registers from addr on, 4 apart, into the response
         p.label("L_" + tag)
@@ -135,10 +156,96 @@ def program(p):
         p.put_word(last=dict(cnt="dec", ad="add4", jmp="L_" + tag, cond="true"))
         p.label("E_" + tag)
 
-    # ------------------------------------------------------------------ idle, dispatch
-    p.label("IDLE")
-    p("wait for start_i; the checks read from payload byte 0", rp=0, jmp="IDLE", cond="start",
-      pol=1)
+    def rx_block(tag, after):
+        """the data bytes of a COBS block (cnt of them), stored; then `after`. A delimiter
+        inside the block cuts the frame short: stored (harmless), then a new frame starts."""
+        p.label("RX_D" + tag)
+        p(jmp=after, cond="cnt0")
+        p(b="rx", take=1, wr="rx", crc="upd", rp="inc", wp="inc", cnt="dec", jmp="RX_START",
+          cond="beq", imm=0)
+        p(jmp="RX_OVER", cond="wpgtf")
+        p(jmp="RX_D" + tag, cond="true")
+
+    # ------------------------------------------------------------------ receive (section 2)
+    # Each byte is looked at in the instruction that takes it (take waits for rx_valid_i). The
+    # decoded frame goes to REQ_HDR.. (rp), its length counts in wp, every decoded byte through
+    # the CRC register; the RTL keeps kind, seq and the length field as they pass.
+    p.label("RX_START")
+    p("a new frame", wp="set", imm=0, crc="init")
+    p(rp="setw", imm=REQ_HDR)
+    p.label("RX_CODE")  # a code byte (or a delimiter) expected, no zero pending
+    p("the code byte: its block has code - 1 data bytes", b="rx", take=1, cnt="ld",
+      jmp="RX_DELIM", cond="beq", imm=0)
+    p.label("RX_CODE2")
+    p(b="cnt", jmp="RX_FF", cond="beq", imm=0xFF)
+    p(cnt="dec")
+    rx_block("Z", "RX_CODEZ")
+    p.label("RX_FF")
+    p("a block of 254 bytes: no zero after it", cnt="dec")
+    rx_block("F", "RX_CODE")
+    p.label("RX_CODEZ")  # a code byte or a delimiter expected, the block's zero pending
+    p("a delimiter: the pending zero is the virtual one", b="rx", take=1, cnt="ld",
+      jmp="RX_DELIM", cond="beq", imm=0)
+    p("the zero that ended the block", b="zero", wr="rx", crc="upd", rp="inc", wp="inc")
+    p(jmp="RX_OVER", cond="wpgtf")
+    p(jmp="RX_CODE2", cond="true")
+    p.label("RX_OVER")  # more than MAX_FRAME bytes: drop up to the next delimiter
+    p(b="rx", take=1, jmp="RX_START", cond="beq", imm=0)
+    p(jmp="RX_OVER", cond="true")
+
+    # ------------------------------------------------------------------ frame checks (3, 6)
+    p.label("RX_DELIM")
+    p("(taken) empty or shorter than MIN_FRAME: dropped", jmp="RX_START", cond="wplt",
+      imm=C["MIN_FRAME"])
+    p(jmp="NK_CRC", cond="crc0", pol=1)
+    # CHK..XEND: the CRC register stays 0 (nothing below updates it before XEND)
+    p.label("CHK")
+    p("the length field against the decoded length (rp at its end)", jmp="CHK_LB",
+      cond="lenok", pol=1)
+    p(rp="setw", imm=REQ_HDR)
+    p(b="mem", jmp="NK_VER", cond="beq", imm=C["VERSION"], pol=1)
+    p("the kept seq: send the kept response again", rp="inc", jmp="REPLAY", cond="replay")
+    p(jmp="NOREP", cond="true")
+    p.label("CHK_LB")  # the length field is wrong: version and replay first
+    p(rp="setw", imm=REQ_HDR)
+    p(b="mem", jmp="NK_VER", cond="beq", imm=C["VERSION"], pol=1)
+    p(jmp="REPLAY", cond="replay")
+    p(jmp="NAK_LEN", cond="true")
+
+    # ------------------------------------------------------------------ NAKs (nothing executed)
+    # the payload: status, 0, detail at A_BASE; then NAK_TAIL frames it at N_BASE and sends it
+    p.label("NK_CRC")  # BAD_CRC, detail the decoded length
+    p.head(C["ST_BAD_CRC"], "wplo", "wphi")
+    p(jmp="NAK_TAIL", cond="true")
+    p.label("NK_VER")  # BAD_VERSION, detail the version byte (rp at it)
+    p.head(C["ST_BAD_VERSION"], "mem", "zero")
+    p(jmp="NAK_TAIL", cond="true")
+    p.label("NK_KIND")  # BAD_KIND, detail the kind byte (rp at it)
+    p.head(C["ST_BAD_KIND"], "mem", "zero")
+    p(jmp="NAK_TAIL", cond="true")
+    p.label("NAK_LEN")  # BAD_LENGTH, detail the length field
+    p(rp="setw", imm=REQ_HDR + C["OFF_LEN"])
+    p.head(C["ST_BAD_LENGTH"], "mem", "mem", lo_mem=True)
+    p(jmp="NAK_TAIL", cond="true")
+    p.label("NAK_F8")   # BAD_FIELD at the MEM_READ words field
+    p(rp="set8", imm=C["MEM_HDR_LEN"])
+    p.label("NAK_FIELD")  # BAD_FIELD, detail the payload offset rp
+    p.head(C["ST_BAD_FIELD"], "rplo", "rphi")
+    p(jmp="NAK_TAIL", cond="true")
+    p.label("NAK_LONG")  # TOO_LONG, detail the response length (counted in wp)
+    p.head(C["ST_TOO_LONG"], "wplo", "wphi")
+    p.label("NAK_TAIL")
+    p(b="zero", wr="ai", aa=1, wp="set", imm=C["RESP_HDR_LEN"])
+    frame("N", N_BASE, [dict(b="imm", imm=C["KIND_NAK"])])
+    p(rp="setw", imm=N_BASE)
+    p(jmp="SEND", cond="true")
+
+    # ------------------------------------------------------------------ kind, dispatch
+    # NOREP..XEND: the frame passed every frame check and is not a replay
+    p.label("NOREP")
+    p(b="mem", jmp="NK_KIND", cond="beq", imm=0)
+    p(b="mem", jmp="NK_KIND", cond="bgt", imm=C["KIND_LAST"])
+    p("the payload checks read from byte 0", rp="set8", imm=0)
     p(jmp="CB", cond="kind", imm=K["REG_BATCH"])
     p(jmp="CA", cond="kind", imm=K["ADMIN"])
     p(jmp="CMR", cond="kind", imm=K["MEM_READ"])
@@ -146,37 +253,22 @@ def program(p):
     p("PING, INFO: no payload", jmp="NAK_LEN", cond="lefteq", imm=0, pol=1)
     p(jmp="GO", cond="true")
 
-    # ------------------------------------------------------------------ NAKs
-    p.label("NAK_LEN")  # BAD_LENGTH, detail the length field
-    p(st=1, imm=C["ST_BAD_LENGTH"], b="lenlo", dlo=1)
-    p(b="lenhi", dhi=1)
-    p.label("NAK_END")
-    p(done=1, nak=1, jmp="IDLE", cond="true")
-    p.label("NAK_F8")   # BAD_FIELD at the MEM_READ words field
-    p(rp=C["MEM_HDR_LEN"])
-    p.label("NAK_FIELD")  # BAD_FIELD, detail the payload offset rp
-    p(st=1, imm=C["ST_BAD_FIELD"], b="rplo", dlo=1)
-    p(b="rphi", dhi=1, jmp="NAK_END", cond="true")
-    p.label("NAK_LONG")  # TOO_LONG, detail the response length (counted in wp)
-    p(st=1, imm=C["ST_TOO_LONG"], b="wplo", dlo=1)
-    p(b="wphi", dhi=1, jmp="NAK_END", cond="true")
-
     # ------------------------------------------------------------------ REG_BATCH checks
     p.label("CB")
-    p("wp counts the response: header + 4 per read", wp=C["RESP_HDR_LEN"])
+    p("wp counts the response: header + 4 per read", wp="set", imm=C["RESP_HDR_LEN"])
     p.label("CBOP")
     p(jmp="CBEND", cond="lefteq", imm=0)
-    p(b="rb", jmp="NAK_FIELD", cond="bgt", imm=C["OP_WRITE"])
-    p(b="rb", jmp="CBW", cond="bgt", imm=C["OP_READ"])
+    p(b="mem", jmp="NAK_FIELD", cond="bgt", imm=C["OP_WRITE"])
+    p(b="mem", jmp="CBW", cond="bgt", imm=C["OP_READ"])
     p(jmp="NAK_LEN", cond="leftlt", imm=C["OP_READ_LEN"])
     p(rp="inc", wp="inc")
-    p(b="rb", wp="inc", jmp="NAK_FIELD", cond="band", imm=3)
+    p(b="mem", wp="inc", jmp="NAK_FIELD", cond="band", imm=3)
     p(rp="inc", wp="inc")
     p(rp="inc", wp="inc", jmp="CBOP", cond="true")
     p.label("CBW")
     p(jmp="NAK_LEN", cond="leftlt", imm=C["OP_WRITE_LEN"])
     p(rp="inc")
-    p(b="rb", jmp="NAK_FIELD", cond="band", imm=3)
+    p(b="mem", jmp="NAK_FIELD", cond="band", imm=3)
     for _ in range(C["OP_WRITE_LEN"] - 2):
         p(rp="inc")
     p(rp="inc", jmp="CBOP", cond="true")
@@ -188,14 +280,14 @@ def program(p):
     p.label("CA")
     p(jmp="NAK_LEN", cond="leftlt", imm=C["ADMIN_HDR_LEN"])
     p("opcode: any", rp="inc")
-    p("policy", b="rb", jmp="NAK_FIELD", cond="bgt", imm=(1 << C["CMD_OP_POLICY_BITS"]) - 1)
+    p("policy", b="mem", jmp="NAK_FIELD", cond="bgt", imm=(1 << C["CMD_OP_POLICY_BITS"]) - 1)
     p(rp="inc")
-    p("nargs", b="rb", jmp="NAK_FIELD", cond="bgt", imm=C["ADMIN_MAX_ARGS"])
-    p(b="rb", cnt="ld", rp="inc")
-    p("nres", b="rb", jmp="NAK_FIELD", cond="bgt", imm=C["ADMIN_MAX_RES"])
+    p("nargs", b="mem", jmp="NAK_FIELD", cond="bgt", imm=C["ADMIN_MAX_ARGS"])
+    p(b="mem", cnt="ld", rp="inc")
+    p("nres", b="mem", jmp="NAK_FIELD", cond="bgt", imm=C["ADMIN_MAX_RES"])
     p(rp="inc")
-    p("flags", b="rb", jmp="NAK_FIELD", cond="band", imm=0xFF & ~C["ADMIN_F_PHASES"])
-    p("length: header + 4 x nargs", rp=C["ADMIN_HDR_LEN"])
+    p("flags", b="mem", jmp="NAK_FIELD", cond="band", imm=0xFF & ~C["ADMIN_F_PHASES"])
+    p("length: header + 4 x nargs", rp="set8", imm=C["ADMIN_HDR_LEN"])
     p.label("CAL")
     p(jmp="CAL2", cond="cnt0")
     p(rp="inc", cnt="dec")
@@ -209,15 +301,15 @@ def program(p):
     # ------------------------------------------------------------------ MEM checks
     p.label("CMR")
     p(jmp="NAK_LEN", cond="lefteq", imm=C["MEM_READ_LEN"], pol=1)
-    p(rp=C["MEM_HDR_LEN"] + 1)
-    p("words: high byte", b="rb", jmp="NAK_F8", cond="bgt", imm=0)
-    p(rp=C["MEM_HDR_LEN"])
-    p("words: low byte", b="rb", jmp="NAK_F8", cond="bgt", imm=C["MEM_MAX_WORDS"])
-    p(b="rb", jmp="NAK_F8", cond="bgt", imm=0, pol=1)
+    p(rp="set8", imm=C["MEM_HDR_LEN"] + 1)
+    p("words: high byte", b="mem", jmp="NAK_F8", cond="bgt", imm=0)
+    p(rp="set8", imm=C["MEM_HDR_LEN"])
+    p("words: low byte", b="mem", jmp="NAK_F8", cond="bgt", imm=C["MEM_MAX_WORDS"])
+    p(b="mem", jmp="NAK_F8", cond="beq", imm=0)
     p(jmp="GO", cond="true")
     p.label("CMW")
     p(jmp="NAK_LEN", cond="leftlt", imm=C["MEM_HDR_LEN"] + 4)
-    p("cnt counts the data words", rp=C["MEM_HDR_LEN"], b="zero", cnt="ld")
+    p("cnt counts the data words", rp="set8", imm=C["MEM_HDR_LEN"], b="zero", cnt="ld")
     p.label("CMWL")
     p(jmp="CMWE", cond="lefteq", imm=0)
     p(jmp="NAK_LEN", cond="leftlt", imm=4)
@@ -230,19 +322,22 @@ def program(p):
 
     # ------------------------------------------------------------------ execution
     p.label("GO")
-    p(wp=C["RESP_HDR_LEN"])
-    p("status OK, detail 0, count 0", st=1, imm=C["ST_OK"], b="zero", dlo=1, dhi=1, cnt="ld",
-      rp=0)
+    p("status OK, detail 0", b="imm", imm=C["ST_OK"], wr="ai", aa=0)
+    p(b="zero", wr="ai", aa=1)
+    p(b="zero", wr="ai", aa=2)
+    p("count 0", b="zero", wr="ai", aa=3, cnt="ld")
+    p(rp="set8", imm=0)
+    p(wp="set", imm=C["RESP_HDR_LEN"])
     p(jmp="XB", cond="kind", imm=K["REG_BATCH"])
     p(jmp="XI", cond="kind", imm=K["INFO"])
     p(jmp="FIN", cond="kind", imm=K["PING"])
     p("ADMIN, MEM_READ, MEM_WRITE", jmp="XADM", cond="true")
     # INFO: version, admin wait log2, max payload, then ID, VERSION, CAPS0..2
     p.label("XI")
-    p(b="imm", imm=C["VERSION"], we=1, wp="inc")
-    p(b="imm", imm="AWL", we=1, wp="inc")
-    p(b="imm", imm=C["MAX_PAYLOAD"] & 0xFF, we=1, wp="inc")
-    p(b="imm", imm=C["MAX_PAYLOAD"] >> 8, we=1, wp="inc")
+    p(b="imm", imm=C["VERSION"], wr="a", wp="inc")
+    p(b="imm", imm="AWL", wr="a", wp="inc")
+    p(b="imm", imm=C["MAX_PAYLOAD"] & 0xFF, wr="a", wp="inc")
+    p(b="imm", imm=C["MAX_PAYLOAD"] >> 8, wr="a", wp="inc")
     assert [R(r) for r in ("ID", "VERSION", "CAPS0", "CAPS1", "CAPS2")] == [0, 4, 8, 12, 16]
     p(b="imm", imm=5, cnt="ld")
     p(ad="imm", imm=R("ID"))
@@ -252,20 +347,21 @@ def program(p):
     # REG_BATCH: the operations in order; cnt counts them
     p.label("XB")
     p(jmp="XBEND", cond="lefteq", imm=0)
-    p(b="rb", jmp="XBW", cond="bgt", imm=C["OP_READ"])
+    p(b="mem", jmp="XBW", cond="bgt", imm=C["OP_READ"])
     p(rp="inc")
-    p(b="rb", ad="sh", rp="inc")
-    p(b="rb", ad="sh", rp="inc")
+    p(b="mem", ad="sh", rp="inc")
+    p(b="mem", ad="sh", rp="inc")
     p(bus="rd")
     p.put_word(last=dict(cnt="inc", jmp="XB", cond="true"))
     p.label("XBW")
     p(rp="inc")
-    p(b="rb", ad="sh", rp="inc")
-    p(b="rb", ad="sh", rp="inc")
+    p(b="mem", ad="sh", rp="inc")
+    p(b="mem", ad="sh", rp="inc")
     p.word_from_req()
     p(bus="wr", cnt="inc", jmp="XB", cond="true")
     p.label("XBEND")
-    p("detail: the operations", b="cnt", dlo=1, jmp="FIN", cond="true")
+    p("detail: the operations", b="cnt", wr="ai", aa=2)
+    p(jmp="FIN", cond="true")
 
     # The admin transaction (ADMIN, MEM_READ, MEM_WRITE), one routine with branches on the kind:
     # ADMIN_STATUS, CPL_SEQ, [MEM_WRITE: the data words], the arguments, CMD_OP, the doorbell,
@@ -280,7 +376,7 @@ def program(p):
     p(jmp="ARGS_A", cond="kind", imm=K["ADMIN"])
     p(jmp="ARGS_M", cond="kind", imm=K["MEM_READ"])
     # MEM_WRITE: the data words into the window first; cnt counts them
-    p(rp=C["MEM_HDR_LEN"], b="zero", cnt="ld")
+    p(rp="set8", imm=C["MEM_HDR_LEN"], b="zero", cnt="ld")
     p(ad="imm", imm=C["DATA_BASE"])
     p.label("DW")
     p(jmp="DWE", cond="lefteq", imm=0)
@@ -288,7 +384,7 @@ def program(p):
     p(bus="wr", cnt="inc")
     p(ad="add4", jmp="DW", cond="true")
     p.label("DWE")
-    p(rp=0)
+    p(rp="set8", imm=0)
     p.label("ARGS_M")  # handle, va from the payload; then the words
     p(ad="imm", imm=R("CMD_ARG0"))
     for i in range(2):
@@ -296,8 +392,8 @@ def program(p):
         p(bus="wr")
         p(ad="add4")
     p(jmp="ARG2_MW", cond="kind", imm=K["MEM_WRITE"])
-    p("MEM_READ: words u16", b="rb", wsh=1, rp="inc")
-    p(b="rb", wsh=1, jmp="ARG2", cond="true")
+    p("MEM_READ: words u16", b="mem", wsh=1, rp="inc")
+    p(b="mem", wsh=1, jmp="ARG2", cond="true")
     p.label("ARG2_MW")
     p("MEM_WRITE: the words counted", b="cnt", wsh=1)
     p(b="zero", wsh=1)
@@ -310,8 +406,9 @@ def program(p):
     p.label("OP_MW")
     p(b="imm", imm=C["OP_MEM_WRITE"], wsh=1, jmp="OP3", cond="true")
     p.label("ARGS_A")  # ADMIN: nargs words from payload offset ADMIN_HDR_LEN
-    p(rp=2)
-    p("nargs", b="rb", cnt="ld", rp=C["ADMIN_HDR_LEN"])
+    p(rp="set8", imm=2)
+    p("nargs", b="mem", cnt="ld")
+    p(rp="set8", imm=C["ADMIN_HDR_LEN"])
     p(ad="imm", imm=R("CMD_ARG0"))
     p.label("ARGS_AL")
     p(jmp="OP_A", cond="cnt0")
@@ -320,9 +417,9 @@ def program(p):
     p(ad="add4", jmp="ARGS_AL", cond="true")
     p.label("OP_A")  # opcode, policy: payload bytes 0, 1 (the policy was checked < 4)
     p(ad="imm", imm=R("CMD_OP"))
-    p(rp=0)
-    p(b="rb", wsh=1, rp="inc")
-    p(b="rb", wsh=1, jmp="OP2", cond="true")
+    p(rp="set8", imm=0)
+    p(b="mem", wsh=1, rp="inc")
+    p(b="mem", wsh=1, jmp="OP2", cond="true")
     p.label("OP3")
     p(b="zero", wsh=1)
     p.label("OP2")
@@ -337,7 +434,7 @@ def program(p):
     p(jmp="POLL", cond="waitdone", pol=1)
     p(jmp="XTIMEOUT", cond="true")
     p.label("MOVED")
-    p("CPL_SEQ as it moved: response bytes 8..11", wp=C["RESP_HDR_LEN"] + 4)
+    p("CPL_SEQ as it moved: response bytes 8..11", wp="set", imm=C["RESP_HDR_LEN"] + 4)
     p.put_word(last=dict(ad="imm", imm=R("CPL_STATUS")))
     p(bus="rd")
     p(jmp="ST_A", cond="kind", imm=K["ADMIN"])
@@ -347,8 +444,8 @@ def program(p):
     put_status()
     p(ad="imm", imm=R("CPL_RES0"))
     p(bus="rd")
-    p.put_word(last=dict(rp=C["MEM_HDR_LEN"]))
-    p("words", b="rb", cnt="ld")
+    p.put_word(last=dict(rp="set8", imm=C["MEM_HDR_LEN"]))
+    p("words", b="mem", cnt="ld")
     p(ad="imm", imm=C["DATA_BASE"])
     rdloop("MRD")
     p(jmp="ACK", cond="true")
@@ -359,12 +456,12 @@ def program(p):
     p.put_word(last=dict(jmp="ACK", cond="true"))
     p.label("ST_A")  # ADMIN: status, nres results, [the phases]
     put_status()
-    p(rp=3)
-    p("nres", b="rb", cnt="ld")
+    p(rp="set8", imm=3)
+    p("nres", b="mem", cnt="ld")
     p(ad="imm", imm=R("CPL_RES0"))
     rdloop("RES_A")
-    p(rp=4)
-    p("flags: PHASES", b="rb", jmp="ACK", cond="band", imm=C["ADMIN_F_PHASES"], pol=1)
+    p(rp="set8", imm=4)
+    p("flags: PHASES", b="mem", jmp="ACK", cond="band", imm=C["ADMIN_F_PHASES"], pol=1)
     p(b="imm", imm=C["ADMIN_NPHASES"], cnt="ld")
     p(ad="imm", imm=R("TD_VALIDATE"))
     rdloop("PH")
@@ -375,24 +472,62 @@ def program(p):
 
     # ------------------------------------------------------------------ endings
     p.label("XBUSY")  # ADMIN_STATUS.BUSY: nothing written; detail ADMIN_STATUS[15:0]
-    p(st=1, imm=C["ST_ADMIN_BUSY"], b="w0", dlo=1, wsh=1)
-    p(b="w0", dhi=1, jmp="FIN", cond="true")
+    p(b="imm", imm=C["ST_ADMIN_BUSY"], wr="ai", aa=0)
+    p(b="w0", wr="ai", aa=2, wsh=1)
+    p(b="w0", wr="ai", aa=3)
+    p(jmp="FIN", cond="true")
     p.label("XTIMEOUT")  # no completion: detail CPL_SEQ[15:0] as last read
-    p(st=1, imm=C["ST_ADMIN_TIMEOUT"], b="w0", dlo=1, wsh=1)
-    p(b="w0", dhi=1, jmp="FIN", cond="true")
+    p(b="imm", imm=C["ST_ADMIN_TIMEOUT"], wr="ai", aa=0)
+    p(b="w0", wr="ai", aa=2, wsh=1)
+    p(b="w0", wr="ai", aa=3)
+    p(jmp="FIN", cond="true")
     p.label("BUSERR")  # a read not answered (the executor jumps here)
-    p(st=1, imm=C["ST_BUS_ERROR"])
+    p(b="imm", imm=C["ST_BUS_ERROR"], wr="ai", aa=0)
     p(jmp="BEB", cond="kind", imm=K["REG_BATCH"])
-    p("detail: the address; no data", b="adlo", dlo=1, wp=C["RESP_HDR_LEN"])
-    p(b="adhi", dhi=1, jmp="FIN", cond="true")
-    p.label("BEB")  # REG_BATCH: the operations done; their reads stay
-    p(b="cnt", dlo=1)
-    p(b="zero", dhi=1)
-    p.label("FIN")  # the response header: status, 0, detail
-    p(b="st", we=1, wa=1, imm=0)
-    p(b="zero", we=1, wa=1, imm=1)
-    p(b="dlo", we=1, wa=1, imm=2)
-    p(b="dhi", we=1, wa=1, imm=3, done=1, jmp="IDLE", cond="true")
+    p("detail: the address; no data", b="adlo", wr="ai", aa=2)
+    p(b="adhi", wr="ai", aa=3)
+    p(wp="set", imm=C["RESP_HDR_LEN"], jmp="FIN", cond="true")
+    p.label("BEB")  # REG_BATCH: the operations done; their reads stay (detail byte 3 is 0)
+    p(b="cnt", wr="ai", aa=2)
+    p.label("FIN")
+    p(jmp="FRAME_B", cond="true")
+    p.label("XEND")
+
+    # ------------------------------------------------------------------ framing, sending
+    p.label("FRAME_B")
+    p("a new response: it is the one kept", keep=1)
+    frame("B", B_BASE, [dict(b="kind80")])
+    p.label("REPLAY")
+    p(rp="setw", imm=B_BASE)
+    p.label("SEND")  # the frame at rp: a delimiter, then its bytes up to its own delimiter
+    p(b="zero", tx=1)
+    p.label("SEND_L")
+    p(b="mem", tx=1, rp="inc", jmp="SEND_L", cond="beq", imm=0, pol=1)
+    p(jmp="RX_START", cond="true")
+
+
+def frame_routine(p):
+    def frame(tag, base, kind):
+        """frame version | kind | seq | length (wp) | payload (A_BASE..) | CRC, COBS-encoded
+        at `base` (its trailing delimiter included), then send it."""
+        p(ops=1, imm=base)
+        p(wr="open", crc="init")
+        p(b="imm", imm=C["VERSION"], wr="emit", crc="upd")
+        for f in kind:
+            p(wr="emit", crc="upd", **f)
+        p(b="seq", wr="emit", crc="upd")
+        p(b="wplo", wr="emit", crc="upd")
+        p(b="wphi", wr="emit", crc="upd")
+        p(rp="setw", imm=A_BASE)
+        p.label("FP_" + tag)
+        p(jmp="FC_" + tag, cond="wp0")
+        p(b="mem", wr="emit", crc="upd", rp="inc", wp="dec", jmp="FP_" + tag, cond="true")
+        p.label("FC_" + tag)
+        p("the CRC, most significant byte first (the register holds)", b="crchi", wr="emit")
+        p(b="crclo", wr="emit")
+        p("the last block's code byte; the delimiter after it", wr="close")
+        p(b="zero", wr="endz")
+    return frame
 
 
 def assemble(p):
@@ -400,47 +535,63 @@ def assemble(p):
     for addr, (f, comment) in enumerate(p.ins):
         f = dict(f)
         for k in f:
-            if k not in dict(FIELDS):
+            if k not in dict(FIELDS) and k != "aa":
                 fail(f"@{addr}: unknown field {k}")
-        imm8 = {}  # users of imm[7:0]
-        def use(what, v):
-            imm8[what] = v
+        lo, hi, full = {}, {}, {}  # users of imm[7:0], imm[15:8], all 16 bits
         cond = f.get("cond")
-        if "jmp" in f:
-            if cond is None:
-                fail(f"@{addr}: jump without a condition")
+        if "jmp" in f and cond is None:
+            fail(f"@{addr}: jump without a condition")
         if cond in IMM8_CONDS:
-            use("cond", f.get("imm"))
+            lo["cond"] = f.get("imm")
         if f.get("b") == "imm":
-            use("b", f.get("imm"))
-        if f.get("st"):
-            use("st", f.get("imm"))
-        if f.get("wa"):
-            use("wa", f.get("imm"))
-        for r in ("rp", "wp"):
-            if isinstance(f.get(r), int):
-                use(r, f[r])
-        vals = {v for v in imm8.values()}
-        if None in vals:
-            fail(f"@{addr}: {sorted(imm8)} needs imm")
-        if len(vals) > 1:
-            fail(f"@{addr}: imm[7:0] wanted as {imm8}")
-        awl = "AWL" in vals
-        imm = 0 if awl else (vals.pop() if vals else 0)
-        if not 0 <= imm <= 0xFF:
-            fail(f"@{addr}: byte operand {imm} out of range")
-        if f.get("ad") == "imm":
-            if "jmp" in f:
-                fail(f"@{addr}: ad imm and a jump")
-            if imm8:
-                fail(f"@{addr}: ad imm and a byte operand {imm8}")
-            imm = f["imm"]
-            if not 0 <= imm <= 0xFFFF:
-                fail(f"@{addr}: address {imm:#x} out of range")
+            lo["b"] = f.get("imm")
+        if f.get("rp") == "set8":
+            lo["rp"] = f.get("imm")
+        if f.get("wp") == "set":
+            lo["wp"] = f.get("imm")
+        if f.get("wr") == "ai":
+            if "aa" not in f:
+                fail(f"@{addr}: wr ai needs aa")
+            hi["aa"] = f["aa"]
+        elif "aa" in f:
+            fail(f"@{addr}: aa without wr ai")
         if "jmp" in f:
             if f["jmp"] not in p.labels:
                 fail(f"@{addr}: no label {f['jmp']}")
-            imm |= p.labels[f["jmp"]] << 8
+            hi["jmp"] = p.labels[f["jmp"]]
+        if f.get("ad") == "imm":
+            full["ad"] = f.get("imm")
+        if f.get("rp") == "setw":
+            full["rp"] = f.get("imm")
+        if f.get("ops"):
+            full["ops"] = f.get("imm")
+        for what in (lo, full):
+            if None in what.values():
+                fail(f"@{addr}: {sorted(what)} needs imm")
+        if len(set(lo.values())) > 1:
+            fail(f"@{addr}: imm[7:0] wanted as {lo}")
+        if len(full) > 1 or (full and (lo or hi)):
+            fail(f"@{addr}: the 16-bit immediate wanted as {full} {lo} {hi}")
+        awl = "AWL" in lo.values()
+        imm = 0
+        if lo and not awl:
+            imm = set(lo.values()).pop()
+            if not 0 <= imm <= 0xFF:
+                fail(f"@{addr}: byte operand {imm} out of range")
+        if full:
+            imm = full.popitem()[1]
+            if not 0 <= imm <= 0xFFFF:
+                fail(f"@{addr}: immediate {imm:#x} out of range")
+        if len(hi) > 1:
+            fail(f"@{addr}: imm[15:8] wanted as {hi}")
+        if hi:
+            who, v = hi.popitem()
+            if not 0 <= v < (1 << (UPC_BITS if who == "jmp" else 8)):
+                fail(f"@{addr}: {who} {v} out of range")
+            imm |= (v & 0xFF) << 8
+            if who == "jmp":
+                f["jt8"] = v >> 8
+        if "jmp" in f:
             f["jmp"] = 1
         enc = {}
         for name, _ in FIELDS:
@@ -448,8 +599,6 @@ def assemble(p):
             if name in CODES:
                 if v is None:
                     v = CODES[name][0]
-                elif isinstance(v, int) and name in ("rp", "wp"):
-                    v = "set"
                 if v not in CODES[name]:
                     fail(f"@{addr}: {name}={v}")
                 v = CODES[name].index(v)
@@ -470,10 +619,11 @@ def assemble(p):
 def render(p, words):
     lsb, out = 0, []
     out.append("// GENERATED by tools/link_ucode.py from its program: do not edit.")
-    out.append("// The link bridge executor's microcode (rtl/link/sgpu_link_exec.sv): the instruction")
-    out.append("// layout and the program, ucode(addr, admin_wait_log2).")
+    out.append("// The link bridge's microcode (rtl/link/sgpu_link_bridge.sv): the instruction layout,")
+    out.append("// the buffer's layout, the labels the RTL and the proofs use, and the program,")
+    out.append("// ucode(addr, admin_wait_log2).")
     out.append("package sgpu_link_ucode_pkg;")
-    out.append("  // Waiver: the executor decodes each field by its codes; the hold codes and the")
+    out.append("  // Waiver: the bridge decodes each field by its codes; the hold codes and the")
     out.append("  // program's length are named for the reader and the proofs, not used by the logic.")
     out.append("  /* verilator lint_off UNUSEDPARAM */")
     out.append(f"  localparam int unsigned WIDTH = {WIDTH};  // bits of an instruction")
@@ -486,7 +636,10 @@ def render(p, words):
         w = dict(FIELDS)[name]
         for i, c in enumerate(codes):
             out.append(f"  localparam logic [{w - 1}:0] {name.upper()}_{c.upper()} = {w}'d{i};")
-    for lab in ("IDLE", "BUSERR"):
+    out.append(f"  localparam int unsigned MEM_DEPTH = {MEM_DEPTH};  // the buffer, bytes")
+    out.append(f"  localparam int unsigned REQ_PAY = {REQ_PAY};  // the request's payload byte 0")
+    out.append(f"  localparam int unsigned A_BASE = {A_BASE};  // the response payload as executed")
+    for lab in EXPORT:
         out.append(f"  localparam logic [{UPC_BITS - 1}:0] L_{lab} = {UPC_BITS}'d{p.labels[lab]};")
     out.append("")
     out.append(f"  function automatic logic [{WIDTH - 1}:0] ucode(input logic [{UPC_BITS - 1}:0] a,")

@@ -1,23 +1,39 @@
 // sgpu_link_bridge: the device side of the sgpu wire protocol (docs/protocol.md): requests
 // in and responses out as byte streams (valid/ready; a UART, sgpu_uart_rx/tx, or any other
 // byte channel), the core's register bus mastered (the reg_* slave port of sgpu_core).
-//   sgpu_link_deframer  COBS decoding, the CRC register, the header, the request buffer;
-//   this module         the sequence engine: for each frame the deframer offers (size and
-//                       COBS already good) it sends a NAK for a bad CRC or version, replays
-//                       the kept response for the kept sequence number, NAKs a wrong length
-//                       field or kind, else starts the executor (section 6);
-//   sgpu_link_exec      payload checks (NAK) and execution: the bus master, writing the
-//                       response payload into the response buffer;
-//   sgpu_link_framer    COBS encoding with the CRC, from the response buffer or, for a NAK,
-//                       from registers.
-// It keeps one response (the last executed request's: kind, seq, length, payload in the
-// response buffer) and a valid flag; a NAK never replaces it. While a frame is checked,
-// executed or answered the deframer takes no byte (rx_ready_o low).
-// Buffers: two sgpu_link_ram of MAX_PAYLOAD bytes (one block RAM each on iCE40).
+// One microcoded engine does all of it, one byte per step:
+//   receive   COBS decoding, every decoded byte through the CRC register into the buffer;
+//             a frame cut short, shorter than MIN_FRAME or longer than MAX_FRAME is dropped;
+//   check     BAD_CRC, BAD_VERSION, the replay (the kept response sent again), BAD_LENGTH,
+//             BAD_KIND, then the payload against its kind (section 3, 6, 7): a NAK, nothing
+//             executed;
+//   execute   PING; INFO; REG_BATCH; ADMIN, MEM_READ, MEM_WRITE (the admin transaction: the
+//             arguments, the doorbell, CPL_SEQ until it moves or 2^AdminWaitLog2 cycles pass,
+//             status, results, phases, IRQ_ACK), as master of the register bus; the response
+//             payload goes to the buffer;
+//   frame     header, payload and CRC through the CRC register and a COBS encoder that writes
+//             the encoded frame to the buffer (a placeholder for each block's code byte,
+//             filled in when the block ends), the trailing delimiter included;
+//   send      a delimiter, then the encoded frame up to its delimiter.
+// The kept response (the last executed request's) stays encoded in the buffer with its
+// sequence number and a valid flag; a NAK is encoded elsewhere and never replaces it. While a
+// frame is checked, executed or answered the engine takes no byte (rx_ready_o low).
+// The program (what each step does) is written once in tools/link_ucode.py and generated into
+// rtl/gen/sgpu_link_ucode_pkg.sv (make gen); the instruction at upc_d is registered every cycle
+// (block RAM on iCE40), so decoding costs no logic. The datapath: a byte bus (b) from one of 16
+// sources; a 32-bit word that shifts bytes in at the top or loads a register read; the register
+// address; the buffer's read pointer rp (its read address is rp_d) and the response write
+// pointer wp, which also counts received bytes; the encoder's output and code pointers (op,
+// cp); a loop counter; the CRC register; CPL_SEQ before the doorbell (s0); the admin wait
+// counter. The buffer (sgpu_link_ram, 2048 bytes: four iCE40 block RAMs): the kept response
+// at 0, a NAK at 576, the request at 1019 (payload byte i at 1024 + i), the response payload
+// at 1536 (tools/link_ucode.py names them).
+// Register bus: reg_valid_o for one cycle per access; a write is posted; a read's data comes on
+// reg_rvalid_i/reg_rdata_i, and a read not answered within ReadTimeout cycles is a bus error.
 // Formal properties: sgpu_link_bridge_props.svh (tests/formal/link_bridge.sby).
 module sgpu_link_bridge #(
   parameter int unsigned  AdminWaitLog2 = 20,  // admin completion wait: 2^this cycles
-  parameter int unsigned  ReadTimeout   = 16,  // cycles a register read may take
+  parameter int unsigned  ReadTimeout   = 16,  // cycles a register read may take, >= 2
   localparam int unsigned AddrW = sgpu_regs_pkg::BUS_ADDR_BITS
 ) (
   input  logic             clk_i,
@@ -38,173 +54,268 @@ module sgpu_link_bridge #(
   input  logic             reg_rvalid_i,
   input  logic [31:0]      reg_rdata_i
 );
-  localparam int unsigned PosW = $clog2(sgpu_link_pkg::MAX_FRAME + 2);
-  localparam int unsigned LenW = $clog2(sgpu_link_pkg::MAX_PAYLOAD + 1);
-  localparam int unsigned BufW = $clog2(sgpu_link_pkg::MAX_PAYLOAD);
+  localparam int unsigned WaitW = AdminWaitLog2 + 1;
+  localparam int unsigned TmoW  = $clog2(ReadTimeout + 1);
+  localparam int unsigned MemW  = $clog2(sgpu_link_ucode_pkg::MEM_DEPTH);
+  localparam int unsigned PtrW  = 10;  // wp, op, cp: 0..1023
+  localparam logic [MemW-1:0] ABase = MemW'(sgpu_link_ucode_pkg::A_BASE);
 
-  typedef enum logic [1:0] {Idle, Exec, Send, SendWait} state_e;
+  // ------------------------------------------------------------ the instruction
+  logic [sgpu_link_ucode_pkg::UPC_BITS-1:0] upc_q, upc_d;
+  logic [sgpu_link_ucode_pkg::WIDTH-1:0]    ui_q;  // ucode(upc_q): registered from upc_d (block RAM)
 
-  // deframer
-  logic            frame_valid, frame_ack, crc_ok;
-  logic [PosW-1:0] pos;
-  logic [7:0]      version, kind, seq;
-  logic [15:0]     len;
-  logic            rq_we;
-  logic [BufW-1:0] rq_waddr, rq_raddr;
-  logic [7:0]      rq_wdata, rq_rdata;
-  // executor
-  logic            ex_start, ex_busy, ex_done, ex_nak;
-  logic [7:0]      ex_status;
-  logic [15:0]     ex_detail;
-  logic [LenW-1:0] ex_len;
-  logic            rs_we;
-  logic [BufW-1:0] rs_waddr, rs_raddr;
-  logic [7:0]      rs_wdata, rs_rdata;
-  // framer
-  logic            fr_start, fr_busy, fr_done;
+  always_ff @(posedge clk_i) ui_q <= sgpu_link_ucode_pkg::ucode(upc_d, 8'(AdminWaitLog2));
 
-  state_e          state_q, state_d;
-  logic            kept_q, kept_d;              // a response is kept
-  logic [7:0]      kept_seq_q, kept_seq_d;
-  logic [2:0]      kept_kind_q, kept_kind_d;
-  logic [LenW-1:0] kept_len_q, kept_len_d;
-  logic            nak_q, nak_d;                // the frame being sent is a NAK
-  logic [7:0]      nak_status_q, nak_status_d;
-  logic [15:0]     nak_detail_q, nak_detail_d;
-  logic            replay, len_ok, kind_ok;
-  logic [PosW-1:0] pay;                         // payload bytes of the frame offered
+  logic        u_jmp, u_jt8, u_pol, u_wsh, u_ops, u_s0, u_wclr, u_tx, u_take, u_keep;
+  logic [4:0]  u_cond;
+  logic [3:0]  u_b;
+  logic [2:0]  u_wr;
+  logic [1:0]  u_bus, u_rp, u_wp, u_ad, u_cnt, u_crc;
+  logic [15:0] u_imm;
+  logic [7:0]  imm8;
+  assign u_jmp  = ui_q[sgpu_link_ucode_pkg::F_JMP];
+  assign u_jt8  = ui_q[sgpu_link_ucode_pkg::F_JT8];
+  assign u_pol  = ui_q[sgpu_link_ucode_pkg::F_POL];
+  assign u_cond = ui_q[sgpu_link_ucode_pkg::F_COND +: 5];
+  assign u_bus  = ui_q[sgpu_link_ucode_pkg::F_BUS +: 2];
+  assign u_b    = ui_q[sgpu_link_ucode_pkg::F_B +: 4];
+  assign u_wsh  = ui_q[sgpu_link_ucode_pkg::F_WSH];
+  assign u_wr   = ui_q[sgpu_link_ucode_pkg::F_WR +: 3];
+  assign u_rp   = ui_q[sgpu_link_ucode_pkg::F_RP +: 2];
+  assign u_wp   = ui_q[sgpu_link_ucode_pkg::F_WP +: 2];
+  assign u_ad   = ui_q[sgpu_link_ucode_pkg::F_AD +: 2];
+  assign u_cnt  = ui_q[sgpu_link_ucode_pkg::F_CNT +: 2];
+  assign u_crc  = ui_q[sgpu_link_ucode_pkg::F_CRC +: 2];
+  assign u_ops  = ui_q[sgpu_link_ucode_pkg::F_OPS];
+  assign u_s0   = ui_q[sgpu_link_ucode_pkg::F_S0];
+  assign u_wclr = ui_q[sgpu_link_ucode_pkg::F_WCLR];
+  assign u_tx   = ui_q[sgpu_link_ucode_pkg::F_TX];
+  assign u_take = ui_q[sgpu_link_ucode_pkg::F_TAKE];
+  assign u_keep = ui_q[sgpu_link_ucode_pkg::F_KEEP];
+  assign u_imm  = ui_q[sgpu_link_ucode_pkg::F_IMM +: 16];
+  assign imm8   = u_imm[7:0];
 
-  sgpu_link_deframer u_deframer (
-    .clk_i, .rst_ni, .rx_valid_i, .rx_ready_o, .rx_data_i,
-    .frame_valid_o(frame_valid), .frame_ack_i(frame_ack), .crc_ok_o(crc_ok), .pos_o(pos),
-    .version_o(version), .kind_o(kind), .seq_o(seq), .len_o(len),
-    .buf_we_o(rq_we), .buf_waddr_o(rq_waddr), .buf_wdata_o(rq_wdata)
-  );
+  // ------------------------------------------------------------ datapath registers
+  logic [31:0]      word_q, s0_q;
+  logic [AddrW-1:0] addr_q;
+  logic [MemW-1:0]  rp_q, rp_d;
+  logic [PtrW-1:0]  wp_q, op_q, cp_q;
+  logic [7:0]       cnt_q, seq_q, kept_seq_q;
+  logic [2:0]       kind_q;
+  logic [9:0]       len_q;
+  logic             lenhi_q;  // the length field's bits 15:10 are not all 0
+  logic             kept_q;   // a response is kept (encoded at B_BASE, its seq in kept_seq_q)
+  logic [15:0]      crc_q, crc_next;
+  logic [WaitW-1:0] wait_q;
+  logic [TmoW-1:0]  tmo_q;
+  logic             rdw_q;    // a register read was issued, its answer awaited
+  logic [7:0]       mem_rdata;
 
-  sgpu_link_ram #(.Depth(sgpu_link_pkg::MAX_PAYLOAD), .Width(8)) u_req_buf (
-    .clk_i, .we_i(rq_we), .waddr_i(rq_waddr), .wdata_i(rq_wdata), .raddr_i(rq_raddr),
-    .rdata_o(rq_rdata)
-  );
+  // the COBS encoder: the code byte of the open block, and whether the block is full
+  logic [7:0] code;
+  logic       full, emit, b0;
+  assign code = op_q[7:0] - cp_q[7:0];
+  assign full = (code == 8'hFF);
+  assign emit = (u_wr == sgpu_link_ucode_pkg::WR_EMIT);
 
-  // The checks of section 3 and 6, in the protocol's order.
-  assign replay  = kept_q && (seq == kept_seq_q);
-  assign pay     = pos - PosW'(sgpu_link_pkg::MIN_FRAME);
-  assign len_ok  = (len == 16'(pay));
-  assign kind_ok = (kind >= sgpu_link_pkg::KIND_FIRST) && (kind <= sgpu_link_pkg::KIND_LAST);
+  // an instruction takes effect when it completes: at once; a read when answered; a byte
+  // taken or sent when it is; an emit into a full block after the block is closed
+  logic rd, adv, tmo_hit;
+  assign rd      = (u_bus == sgpu_link_ucode_pkg::BUS_RD);
+  assign adv     = (!rd || (rdw_q && reg_rvalid_i)) && (!u_tx || tx_ready_i) &&
+                   (!u_take || rx_valid_i) && !(emit && full);
+  assign tmo_hit = rd && rdw_q && !reg_rvalid_i && (tmo_q == TmoW'(ReadTimeout - 1));
+
+  // the byte bus
+  logic [7:0] b;
+  always_comb begin
+    unique case (u_b)
+      sgpu_link_ucode_pkg::B_ZERO:   b = 8'h00;
+      sgpu_link_ucode_pkg::B_IMM:    b = imm8;
+      sgpu_link_ucode_pkg::B_RX:     b = rx_data_i;
+      sgpu_link_ucode_pkg::B_MEM:    b = mem_rdata;
+      sgpu_link_ucode_pkg::B_W0:     b = word_q[7:0];
+      sgpu_link_ucode_pkg::B_CNT:    b = cnt_q;
+      sgpu_link_ucode_pkg::B_RPLO:   b = rp_q[7:0];
+      sgpu_link_ucode_pkg::B_RPHI:   b = {6'd0, rp_q[9:8]};  // a payload offset (rp - 1024)
+      sgpu_link_ucode_pkg::B_WPLO:   b = wp_q[7:0];
+      sgpu_link_ucode_pkg::B_WPHI:   b = {6'd0, wp_q[9:8]};
+      sgpu_link_ucode_pkg::B_ADLO:   b = addr_q[7:0];
+      sgpu_link_ucode_pkg::B_ADHI:   b = addr_q[AddrW-1:AddrW-8];
+      sgpu_link_ucode_pkg::B_CRCHI:  b = crc_q[15:8];
+      sgpu_link_ucode_pkg::B_CRCLO:  b = crc_q[7:0];
+      sgpu_link_ucode_pkg::B_KIND80: b = {5'b1_0000, kind_q};  // the response's kind
+      default:  b = seq_q;                // B_SEQ
+    endcase
+  end
+  assign b0 = (b == 8'h00);
+
+  sgpu_link_crc16 u_crc16 (.crc_i(crc_q), .data_i(b), .crc_o(crc_next));
+
+  // conditions
+  logic [9:0] left;  // payload bytes from rp on (rp - 1024 is the payload offset)
+  logic       c;
+  assign left = len_q - rp_q[9:0];
+  always_comb begin
+    unique case (u_cond)
+      sgpu_link_ucode_pkg::COND_TRUE:     c = 1'b1;
+      sgpu_link_ucode_pkg::COND_BEQ:      c = (b == imm8);
+      sgpu_link_ucode_pkg::COND_BGT:      c = (b > imm8);
+      sgpu_link_ucode_pkg::COND_BAND:     c = ((b & imm8) != 8'h00);
+      sgpu_link_ucode_pkg::COND_CNT0:     c = (cnt_q == 8'h00);
+      sgpu_link_ucode_pkg::COND_KIND:     c = (kind_q == imm8[2:0]);
+      sgpu_link_ucode_pkg::COND_WAITDONE: c = wait_q[WaitW-1];
+      sgpu_link_ucode_pkg::COND_SEQMOVED: c = (word_q != s0_q);
+      sgpu_link_ucode_pkg::COND_WORD0:    c = (word_q == 32'h0);
+      sgpu_link_ucode_pkg::COND_WPOVER:   c = (wp_q > PtrW'(sgpu_link_pkg::MAX_PAYLOAD));
+      sgpu_link_ucode_pkg::COND_WPGTF:    c = (wp_q > PtrW'(sgpu_link_pkg::MAX_FRAME));
+      sgpu_link_ucode_pkg::COND_WPLT:     c = (wp_q < {2'b00, imm8});
+      sgpu_link_ucode_pkg::COND_WP0:      c = (wp_q == '0);
+      sgpu_link_ucode_pkg::COND_LEFTEQ:   c = (left == {{2{imm8[7]}}, imm8});  // imm8 sign-extended
+      sgpu_link_ucode_pkg::COND_LEFTLT:   c = (left < {2'b00, imm8});
+      sgpu_link_ucode_pkg::COND_CRC0:     c = (crc_q == 16'h0000);
+      sgpu_link_ucode_pkg::COND_REPLAY:   c = kept_q && (seq_q == kept_seq_q);
+      // the length field equals the decoded length - 7: rp, at the frame's end, is 1019 + the
+      // decoded length, so left is -2 (the field's bits 15:10 counted apart)
+      default:       c = (left == 10'h3FE) && !lenhi_q;  // COND_LENOK
+    endcase
+  end
+
+  // the next instruction
+  always_comb begin
+    upc_d = upc_q;
+    if (!rst_ni) begin
+      upc_d = sgpu_link_ucode_pkg::L_RX_START;
+    end else if (tmo_hit) begin
+      upc_d = sgpu_link_ucode_pkg::L_BUSERR;
+    end else if (adv) begin
+      upc_d = (u_jmp && (c ^ u_pol)) ? {u_jt8, u_imm[15:8]} : upc_q + 1'b1;
+    end
+  end
 
   always_comb begin
-    state_d      = state_q;
-    kept_d       = kept_q;
-    kept_seq_d   = kept_seq_q;
-    kept_kind_d  = kept_kind_q;
-    kept_len_d   = kept_len_q;
-    nak_d        = nak_q;
-    nak_status_d = nak_status_q;
-    nak_detail_d = nak_detail_q;
-    ex_start     = 1'b0;
-    fr_start     = 1'b0;
-    frame_ack    = 1'b0;
-    unique case (state_q)
-      Idle: if (frame_valid) begin
-        state_d = Send;
-        nak_d   = 1'b1;
-        if (!crc_ok) begin
-          nak_status_d = sgpu_link_pkg::ST_BAD_CRC;
-          nak_detail_d = 16'(pos);
-        end else if (version != sgpu_link_pkg::VERSION) begin
-          nak_status_d = sgpu_link_pkg::ST_BAD_VERSION;
-          nak_detail_d = {8'd0, version};
-        end else if (replay) begin
-          nak_d = 1'b0;  // send the kept response again, execute nothing
-        end else if (!len_ok) begin
-          nak_status_d = sgpu_link_pkg::ST_BAD_LENGTH;
-          nak_detail_d = len;
-        end else if (!kind_ok) begin
-          nak_status_d = sgpu_link_pkg::ST_BAD_KIND;
-          nak_detail_d = {8'd0, kind};
-        end else begin
-          ex_start = 1'b1;
-          state_d  = Exec;
-        end
-      end
-      Exec: if (ex_done) begin
-        state_d = Send;
-        nak_d   = ex_nak;
-        if (ex_nak) begin
-          nak_status_d = ex_status;
-          nak_detail_d = ex_detail;
-        end else begin
-          kept_d      = 1'b1;
-          kept_seq_d  = seq;
-          kept_kind_d = kind[2:0];
-          kept_len_d  = ex_len;
-        end
-      end
-      Send: begin
-        fr_start = 1'b1;
-        state_d  = SendWait;
-      end
-      SendWait: if (fr_done) begin
-        frame_ack = 1'b1;
-        state_d   = Idle;
-      end
-      default: state_d = Idle;
-    endcase
+    rp_d = rp_q;
+    if (adv) begin
+      unique case (u_rp)
+        sgpu_link_ucode_pkg::RP_INC:  rp_d = rp_q + 1'b1;
+        sgpu_link_ucode_pkg::RP_SET8: rp_d = MemW'(sgpu_link_ucode_pkg::REQ_PAY) | MemW'(imm8);
+        sgpu_link_ucode_pkg::RP_SETW: rp_d = u_imm[MemW-1:0];
+        default: ;
+      endcase
+    end
   end
 
   always_ff @(posedge clk_i) begin
     if (!rst_ni) begin
-      state_q <= Idle;
-      kept_q  <= 1'b0;
-      nak_q   <= 1'b0;
+      upc_q  <= sgpu_link_ucode_pkg::L_RX_START;
+      rdw_q  <= 1'b0;
+      kept_q <= 1'b0;
     end else begin
-      state_q <= state_d;
-      kept_q  <= kept_d;
-      nak_q   <= nak_d;
+      upc_q  <= upc_d;
+      rdw_q  <= rd && !adv && !tmo_hit;
+      if (adv && u_keep) kept_q <= 1'b1;
     end
   end
 
-  // Read only with kept_q / nak_q, written with them.
-  always_ff @(posedge clk_i) begin
-    kept_seq_q   <= kept_seq_d;
-    kept_kind_q  <= kept_kind_d;
-    kept_len_q   <= kept_len_d;
-    nak_status_q <= nak_status_d;
-    nak_detail_q <= nak_detail_d;
+  // the buffer's write port
+  logic            we;
+  logic [MemW-1:0] waddr;
+  logic [7:0]      wdata;
+  always_comb begin
+    we    = adv;
+    waddr = {1'b0, cp_q};
+    wdata = b;
+    unique case (u_wr)
+      sgpu_link_ucode_pkg::WR_RX:    waddr = rp_q;
+      sgpu_link_ucode_pkg::WR_A:     waddr = ABase | MemW'(wp_q[8:0]);
+      sgpu_link_ucode_pkg::WR_AI:    waddr = ABase | MemW'(u_imm[15:8]);
+      sgpu_link_ucode_pkg::WR_EMIT: begin  // a data byte, or the code byte of a block that ends (a zero, or full)
+        we = 1'b1;
+        if (!full && !b0) waddr = {1'b0, op_q};
+        else wdata = code;
+      end
+      sgpu_link_ucode_pkg::WR_CLOSE: wdata = code;
+      sgpu_link_ucode_pkg::WR_ENDZ:  ;
+      default:  we = 1'b0;  // WR_NONE, WR_OPEN
+    endcase
   end
 
-  sgpu_link_exec #(.AdminWaitLog2(AdminWaitLog2), .ReadTimeout(ReadTimeout)) u_exec (
-    .clk_i, .rst_ni,
-    .start_i(ex_start), .kind_i(kind[2:0]), .len_i(LenW'(len)),
-    .busy_o(ex_busy), .done_o(ex_done), .nak_o(ex_nak), .status_o(ex_status),
-    .detail_o(ex_detail), .resp_len_o(ex_len),
-    .rbuf_raddr_o(rq_raddr), .rbuf_rdata_i(rq_rdata),
-    .wbuf_we_o(rs_we), .wbuf_waddr_o(rs_waddr), .wbuf_wdata_o(rs_wdata),
-    .reg_valid_o, .reg_write_o, .reg_addr_o, .reg_wdata_o, .reg_rvalid_i, .reg_rdata_i
+  sgpu_link_ram #(.Depth(sgpu_link_ucode_pkg::MEM_DEPTH), .Width(8)) u_buf (
+    .clk_i, .we_i(we), .waddr_i(waddr), .wdata_i(wdata), .raddr_i(rp_d), .rdata_o(mem_rdata)
   );
 
-  sgpu_link_ram #(.Depth(sgpu_link_pkg::MAX_PAYLOAD), .Width(8)) u_resp_buf (
-    .clk_i, .we_i(rs_we), .waddr_i(rs_waddr), .wdata_i(rs_wdata), .raddr_i(rs_raddr),
-    .rdata_o(rs_rdata)
-  );
+  // Datapath: each register is written before it is read in a request.
+  always_ff @(posedge clk_i) begin
+    rp_q <= rp_d;
+    if (rd && !rdw_q) tmo_q <= '0;
+    else if (rdw_q) tmo_q <= tmo_q + 1'b1;
+    wait_q <= u_wclr ? '0 : wait_q + {{(WaitW - 1){1'b0}}, !wait_q[WaitW-1]};
+    if (rd && rdw_q && reg_rvalid_i) begin
+      word_q <= reg_rdata_i;
+    end else if (adv && u_wsh) begin
+      word_q <= {b, word_q[31:8]};
+    end
+    // the encoder: op advances with every byte written to the frame and every placeholder;
+    // a block that ends leaves its code byte at cp, and cp moves to the next placeholder
+    if (u_wr == sgpu_link_ucode_pkg::WR_CLOSE || u_wr == sgpu_link_ucode_pkg::WR_OPEN || (emit && (full || b0))) cp_q <= op_q;
+    if (u_wr == sgpu_link_ucode_pkg::WR_CLOSE || u_wr == sgpu_link_ucode_pkg::WR_OPEN || emit) op_q <= op_q + 1'b1;
+    else if (adv && u_ops) op_q <= u_imm[PtrW-1:0];
+    if (adv) begin
+      unique case (u_wp)
+        sgpu_link_ucode_pkg::WP_INC:  wp_q <= wp_q + 1'b1;
+        sgpu_link_ucode_pkg::WP_SET:  wp_q <= PtrW'(imm8);
+        sgpu_link_ucode_pkg::WP_DEC:  wp_q <= wp_q - 1'b1;
+        default: ;
+      endcase
+      unique case (u_ad)
+        sgpu_link_ucode_pkg::AD_IMM:  addr_q <= u_imm;
+        sgpu_link_ucode_pkg::AD_ADD4: addr_q <= addr_q + AddrW'(4);
+        sgpu_link_ucode_pkg::AD_SH:   addr_q <= {b, addr_q[AddrW-1:8]};
+        default: ;
+      endcase
+      unique case (u_cnt)
+        sgpu_link_ucode_pkg::CNT_LD:  cnt_q <= b;
+        sgpu_link_ucode_pkg::CNT_DEC: cnt_q <= cnt_q - 8'd1;
+        sgpu_link_ucode_pkg::CNT_INC: cnt_q <= cnt_q + 8'd1;
+        default: ;
+      endcase
+      unique case (u_crc)
+        sgpu_link_ucode_pkg::CRC_UPD:  crc_q <= crc_next;
+        sgpu_link_ucode_pkg::CRC_INIT: crc_q <= sgpu_link_pkg::CRC_INIT;
+        default: ;
+      endcase
+      if (u_s0) s0_q <= word_q;
+      if (u_keep) kept_seq_q <= seq_q;
+      // the header bytes the checks and the execution use, as they are received
+      if (u_wr == sgpu_link_ucode_pkg::WR_RX) begin
+        unique case (wp_q)
+          PtrW'(sgpu_link_pkg::OFF_KIND): kind_q <= b[2:0];
+          PtrW'(sgpu_link_pkg::OFF_SEQ):  seq_q <= b;
+          PtrW'(sgpu_link_pkg::OFF_LEN):  len_q[7:0] <= b;
+          PtrW'(sgpu_link_pkg::OFF_LEN + 1): begin
+            len_q[9:8] <= b[1:0];
+            lenhi_q    <= (b[7:2] != 6'd0);
+          end
+          default: ;
+        endcase
+      end
+    end
+  end
 
-  sgpu_link_framer u_framer (
-    .clk_i, .rst_ni, .start_i(fr_start), .busy_o(fr_busy), .done_o(fr_done),
-    .kind_i(nak_q ? sgpu_link_pkg::KIND_NAK : (sgpu_link_pkg::KIND_RESPONSE | {5'd0, kept_kind_q})),
-    .seq_i(nak_q ? seq : kept_seq_q),
-    .len_i(nak_q ? LenW'(sgpu_link_pkg::RESP_HDR_LEN) : kept_len_q),
-    .nak_i(nak_q), .nak_status_i(nak_status_q), .nak_detail_i(nak_detail_q),
-    .buf_raddr_o(rs_raddr), .buf_rdata_i(rs_rdata),
-    .tx_valid_o, .tx_ready_i, .tx_data_o
-  );
+  assign rx_ready_o  = u_take;
+  assign tx_valid_o  = u_tx;
+  assign tx_data_o   = b;
+  assign reg_valid_o = (u_bus == sgpu_link_ucode_pkg::BUS_WR) || (rd && !rdw_q);
+  assign reg_write_o = (u_bus == sgpu_link_ucode_pkg::BUS_WR);
+  assign reg_addr_o  = addr_q;
+  assign reg_wdata_o = word_q;
 
-`ifdef VERILATOR  // one-cycle assertions: Verilator here; the formal flow has the rest
-  // The executor runs only for the frame being handled, the framer only when sending.
-  ExecInExec_A: assert property (@(posedge clk_i) disable iff (!rst_ni)
-      ex_busy |-> state_q == Exec);
-  FramerInSend_A: assert property (@(posedge clk_i) disable iff (!rst_ni)
-      fr_busy |-> state_q == SendWait);
-`endif
+  if (ReadTimeout < 2) begin : gen_bad_timeout
+    $error("sgpu_link_bridge: ReadTimeout %0d < 2", ReadTimeout);
+  end
+  if (AdminWaitLog2 < 1 || AdminWaitLog2 > 40) begin : gen_bad_wait
+    $error("sgpu_link_bridge: AdminWaitLog2 %0d outside 1..40", AdminWaitLog2);
+  end
 `ifdef FORMAL
   `include "sgpu_link_bridge_props.svh"
 `endif
