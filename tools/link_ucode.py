@@ -74,7 +74,7 @@ FIELDS = [  # name, bits (LSB first)
 ]
 CODES = {
     "cond": ["true", "beq", "bgt", "band", "cnt0", "kind", "waitdone", "seqmoved",
-             "word0", "wpover", "wpgtf", "wplt", "wp0", "lefteq", "leftlt", "crc0", "replay",
+             "wpover", "wpgtf", "wplt", "wp0", "lefteq", "leftlt", "crc0", "replay",
              "lenok"],
     "bus": ["none", "wr", "rd"],
     "b": ["zero", "imm", "rx", "mem", "w0", "cnt", "rplo", "rphi", "wplo", "wphi", "adlo",
@@ -82,7 +82,7 @@ CODES = {
     "wr": ["none", "rx", "a", "ai", "emit", "close", "open", "endz"],
     "rp": ["hold", "inc", "set8", "setw"],
     "wp": ["hold", "inc", "set", "dec"],
-    "ad": ["hold", "imm", "add4", "sh"],
+    "ad": ["hold", "add4", "sh"],
     "cnt": ["hold", "ld", "dec", "inc"],
     "crc": ["hold", "upd", "init"],
 }
@@ -126,6 +126,11 @@ class Prog:
         for i in range(4):
             extra = dict(last or {}) if i == 3 else {}
             self(b="mem", wsh=1, rp="inc", **extra)
+
+    def addr(self, a):
+        """the register address a, a byte at a time (addr <= {b, addr[15:8]})."""
+        self(b="imm", imm=a & 0xFF, ad="sh")
+        self(b="imm", imm=a >> 8, ad="sh")
 
     def word_imm(self, value):
         for i in range(4):
@@ -340,7 +345,7 @@ def program(p):
     p(b="imm", imm=C["MAX_PAYLOAD"] >> 8, wr="a", wp="inc")
     assert [R(r) for r in ("ID", "VERSION", "CAPS0", "CAPS1", "CAPS2")] == [0, 4, 8, 12, 16]
     p(b="imm", imm=5, cnt="ld")
-    p(ad="imm", imm=R("ID"))
+    p.addr(R("ID"))
     rdloop("INFO")
     p(jmp="FIN", cond="true")
 
@@ -367,17 +372,17 @@ def program(p):
     # ADMIN_STATUS, CPL_SEQ, [MEM_WRITE: the data words], the arguments, CMD_OP, the doorbell,
     # CPL_SEQ until it moves, CPL_STATUS, the results, [the phases / the words read], IRQ_ACK.
     p.label("XADM")
-    p(ad="imm", imm=R("ADMIN_STATUS"))
+    p.addr(R("ADMIN_STATUS"))
     p(bus="rd")
     p(b="w0", jmp="XBUSY", cond="band", imm=1 << C["ADMIN_STATUS_BUSY_LSB"])
-    p(ad="imm", imm=R("CPL_SEQ"))
+    p.addr(R("CPL_SEQ"))
     p(bus="rd")
     p("CPL_SEQ before the doorbell", s0=1)
     p(jmp="ARGS_A", cond="kind", imm=K["ADMIN"])
     p(jmp="ARGS_M", cond="kind", imm=K["MEM_READ"])
     # MEM_WRITE: the data words into the window first; cnt counts them
     p(rp="set8", imm=C["MEM_HDR_LEN"], b="zero", cnt="ld")
-    p(ad="imm", imm=C["DATA_BASE"])
+    p.addr(C["DATA_BASE"])
     p.label("DW")
     p(jmp="DWE", cond="lefteq", imm=0)
     p.word_from_req()
@@ -386,7 +391,7 @@ def program(p):
     p.label("DWE")
     p(rp="set8", imm=0)
     p.label("ARGS_M")  # handle, va from the payload; then the words
-    p(ad="imm", imm=R("CMD_ARG0"))
+    p.addr(R("CMD_ARG0"))
     for i in range(2):
         p.word_from_req()
         p(bus="wr")
@@ -400,7 +405,8 @@ def program(p):
     p.label("ARG2")
     p(b="zero", wsh=1)
     p(b="zero", wsh=1)
-    p(bus="wr", ad="imm", imm=R("CMD_OP"))
+    p(bus="wr")
+    p.addr(R("CMD_OP"))
     p(jmp="OP_MW", cond="kind", imm=K["MEM_WRITE"])
     p(b="imm", imm=C["OP_MEM_READ"], wsh=1, jmp="OP3", cond="true")
     p.label("OP_MW")
@@ -409,14 +415,14 @@ def program(p):
     p(rp="set8", imm=2)
     p("nargs", b="mem", cnt="ld")
     p(rp="set8", imm=C["ADMIN_HDR_LEN"])
-    p(ad="imm", imm=R("CMD_ARG0"))
+    p.addr(R("CMD_ARG0"))
     p.label("ARGS_AL")
     p(jmp="OP_A", cond="cnt0")
     p.word_from_req()
     p(bus="wr", cnt="dec")
     p(ad="add4", jmp="ARGS_AL", cond="true")
     p.label("OP_A")  # opcode, policy: payload bytes 0, 1 (the policy was checked < 4)
-    p(ad="imm", imm=R("CMD_OP"))
+    p.addr(R("CMD_OP"))
     p(rp="set8", imm=0)
     p(b="mem", wsh=1, rp="inc")
     p(b="mem", wsh=1, jmp="OP2", cond="true")
@@ -425,9 +431,12 @@ def program(p):
     p.label("OP2")
     p(b="zero", wsh=1)
     p(b="zero", wsh=1)
-    p(bus="wr", ad="imm", imm=R("ADMIN_DOORBELL"))
+    p(bus="wr")
+    p.addr(R("ADMIN_DOORBELL"))
     p.word_imm(1)
-    p(bus="wr", ad="imm", imm=R("CPL_SEQ"), wclr=1)
+    p(bus="wr")
+    p.addr(R("CPL_SEQ"))
+    p("the admin wait starts", wclr=1)
     p.label("POLL")
     p(bus="rd")
     p(jmp="MOVED", cond="seqmoved")
@@ -435,38 +444,49 @@ def program(p):
     p(jmp="XTIMEOUT", cond="true")
     p.label("MOVED")
     p("CPL_SEQ as it moved: response bytes 8..11", wp="set", imm=C["RESP_HDR_LEN"] + 4)
-    p.put_word(last=dict(ad="imm", imm=R("CPL_STATUS")))
+    p.put_word()
+    p.addr(R("CPL_STATUS"))
     p(bus="rd")
     p(jmp="ST_A", cond="kind", imm=K["ADMIN"])
-    p(jmp="ST_MRF", cond="word0", pol=1)
+    # CPL_STATUS != 0: each byte tested as the word rotates (b = w0 into the top); a non-zero
+    # byte finishes the rotation at NZ_k, so the word is whole again at ST_MRF
+    for k in (3, 2, 1):
+        p(b="w0", wsh=1, jmp=f"NZ_{k}", cond="band", imm=0xFF)
+    p(b="w0", wsh=1, jmp="ST_MRF", cond="band", imm=0xFF)
     p(jmp="ST_MRF", cond="kind", imm=K["MEM_WRITE"])
     # MEM_READ that succeeded: status, CPL_RES0, the words
     put_status()
-    p(ad="imm", imm=R("CPL_RES0"))
+    p.addr(R("CPL_RES0"))
     p(bus="rd")
     p.put_word(last=dict(rp="set8", imm=C["MEM_HDR_LEN"]))
     p("words", b="mem", cnt="ld")
-    p(ad="imm", imm=C["DATA_BASE"])
+    p.addr(C["DATA_BASE"])
     rdloop("MRD")
     p(jmp="ACK", cond="true")
+    p.label("NZ_3")
+    p(b="w0", wsh=1)
+    p.label("NZ_2")
+    p(b="w0", wsh=1)
+    p.label("NZ_1")
+    p(b="w0", wsh=1)
     p.label("ST_MRF")  # MEM_WRITE, or MEM_READ that failed: status, CPL_RES0
     put_status()
-    p(ad="imm", imm=R("CPL_RES0"))
+    p.addr(R("CPL_RES0"))
     p(bus="rd")
     p.put_word(last=dict(jmp="ACK", cond="true"))
     p.label("ST_A")  # ADMIN: status, nres results, [the phases]
     put_status()
     p(rp="set8", imm=3)
     p("nres", b="mem", cnt="ld")
-    p(ad="imm", imm=R("CPL_RES0"))
+    p.addr(R("CPL_RES0"))
     rdloop("RES_A")
     p(rp="set8", imm=4)
     p("flags: PHASES", b="mem", jmp="ACK", cond="band", imm=C["ADMIN_F_PHASES"], pol=1)
     p(b="imm", imm=C["ADMIN_NPHASES"], cnt="ld")
-    p(ad="imm", imm=R("TD_VALIDATE"))
+    p.addr(R("TD_VALIDATE"))
     rdloop("PH")
     p.label("ACK")
-    p(ad="imm", imm=R("IRQ_ACK"))
+    p.addr(R("IRQ_ACK"))
     p.word_imm(1 << C["IRQ_ACK_ACK_LSB"])
     p(bus="wr", jmp="FIN", cond="true")
 

@@ -96,7 +96,8 @@ module sgpu_link_bridge #(
   assign imm8   = u_imm[7:0];
 
   // ------------------------------------------------------------ datapath registers
-  logic [31:0]      word_q, s0_q;
+  logic [31:0]      word_q;
+  logic [7:0]       s0_q;     // CPL_SEQ's low byte before the doorbell
   logic [AddrW-1:0] addr_q;
   logic [MemW-1:0]  rp_q, rp_d;
   logic [PtrW-1:0]  wp_q, op_q, cp_q;
@@ -165,8 +166,7 @@ module sgpu_link_bridge #(
       sgpu_link_ucode_pkg::COND_CNT0:     c = (cnt_q == 8'h00);
       sgpu_link_ucode_pkg::COND_KIND:     c = (kind_q == imm8[2:0]);
       sgpu_link_ucode_pkg::COND_WAITDONE: c = wait_q[WaitW-1];
-      sgpu_link_ucode_pkg::COND_SEQMOVED: c = (word_q != s0_q);
-      sgpu_link_ucode_pkg::COND_WORD0:    c = (word_q == 32'h0);
+      sgpu_link_ucode_pkg::COND_SEQMOVED: c = (word_q[7:0] != s0_q);  // CPL_SEQ's low byte
       sgpu_link_ucode_pkg::COND_WPOVER:   c = (wp_q > PtrW'(sgpu_link_pkg::MAX_PAYLOAD));
       sgpu_link_ucode_pkg::COND_WPGTF:    c = (wp_q > PtrW'(sgpu_link_pkg::MAX_FRAME));
       sgpu_link_ucode_pkg::COND_WPLT:     c = (wp_q < {2'b00, imm8});
@@ -268,7 +268,6 @@ module sgpu_link_bridge #(
         default: ;
       endcase
       unique case (u_ad)
-        sgpu_link_ucode_pkg::AD_IMM:  addr_q <= u_imm;
         sgpu_link_ucode_pkg::AD_ADD4: addr_q <= addr_q + AddrW'(4);
         sgpu_link_ucode_pkg::AD_SH:   addr_q <= {b, addr_q[AddrW-1:8]};
         default: ;
@@ -284,7 +283,7 @@ module sgpu_link_bridge #(
         sgpu_link_ucode_pkg::CRC_INIT: crc_q <= sgpu_link_pkg::CRC_INIT;
         default: ;
       endcase
-      if (u_s0) s0_q <= word_q;
+      if (u_s0) s0_q <= word_q[7:0];
       if (u_keep) kept_seq_q <= seq_q;
       // the header bytes the checks and the execution use, as they are received
       if (u_wr == sgpu_link_ucode_pkg::WR_RX) begin

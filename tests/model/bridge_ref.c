@@ -138,7 +138,8 @@ static const uint32_t phase_regs[SGPU_LINK_ADMIN_NPHASES] = {
 
 /* The admin transaction up to the completion (docs/protocol.md, "ADMIN"): ADMIN_STATUS (BUSY:
  * nothing written), CPL_SEQ, the data words (MEM_WRITE), the arguments, CMD_OP, the doorbell,
- * then CPL_SEQ until it moves. On OK, CPL_STATUS and CPL_SEQ are in the response. */
+ * then CPL_SEQ until its low byte moves (CPL_SEQ counts completions: the bridge keeps 8 bits of
+ * it). On OK, CPL_STATUS and CPL_SEQ are in the response. */
 static uint8_t admin_start(exec_ctx *x, uint32_t cmd_op, const uint32_t *args, unsigned nargs,
                            const uint8_t *wdata, unsigned wn, uint32_t *cpl_status) {
   uint32_t status, seq0, seq;
@@ -159,7 +160,7 @@ static uint8_t admin_start(exec_ctx *x, uint32_t cmd_op, const uint32_t *args, u
   uint64_t polls = (uint64_t)1 << x->b->admin_wait_log2;
   for (uint64_t i = 0;; i++) {
     if (rd(x, SGPU_REG_CPL_SEQ, &seq)) return SGPU_LINK_ST_BUS_ERROR;
-    if (seq != seq0) break;
+    if ((uint8_t)seq != (uint8_t)seq0) break;
     if (i + 1 == polls) {
       x->b->st.admin_timeouts++;
       x->detail = (uint16_t)seq;
