@@ -78,7 +78,7 @@ CODES = {
              "lenok"],
     "bus": ["none", "wr", "rd"],
     "b": ["zero", "imm", "rx", "mem", "w0", "cnt", "rplo", "rphi", "wplo", "wphi", "adlo",
-          "adhi", "crchi", "crclo", "kind80", "seq"],
+          "adhi", "crchi", "crclo"],
     "wr": ["none", "rx", "a", "ai", "emit", "close", "open", "endz"],
     "rp": ["hold", "inc", "set8", "setw"],
     "wp": ["hold", "inc", "set", "dec"],
@@ -241,7 +241,7 @@ def program(p):
     p.head(C["ST_TOO_LONG"], "wplo", "wphi")
     p.label("NAK_TAIL")
     p(b="zero", wr="ai", aa=1, wp="set", imm=C["RESP_HDR_LEN"])
-    frame("N", N_BASE, [dict(b="imm", imm=C["KIND_NAK"])])
+    frame("N", N_BASE, "nak")
     p(rp="setw", imm=N_BASE)
     p(jmp="SEND", cond="true")
 
@@ -516,7 +516,7 @@ def program(p):
     # ------------------------------------------------------------------ framing, sending
     p.label("FRAME_B")
     p("a new response: it is the one kept", keep=1)
-    frame("B", B_BASE, [dict(b="kind80")])
+    frame("B", B_BASE, "kind")
     p.label("REPLAY")
     p(rp="setw", imm=B_BASE)
     p.label("SEND")  # the frame at rp: a delimiter, then its bytes up to its own delimiter
@@ -529,13 +529,25 @@ def program(p):
 def frame_routine(p):
     def frame(tag, base, kind):
         """frame version | kind | seq | length (wp) | payload (A_BASE..) | CRC, COBS-encoded
-        at `base` (its trailing delimiter included), then send it."""
+        at `base` (its trailing delimiter included). kind: "nak", or "kind" (the request's
+        kind with bit 7 set, by a jump table on it)."""
         p(ops=1, imm=base)
+        p("the seq byte, emitted below", rp="setw", imm=REQ_HDR + C["OFF_SEQ"])
         p(wr="open", crc="init")
         p(b="imm", imm=C["VERSION"], wr="emit", crc="upd")
-        for f in kind:
-            p(wr="emit", crc="upd", **f)
-        p(b="seq", wr="emit", crc="upd")
+        if kind == "nak":
+            p(b="imm", imm=C["KIND_NAK"], wr="emit", crc="upd")
+        else:
+            first, last = C["KIND_FIRST"], C["KIND_LAST"]
+            for k in range(first + 1, last + 1):
+                p(jmp=f"FK{k}_{tag}", cond="kind", imm=k)
+            for k in range(first, last + 1):
+                if k != first:
+                    p.label(f"FK{k}_{tag}")
+                p(b="imm", imm=C["KIND_RESPONSE"] | k, wr="emit", crc="upd", jmp="FS_" + tag,
+                  cond="true")
+            p.label("FS_" + tag)
+        p(b="mem", wr="emit", crc="upd")
         p(b="wplo", wr="emit", crc="upd")
         p(b="wphi", wr="emit", crc="upd")
         p(rp="setw", imm=A_BASE)

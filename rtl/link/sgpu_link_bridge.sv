@@ -131,7 +131,6 @@ module sgpu_link_bridge #(
   logic [7:0] b;
   always_comb begin
     unique case (u_b)
-      sgpu_link_ucode_pkg::B_ZERO:   b = 8'h00;
       sgpu_link_ucode_pkg::B_IMM:    b = imm8;
       sgpu_link_ucode_pkg::B_RX:     b = rx_data_i;
       sgpu_link_ucode_pkg::B_MEM:    b = mem_rdata;
@@ -144,9 +143,8 @@ module sgpu_link_bridge #(
       sgpu_link_ucode_pkg::B_ADLO:   b = addr_q[7:0];
       sgpu_link_ucode_pkg::B_ADHI:   b = addr_q[AddrW-1:AddrW-8];
       sgpu_link_ucode_pkg::B_CRCHI:  b = crc_q[15:8];
-      sgpu_link_ucode_pkg::B_CRCLO:  b = crc_q[7:0];
-      sgpu_link_ucode_pkg::B_KIND80: b = {5'b1_0000, kind_q};  // the response's kind
-      default:  b = seq_q;                // B_SEQ
+      sgpu_link_ucode_pkg::B_ZERO:   b = 8'h00;
+      default:  b = crc_q[7:0];           // B_CRCLO
     endcase
   end
   assign b0 = (b == 8'h00);
