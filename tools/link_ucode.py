@@ -73,11 +73,11 @@ FIELDS = [  # name, bits (LSB first)
     ("wclr", 1), ("tx", 1), ("take", 1), ("keep", 1), ("imm", 16),
 ]
 CODES = {
-    "cond": ["true", "beq", "bgt", "band", "cnt0", "kind", "waitdone", "seqmoved",
+    "cond": ["true", "beq", "bgt", "band", "cnt0", "kind", "waitdone", "seqmoved", "berr",
              "wpover", "wpgtf", "wplt", "wp0", "lefteq", "leftlt", "crc0", "replay",
              "lenok"],
     "bus": ["none", "wr", "rd"],
-    "b": ["zero", "imm", "rx", "mem", "w0", "cnt", "rplo", "rphi", "wplo", "wphi", "adlo",
+    "b": ["imm", "rx", "mem", "w0", "cnt", "rplo", "rphi", "wplo", "wphi", "adlo",
           "adhi", "crchi", "crclo"],
     "wr": ["none", "rx", "a", "ai", "emit", "close", "open", "endz"],
     "rp": ["hold", "inc", "set8", "setw"],
@@ -127,6 +127,11 @@ class Prog:
             extra = dict(last or {}) if i == 3 else {}
             self(b="mem", wsh=1, rp="inc", **extra)
 
+    def read(self):
+        """a register read into word; an unanswered one (ReadTimeout) goes to BUSERR."""
+        self(bus="rd")
+        self(jmp="BUSERR", cond="berr")
+
     def addr(self, a):
         """the register address a, a byte at a time (addr <= {b, addr[15:8]})."""
         self(b="imm", imm=a & 0xFF, ad="sh")
@@ -157,7 +162,7 @@ def program(p):
     def rdloop(tag):  # cnt registers from addr on, 4 apart, into the response
         p.label("L_" + tag)
         p(jmp="E_" + tag, cond="cnt0")
-        p(bus="rd")
+        p.read()
         p.put_word(last=dict(cnt="dec", ad="add4", jmp="L_" + tag, cond="true"))
         p.label("E_" + tag)
 
@@ -240,7 +245,8 @@ def program(p):
     p.label("NAK_LONG")  # TOO_LONG, detail the response length (counted in wp)
     p.head(C["ST_TOO_LONG"], "wplo", "wphi")
     p.label("NAK_TAIL")
-    p(b="zero", wr="ai", aa=1, wp="set", imm=C["RESP_HDR_LEN"])
+    p(b="zero", wr="ai", aa=1)
+    p(wp="set", imm=C["RESP_HDR_LEN"])
     frame("N", N_BASE, "nak")
     p(rp="setw", imm=N_BASE)
     p(jmp="SEND", cond="true")
@@ -314,7 +320,8 @@ def program(p):
     p(jmp="GO", cond="true")
     p.label("CMW")
     p(jmp="NAK_LEN", cond="leftlt", imm=C["MEM_HDR_LEN"] + 4)
-    p("cnt counts the data words", rp="set8", imm=C["MEM_HDR_LEN"], b="zero", cnt="ld")
+    p("cnt counts the data words", b="zero", cnt="ld")
+    p(rp="set8", imm=C["MEM_HDR_LEN"])
     p.label("CMWL")
     p(jmp="CMWE", cond="lefteq", imm=0)
     p(jmp="NAK_LEN", cond="leftlt", imm=4)
@@ -356,7 +363,7 @@ def program(p):
     p(rp="inc")
     p(b="mem", ad="sh", rp="inc")
     p(b="mem", ad="sh", rp="inc")
-    p(bus="rd")
+    p.read()
     p.put_word(last=dict(cnt="inc", jmp="XB", cond="true"))
     p.label("XBW")
     p(rp="inc")
@@ -373,15 +380,16 @@ def program(p):
     # CPL_SEQ until it moves, CPL_STATUS, the results, [the phases / the words read], IRQ_ACK.
     p.label("XADM")
     p.addr(R("ADMIN_STATUS"))
-    p(bus="rd")
+    p.read()
     p(b="w0", jmp="XBUSY", cond="band", imm=1 << C["ADMIN_STATUS_BUSY_LSB"])
     p.addr(R("CPL_SEQ"))
-    p(bus="rd")
+    p.read()
     p("CPL_SEQ before the doorbell", s0=1)
     p(jmp="ARGS_A", cond="kind", imm=K["ADMIN"])
     p(jmp="ARGS_M", cond="kind", imm=K["MEM_READ"])
     # MEM_WRITE: the data words into the window first; cnt counts them
-    p(rp="set8", imm=C["MEM_HDR_LEN"], b="zero", cnt="ld")
+    p(b="zero", cnt="ld")
+    p(rp="set8", imm=C["MEM_HDR_LEN"])
     p.addr(C["DATA_BASE"])
     p.label("DW")
     p(jmp="DWE", cond="lefteq", imm=0)
@@ -438,7 +446,7 @@ def program(p):
     p.addr(R("CPL_SEQ"))
     p("the admin wait starts", wclr=1)
     p.label("POLL")
-    p(bus="rd")
+    p.read()
     p(jmp="MOVED", cond="seqmoved")
     p(jmp="POLL", cond="waitdone", pol=1)
     p(jmp="XTIMEOUT", cond="true")
@@ -446,7 +454,7 @@ def program(p):
     p("CPL_SEQ as it moved: response bytes 8..11", wp="set", imm=C["RESP_HDR_LEN"] + 4)
     p.put_word()
     p.addr(R("CPL_STATUS"))
-    p(bus="rd")
+    p.read()
     p(jmp="ST_A", cond="kind", imm=K["ADMIN"])
     # CPL_STATUS != 0: each byte tested as the word rotates (b = w0 into the top); a non-zero
     # byte finishes the rotation at NZ_k, so the word is whole again at ST_MRF
@@ -457,7 +465,7 @@ def program(p):
     # MEM_READ that succeeded: status, CPL_RES0, the words
     put_status()
     p.addr(R("CPL_RES0"))
-    p(bus="rd")
+    p.read()
     p.put_word(last=dict(rp="set8", imm=C["MEM_HDR_LEN"]))
     p("words", b="mem", cnt="ld")
     p.addr(C["DATA_BASE"])
@@ -472,7 +480,7 @@ def program(p):
     p.label("ST_MRF")  # MEM_WRITE, or MEM_READ that failed: status, CPL_RES0
     put_status()
     p.addr(R("CPL_RES0"))
-    p(bus="rd")
+    p.read()
     p.put_word(last=dict(jmp="ACK", cond="true"))
     p.label("ST_A")  # ADMIN: status, nres results, [the phases]
     put_status()
@@ -575,7 +583,9 @@ def assemble(p):
             fail(f"@{addr}: jump without a condition")
         if cond in IMM8_CONDS:
             lo["cond"] = f.get("imm")
-        if f.get("b") == "imm":
+        if f.get("b") == "zero":  # the byte 0: an immediate
+            f["b"], lo["b"] = "imm", 0
+        elif f.get("b") == "imm":
             lo["b"] = f.get("imm")
         if f.get("rp") == "set8":
             lo["rp"] = f.get("imm")

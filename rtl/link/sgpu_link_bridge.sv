@@ -110,6 +110,7 @@ module sgpu_link_bridge #(
   logic [WaitW-1:0] wait_q;
   logic [TmoW-1:0]  tmo_q;
   logic             rdw_q;    // a register read was issued, its answer awaited
+  logic             berr_q;   // the last read was not answered within ReadTimeout cycles
   logic [7:0]       mem_rdata;
 
   // the COBS encoder: the code byte of the open block, and whether the block is full
@@ -123,7 +124,7 @@ module sgpu_link_bridge #(
   // taken or sent when it is; an emit into a full block after the block is closed
   logic rd, adv, tmo_hit;
   assign rd      = (u_bus == sgpu_link_ucode_pkg::BUS_RD);
-  assign adv     = (!rd || (rdw_q && reg_rvalid_i)) && (!u_tx || tx_ready_i) &&
+  assign adv     = (!rd || (rdw_q && (reg_rvalid_i || tmo_hit))) && (!u_tx || tx_ready_i) &&
                    (!u_take || rx_valid_i) && !(emit && full);
   assign tmo_hit = rd && rdw_q && !reg_rvalid_i && (tmo_q == TmoW'(ReadTimeout - 1));
 
@@ -143,7 +144,6 @@ module sgpu_link_bridge #(
       sgpu_link_ucode_pkg::B_ADLO:   b = addr_q[7:0];
       sgpu_link_ucode_pkg::B_ADHI:   b = addr_q[AddrW-1:AddrW-8];
       sgpu_link_ucode_pkg::B_CRCHI:  b = crc_q[15:8];
-      sgpu_link_ucode_pkg::B_ZERO:   b = 8'h00;
       default:  b = crc_q[7:0];           // B_CRCLO
     endcase
   end
@@ -164,6 +164,7 @@ module sgpu_link_bridge #(
       sgpu_link_ucode_pkg::COND_CNT0:     c = (cnt_q == 8'h00);
       sgpu_link_ucode_pkg::COND_KIND:     c = (kind_q == imm8[2:0]);
       sgpu_link_ucode_pkg::COND_WAITDONE: c = wait_q[WaitW-1];
+      sgpu_link_ucode_pkg::COND_BERR:     c = berr_q;
       sgpu_link_ucode_pkg::COND_SEQMOVED: c = (word_q[7:0] != s0_q);  // CPL_SEQ's low byte
       sgpu_link_ucode_pkg::COND_WPOVER:   c = (wp_q > PtrW'(sgpu_link_pkg::MAX_PAYLOAD));
       sgpu_link_ucode_pkg::COND_WPGTF:    c = (wp_q > PtrW'(sgpu_link_pkg::MAX_FRAME));
@@ -184,8 +185,6 @@ module sgpu_link_bridge #(
     upc_d = upc_q;
     if (!rst_ni) begin
       upc_d = sgpu_link_ucode_pkg::L_RX_START;
-    end else if (tmo_hit) begin
-      upc_d = sgpu_link_ucode_pkg::L_BUSERR;
     end else if (adv) begin
       upc_d = (u_jmp && (c ^ u_pol)) ? {u_jt8, u_imm[15:8]} : upc_q + 1'b1;
     end
@@ -207,10 +206,12 @@ module sgpu_link_bridge #(
     if (!rst_ni) begin
       upc_q  <= sgpu_link_ucode_pkg::L_RX_START;
       rdw_q  <= 1'b0;
+      berr_q <= 1'b0;
       kept_q <= 1'b0;
     end else begin
       upc_q  <= upc_d;
-      rdw_q  <= rd && !adv && !tmo_hit;
+      rdw_q  <= rd && !adv;
+      if (rd) berr_q <= tmo_hit;
       if (adv && u_keep) kept_q <= 1'b1;
     end
   end
