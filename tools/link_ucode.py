@@ -74,19 +74,18 @@ FIELDS = [  # name, bits (LSB first)
 ]
 CODES = {
     "cond": ["true", "beq", "bgt", "band", "cnt0", "kind", "waitdone", "seqmoved", "berr",
-             "wpover", "wpgtf", "wplt", "wp0", "lefteq", "leftlt", "crc0", "replay",
-             "lenok"],
+             "wpover", "wpgtf", "wpneg", "rpend", "rpeqlen", "crc0", "replay", "lenok"],
     "bus": ["none", "wr", "rd"],
     "b": ["imm", "rx", "mem", "w0", "cnt", "rplo", "rphi", "wplo", "wphi", "adlo",
           "adhi", "crchi", "crclo"],
     "wr": ["none", "rx", "a", "ai", "emit", "close", "open", "endz"],
     "rp": ["hold", "inc", "set8", "setw"],
-    "wp": ["hold", "inc", "set", "dec"],
+    "wp": ["hold", "inc", "set"],
     "ad": ["hold", "add4", "sh"],
     "cnt": ["hold", "ld", "dec", "inc"],
     "crc": ["hold", "upd", "init"],
 }
-IMM8_CONDS = {"beq", "bgt", "band", "kind", "wplt", "lefteq", "leftlt"}
+IMM8_CONDS = {"beq", "bgt", "band", "kind"}
 WIDTH = sum(w for _, w in FIELDS)
 UPC_BITS = 9
 
@@ -181,7 +180,8 @@ def program(p):
     # decoded frame goes to REQ_HDR.. (rp), its length counts in wp, every decoded byte through
     # the CRC register; the RTL keeps kind, seq and the length field as they pass.
     p.label("RX_START")
-    p("a new frame", wp="set", imm=0, crc="init")
+    p("a new frame; wp counts from -MIN_FRAME (the decoded length - 7)",
+      wp="set", imm=0x100 - C["MIN_FRAME"], crc="init")
     p(rp="setw", imm=REQ_HDR)
     p.label("RX_CODE")  # a code byte (or a delimiter) expected, no zero pending
     p("the code byte: its block has code - 1 data bytes", b="rx", take=1, cnt="ld",
@@ -205,13 +205,12 @@ def program(p):
 
     # ------------------------------------------------------------------ frame checks (3, 6)
     p.label("RX_DELIM")
-    p("(taken) empty or shorter than MIN_FRAME: dropped", jmp="RX_START", cond="wplt",
-      imm=C["MIN_FRAME"])
+    p("(taken) empty or shorter than MIN_FRAME: dropped", jmp="RX_START", cond="wpneg")
     p(jmp="NK_CRC", cond="crc0", pol=1)
     # CHK..XEND: the CRC register stays 0 (nothing below updates it before XEND)
     p.label("CHK")
-    p("the length field against the decoded length (rp at its end)", jmp="CHK_LB",
-      cond="lenok", pol=1)
+    p("the length field against the decoded length - 7 (wp)", jmp="CHK_LB", cond="lenok",
+      pol=1)
     p(rp="setw", imm=REQ_HDR)
     p(b="mem", jmp="NK_VER", cond="beq", imm=C["VERSION"], pol=1)
     p("the kept seq: send the kept response again", rp="inc", jmp="REPLAY", cond="replay")
@@ -224,7 +223,9 @@ def program(p):
 
     # ------------------------------------------------------------------ NAKs (nothing executed)
     # the payload: status, 0, detail at A_BASE; then NAK_TAIL frames it at N_BASE and sends it
-    p.label("NK_CRC")  # BAD_CRC, detail the decoded length
+    p.label("NK_CRC")  # BAD_CRC, detail the decoded length (wp + MIN_FRAME)
+    for _ in range(C["MIN_FRAME"]):
+        p(wp="inc")
     p.head(C["ST_BAD_CRC"], "wplo", "wphi")
     p(jmp="NAK_TAIL", cond="true")
     p.label("NK_VER")  # BAD_VERSION, detail the version byte (rp at it)
@@ -241,6 +242,9 @@ def program(p):
     p(rp="set8", imm=C["MEM_HDR_LEN"])
     p.label("NAK_FIELD")  # BAD_FIELD, detail the payload offset rp
     p.head(C["ST_BAD_FIELD"], "rplo", "rphi")
+    p(jmp="NAK_TAIL", cond="true")
+    p.label("NAK_FIELD_A")  # BAD_FIELD, the payload offset kept in addr
+    p.head(C["ST_BAD_FIELD"], "adlo", "adhi")
     p(jmp="NAK_TAIL", cond="true")
     p.label("NAK_LONG")  # TOO_LONG, detail the response length (counted in wp)
     p.head(C["ST_TOO_LONG"], "wplo", "wphi")
@@ -261,36 +265,58 @@ def program(p):
     p(jmp="CA", cond="kind", imm=K["ADMIN"])
     p(jmp="CMR", cond="kind", imm=K["MEM_READ"])
     p(jmp="CMW", cond="kind", imm=K["MEM_WRITE"])
-    p("PING, INFO: no payload", jmp="NAK_LEN", cond="lefteq", imm=0, pol=1)
+    p("PING, INFO: no payload", jmp="NAK_LEN", cond="rpeqlen", pol=1)
     p(jmp="GO", cond="true")
 
     # ------------------------------------------------------------------ REG_BATCH checks
+    # Lengths are checked by walking rp over the bytes an operation needs: the payload ends
+    # where rp equals the length field (rpeqlen). A field found wrong before all its
+    # operation's bytes are known present waits for them (its offset kept in addr), so a short
+    # payload is BAD_LENGTH first, as section 7 orders them.
+    def need(n):  # rp + 1 .. rp + n - 1 present (rp itself is); rp advances by n - 1
+        for _ in range(n - 1):
+            p(rp="inc")
+            p(jmp="NAK_LEN", cond="rpeqlen")
+
+    def keep_rp():  # the payload offset rp into addr (for NAK_FIELD_A)
+        p(b="rplo", ad="sh")
+        p(b="rphi", ad="sh")
+
     p.label("CB")
     p("wp counts the response: header + 4 per read", wp="set", imm=C["RESP_HDR_LEN"])
     p.label("CBOP")
-    p(jmp="CBEND", cond="lefteq", imm=0)
+    p(jmp="CBEND", cond="rpeqlen")
     p(b="mem", jmp="NAK_FIELD", cond="bgt", imm=C["OP_WRITE"])
     p(b="mem", jmp="CBW", cond="bgt", imm=C["OP_READ"])
-    p(jmp="NAK_LEN", cond="leftlt", imm=C["OP_READ_LEN"])
+    assert C["OP_READ_LEN"] == 3 and C["OP_WRITE_LEN"] == 7
     p(rp="inc", wp="inc")
-    p(b="mem", wp="inc", jmp="NAK_FIELD", cond="band", imm=3)
+    p(jmp="NAK_LEN", cond="rpeqlen")
+    p("the address's low byte", b="mem", wp="inc", jmp="CBR_MIS", cond="band", imm=3)
     p(rp="inc", wp="inc")
+    p(jmp="NAK_LEN", cond="rpeqlen")
     p(rp="inc", wp="inc", jmp="CBOP", cond="true")
+    p.label("CBR_MIS")
+    keep_rp()
+    need(2)
+    p(jmp="NAK_FIELD_A", cond="true")
     p.label("CBW")
-    p(jmp="NAK_LEN", cond="leftlt", imm=C["OP_WRITE_LEN"])
-    p(rp="inc")
-    p(b="mem", jmp="NAK_FIELD", cond="band", imm=3)
-    for _ in range(C["OP_WRITE_LEN"] - 2):
-        p(rp="inc")
+    need(2)
+    p("the address's low byte", b="mem", jmp="CBW_MIS", cond="band", imm=3)
+    need(C["OP_WRITE_LEN"] - 1)
     p(rp="inc", jmp="CBOP", cond="true")
+    p.label("CBW_MIS")
+    keep_rp()
+    need(C["OP_WRITE_LEN"] - 1)
+    p(jmp="NAK_FIELD_A", cond="true")
     p.label("CBEND")
     p(jmp="NAK_LONG", cond="wpover")
     p(jmp="GO", cond="true")
 
     # ------------------------------------------------------------------ ADMIN checks
     p.label("CA")
-    p(jmp="NAK_LEN", cond="leftlt", imm=C["ADMIN_HDR_LEN"])
-    p("opcode: any", rp="inc")
+    p("the header present (rp at 0)", jmp="NAK_LEN", cond="rpeqlen")
+    need(C["ADMIN_HDR_LEN"])
+    p("opcode: any", rp="set8", imm=1)
     p("policy", b="mem", jmp="NAK_FIELD", cond="bgt", imm=(1 << C["CMD_OP_POLICY_BITS"]) - 1)
     p(rp="inc")
     p("nargs", b="mem", jmp="NAK_FIELD", cond="bgt", imm=C["ADMIN_MAX_ARGS"])
@@ -306,12 +332,13 @@ def program(p):
     p(rp="inc")
     p(rp="inc", jmp="CAL", cond="true")
     p.label("CAL2")
-    p(jmp="NAK_LEN", cond="lefteq", imm=0, pol=1)
+    p(jmp="NAK_LEN", cond="rpeqlen", pol=1)
     p(jmp="GO", cond="true")
 
     # ------------------------------------------------------------------ MEM checks
     p.label("CMR")
-    p(jmp="NAK_LEN", cond="lefteq", imm=C["MEM_READ_LEN"], pol=1)
+    p(rp="set8", imm=C["MEM_READ_LEN"])
+    p("the length is MEM_READ_LEN", jmp="NAK_LEN", cond="rpeqlen", pol=1)
     p(rp="set8", imm=C["MEM_HDR_LEN"] + 1)
     p("words: high byte", b="mem", jmp="NAK_F8", cond="bgt", imm=0)
     p(rp="set8", imm=C["MEM_HDR_LEN"])
@@ -319,16 +346,14 @@ def program(p):
     p(b="mem", jmp="NAK_F8", cond="beq", imm=0)
     p(jmp="GO", cond="true")
     p.label("CMW")
-    p(jmp="NAK_LEN", cond="leftlt", imm=C["MEM_HDR_LEN"] + 4)
+    p("the header and a word present (rp at 0)", jmp="NAK_LEN", cond="rpeqlen")
+    need(C["MEM_HDR_LEN"] + 4)
     p("cnt counts the data words", b="zero", cnt="ld")
     p(rp="set8", imm=C["MEM_HDR_LEN"])
     p.label("CMWL")
-    p(jmp="CMWE", cond="lefteq", imm=0)
-    p(jmp="NAK_LEN", cond="leftlt", imm=4)
-    p(rp="inc", cnt="inc")
-    p(rp="inc")
-    p(rp="inc")
-    p(rp="inc", jmp="CMWL", cond="true")
+    p(jmp="CMWE", cond="rpeqlen")
+    need(4)
+    p(rp="inc", cnt="inc", jmp="CMWL", cond="true")
     p.label("CMWE")
     p(b="cnt", jmp="NAK_LEN", cond="bgt", imm=C["MEM_MAX_WORDS"])
 
@@ -358,7 +383,7 @@ def program(p):
 
     # REG_BATCH: the operations in order; cnt counts them
     p.label("XB")
-    p(jmp="XBEND", cond="lefteq", imm=0)
+    p(jmp="XBEND", cond="rpeqlen")
     p(b="mem", jmp="XBW", cond="bgt", imm=C["OP_READ"])
     p(rp="inc")
     p(b="mem", ad="sh", rp="inc")
@@ -392,7 +417,7 @@ def program(p):
     p(rp="set8", imm=C["MEM_HDR_LEN"])
     p.addr(C["DATA_BASE"])
     p.label("DW")
-    p(jmp="DWE", cond="lefteq", imm=0)
+    p(jmp="DWE", cond="rpeqlen")
     p.word_from_req()
     p(bus="wr", cnt="inc")
     p(ad="add4", jmp="DW", cond="true")
@@ -560,8 +585,8 @@ def frame_routine(p):
         p(b="wphi", wr="emit", crc="upd")
         p(rp="setw", imm=A_BASE)
         p.label("FP_" + tag)
-        p(jmp="FC_" + tag, cond="wp0")
-        p(b="mem", wr="emit", crc="upd", rp="inc", wp="dec", jmp="FP_" + tag, cond="true")
+        p("rp at A_BASE + wp", jmp="FC_" + tag, cond="rpend")
+        p(b="mem", wr="emit", crc="upd", rp="inc", jmp="FP_" + tag, cond="true")
         p.label("FC_" + tag)
         p("the CRC, most significant byte first (the register holds)", b="crchi", wr="emit")
         p(b="crclo", wr="emit")

@@ -152,9 +152,7 @@ module sgpu_link_bridge #(
   sgpu_link_crc16 u_crc16 (.crc_i(crc_q), .data_i(b), .crc_o(crc_next));
 
   // conditions
-  logic [9:0] left;  // payload bytes from rp on (rp - 1024 is the payload offset)
-  logic       c;
-  assign left = len_q - rp_q[9:0];
+  logic c;
   always_comb begin
     unique case (u_cond)
       sgpu_link_ucode_pkg::COND_TRUE:     c = 1'b1;
@@ -167,16 +165,17 @@ module sgpu_link_bridge #(
       sgpu_link_ucode_pkg::COND_BERR:     c = berr_q;
       sgpu_link_ucode_pkg::COND_SEQMOVED: c = (word_q[7:0] != s0_q);  // CPL_SEQ's low byte
       sgpu_link_ucode_pkg::COND_WPOVER:   c = (wp_q > PtrW'(sgpu_link_pkg::MAX_PAYLOAD));
-      sgpu_link_ucode_pkg::COND_WPGTF:    c = (wp_q > PtrW'(sgpu_link_pkg::MAX_FRAME));
-      sgpu_link_ucode_pkg::COND_WPLT:     c = (wp_q < {2'b00, imm8});
-      sgpu_link_ucode_pkg::COND_WP0:      c = (wp_q == '0);
-      sgpu_link_ucode_pkg::COND_LEFTEQ:   c = (left == {{2{imm8[7]}}, imm8});  // imm8 sign-extended
-      sgpu_link_ucode_pkg::COND_LEFTLT:   c = (left < {2'b00, imm8});
+      // receiving, wp counts decoded bytes from -MIN_FRAME: past MAX_FRAME, below MIN_FRAME
+      sgpu_link_ucode_pkg::COND_WPGTF:    c = (wp_q == PtrW'(sgpu_link_pkg::MAX_PAYLOAD + 1));
+      sgpu_link_ucode_pkg::COND_WPNEG:    c = (wp_q[PtrW-1:3] == '1);
+      // the payload ends at rp (rp - 1024 is the payload offset)
+      sgpu_link_ucode_pkg::COND_RPEQLEN:  c = (rp_q[9:0] == len_q);
+      // framing: rp reached A_BASE + wp (wp <= MAX_PAYLOAD; rp wraps to 0 after 2047)
+      sgpu_link_ucode_pkg::COND_RPEND:    c = (rp_q[9:0] == {!wp_q[9], wp_q[8:0]});
       sgpu_link_ucode_pkg::COND_CRC0:     c = (crc_q == 16'h0000);
       sgpu_link_ucode_pkg::COND_REPLAY:   c = kept_q && (seq_q == kept_seq_q);
-      // the length field equals the decoded length - 7: rp, at the frame's end, is 1019 + the
-      // decoded length, so left is -2 (the field's bits 15:10 counted apart)
-      default:       c = (left == 10'h3FE) && !lenhi_q;  // COND_LENOK
+      // the length field equals the decoded length - 7 (its bits 15:10 counted apart)
+      default:                            c = (wp_q == len_q) && !lenhi_q;  // COND_LENOK
     endcase
   end
 
@@ -262,8 +261,7 @@ module sgpu_link_bridge #(
     if (adv) begin
       unique case (u_wp)
         sgpu_link_ucode_pkg::WP_INC:  wp_q <= wp_q + 1'b1;
-        sgpu_link_ucode_pkg::WP_SET:  wp_q <= PtrW'(imm8);
-        sgpu_link_ucode_pkg::WP_DEC:  wp_q <= wp_q - 1'b1;
+        sgpu_link_ucode_pkg::WP_SET:  wp_q <= {{(PtrW - 8){imm8[7]}}, imm8};  // sign-extended
         default: ;
       endcase
       unique case (u_ad)
@@ -287,10 +285,10 @@ module sgpu_link_bridge #(
       // the header bytes the checks and the execution use, as they are received
       if (u_wr == sgpu_link_ucode_pkg::WR_RX) begin
         unique case (wp_q)
-          PtrW'(sgpu_link_pkg::OFF_KIND): kind_q <= b[2:0];
-          PtrW'(sgpu_link_pkg::OFF_SEQ):  seq_q <= b;
-          PtrW'(sgpu_link_pkg::OFF_LEN):  len_q[7:0] <= b;
-          PtrW'(sgpu_link_pkg::OFF_LEN + 1): begin
+          PtrW'(sgpu_link_pkg::OFF_KIND - sgpu_link_pkg::MIN_FRAME): kind_q <= b[2:0];
+          PtrW'(sgpu_link_pkg::OFF_SEQ - sgpu_link_pkg::MIN_FRAME):  seq_q <= b;
+          PtrW'(sgpu_link_pkg::OFF_LEN - sgpu_link_pkg::MIN_FRAME):  len_q[7:0] <= b;
+          PtrW'(sgpu_link_pkg::OFF_LEN + 1 - sgpu_link_pkg::MIN_FRAME): begin
             len_q[9:8] <= b[1:0];
             lenhi_q    <= (b[7:2] != 6'd0);
           end
