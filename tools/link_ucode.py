@@ -158,6 +158,13 @@ def program(p):
         for i in range(4):
             p(b="w0", wr="ai", aa=C["RESP_HDR_LEN"] + i, wsh=1)
 
+    # ad add4 counts in addr[9:2] only: a loop of registers 4 apart stays in one 1 KiB block
+    for base, most in ((R("ID"), 5), (R("CPL_RES0"), C["ADMIN_MAX_RES"]),
+                       (R("TD_VALIDATE"), C["ADMIN_NPHASES"]), (R("CMD_ARG0"), 4),
+                       (C["DATA_BASE"], C["MEM_MAX_WORDS"])):
+        if base >> 10 != (base + 4 * (most - 1)) >> 10:
+            fail(f"registers {base:#x} + 4 x {most} cross a 1 KiB block (ad add4)")
+
     def rdloop(tag):  # cnt registers from addr on, 4 apart, into the response
         p.label("L_" + tag)
         p(jmp="E_" + tag, cond="cnt0")
@@ -632,6 +639,8 @@ def assemble(p):
             full["rp"] = f.get("imm")
         if f.get("ops"):
             full["ops"] = f.get("imm")
+            if f.get("imm") not in (B_BASE, N_BASE) or (B_BASE | N_BASE) & ~0x240:
+                fail(f"@{addr}: ops {f.get('imm')}: the RTL keeps bits 9 and 6 (0 or 576)")
         for what in (lo, full):
             if None in what.values():
                 fail(f"@{addr}: {sorted(what)} needs imm")

@@ -152,7 +152,8 @@ module sgpu_link_bridge #(
   sgpu_link_crc16 u_crc16 (.crc_i(crc_q), .data_i(b), .crc_o(crc_next));
 
   // conditions
-  logic c;
+  logic c, wpneg;
+  assign wpneg = (wp_q[PtrW-1:3] == '1);  // -8..-1
   always_comb begin
     unique case (u_cond)
       sgpu_link_ucode_pkg::COND_TRUE:     c = 1'b1;
@@ -167,7 +168,7 @@ module sgpu_link_bridge #(
       sgpu_link_ucode_pkg::COND_WPOVER:   c = (wp_q > PtrW'(sgpu_link_pkg::MAX_PAYLOAD));
       // receiving, wp counts decoded bytes from -MIN_FRAME: past MAX_FRAME, below MIN_FRAME
       sgpu_link_ucode_pkg::COND_WPGTF:    c = (wp_q == PtrW'(sgpu_link_pkg::MAX_PAYLOAD + 1));
-      sgpu_link_ucode_pkg::COND_WPNEG:    c = (wp_q[PtrW-1:3] == '1);
+      sgpu_link_ucode_pkg::COND_WPNEG:    c = wpneg;
       // the payload ends at rp (rp - 1024 is the payload offset)
       sgpu_link_ucode_pkg::COND_RPEQLEN:  c = (rp_q[9:0] == len_q);
       // framing: rp reached A_BASE + wp (wp <= MAX_PAYLOAD; rp wraps to 0 after 2047)
@@ -247,7 +248,9 @@ module sgpu_link_bridge #(
     rp_q <= rp_d;
     if (rd && !rdw_q) tmo_q <= '0;
     else if (rdw_q) tmo_q <= tmo_q + 1'b1;
-    wait_q <= u_wclr ? '0 : wait_q + {{(WaitW - 1){1'b0}}, !wait_q[WaitW-1]};
+    // the admin wait: restarted before the first poll; the poll loop leaves when its top bit
+    // sets (it may wrap later, unused)
+    wait_q <= u_wclr ? '0 : wait_q + 1'b1;
     if (rd && rdw_q && reg_rvalid_i) begin
       word_q <= reg_rdata_i;
     end else if (adv && u_wsh) begin
@@ -257,7 +260,7 @@ module sgpu_link_bridge #(
     // a block that ends leaves its code byte at cp, and cp moves to the next placeholder
     if (u_wr == sgpu_link_ucode_pkg::WR_CLOSE || u_wr == sgpu_link_ucode_pkg::WR_OPEN || (emit && (full || b0))) cp_q <= op_q;
     if (u_wr == sgpu_link_ucode_pkg::WR_CLOSE || u_wr == sgpu_link_ucode_pkg::WR_OPEN || emit) op_q <= op_q + 1'b1;
-    else if (adv && u_ops) op_q <= u_imm[PtrW-1:0];
+    else if (adv && u_ops) op_q <= u_imm[PtrW-1:0] & PtrW'(10'h240);  // B_BASE 0 or N_BASE 576
     if (adv) begin
       unique case (u_wp)
         sgpu_link_ucode_pkg::WP_INC:  wp_q <= wp_q + 1'b1;
@@ -265,7 +268,8 @@ module sgpu_link_bridge #(
         default: ;
       endcase
       unique case (u_ad)
-        sgpu_link_ucode_pkg::AD_ADD4: addr_q <= addr_q + AddrW'(4);
+        // +4 within a 1 KiB block (the program's loops never cross one: tools/link_ucode.py)
+        sgpu_link_ucode_pkg::AD_ADD4: addr_q[9:2] <= addr_q[9:2] + 8'd1;
         sgpu_link_ucode_pkg::AD_SH:   addr_q <= {b, addr_q[AddrW-1:8]};
         default: ;
       endcase
@@ -283,12 +287,13 @@ module sgpu_link_bridge #(
       if (u_s0) s0_q <= word_q[7:0];
       if (u_keep) kept_seq_q <= seq_q;
       // the header bytes the checks and the execution use, as they are received
-      if (u_wr == sgpu_link_ucode_pkg::WR_RX) begin
-        unique case (wp_q)
-          PtrW'(sgpu_link_pkg::OFF_KIND - sgpu_link_pkg::MIN_FRAME): kind_q <= b[2:0];
-          PtrW'(sgpu_link_pkg::OFF_SEQ - sgpu_link_pkg::MIN_FRAME):  seq_q <= b;
-          PtrW'(sgpu_link_pkg::OFF_LEN - sgpu_link_pkg::MIN_FRAME):  len_q[7:0] <= b;
-          PtrW'(sgpu_link_pkg::OFF_LEN + 1 - sgpu_link_pkg::MIN_FRAME): begin
+      // (wp is -7..-3 for them: wpneg and its low 3 bits)
+      if (u_wr == sgpu_link_ucode_pkg::WR_RX && wpneg) begin
+        unique case (wp_q[2:0])
+          3'(sgpu_link_pkg::OFF_KIND - sgpu_link_pkg::MIN_FRAME): kind_q <= b[2:0];
+          3'(sgpu_link_pkg::OFF_SEQ - sgpu_link_pkg::MIN_FRAME):  seq_q <= b;
+          3'(sgpu_link_pkg::OFF_LEN - sgpu_link_pkg::MIN_FRAME):  len_q[7:0] <= b;
+          3'(sgpu_link_pkg::OFF_LEN + 1 - sgpu_link_pkg::MIN_FRAME): begin
             len_q[9:8] <= b[1:0];
             lenhi_q    <= (b[7:2] != 6'd0);
           end
