@@ -97,7 +97,7 @@ REQ_HDR = 1019  # the request as decoded: header at 1019..1023, payload byte i a
 REQ_PAY = 1024  # after it (the receive pointer stops at 1019 + MAX_FRAME + 1 = 1539)
 A_BASE = 1536   # the response payload as executed (byte i at 1536 + i), read again to frame it
 # Labels the RTL and the proofs use (L_NAME in the package).
-EXPORT = ["RX_START", "RX_DELIM", "CHK", "NOREP", "XEND", "BUSERR", "SEND", "SEND_L"]
+EXPORT = ["RX_START", "RX_DELIM", "ACC", "CHK", "NOREP", "XEND", "SEND", "SEND_L"]
 
 
 class Prog:
@@ -213,55 +213,15 @@ def program(p):
     # ------------------------------------------------------------------ frame checks (3, 6)
     p.label("RX_DELIM")
     p("(taken) empty or shorter than MIN_FRAME: dropped", jmp="RX_START", cond="wpneg")
+    p.label("ACC")  # a frame accepted: it gets exactly one response
     p(jmp="NK_CRC", cond="crc0", pol=1)
-    # CHK..XEND: the CRC register stays 0 (nothing below updates it before XEND)
+    # CHK..XEND: the CRC register stays 0 (nothing updates it before XEND; the NAKs are after)
     p.label("CHK")
     p("the length field against the decoded length - 7 (wp)", jmp="CHK_LB", cond="lenok",
       pol=1)
     p(rp="setw", imm=REQ_HDR)
     p(b="mem", jmp="NK_VER", cond="beq", imm=C["VERSION"], pol=1)
     p("the kept seq: send the kept response again", rp="inc", jmp="REPLAY", cond="replay")
-    p(jmp="NOREP", cond="true")
-    p.label("CHK_LB")  # the length field is wrong: version and replay first
-    p(rp="setw", imm=REQ_HDR)
-    p(b="mem", jmp="NK_VER", cond="beq", imm=C["VERSION"], pol=1)
-    p(jmp="REPLAY", cond="replay")
-    p(jmp="NAK_LEN", cond="true")
-
-    # ------------------------------------------------------------------ NAKs (nothing executed)
-    # the payload: status, 0, detail at A_BASE; then NAK_TAIL frames it at N_BASE and sends it
-    p.label("NK_CRC")  # BAD_CRC, detail the decoded length (wp + MIN_FRAME)
-    for _ in range(C["MIN_FRAME"]):
-        p(wp="inc")
-    p.head(C["ST_BAD_CRC"], "wplo", "wphi")
-    p(jmp="NAK_TAIL", cond="true")
-    p.label("NK_VER")  # BAD_VERSION, detail the version byte (rp at it)
-    p.head(C["ST_BAD_VERSION"], "mem", "zero")
-    p(jmp="NAK_TAIL", cond="true")
-    p.label("NK_KIND")  # BAD_KIND, detail the kind byte (rp at it)
-    p.head(C["ST_BAD_KIND"], "mem", "zero")
-    p(jmp="NAK_TAIL", cond="true")
-    p.label("NAK_LEN")  # BAD_LENGTH, detail the length field
-    p(rp="setw", imm=REQ_HDR + C["OFF_LEN"])
-    p.head(C["ST_BAD_LENGTH"], "mem", "mem", lo_mem=True)
-    p(jmp="NAK_TAIL", cond="true")
-    p.label("NAK_F8")   # BAD_FIELD at the MEM_READ words field
-    p(rp="set8", imm=C["MEM_HDR_LEN"])
-    p.label("NAK_FIELD")  # BAD_FIELD, detail the payload offset rp
-    p.head(C["ST_BAD_FIELD"], "rplo", "rphi")
-    p(jmp="NAK_TAIL", cond="true")
-    p.label("NAK_FIELD_A")  # BAD_FIELD, the payload offset kept in addr
-    p.head(C["ST_BAD_FIELD"], "adlo", "adhi")
-    p(jmp="NAK_TAIL", cond="true")
-    p.label("NAK_LONG")  # TOO_LONG, detail the response length (counted in wp)
-    p.head(C["ST_TOO_LONG"], "wplo", "wphi")
-    p.label("NAK_TAIL")
-    p(b="zero", wr="ai", aa=1)
-    p(wp="set", imm=C["RESP_HDR_LEN"])
-    frame("N", N_BASE, "nak")
-    p(rp="setw", imm=N_BASE)
-    p(jmp="SEND", cond="true")
-
     # ------------------------------------------------------------------ kind, dispatch
     # NOREP..XEND: the frame passed every frame check and is not a replay
     p.label("NOREP")
@@ -552,6 +512,47 @@ def program(p):
     p.label("FIN")
     p(jmp="FRAME_B", cond="true")
     p.label("XEND")
+
+    p.label("CHK_LB")  # the length field is wrong: version and replay first
+    p(rp="setw", imm=REQ_HDR)
+    p(b="mem", jmp="NK_VER", cond="beq", imm=C["VERSION"], pol=1)
+    p(jmp="REPLAY", cond="replay")
+    p(jmp="NAK_LEN", cond="true")
+
+    # ------------------------------------------------------------------ NAKs (nothing executed)
+    # the payload: status, 0, detail at A_BASE; then NAK_TAIL frames it at N_BASE and sends it
+    p.label("NK_CRC")  # BAD_CRC, detail the decoded length (wp + MIN_FRAME)
+    for _ in range(C["MIN_FRAME"]):
+        p(wp="inc")
+    p.head(C["ST_BAD_CRC"], "wplo", "wphi")
+    p(jmp="NAK_TAIL", cond="true")
+    p.label("NK_VER")  # BAD_VERSION, detail the version byte (rp at it)
+    p.head(C["ST_BAD_VERSION"], "mem", "zero")
+    p(jmp="NAK_TAIL", cond="true")
+    p.label("NK_KIND")  # BAD_KIND, detail the kind byte (rp at it)
+    p.head(C["ST_BAD_KIND"], "mem", "zero")
+    p(jmp="NAK_TAIL", cond="true")
+    p.label("NAK_LEN")  # BAD_LENGTH, detail the length field
+    p(rp="setw", imm=REQ_HDR + C["OFF_LEN"])
+    p.head(C["ST_BAD_LENGTH"], "mem", "mem", lo_mem=True)
+    p(jmp="NAK_TAIL", cond="true")
+    p.label("NAK_F8")   # BAD_FIELD at the MEM_READ words field
+    p(rp="set8", imm=C["MEM_HDR_LEN"])
+    p.label("NAK_FIELD")  # BAD_FIELD, detail the payload offset rp
+    p.head(C["ST_BAD_FIELD"], "rplo", "rphi")
+    p(jmp="NAK_TAIL", cond="true")
+    p.label("NAK_FIELD_A")  # BAD_FIELD, the payload offset kept in addr
+    p.head(C["ST_BAD_FIELD"], "adlo", "adhi")
+    p(jmp="NAK_TAIL", cond="true")
+    p.label("NAK_LONG")  # TOO_LONG, detail the response length (counted in wp)
+    p.head(C["ST_TOO_LONG"], "wplo", "wphi")
+    p.label("NAK_TAIL")
+    p(b="zero", wr="ai", aa=1)
+    p(wp="set", imm=C["RESP_HDR_LEN"])
+    frame("N", N_BASE, "nak")
+    p(rp="setw", imm=N_BASE)
+    p(jmp="SEND", cond="true")
+
 
     # ------------------------------------------------------------------ framing, sending
     p.label("FRAME_B")

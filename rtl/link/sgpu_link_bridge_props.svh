@@ -1,64 +1,100 @@
 // sgpu_link_bridge_props.svh - formal properties of sgpu_link_bridge
 // (tests/formal/link_bridge.sby), included at the end of the module under `ifdef FORMAL`.
-// The bytes from the host and the register bus's answers are unconstrained; the buffers'
-// contents are symbolic.
-//  (1) no frame whose CRC register did not end at 0 (or whose version is wrong) ever causes a
-//      register access: every bus access happens while the executor handles a frame that
-//      passed the CRC, version, replay, length and kind checks, and that frame is held
-//      unchanged until its response is sent;
+// The bytes from the host, their timing and the register bus's answers are unconstrained; the
+// buffer's contents are symbolic. Monitors record, at each delimiter the engine takes, the CRC
+// register (f_crc) and whether the frame's seq is the kept one (f_rep); then
+//  (1) no frame whose CRC register did not end at 0 ever causes a register access: every bus
+//      access has f_crc == 0, and the frame's own delimiter was the last byte taken;
 //  (2) a frame carrying the kept sequence number (a replay) never causes a register access;
-//  (3) every frame the deframer offers gets exactly one response (a NAK, a replay or the new
-//      response): one framer start between the offer and its acknowledgement, none outside;
-// Cover: a frame executed (deeper covers, a register access, a whole round trip, cost minutes:
-// tb_link covers them in simulation).
-// The submodules' own properties (sgpu_link_exec_props.svh, sgpu_link_framer_props.svh)
-// keep their state machines in legal states, which the induction needs.
+//  (3) every accepted frame (one that reached L_ACC: delimited, MIN_FRAME..MAX_FRAME bytes)
+//      gets exactly one response: one leading delimiter sent between its acceptance and the
+//      end of that response, none outside, and no byte taken meanwhile.
+// The induction needs the engine's state tied to its program: the registered instruction is
+// the program's word at upc, upc stays within the program, and the program's regions (labels
+// from the generated package) hold what the monitors say. The program's text is logic in the
+// proof (proc -norom), so the solver checks every instruction of every region.
+// Covers: the receive path (deeper ones cost minutes: tb_link reaches every outcome).
 logic f_past_valid = 1'b0;
 always_ff @(posedge clk_i) f_past_valid <= 1'b1;
 always_comb if (!f_past_valid) assume (!rst_ni);
 logic f_on;
 assign f_on = f_past_valid && rst_ni;
 
-// (3) harness: a response was started for the frame being offered
-logic f_answered;
+localparam logic [8:0] FRxDelim = sgpu_link_ucode_pkg::L_RX_DELIM;
+localparam logic [8:0] FAcc     = sgpu_link_ucode_pkg::L_ACC;
+localparam logic [8:0] FChk     = sgpu_link_ucode_pkg::L_CHK;
+localparam logic [8:0] FNoRep   = sgpu_link_ucode_pkg::L_NOREP;
+localparam logic [8:0] FXEnd    = sgpu_link_ucode_pkg::L_XEND;
+localparam logic [8:0] FSend    = sgpu_link_ucode_pkg::L_SEND;
+localparam logic [8:0] FSendL   = sgpu_link_ucode_pkg::L_SEND_L;
+
+logic f_take, f_tx, f_replay_now;
+assign f_take       = rx_valid_i && rx_ready_o;
+assign f_tx         = tx_valid_o && tx_ready_i;
+assign f_replay_now = kept_q && (seq_q == kept_seq_q);
+
+// (1), (2): at each delimiter taken
+logic [15:0] f_crc;
+logic        f_rep;
 always_ff @(posedge clk_i) begin
-  if (!rst_ni || frame_ack) f_answered <= 1'b0;
-  else if (fr_start) f_answered <= 1'b1;
+  if (f_take && rx_data_i == 8'h00) begin
+    f_crc <= crc_q;
+    f_rep <= f_replay_now;
+  end
 end
+
+// (3): a frame accepted and not yet answered (f_pend); its response started (f_sent)
+logic f_pend, f_sent, f_last;
+assign f_last = f_tx && upc_q == FSendL && tx_data_o == 8'h00;  // the response's last byte
+always_ff @(posedge clk_i) begin
+  if (!rst_ni) begin
+    f_pend <= 1'b0;
+    f_sent <= 1'b0;
+  end else begin
+    if (upc_q == FAcc && adv) f_pend <= 1'b1;
+    if (f_tx && upc_q == FSend) f_sent <= 1'b1;
+    if (f_last) begin
+      f_pend <= 1'b0;
+      f_sent <= 1'b0;
+    end
+  end
+end
+
+logic f_in_delim, f_in_chk, f_in_exec;
+assign f_in_delim = (upc_q >= FRxDelim) && (upc_q < FXEnd);
+assign f_in_chk   = (upc_q >= FChk) && (upc_q < FXEnd);
+assign f_in_exec  = (upc_q >= FNoRep) && (upc_q < FXEnd);
 
 always_comb begin
   if (f_on) begin
-    // (1), (2): bus accesses only from the executor, only for a frame that passed the checks
-    assert (!reg_valid_o || ex_busy);
-    assert (!ex_busy || state_q == Exec);
-    assert (state_q != Exec ||
-            (frame_valid && crc_ok && version == sgpu_link_pkg::VERSION && !replay && len_ok &&
-             kind_ok));
-    assert (!reg_valid_o || (crc_ok && !replay));
-    // the executor starts only from Idle, for a frame that passed the checks
-    assert (!ex_start || (state_q == Idle && frame_valid && crc_ok && !replay));
-    // (3): one response per offered frame
-    assert (!fr_start || (frame_valid && !f_answered && !fr_busy));
-    assert (!frame_ack || f_answered);
-    assert (f_answered == (state_q == SendWait));
-    assert (state_q == Idle || frame_valid);
-    assert (!fr_busy || state_q == SendWait);
-    assert (state_q != SendWait || fr_busy);
-    assert (!fr_done || state_q == SendWait);
-    assert (!ex_done || state_q == Exec);
-    assert (state_q != Exec || ex_busy || ex_start);
+    // the engine runs its program
+    assert (ui_q == sgpu_link_ucode_pkg::ucode(upc_q, 8'(AdminWaitLog2)));
+    assert (32'(upc_q) < sgpu_link_ucode_pkg::LENGTH);
+    assert (!rdw_q || rd);
+    // regions: from a delimiter to the end of execution the CRC register and the replay
+    // verdict are the delimiter's; past the CRC check the register is 0; in execution the
+    // frame is no replay; the bus is used only there
+    if (f_in_delim) begin
+      assert (crc_q == f_crc);
+      assert (f_replay_now == f_rep);
+    end
+    if (f_in_chk) assert (crc_q == 16'h0000);
+    if (f_in_exec) assert (!f_replay_now);
+    assert (u_bus == sgpu_link_ucode_pkg::BUS_NONE || f_in_exec);
+    assert (!rdw_q || f_in_exec);
+    // (1), (2)
+    assert (!reg_valid_o || (f_crc == 16'h0000 && !f_rep));
+    // (3): pending exactly from acceptance to the response's last byte; the response's
+    // leading delimiter once, only while pending; no byte taken while pending
+    assert (f_pend == (upc_q > FAcc && !(upc_q == FSendL + 9'd1)));
+    assert (f_sent == (upc_q == FSendL));
+    assert (!(f_tx && upc_q == FSend) || (f_pend && !f_sent));
+    assert (!f_take || !f_pend);
+    assert (!f_tx || f_pend);
   end
 end
 
-// a frame is acknowledged only once it was answered, and the deframer holds it until then
-always_ff @(posedge clk_i) begin
-  if (f_on && $past(f_on) && $past(frame_valid) && !$past(frame_ack)) begin
-    assert (frame_valid);
-    assert ($stable(seq) && $stable(crc_ok) && $stable(pos) && $stable(kind) && $stable(len));
-  end
-end
-
-// cover: a frame passes every check and is executed. (The first register access comes about 30
-// cycles after reset at the least, past the microcoded checks: a cover that deep takes z3 over
-// 15 minutes; tb_link reaches every outcome, bus reads and errors included, in simulation.)
-always_comb if (f_on) cover (ex_start);
+// covers: a decoded byte stored; a delimiter after a block. (A whole frame accepted is ~30
+// steps deep, the solver takes over 10 minutes there; tb_link reaches every outcome.)
+always_comb if (f_on) cover (we && u_wr == sgpu_link_ucode_pkg::WR_RX);
+always_comb if (f_on) cover (upc_q == FRxDelim);
