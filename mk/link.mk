@@ -6,7 +6,8 @@
 #
 #   make link-lint   verilator --lint-only -Wall on the UART and the bridge (also `make lint`)
 #   make link-synth  the bridge and the UART through synth_ice40: SB_LUT4 and FF counts
-#                    (tools/synth_link.sh; budget 600 SB_LUT4, reported, not enforced)
+#                    (tools/synth_link.sh; budget: UART + bridge at 3 Mbaud within 600 SB_LUT4,
+#                    enforced)
 .PHONY: link-lint link-synth
 
 LINK_LINT_CMD := $(VERILATOR) --lint-only -Wall --top-module sgpu_link_bridge $(LINK_RTL_SRC) && \
@@ -54,7 +55,7 @@ lint: wb-lint
 TESTS += wb_lint
 TEST_CMD_wb_lint := $(WB_LINT_CMD)
 
-# The RTL deframer fed pure random byte streams against the reference bridge (tb_link --noise:
+# The RTL receive path fed pure random byte streams against the reference bridge (tb_link --noise:
 # random lengths and zero densities, bursts of zeros, then a PING that must be answered); a
 # short run here, the long campaign's command and numbers in docs/verification.md.
 TESTS += tb_link_noise

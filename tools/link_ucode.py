@@ -1,36 +1,46 @@
 #!/usr/bin/env python3
-"""link_ucode.py - the link bridge executor's microcode: its program and its assembler.
+"""link_ucode.py - the link bridge's microcode: its program and its assembler.
 
 Usage: link_ucode.py [--out DIR] [--check] [--list]
   (none)     write rtl/gen/sgpu_link_ucode_pkg.sv under DIR (default: the repository)
   --check    regenerate in memory and fail if the checked-in file differs (make check-gen)
-  --list     print the program with its addresses (for reading a simulation trace)
+  --list     print the program with its addresses and labels (for reading a trace)
 
-sgpu_link_exec (rtl/link/sgpu_link_exec.sv) is a small sequencer over a byte-serial datapath;
-what it does for each request kind (docs/protocol.md sections 5, 7, 8) is the program below,
-one instruction per cycle (a register read stalls until its answer). The generated package
-holds the instruction layout (field LSBs and codes) and the program as the function
-ucode(addr, admin_wait_log2); the executor registers ucode(upc_d) every cycle, which Yosys maps
-to block RAM (a 46-bit wide, 256-deep ROM: three SB_RAM40_4K on iCE40).
+sgpu_link_bridge (rtl/link/sgpu_link_bridge.sv) is one sequencer over a byte-serial datapath;
+everything it does (docs/protocol.md sections 2-8: receive and COBS-decode a frame, check it,
+execute it on the register bus, frame and COBS-encode the response into the buffer, send it)
+is the program below, one instruction per cycle (a register read, a byte taken or sent, an
+emit into a full COBS block stall it). The generated package holds the instruction layout
+(field LSBs and codes), the buffer's layout, the labels the RTL and the proofs use, and the
+program as the function ucode(addr, admin_wait_log2); the bridge registers ucode(upc_d) every
+cycle, which Yosys maps to block RAM (50 bits x 512 words).
 
 Instruction fields (all optional; the default does nothing and goes to the next address):
   jmp/cond/pol   jump to a label if cond (xor pol) holds; cond "true" jumps always
   bus            "wr": write word to addr (one cycle); "rd": read addr into word (stalls until
-                 the answer; no answer within ReadTimeout cycles jumps to BUSERR)
-  b              the byte bus: zero rb imm w0 st dlo dhi lenlo lenhi rplo rphi wplo wphi cnt
-                 adlo adhi (rb: the request byte at rp; w0: word[7:0])
+                 the answer; one not answered within ReadTimeout cycles completes with the
+                 condition berr set: p.read() tests it and goes to BUSERR)
+  b              the byte bus: imm rx mem w0 cnt rplo rphi wplo wphi adlo adhi crchi crclo, and
+                 "zero" (imm 0) (rx: the byte from the host; mem: the buffer at rp; w0:
+                 word[7:0])
   wsh            word <= {b, word[31:8]}
-  we             response buffer[wp, or imm with wa] <= b
-  rp, wp         "inc", or an integer (set)
-  ad             "imm" (the 16-bit immediate), "add4", "sh" (addr <= {b, addr[15:8]})
+  wr             the buffer's write: "rx" (b at rp: a received byte), "a" (b at A_BASE + wp),
+                 "ai" (b at A_BASE + aa, aa 0..7), "emit" (b into the COBS encoder), "open"
+                 (the first code byte's placeholder), "close" (the open block's code byte),
+                 "endz" (b, the delimiter, at the last placeholder)
+  take, tx       take the byte from the host (waits for it) / send b (waits until taken)
+  rp             "inc", "set8" (REQ_PAY + imm[7:0]: a payload offset), "setw" (imm[10:0])
+  wp             "inc", "set" (imm[7:0] sign-extended)
+  ad             "add4" (within a 1 KiB block), "sh" (addr <= {b, addr[15:8]})
   cnt            "ld" (<= b), "dec", "inc"
-  st             status <= imm; dlo, dhi: detail bytes <= b
-  s0             s0 <= word; wclr: restart the admin wait counter
-  done, nak      end of the request (with nak: refused); status and detail must have been
-                 written by an earlier instruction (the bridge takes them with done)
-The immediate is 16 bits: imm[7:0] is the byte operand (b imm, conditions, st, rp/wp/wa), the
-jump target is imm[15:8]; "ad imm" uses all 16 and cannot jump. The assembler refuses an
-instruction whose operands collide. Python standard library only.
+  crc            "upd" (the CRC register takes b), "init"
+  ops            op (the encoder's output) <= imm (B_BASE or N_BASE)
+  s0             s0 <= word[7:0]; wclr: restart the admin wait counter
+  keep           the response being framed is the kept one (its seq, the valid flag)
+The immediate is 16 bits: imm[7:0] is the byte operand (b imm, conditions, rp set8, wp set),
+imm[15:8] the jump target (with the jt8 bit) or aa; "rp setw" and "ops" use all 16 and cannot
+jump. The assembler refuses an instruction whose operands collide. Python standard library
+only.
 """
 import argparse
 import os
