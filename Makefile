@@ -6,7 +6,8 @@
 #   make bench     teardown benchmark, in process and over the RTL link
 #                  -> build/bench/teardown.{csv,md,png} (BENCH_LINK_MAX_PAGES=)
 #   make formal    SymbiYosys proofs (tests/formal/*.sby), a table of results (FORMAL_ARGS=)
-#   make synth     the synthesis gate: the core through Yosys for iCE40 and ECP5 (SYNTH_CONFIGS=)
+#   make synth     the synthesis gates: the core through Yosys for iCE40 and ECP5 (SYNTH_CONFIGS=),
+#                  then the host link (UART + bridge, tools/synth_link.sh)
 #   make soak      differential test, >= 1 M operations over several seeds (SEEDS=, OPS=)
 #   make coverage  line and functional coverage of rtl/ from the RTL tests
 #   make fuzz      the admin-command fuzzer for FUZZ_TIME seconds (30)
@@ -153,8 +154,10 @@ bench: deps deps-plot
 formal: deps-formal
 	$(FORMAL_CMD) $(FORMAL_ARGS)
 
+# the core's gate, then the host link's (UART + bridge within its 600 SB_LUT4 at 3 Mbaud)
 synth: deps-formal
 	$(SYNTH_CMD) $(SYNTH_CONFIGS)
+	$(LINK_SYNTH_CMD)
 
 soak: deps
 	@$(MAKE) --no-print-directory soak-build
