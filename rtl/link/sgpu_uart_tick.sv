@@ -1,19 +1,19 @@
 // sgpu_uart_tick: a fractional clock divider, the time base of the UART (sgpu_uart_tx,
-// sgpu_uart_rx). It ticks on average once every Num / Inc clock cycles: a phase accumulator
-// adds Inc each cycle and ticks, subtracting Num, when the sum reaches Num. Every interval is
+// sgpu_uart_rx). It ticks on average once every Num / Inc clock cycles, as a phase accumulator
+// would that adds Inc each cycle and ticks, subtracting Num, when the sum reaches Num (the
+// reference behaviour; built as below, with the same ticks). Every interval is
 // floor(Num / Inc) or that + 1 cycles, so the error never accumulates (the position of tick n
 // is within one cycle of n * Num / Inc).
 //   restart_i  start a new time base: the accumulator goes to 0 (no tick this cycle); the first
 //              tick then comes ceil(Num / Inc) cycles later.
-//   tick_o     one-cycle pulse, combinational from the accumulator (no tick with restart_i).
+//   tick_o     one-cycle pulse, combinational from the state (no tick with restart_i).
 // Num >= Inc >= 1 (at most one tick per cycle), checked at elaboration.
-// When Inc divides Num the accumulator only ever holds multiples of Inc: it is then a plain
-// counter of Num / Inc cycles (0 .. Num / Inc - 1, ticking at the last), the same ticks for
-// fewer bits; a power-of-two count wraps by itself.
+// Built as: when Inc divides Num the accumulator only ever holds multiples of Inc, so a plain
+// counter of Num / Inc cycles (0 .. Num / Inc - 1, ticking at the last; a power-of-two count
+// wraps by itself); otherwise the phase after the last tick and a down counter (gen_frac).
 module sgpu_uart_tick #(
-  parameter int unsigned  Num  = 4,  // interval numerator, cycles x Inc
-  parameter int unsigned  Inc  = 1,  // interval denominator
-  localparam int unsigned AccW = $clog2(Num + Inc + 1)
+  parameter int unsigned Num = 4,  // interval numerator, cycles x Inc
+  parameter int unsigned Inc = 1   // interval denominator
 ) (
   input  logic clk_i,
   input  logic rst_ni,
@@ -44,26 +44,49 @@ module sgpu_uart_tick #(
     CntBelowPeriod_A: assert property (@(posedge clk_i) disable iff (!rst_ni)
         cnt_q <= CntW'(Period - 1));
 `endif
-  end else begin : gen_acc
-    logic [AccW-1:0] acc_q, acc_d;
-    logic [AccW-1:0] sum;
+  end else begin : gen_frac
+    // The accumulator kept as its value after the last tick (the phase, below Inc) and a
+    // count of the cycles to the next tick: with Num = Q * Inc + R (0 < R < Inc), from phase
+    // p the next tick is Q + 1 cycles on if p < R (the phase then grows by Inc - R), else Q
+    // (it shrinks by R). A small phase function and a down counter instead of a wide adder,
+    // comparator and subtractor; the same ticks.
+    localparam int unsigned Q    = Num / Inc;
+    localparam int unsigned R    = Num % Inc;
+    localparam int unsigned PhW  = $clog2(Inc);
+    localparam int unsigned CntW = $clog2(Q + 1);
 
-    assign sum    = acc_q + AccW'(Inc);
-    assign tick_o = !restart_i && (sum >= AccW'(Num));
+    logic [PhW-1:0]  ph_q, ph_d, ph_next;  // the phase after the last tick (or restart)
+    logic [CntW-1:0] cnt_q, cnt_d;         // cycles to the next tick, minus one
+
+    assign ph_next = (ph_q < PhW'(R)) ? ph_q + PhW'(Inc - R) : ph_q - PhW'(R);
+    assign tick_o  = !restart_i && (cnt_q == '0);
 
     always_comb begin
-      acc_d = sum;
-      if (tick_o) acc_d = sum - AccW'(Num);
-      if (restart_i) acc_d = '0;
+      ph_d  = ph_q;
+      cnt_d = cnt_q - CntW'(1);
+      if (tick_o) begin
+        ph_d  = ph_next;
+        cnt_d = (ph_next < PhW'(R)) ? CntW'(Q) : CntW'(Q - 1);
+      end
+      if (restart_i) begin
+        ph_d  = '0;
+        cnt_d = CntW'(Q);  // phase 0 < R: Q + 1 cycles, ceil(Num / Inc)
+      end
     end
 
     always_ff @(posedge clk_i) begin
-      if (!rst_ni) acc_q <= '0;
-      else acc_q <= acc_d;
+      if (!rst_ni) begin
+        ph_q  <= '0;
+        cnt_q <= CntW'(Q);
+      end else begin
+        ph_q  <= ph_d;
+        cnt_q <= cnt_d;
+      end
     end
 
 `ifdef VERILATOR  // concurrent assertions: Verilator here
-    AccBelowNum_A: assert property (@(posedge clk_i) disable iff (!rst_ni) acc_q < AccW'(Num));
+    PhaseBelowInc_A: assert property (@(posedge clk_i) disable iff (!rst_ni)
+        {1'b0, ph_q} < (PhW + 1)'(Inc) && cnt_q <= CntW'(Q));
 `endif
   end
 

@@ -22,10 +22,10 @@ module sgpu_uart_tx #(
   output logic       tx_o
 );
   // The bit counter: a 4-bit LFSR (x^4 + x^3 + 1, period 15, so the eleven states used are
-  // distinct) stepped at every bit boundary, one LUT of
-  // feedback instead of an adder. A byte taken loads Start (the start bit on the line); nine
-  // steps later the stop bit is on the line (StopBit); one more step reaches Idle, where the time
-  // base is held in restart, so no tick steps it further.
+  // distinct) stepped at every bit boundary, one LUT of feedback instead of an adder. A byte
+  // taken loads Start (the start bit on the line); nine steps later the stop bit is on the line
+  // (StopBit); one more step reaches Idle, where the time base is held in restart, so no tick
+  // steps it further.
   typedef logic [3:0] cnt_t;
   function automatic logic [3:0] step(input logic [3:0] c);
     step = {c[2:0], c[3] ^ c[2]};
