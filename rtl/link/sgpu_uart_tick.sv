@@ -8,9 +8,10 @@
 //              tick then comes ceil(Num / Inc) cycles later.
 //   tick_o     one-cycle pulse, combinational from the state (no tick with restart_i).
 // Num >= Inc >= 1 (at most one tick per cycle), checked at elaboration.
-// Built as: when Inc divides Num the accumulator only ever holds multiples of Inc, so a plain
-// counter of Num / Inc cycles (0 .. Num / Inc - 1, ticking at the last; a power-of-two count
-// wraps by itself); otherwise the phase after the last tick and a down counter (gen_frac).
+// Built as: when Inc divides Num the accumulator only ever holds multiples of Inc, so a counter
+// of Num / Inc cycles: a Johnson counter for an even count up to 8 (gen_johnson), else binary
+// (0 .. Num / Inc - 1, ticking at the last; a power-of-two count wraps by itself); otherwise the
+// phase after the last tick and a down counter (gen_frac).
 module sgpu_uart_tick #(
   parameter int unsigned Num = 4,  // interval numerator, cycles x Inc
   parameter int unsigned Inc = 1   // interval denominator
@@ -20,7 +21,27 @@ module sgpu_uart_tick #(
   input  logic restart_i,  // reset the phase, see above
   output logic tick_o      // one interval has passed
 );
-  if (Inc >= 1 && Num % Inc == 0) begin : gen_count
+  if (Inc >= 1 && Num % Inc == 0 && (Num / Inc) % 2 == 0 && Num / Inc <= 8) begin : gen_johnson
+    // A short even count: a Johnson counter of Num / Inc / 2 bits (no adder; its last state,
+    // 10..0, decoded from two bits).
+    localparam int unsigned M = Num / Inc / 2;
+    logic [M-1:0] j_q, j_d;
+    logic         last;
+
+    if (M == 1) begin : gen_one
+      assign last = j_q[0];
+      assign j_d  = restart_i ? 1'b0 : !j_q[0];
+    end else begin : gen_more
+      assign last = j_q[M-1] && !j_q[M-2];
+      assign j_d  = restart_i ? '0 : {j_q[M-2:0], !j_q[M-1]};
+    end
+    assign tick_o = !restart_i && last;
+
+    always_ff @(posedge clk_i) begin
+      if (!rst_ni) j_q <= '0;
+      else j_q <= j_d;
+    end
+  end else if (Inc >= 1 && Num % Inc == 0) begin : gen_count
     localparam int unsigned Period = Num / Inc;
     localparam int unsigned CntW   = Period > 1 ? $clog2(Period) : 1;
     localparam bit          Wraps  = (Period & (Period - 1)) == 0;  // a power of two
