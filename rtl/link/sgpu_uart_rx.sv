@@ -13,6 +13,12 @@
 //   overrun_o   one-cycle pulse: a byte was received while the last one was still not taken;
 //               the new byte is dropped.
 // Latency: a byte is valid about half a bit time (+ 3 cycles) after the start of its stop bit.
+// Inside: no bit counter and no state for the stop bit or the break. The samples shift in at
+// the top of a register preset to all ones while idle, so the start bit's 0 reaching its bottom
+// says the next sample is the stop bit's. A frame starts at a falling edge of the synchronised
+// line (a third flop keeps the line a cycle earlier), which is the wait for the line to go high
+// after a framing error; every other idle cycle starts with the line high, so there the edge is
+// the level.
 module sgpu_uart_rx #(
   parameter int unsigned ClksNum = 4,  // clock cycles per bit, numerator
   parameter int unsigned ClksDen = 1   // and denominator
@@ -26,94 +32,85 @@ module sgpu_uart_rx #(
   output logic       frame_err_o,
   output logic       overrun_o
 );
-  typedef enum logic [2:0] {Idle, Start, Data, Stop, Break} state_e;
-
-  state_e     state_q, state_d;
-  logic [1:0] sync_q;                // the synchroniser; sync_q[1] is the line
-  logic       half_q, half_d;        // which half-bit tick within a bit
-  logic [2:0] bit_q, bit_d;          // data bit being received
-  logic [7:0] shift_q, shift_d;
+  logic [2:0] sync_q;           // the synchroniser (sync_q[1] is the line), the line before
+  logic       busy_q, busy_d;   // a frame: from its falling edge to its stop bit's sample
+  logic       first_q, first_d; // the next sample is the start bit's
+  logic       half_q, half_d;   // the next half-bit tick is a sample
+  logic [8:0] shift_q, shift_d; // the samples, shifted in at the top over all ones
   logic       valid_q, valid_d;
   logic [7:0] data_q, data_d;
   logic       ferr_d, ovr_d, ferr_q, ovr_q;
-  logic       line, tick, restart, sample;
+  logic       line, fall, tick, restart, sample;
 
   assign line = sync_q[1];
+  assign fall = sync_q[2] && !sync_q[1];
 
   sgpu_uart_tick #(.Num(ClksNum), .Inc(2 * ClksDen)) u_tick (
     .clk_i, .rst_ni, .restart_i(restart), .tick_o(tick)
   );
 
-  assign restart = (state_q == Idle);
-  // Data and stop bits: every second half-bit tick, a bit time after the last sample.
+  assign restart = !busy_q;
+  // The start bit at the first half-bit tick, then every second one, a bit time apart.
   assign sample  = tick && half_q;
 
   always_comb begin
-    state_d = state_q;
+    busy_d  = busy_q;
+    first_d = first_q;
     half_d  = half_q;
-    bit_d   = bit_q;
     shift_d = shift_q;
     valid_d = valid_q && !rx_ready_i;
     data_d  = data_q;
     ferr_d  = 1'b0;
     ovr_d   = 1'b0;
     if (tick) half_d = !half_q;
-    unique case (state_q)
-      Idle: if (!line) state_d = Start;
-      Start: if (tick) begin
-        // the middle of the start bit
-        half_d  = 1'b0;
-        bit_d   = '0;
-        state_d = line ? Idle : Data;
-      end
-      Data: if (sample) begin
-        shift_d = {line, shift_q[7:1]};
-        bit_d   = bit_q + 3'd1;
-        if (bit_q == 3'd7) state_d = Stop;
-      end
-      Stop: if (sample) begin
-        if (!line) begin
-          ferr_d  = 1'b1;
-          state_d = Break;
-        end else begin
-          state_d = Idle;
-          if (valid_d) ovr_d = 1'b1;
-          else begin
-            valid_d = 1'b1;
-            data_d  = shift_q;
-          end
+    if (!busy_q) begin
+      // idle (and after a framing error: a falling edge needs the line high first)
+      busy_d  = fall;
+      first_d = 1'b1;
+      half_d  = 1'b1;
+      shift_d = '1;
+    end else if (sample) begin
+      first_d = 1'b0;
+      shift_d = {line, shift_q[8:1]};
+      if (first_q && line) busy_d = 1'b0;  // high again at the start bit's middle: a glitch
+      if (!shift_q[0]) begin
+        // the start bit (0) has reached the bottom: this is the stop bit's sample
+        busy_d = 1'b0;
+        if (!line) ferr_d = 1'b1;
+        else if (valid_d) ovr_d = 1'b1;
+        else begin
+          valid_d = 1'b1;
+          data_d  = shift_q[8:1];
         end
       end
-      Break: if (line) state_d = Idle;
-      default: state_d = Idle;
-    endcase
+    end
   end
 
   always_ff @(posedge clk_i) begin
     if (!rst_ni) begin
-      state_q <= Idle;
-      sync_q  <= 2'b11;
-      half_q  <= 1'b0;
-      bit_q   <= '0;
+      sync_q  <= 3'b111;
+      busy_q  <= 1'b0;
       valid_q <= 1'b0;
       ferr_q  <= 1'b0;
       ovr_q   <= 1'b0;
     end else begin
-      state_q <= state_d;
-      sync_q  <= {sync_q[0], rx_i};
-      half_q  <= half_d;
-      bit_q   <= bit_d;
+      sync_q  <= {sync_q[1:0], rx_i};
+      busy_q  <= busy_d;
       valid_q <= valid_d;
       ferr_q  <= ferr_d;
       ovr_q   <= ovr_d;
     end
   end
 
-  // Datapath: read only with valid_q / after eight shifts.
+  // Set while idle, before they are read.
   always_ff @(posedge clk_i) begin
+    first_q <= first_d;
+    half_q  <= half_d;
     shift_q <= shift_d;
-    data_q  <= data_d;
   end
+
+  // Datapath: read only with valid_q.
+  always_ff @(posedge clk_i) data_q <= data_d;
 
   assign rx_valid_o  = valid_q;
   assign rx_data_o   = data_q;

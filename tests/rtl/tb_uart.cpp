@@ -12,8 +12,11 @@
 //               every byte arrives, no error.
 //   faults      a stop bit 0 (framing error flagged once, that byte dropped, the next one
 //               received), a break of 25 bit times (one framing error, then the next byte), a
-//               one-cycle glitch (nothing received, no error), two bytes not taken (overrun
-//               flagged, the first byte kept).
+//               one-cycle glitch (nothing received, no error, the next byte at its exact time),
+//               two bytes not taken (overrun flagged, the first byte kept).
+//   latency     rx reads each bit in exactly one cycle (its sample point; the line holds the
+//               complement elsewhere) and the byte is valid exactly 3 cycles after the stop
+//               bit's sample.
 //
 // Usage: tb_uart [--seed N] [--bytes N]. A failure prints the command line that replays it.
 #include <cmath>
@@ -172,7 +175,41 @@ struct Bench : TbBlock<Vsgpu_uart_tb_top> {
     t.expect(ferr == 0 && ovr == 0, what);
   }
 
+  // The receiver's sample points and latency, exact. With the start bit's falling edge in
+  // cycle 0, bit j (0: start, 9: stop) is read as the line was in cycle T(2j + 1), T(n) =
+  // ceil(n * ClksNum / (2 * ClksDen)) (the n-th half-bit tick after the edge, the synchroniser's
+  // two cycles before it), and the byte is valid in cycle T(19) + 3. The line holds each bit only
+  // in its sample cycle and its complement elsewhere in the bit, so a sample one cycle off reads
+  // a wrong bit.
+  void latency(uint8_t b, const char *what) {
+    uint64_t num = top.clks_num_o, den = top.clks_den_o;
+    auto T = [&](uint64_t n) { return (n * num + 2 * den - 1) / (2 * den); };
+    uint64_t want = T(19) + 3, at = 0;
+    top.line_sel_i = 1;
+    top.tx_valid_i = 0;
+    top.rx_ready_i = 1;
+    got.clear();
+    for (uint64_t c = 0; c < want + 2 * num / den && !at; c++) {
+      uint64_t j = c * den / num;
+      int v = j == 0 ? 0 : j <= 8 ? (b >> (j - 1)) & 1 : 1;
+      top.line_i = c == 0 || c == T(2 * j + 1) || c > T(19) ? v : !v;
+      top.eval();
+      if (top.rx_valid_o) at = c;
+      cycle();
+    }
+    top.line_i = 1;
+    for (int i = 0; i < int(2 * clks); i++) cycle();
+    t.expect(at == want && got == std::vector<uint8_t>{b}, what,
+             (at ? "(valid in cycle " + std::to_string(at) : std::string("(not valid")) + ", want cycle " +
+                 std::to_string(want) + ")");
+  }
+
   void faults() {
+    top.rx_ready_i = 1;
+    top.line_sel_i = 1;
+    top.line_i = 1;
+    for (int i = 0; i < int(2 * clks); i++) cycle();
+    latency(0x96, "rx latency: the stop bit sampled at its place");
     top.rx_ready_i = 1;
     // a stop bit 0, then a good byte
     std::vector<Seg> s{{2, 1}};
@@ -201,6 +238,7 @@ struct Bench : TbBlock<Vsgpu_uart_tb_top> {
     top.line_i = 1;
     for (int i = 0; i < int(12 * clks); i++) cycle();
     t.expect(got.empty() && ferr == 0, "glitch: nothing received, no error");
+    latency(0x5A, "glitch: the receiver idle again, the next byte sampled at its place");
     // overrun: two bytes, none taken
     s = {{2, 1}};
     frame(s, 0x11);
