@@ -25,7 +25,7 @@ Instruction fields (all optional; the default does nothing and goes to the next 
                  word[7:0])
   wsh            word <= {b, word[31:8]}
   wr             the buffer's write: "rx" (b at rp: a received byte), "a" (b at A_BASE + wp),
-                 "ai" (b at A_BASE + aa, aa 0..7), "emit" (b into the COBS encoder), "open"
+                 "ai" (b at A_BASE + aa, aa 0..255), "emit" (b into the COBS encoder), "open"
                  (the first code byte's placeholder), "close" (the open block's code byte),
                  "endz" (b, the delimiter, at the last placeholder)
   take, tx       take the byte from the host (waits for it) / send b (waits until taken)

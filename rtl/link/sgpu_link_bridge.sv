@@ -20,16 +20,18 @@
 // frame is checked, executed or answered the engine takes no byte (rx_ready_o low).
 // The program (what each step does) is written once in tools/link_ucode.py and generated into
 // rtl/gen/sgpu_link_ucode_pkg.sv (make gen); the instruction at upc_d is registered every cycle
-// (block RAM on iCE40), so decoding costs no logic. The datapath: a byte bus (b) from one of 16
+// (block RAM on iCE40), so decoding costs no logic. The datapath: a byte bus (b) from one of 13
 // sources; a 32-bit word that shifts bytes in at the top or loads a register read; the register
-// address; the buffer's read pointer rp (its read address is rp_d) and the response write
-// pointer wp, which also counts received bytes; the encoder's output and code pointers (op,
-// cp); a loop counter; the CRC register; CPL_SEQ before the doorbell (s0); the admin wait
-// counter. The buffer (sgpu_link_ram, 2048 bytes: four iCE40 block RAMs): the kept response
+// address (shifted in a byte at a time, +4 within a 1 KiB block); the buffer's read pointer rp
+// (its read address is rp_d) and the response pointer wp, which also counts received bytes
+// (from -7); the encoder's output and code pointers (op, cp); a loop counter; the CRC register;
+// kind, seq and the length field, captured as received; CPL_SEQ's low byte before the doorbell
+// (s0); the admin wait counter; the read timeout. The buffer (sgpu_link_ram, 2048 bytes: four iCE40 block RAMs): the kept response
 // at 0, a NAK at 576, the request at 1019 (payload byte i at 1024 + i), the response payload
 // at 1536 (tools/link_ucode.py names them).
 // Register bus: reg_valid_o for one cycle per access; a write is posted; a read's data comes on
-// reg_rvalid_i/reg_rdata_i, and a read not answered within ReadTimeout cycles is a bus error.
+// reg_rvalid_i/reg_rdata_i; a read not answered within ReadTimeout cycles completes with berr_q
+// set, which the program tests (a bus error).
 // Formal properties: sgpu_link_bridge_props.svh (tests/formal/link_bridge.sby).
 module sgpu_link_bridge #(
   parameter int unsigned  AdminWaitLog2 = 20,  // admin completion wait: 2^this cycles
