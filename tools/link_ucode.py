@@ -650,8 +650,9 @@ def assemble(p):
             full["rp"] = f.get("imm")
         if f.get("ops"):
             full["ops"] = f.get("imm")
-            if f.get("imm") not in (B_BASE, N_BASE) or (B_BASE | N_BASE) & ~0x240:
-                fail(f"@{addr}: ops {f.get('imm')}: the RTL keeps bits 9 and 6 (0 or 576)")
+            if f.get("imm") not in (B_BASE, N_BASE) or B_BASE & N_BASE:
+                fail(f"@{addr}: ops {f.get('imm')}: the RTL keeps only the bits of B_BASE | "
+                     "N_BASE (and needs them disjoint)")
         for what in (lo, full):
             if None in what.values():
                 fail(f"@{addr}: {sorted(what)} needs imm")
@@ -724,6 +725,8 @@ def render(p, words):
         for i, c in enumerate(codes):
             out.append(f"  localparam logic [{w - 1}:0] {name.upper()}_{c.upper()} = {w}'d{i};")
     out.append(f"  localparam int unsigned MEM_DEPTH = {MEM_DEPTH};  // the buffer, bytes")
+    out.append(f"  localparam int unsigned B_BASE = {B_BASE};  // the kept response, encoded")
+    out.append(f"  localparam int unsigned N_BASE = {N_BASE};  // a NAK, encoded")
     out.append(f"  localparam int unsigned REQ_PAY = {REQ_PAY};  // the request's payload byte 0")
     out.append(f"  localparam int unsigned A_BASE = {A_BASE};  // the response payload as executed")
     for lab in EXPORT:

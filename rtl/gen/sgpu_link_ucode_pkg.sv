@@ -88,6 +88,8 @@ package sgpu_link_ucode_pkg;
   localparam logic [1:0] CRC_UPD = 2'd1;
   localparam logic [1:0] CRC_INIT = 2'd2;
   localparam int unsigned MEM_DEPTH = 2048;  // the buffer, bytes
+  localparam int unsigned B_BASE = 0;  // the kept response, encoded
+  localparam int unsigned N_BASE = 576;  // a NAK, encoded
   localparam int unsigned REQ_PAY = 1024;  // the request's payload byte 0
   localparam int unsigned A_BASE = 1536;  // the response payload as executed
   localparam logic [8:0] L_RX_START = 9'd0;

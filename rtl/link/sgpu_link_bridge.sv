@@ -174,7 +174,7 @@ module sgpu_link_bridge #(
       // the payload ends at rp (rp - 1024 is the payload offset)
       sgpu_link_ucode_pkg::COND_RPEQLEN:  c = (rp_q[9:0] == len_q);
       // framing: rp reached A_BASE + wp (wp <= MAX_PAYLOAD; rp wraps to 0 after 2047)
-      sgpu_link_ucode_pkg::COND_RPEND:    c = (rp_q[9:0] == {!wp_q[9], wp_q[8:0]});
+      sgpu_link_ucode_pkg::COND_RPEND:    c = (rp_q[9:0] == 10'(sgpu_link_ucode_pkg::A_BASE) + wp_q);
       sgpu_link_ucode_pkg::COND_CRC0:     c = (crc_q == 16'h0000);
       sgpu_link_ucode_pkg::COND_REPLAY:   c = kept_q && (seq_q == kept_seq_q);
       // the length field equals the decoded length - 7 (its bits 15:10 counted apart)
@@ -262,7 +262,8 @@ module sgpu_link_bridge #(
     // a block that ends leaves its code byte at cp, and cp moves to the next placeholder
     if (u_wr == sgpu_link_ucode_pkg::WR_CLOSE || u_wr == sgpu_link_ucode_pkg::WR_OPEN || (emit && (full || b0))) cp_q <= op_q;
     if (u_wr == sgpu_link_ucode_pkg::WR_CLOSE || u_wr == sgpu_link_ucode_pkg::WR_OPEN || emit) op_q <= op_q + 1'b1;
-    else if (adv && u_ops) op_q <= u_imm[PtrW-1:0] & PtrW'(10'h240);  // B_BASE 0 or N_BASE 576
+    // the immediate is B_BASE or N_BASE (the assembler checks): only their bits are kept
+    else if (adv && u_ops) op_q <= u_imm[PtrW-1:0] & PtrW'(sgpu_link_ucode_pkg::B_BASE | sgpu_link_ucode_pkg::N_BASE);
     if (adv) begin
       unique case (u_wp)
         sgpu_link_ucode_pkg::WP_INC:  wp_q <= wp_q + 1'b1;
@@ -313,6 +314,10 @@ module sgpu_link_bridge #(
   assign reg_addr_o  = addr_q;
   assign reg_wdata_o = word_q;
 
+  // wpneg (-8..-1) holds the receive counter's start, -MIN_FRAME
+  if (sgpu_link_pkg::MIN_FRAME > 8) begin : gen_bad_min_frame
+    $error("sgpu_link_bridge: MIN_FRAME %0d > 8", sgpu_link_pkg::MIN_FRAME);
+  end
   if (ReadTimeout < 2) begin : gen_bad_timeout
     $error("sgpu_link_bridge: ReadTimeout %0d < 2", ReadTimeout);
   end

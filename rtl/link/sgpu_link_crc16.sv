@@ -1,7 +1,7 @@
 // sgpu_link_crc16: one byte into the CRC-16/CCITT-FALSE register (polynomial
 // sgpu_link_pkg::CRC_POLY, not reflected, no final xor; docs/protocol.md section 4),
-// combinational: crc_o is the register after data_i. The link deframer and framer each have
-// one. Eight steps of the bitwise definition, unrolled; Yosys reduces them to xors.
+// combinational: crc_o is the register after data_i. The link bridge's engine has one, for
+// the bytes it receives and the ones it frames. Eight steps of the bitwise definition, unrolled; Yosys reduces them to xors.
 module sgpu_link_crc16 (
   input  logic [15:0] crc_i,
   input  logic [7:0]  data_i,

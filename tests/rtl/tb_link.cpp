@@ -28,7 +28,7 @@
 // --noise: each step is instead a pure random byte stream (random lengths up to several
 // times the longest frame, random zero density, bursts of zeros) then a valid PING: outputs
 // compared as above, no register access unless the reference executed a frame by chance,
-// and the PING answered (the deframer resynchronises).
+// and the PING answered (the bridge's receiver resynchronises).
 //
 // Usage: tb_link [--seed N] [--steps N] [--noise] [--verbose]. A failure prints the
 // replay line.
