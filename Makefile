@@ -8,6 +8,9 @@
 #   make formal    SymbiYosys proofs (tests/formal/*.sby), a table of results (FORMAL_ARGS=)
 #   make synth     the synthesis gates: the core through Yosys for iCE40 and ECP5 (SYNTH_CONFIGS=),
 #                  then the host link (UART + bridge, tools/synth_link.sh)
+#   make synth BOARD=icebreaker   a board's bitstream: synthesis, place and route, packing,
+#                  build/BOARD/report.json (boards/common.mk; BOARDS lists the boards)
+#   make prog BOARD=icebreaker [FLASH=1]   program it with openFPGALoader (SRAM, or flash)
 #   make soak      differential test, >= 1 M operations over several seeds (SEEDS=, OPS=)
 #   make coverage  line and functional coverage of rtl/ from the RTL tests
 #   make fuzz      the admin-command fuzzer for FUZZ_TIME seconds (30)
@@ -64,7 +67,7 @@ include mk/tests.mk
 include mk/fuzz.mk
 include mk/link.mk
 
-.PHONY: help deps deps-test gen check-gen lint sim host demo test bench synth clean formal \
+.PHONY: help deps deps-test gen check-gen lint sim host demo test bench synth prog clean formal \
         soak coverage
 help:
 	@sed -n '2,/^$$/p' Makefile | sed -e 's/^# \{0,1\}//' -e '/^$$/d'
@@ -154,10 +157,21 @@ bench: deps deps-plot
 formal: deps-formal
 	$(FORMAL_CMD) $(FORMAL_ARGS)
 
-# the core's gate, then the host link's (UART + bridge within its 600 SB_LUT4 at 3 Mbaud)
-synth: deps-formal
+# the core's gate, then the host link's (UART + bridge within its 600 SB_LUT4 at 3 Mbaud);
+# with BOARD=, that board's flow instead (boards/common.mk)
+BOARDS := $(patsubst boards/%/Makefile,%,$(wildcard boards/*/Makefile))
+synth: $(if $(BOARD),deps-boards,deps-formal)
+ifeq ($(BOARD),)
 	$(SYNTH_CMD) $(SYNTH_CONFIGS)
 	$(LINK_SYNTH_CMD)
+else
+	@[ -f boards/$(BOARD)/Makefile ] || { echo "synth: no board '$(BOARD)' (boards: $(BOARDS))" >&2; exit 2; }
+	$(MAKE) --no-print-directory -C boards/$(BOARD)
+endif
+
+prog: deps-boards
+	@[ -n "$(BOARD)" ] && [ -f boards/$(BOARD)/Makefile ] || { echo "prog: say which board: make prog BOARD=NAME (boards: $(BOARDS))" >&2; exit 2; }
+	$(MAKE) --no-print-directory -C boards/$(BOARD) prog
 
 soak: deps
 	@$(MAKE) --no-print-directory soak-build

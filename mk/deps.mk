@@ -11,6 +11,9 @@
 #   make deps-formal  python3-venv and the formal set in .venv (make formal, make synth)
 #   make deps-plot    python3-venv and the plot set (matplotlib) in .venv (make bench)
 #   make deps-fuzz    clang-14 and libclang-rt-14-dev (make fuzz; fuzz-deps is its old name)
+#   make deps-boards  the board flows: nextpnr-ice40, fpga-icestorm, openfpgaloader (Debian),
+#                     the formal set (Yosys 0.70) and the ecp5 set in .venv when the ECP5 flow
+#                     has one (make synth BOARD=..., make prog BOARD=...)
 #
 # Each installs only what is missing (Debian packages with apt-get, Python packages from PyPI
 # at the exact versions of tools/requirements-SET.txt, reinstalled when .venv holds others)
@@ -22,7 +25,7 @@
 #   need-fuzz       the fuzzer (mk/fuzz.mk)
 # Test commands check the same way (tools/deps.sh --check, tools/venv.sh --check).
 
-.PHONY: deps-formal deps-plot deps-fuzz fuzz-deps need-verilator need-fuzz
+.PHONY: deps-formal deps-plot deps-fuzz fuzz-deps deps-boards need-verilator need-fuzz
 
 deps-formal:
 	@tools/deps.sh venv
@@ -34,6 +37,9 @@ deps-plot:
 
 deps-fuzz:
 	@tools/deps.sh fuzz
+
+deps-boards: deps-formal
+	@tools/deps.sh ice40 prog
 fuzz-deps: deps-fuzz
 
 need-verilator:

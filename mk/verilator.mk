@@ -190,6 +190,32 @@ VM_LINK_simlink_$1 := -shared -fPIC -DSGPU_SIM_CONFIG='"$1"' -Wl,--no-undefined
 endef
 $(foreach c,$(SIMLINK_CONFIGS),$(eval $(call simlink-model,$c)))
 
+# ---------------------------------------------------------------------------- a board's top
+# A board's top as sgpu-sim --bridge rtl --model BOARD serves it (mk/boards.mk tests it): its
+# simulation wrapper sim/rtl/board/sgpu_BOARD_sim.sv (the ports of sgpu_sim_link_top around the
+# exact boards/BOARD/top.sv, with simulation models of the FPGA primitives in sim/rtl/board/)
+# -> $(BUILD)/sim/libsgpu_simlink_BOARD.so, through sim/sgpu_simlink.cpp. Its parameters are
+# the bitstream's: params.mk's TOP_PARAMS, read from the board's Makefile (print-TOP_PARAMS).
+# BOARD_SIM_SRC_BOARD: more RTL the top needs (a generated controller, chip models).
+BOARD_SIMS := icebreaker
+board-params = $(shell MAKEFLAGS= $(MAKE) -s --no-print-directory -C boards/$1 print-TOP_PARAMS 2>/dev/null)
+BOARD_SIM_RTL = $(RTL_SRC) $(filter-out $(RTL_PKG),$(LINK_RTL_SRC)) boards/$1/top.sv \
+  $(BOARD_SIM_SRC_$1) $(sort $(wildcard sim/rtl/board/SB_*.sv)) sim/rtl/board/sgpu_$1_sim.sv
+define board-model
+BOARD_PARAMS_$1 := $$(call board-params,$1)
+VERILATED += simlink_$1
+VM_TOP_simlink_$1 = sgpu_$1_sim
+VM_SRC_simlink_$1 = $$(call BOARD_SIM_RTL,$1)
+VM_FLAGS_simlink_$1 = $$(addprefix -G,$$(BOARD_PARAMS_$1))
+VM_DIR_simlink_$1 = $$(BUILD)/sim/obj_board_$1
+VM_OUT_simlink_$1 = $$(BUILD)/sim/libsgpu_simlink_$1.so
+VM_MAIN_simlink_$1 := sim/sgpu_simlink.cpp
+VM_HDRS_simlink_$1 := sim/sgpu_simlink.h
+VM_LINK_simlink_$1 := -shared -fPIC -DSGPU_SIM_CONFIG='"$1"' -DSGPU_SIMLINK_TOP=Vsgpu_$1_sim \
+  -DSGPU_SIMLINK_HDR='"Vsgpu_$1_sim.h"' -Wl,--no-undefined
+endef
+$(foreach b,$(BOARD_SIMS),$(eval $(call board-model,$b)))
+
 # ---------------------------------------------------------------------------- the one recipe
 vm-model = $(or $(VM_MODEL_$1),$1)
 vm-lib = $(VM_DIR_$1)/V$(VM_TOP_$1)__ALL.a

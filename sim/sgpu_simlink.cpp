@@ -1,11 +1,25 @@
 // sgpu_simlink.cpp - the C ABI of sgpu_simlink.h over the Verilated sgpu_sim_link_top, built
-// into libsgpu_simlink_<config>.so for sgpu-sim --bridge rtl.
+// into libsgpu_simlink_<config>.so for sgpu-sim --bridge rtl. The same file serves a board's
+// top through its simulation wrapper (sim/rtl/board/sgpu_BOARD_sim.sv, same ports):
+// SGPU_SIMLINK_TOP names the Verilated class (mk/boards.mk builds libsgpu_simlink_BOARD.so).
+//
+// Pin trace: with SGPU_SIMLINK_TRACE=FILE in the environment, the model writes every change of
+// its pins to FILE, one line per cycle in which one changed: "CYCLE RST RX TX" (decimal cycle
+// number from creation, the levels of rst_ni, uart_rx_i and uart_tx_o in that cycle; the first
+// line is cycle 0), and at the end "# end CYCLES". The post-synthesis test
+// (tests/boards/postsynth.sh) replays RST and RX into the synthesized netlist and requires the
+// same TX at the same cycles.
 #include "sgpu_simlink.h"
 
 #include <cstdio>
+#include <cstdlib>
 #include <memory>
 
-#include "Vsgpu_sim_link_top.h"
+#ifndef SGPU_SIMLINK_TOP
+#define SGPU_SIMLINK_TOP Vsgpu_sim_link_top
+#define SGPU_SIMLINK_HDR "Vsgpu_sim_link_top.h"
+#endif
+#include SGPU_SIMLINK_HDR
 #include "verilated.h"
 
 #ifndef SGPU_SIM_CONFIG
@@ -16,21 +30,33 @@
 // the model (as SgpuHarness does, sim/sgpu_harness.h, for the reasons given there).
 struct sgpu_simlink {
   std::unique_ptr<VerilatedContext> ctx;
-  std::unique_ptr<Vsgpu_sim_link_top> top;
+  std::unique_ptr<SGPU_SIMLINK_TOP> top;
   sgpu_simlink_counts n{};
+  std::FILE *trace = nullptr;
+  int last_pins = -1;  // rst, rx, tx of the last traced cycle
 
   sgpu_simlink() : ctx(new VerilatedContext) {
     ctx->randReset(2);  // uninitialised state random: a missing reset shows
     ctx->randSeed(1);
-    top.reset(new Vsgpu_sim_link_top(ctx.get(), "top"));
+    const char *tf = std::getenv("SGPU_SIMLINK_TRACE");
+    if (tf && *tf) {
+      trace = std::fopen(tf, "w");
+      if (!trace) std::fprintf(stderr, "sgpu_simlink: cannot write the pin trace %s\n", tf);
+    }
+    top.reset(new SGPU_SIMLINK_TOP(ctx.get(), "top"));
     top->clk_i = 0;
     top->uart_rx_i = 1;
     top->rst_ni = 0;
+    top->eval();  // initial values settle before the first edge (cycle 0 of the pin trace)
     for (int i = 0; i < 4; i++) tick();
     top->rst_ni = 1;
     tick();
   }
   ~sgpu_simlink() {
+    if (trace) {
+      std::fprintf(trace, "# end %llu\n", (unsigned long long)n.cycles);
+      std::fclose(trace);
+    }
     Verilated::threadContextp(ctx.get());
     top->final();
     top.reset();
@@ -39,6 +65,14 @@ struct sgpu_simlink {
   }
   void tick() {
     Verilated::threadContextp(ctx.get());
+    if (trace) {  // the inputs of this cycle's edge and the output before it
+      int pins = (top->rst_ni << 2) | (top->uart_rx_i << 1) | top->uart_tx_o;
+      if (pins != last_pins) {
+        std::fprintf(trace, "%llu %d %d %d\n", (unsigned long long)n.cycles, top->rst_ni,
+                     top->uart_rx_i, top->uart_tx_o);
+        last_pins = pins;
+      }
+    }
     top->clk_i = 1;
     top->eval();
     top->clk_i = 0;

@@ -21,7 +21,9 @@
 #   fuzz       clang-14 and libclang-rt-14-dev (libFuzzer, ASan, UBSan runtimes)
 #   venv       python3-venv, when python3 cannot make a virtual environment (tools/venv.sh)
 #   yosys      Debian's yosys 0.23 (no make target uses it: the flows run Yosys 0.70 from .venv)
-#   test       base, ntstatus, fuzz, venv and umockdev: all `make test` needs from Debian
+#   ice40      nextpnr-ice40 and fpga-icestorm (icepack): the iCE40 board flow (boards/ice40.mk)
+#   prog       openfpgaloader: make prog BOARD=...                                 make deps-boards
+#   test       base, ntstatus, fuzz, venv, umockdev and ice40: all `make test` needs from Debian
 #                                                                                   make deps-test
 # The Python packages (Yosys 0.70, z3, matplotlib) come from PyPI into .venv: tools/venv.sh.
 set -euo pipefail
@@ -61,9 +63,11 @@ add_set() {
             need_pkgs+=(python3-venv); need_what+=("python3's venv module (Debian package python3-venv)"); }
           cmds+=("make deps-test") ;;
     yosys) want yosys yosys; cmds+=("tools/deps.sh yosys") ;;
-    test) add_set base; add_set ntstatus; add_set fuzz; add_set venv; add_set umockdev
+    ice40) want nextpnr-ice40 nextpnr-ice40; want icepack fpga-icestorm; cmds+=("make deps-boards") ;;
+    prog) want openFPGALoader openfpgaloader; cmds+=("make deps-boards") ;;
+    test) add_set base; add_set ntstatus; add_set fuzz; add_set venv; add_set umockdev; add_set ice40
           cmds+=("make deps-test") ;;
-    *) echo "deps.sh: unknown set '$1' (known: base, verilator, usb, umockdev, ntstatus, fuzz, venv, yosys, test)" >&2
+    *) echo "deps.sh: unknown set '$1' (known: base, verilator, usb, umockdev, ntstatus, fuzz, venv, yosys, ice40, prog, test)" >&2
        exit 2 ;;
   esac
 }

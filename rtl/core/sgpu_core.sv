@@ -48,6 +48,13 @@ module sgpu_core #(
   output logic                                   reg_rvalid_o,
   output logic [31:0]                            reg_rdata_o,
   output logic                                   irq_o,
+  // status for a board's LEDs (no register-map meaning; the registers say the same)
+  output logic                                   busy_o,   // an admin command is executing
+  output logic                                   ready_o,  // every frame has been scrubbed
+                                                           // once since reset (1 at once
+                                                           // when MemZeroed)
+  output logic                                   err_o,    // pulse: a command completed with
+                                                           // a warning or error NTSTATUS
   // memory master port (word addresses)
   output logic                                   mem_req_valid_o,
   input  logic                                   mem_req_ready_i,
@@ -338,6 +345,18 @@ module sgpu_core #(
   assign eng_mem_req_ready_o         = m_ready[NumMasters-1:3];
   assign eng_mem_rsp_valid_o         = m_rsp_valid[NumMasters-1:3];
   assign eng_mem_rsp_o               = m_rsp;
+
+  // ---------------------------------------------------------------- board status
+  // ready: set once the allocator's dirty count first reaches zero after reset (the
+  // first scrub of memory that did not start zeroed, FRAMES_DIRTY = 0); stays set.
+  logic ready_q;
+  always_ff @(posedge clk_i) begin
+    if (!rst_ni) ready_q <= MemZeroed;
+    else if (fr_dirty == '0) ready_q <= 1'b1;
+  end
+  assign ready_o = ready_q;
+  assign busy_o  = cmd_busy;
+  assign err_o   = cpl_valid && cpl.status[31];   // NTSTATUS severity warning (10) or error (11)
 
   sgpu_mem_xbar #(.NumMasters(NumMasters), .MaxOutstanding(MaxOutstanding)) u_xbar (
     .clk_i, .rst_ni,

@@ -10,6 +10,11 @@
 // and now both included, are one subtraction: now_next_i - t0 (they wrap at 2^TimeW).
 // Long commands: start_o[unit] pulses once with the command in cmd_o / slot_o (held until the
 // completion); the unit answers with done_i[unit] (one cycle), its status and result words.
+// start_o is registered: decode decides (start_d), the unit sees start_o in the next cycle,
+// the first of StRun, and owns the shared resources from then (owner_o comes from registers
+// only). Starting a unit in the decode cycle itself put the whole decode (handle and range
+// checks, 32-bit compares) in front of every unit's first memory or allocator request: the
+// critical path of the iCEBreaker build, 11.6 MHz, docs/boards.md; registered, 18.0 MHz.
 //   UnitPt   CREATE_PROCESS, MAP, UNMAP        (sgpu_ptmgr)
 //   UnitTd   DESTROY_PROCESS                    (sgpu_teardown)
 //   UnitMem  MEM_READ, MEM_WRITE                (sgpu_ctx_mem, which checks their fields: it
@@ -21,7 +26,7 @@
 // cycle of cpl_valid_o, so they always hold the last completed command; DESTROY_PROCESS's
 // result 0 is the cycle count from the doorbell to the completion, both included.
 // Latency: take 1 cycle; the short commands complete in the decode cycle, the long ones in
-// the cycle their unit is done.
+// the cycle their unit is done (the unit starts one cycle after decode).
 module sgpu_ctx_dispatch #(
   parameter int unsigned PageShift = 8,
   parameter int unsigned NumFrames = 64,
@@ -100,6 +105,7 @@ module sgpu_ctx_dispatch #(
   state_e          st_q, st_d;
   sgpu_pkg::cmd_t  cmd_q;
   logic [1:0]      unit_q, unit_d;              // the unit running the command
+  logic [2:0]      start_d, start_q;            // start_o, registered
   logic [31:0]     status_q, status_d;   // the last completion (CPL_STATUS) ...
   logic [5:0][31:0] res_q, res_d;        // ... and its result words (CPL_RES0..5)
   logic [TimeW-1:0] t0_q;                       // the doorbell's cycle
@@ -128,7 +134,7 @@ module sgpu_ctx_dispatch #(
     res_d      = res_q;
     slot_d     = slot_q;
     cmd_take_o = 1'b0;
-    start_o    = '0;
+    start_d    = '0;
     qctl_o     = '0;
     qctl_o.owner     = sgpu_pkg::AsidW'(slot_q);
     qctl_o.ring_va   = cmd_q.arg1[31:RingLsb];
@@ -230,7 +236,7 @@ module sgpu_ctx_dispatch #(
           end
           default: status_d = sgpu_regs_pkg::STATUS_INVALID_DEVICE_REQUEST;
         endcase
-        if (st_d == StRun) start_o[unit_d] = 1'b1;
+        if (st_d == StRun) start_d[unit_d] = 1'b1;
         else cpl_valid_o = 1'b1;
       end
 
@@ -252,7 +258,7 @@ module sgpu_ctx_dispatch #(
   assign busy_o = (st_q == StDecode) || (st_q == StRun);
   always_comb begin
     owner_o = '0;
-    if (st_q == StRun || (st_q == StDecode && start_o != '0)) owner_o[unit_d] = 1'b1;
+    if (st_q == StRun) owner_o[unit_q] = 1'b1;
   end
   assign owner_rc_o = (st_q == StRc);
   assign cmd_o      = cmd_q;
@@ -266,9 +272,15 @@ module sgpu_ctx_dispatch #(
 
   // ---------------------------------------------------------------- registers
   always_ff @(posedge clk_i) begin
-    if (!rst_ni) st_q <= StIdle;
-    else         st_q <= st_d;
+    if (!rst_ni) begin
+      st_q    <= StIdle;
+      start_q <= '0;
+    end else begin
+      st_q    <= st_d;
+      start_q <= start_d;
+    end
   end
+  assign start_o = start_q;
 
   always_ff @(posedge clk_i) begin
     if (!rst_ni) begin

@@ -2,10 +2,11 @@
 // (tests/formal/dispatch.sby), included at the end of the module under `ifdef FORMAL`.
 //  (1) a command is taken only when pending and nothing is outstanding; every take gets
 //      exactly one completion; busy_o holds exactly from the take to the completion;
-//  (2) a unit is started only in the decode of a command whose opcode is its own and whose
+//  (2) a unit is started only by the decode of a command whose opcode is its own and whose
 //      handle names an ACTIVE process of the right generation (CREATE_PROCESS: a FREE slot
-//      exists and a frame is free), at most once per command; it owns the shared ports from
-//      its start to its done and nobody else does;
+//      exists and a frame is free), at most once per command; the start decided in decode
+//      (start_d) reaches the unit in the next cycle (start_o, registered), the first of StRun;
+//      the unit owns the shared ports from then to its done and nobody else does;
 //  (3) an unknown opcode completes with INVALID_DEVICE_REQUEST, a bad handle with
 //      INVALID_HANDLE, a DYING process with PROCESS_IS_TERMINATING, each with no unit started
 //      and no queue strobe: no side effect;
@@ -35,11 +36,11 @@ always_ff @(posedge clk_i) begin
   end else begin
     if (cmd_take_o) f_out <= 1'b1;
     else if (cpl_valid_o) f_out <= 1'b0;
-    f_run <= (f_run | start_o) & ~done_i;
+    f_run <= (f_run | start_d) & ~done_i;
     if (st_q == StIdle && st_d == StRc) f_rc <= 1'b1;
     else if (rc_done_i) f_rc <= 1'b0;
     if (cmd_take_o) f_started <= 1'b0;
-    else if (start_o != '0) f_started <= 1'b1;
+    else if (start_d != '0) f_started <= 1'b1;
     f_age  <= cmd_take_o ? '0 : (f_out && f_age != '1) ? f_age + 1'b1 : f_age;
     f_wait <= (f_run != '0 && done_i == '0 && f_wait != '1) ? f_wait + 1'b1 : '0;
   end
@@ -74,24 +75,25 @@ always_comb if (f_on) begin
   if (st_q != StRun) assert (f_run == '0);
   assert (st_q == StIdle || st_q == StDecode || st_q == StRun || st_q == StRc);
   // (2)
-  if (start_o != '0) begin
-    assert (f_dec && $onehot(start_o) && !f_started);
-    if (start_o[UnitPt])
+  if (start_o != '0) assert (st_q == StRun && start_o == 3'(1 << unit_q));
+  if (start_d != '0) begin
+    assert (f_dec && $onehot(start_d) && !f_started);
+    if (start_d[UnitPt])
       assert (cmd_q.opcode == sgpu_regs_pkg::OP_CREATE_PROCESS[7:0] ? f_create_ok :
               ((cmd_q.opcode == sgpu_regs_pkg::OP_MAP[7:0] ||
                 cmd_q.opcode == sgpu_regs_pkg::OP_UNMAP[7:0]) && !f_bad && !f_dying));
-    if (start_o[UnitTd])
+    if (start_d[UnitTd])
       assert (cmd_q.opcode == sgpu_regs_pkg::OP_DESTROY_PROCESS[7:0] && !f_bad && !f_dying &&
               32'(cmd_q.policy) <= sgpu_regs_pkg::POLICY_DEFERRED);
-    if (start_o[UnitMem])
+    if (start_d[UnitMem])
       assert ((cmd_q.opcode == sgpu_regs_pkg::OP_MEM_READ[7:0] ||
                cmd_q.opcode == sgpu_regs_pkg::OP_MEM_WRITE[7:0]) && !f_bad && !f_dying);
   end
-  assert (owner_o == (f_run | start_o));
+  assert (owner_o == f_run);
   assert (!(owner_rc_o && (f_out || owner_o != '0)));
   // (3) no side effect for a refused command
   if (f_dec && (!f_known || (f_hop && (f_bad || f_dying)))) begin
-    assert (start_o == '0 && qctl_o.op == sgpu_pkg::QcNone && cpl_valid_o);
+    assert (start_d == '0 && qctl_o.op == sgpu_pkg::QcNone && cpl_valid_o);
     if (!f_known)     assert (status_d == sgpu_regs_pkg::STATUS_INVALID_DEVICE_REQUEST);
     else if (f_bad)   assert (status_d == sgpu_regs_pkg::STATUS_INVALID_HANDLE);
     else              assert (status_d == sgpu_regs_pkg::STATUS_PROCESS_IS_TERMINATING);
@@ -106,8 +108,10 @@ always_comb if (f_on) begin
   if (f_fair && f_out) assert (32'(f_age) <= FN + 2);
   if (f_fair && f_run != '0) assert (f_wait <= 4'(FN) && 32'(f_age) <= 32'(f_wait) + 1);
 end
-always_ff @(posedge clk_i)
+always_ff @(posedge clk_i) begin
   if (f_on && $past(f_on) && !$past(cpl_valid_o)) assert (cpl_o == $past(cpl_o));
+  if (f_on && $past(f_on)) assert (start_o == $past(start_d));
+end
 
 // ---- reachability
 always_comb if (f_on) begin

@@ -352,9 +352,13 @@ static int lifecycle_policy(sc *c, uint32_t policy) {
         printf("  [lifecycle/%s] the reclaim event came before the second destroy\n", pn);
       }
     }
+    /* PENDING first, then SEQ: if SEQ has not moved after PENDING was read, the process was
+     * still DYING when PENDING was read (the other order races with the reclaim event, which
+     * a board with no engines to drain reaches within the 1,400 cycles of a register read). */
+    uint32_t pending = reg(c, SGPU_REG_RECLAIM_PENDING);
     uint32_t seq = reg(c, SGPU_REG_RECLAIM_SEQ);
     if (seq == rseq0) { /* still DYING (the event may already have come on a fast scrubber) */
-      EQ("RECLAIM_PENDING while DYING", reg(c, SGPU_REG_RECLAIM_PENDING), 1);
+      EQ("RECLAIM_PENDING while DYING", pending, 1);
       DO(query_dev(c, &d));
       if (reg(c, SGPU_REG_RECLAIM_SEQ) == rseq0)
         EQ("live_processes counts the DYING slot", d.live_processes, 1);
