@@ -66,6 +66,7 @@ include mk/synth.mk
 include mk/tests.mk
 include mk/fuzz.mk
 include mk/link.mk
+include mk/boards.mk
 
 .PHONY: help deps deps-test gen check-gen lint sim host demo test bench synth prog clean formal \
         soak coverage

@@ -216,6 +216,32 @@ VM_LINK_simlink_$1 := -shared -fPIC -DSGPU_SIM_CONFIG='"$1"' -DSGPU_SIMLINK_TOP=
 endef
 $(foreach b,$(BOARD_SIMS),$(eval $(call board-model,$b)))
 
+# A board's synthesized netlist for the post-synthesis test (mk/boards.mk): build/BOARD/netlist.v
+# (the board flow's synthesis, `make -C boards/BOARD netlist`) with Yosys's own cell models
+# (build/BOARD/cells_sim.v) behind sim/rtl/board/sgpu_BOARD_netlist_sim.sv (the same ports) ->
+# $(BUILD)/sim/libsgpu_simlink_BOARD_netlist.so. Yosys's models are not written for Verilator's
+# lint (port defaults off: NO_ICE40_DEFAULT_ASSIGNMENTS; the netlist's bit-level nets look
+# circular to it: UNOPTFLAT), so its warnings are not fatal for this model alone.
+BOARD_NETLISTS := icebreaker
+board-clks = $(shell echo $$(( $(patsubst CoreMHz=%,%,$(filter CoreMHz=%,$(BOARD_PARAMS_$1))) / 3 )))
+define netlist-model
+VERILATED += simlink_$1_netlist
+VM_TOP_simlink_$1_netlist = sgpu_$1_netlist_sim
+VM_SRC_simlink_$1_netlist = sim/rtl/board/sgpu_$1_netlist_sim.sv build/$1/netlist.v build/$1/cells_sim.v
+VM_FLAGS_simlink_$1_netlist = -Wno-fatal -Wno-lint -Wno-style -Wno-UNOPTFLAT -Wno-TIMESCALEMOD \
+  -DNO_ICE40_DEFAULT_ASSIGNMENTS -GClksNum=$$(call board-clks,$1)
+VM_DIR_simlink_$1_netlist = $$(BUILD)/sim/obj_netlist_$1
+VM_OUT_simlink_$1_netlist = $$(BUILD)/sim/libsgpu_simlink_$1_netlist.so
+VM_MAIN_simlink_$1_netlist := sim/sgpu_simlink.cpp
+VM_HDRS_simlink_$1_netlist := sim/sgpu_simlink.h
+VM_LINK_simlink_$1_netlist := -shared -fPIC -DSGPU_SIM_CONFIG='"$1_netlist"' \
+  -DSGPU_SIMLINK_TOP=Vsgpu_$1_netlist_sim -DSGPU_SIMLINK_HDR='"Vsgpu_$1_netlist_sim.h"' \
+  -Wl,--no-undefined
+build/$1/netlist.v build/$1/cells_sim.v: FORCE | deps-formal
+	@$$(MAKE) --no-print-directory -C boards/$1 netlist
+endef
+$(foreach b,$(BOARD_NETLISTS),$(eval $(call netlist-model,$b)))
+
 # ---------------------------------------------------------------------------- the one recipe
 vm-model = $(or $(VM_MODEL_$1),$1)
 vm-lib = $(VM_DIR_$1)/V$(VM_TOP_$1)__ALL.a
