@@ -167,12 +167,12 @@ ifeq ($(BOARD),)
 	$(LINK_SYNTH_CMD)
 else
 	@[ -f boards/$(BOARD)/Makefile ] || { echo "synth: no board '$(BOARD)' (boards: $(BOARDS))" >&2; exit 2; }
-	$(MAKE) --no-print-directory -C boards/$(BOARD)
+	MAKEFLAGS= $(MAKE) --no-print-directory -C boards/$(BOARD)
 endif
 
 prog: deps-boards
 	@[ -n "$(BOARD)" ] && [ -f boards/$(BOARD)/Makefile ] || { echo "prog: say which board: make prog BOARD=NAME (boards: $(BOARDS))" >&2; exit 2; }
-	$(MAKE) --no-print-directory -C boards/$(BOARD) prog
+	MAKEFLAGS= $(MAKE) --no-print-directory -C boards/$(BOARD) prog $(if $(FLASH),FLASH=1)
 
 soak: deps
 	@$(MAKE) --no-print-directory soak-build

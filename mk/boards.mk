@@ -21,7 +21,7 @@ $(TRACE_REPLAY): tests/boards/trace_replay.c sim/sgpu_simlink.h
 
 define board-tests
 TESTS += board_$1 board_$1_sim_lint cosim-scen-$1-rtl cosim-diff-$1-rtl postsynth-$1
-TEST_CMD_board_$1 := $$(MAKE) --no-print-directory -C boards/$1
+TEST_CMD_board_$1 := MAKEFLAGS= $$(MAKE) --no-print-directory -C boards/$1
 TEST_CMD_board_$1_sim_lint := $$(VERILATOR) --lint-only -Wall --top-module sgpu_$1_sim \
   $$(VM_FLAGS_simlink_$1) $$(VM_SRC_simlink_$1) && echo lint clean: sgpu_$1_sim, $$(BOARD_PARAMS_$1)
 TEST_CMD_cosim-scen-$1-rtl := $$(COSIM_ENV) bash tests/cosim/over_link.sh $$(SGPU_SIMSRV) \

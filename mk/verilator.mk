@@ -238,7 +238,7 @@ VM_LINK_simlink_$1_netlist := -shared -fPIC -DSGPU_SIM_CONFIG='"$1_netlist"' \
   -DSGPU_SIMLINK_TOP=Vsgpu_$1_netlist_sim -DSGPU_SIMLINK_HDR='"Vsgpu_$1_netlist_sim.h"' \
   -Wl,--no-undefined
 build/$1/netlist.v build/$1/cells_sim.v: FORCE | deps-formal
-	@$$(MAKE) --no-print-directory -C boards/$1 netlist
+	@MAKEFLAGS= $$(MAKE) --no-print-directory -C boards/$1 netlist
 endef
 $(foreach b,$(BOARD_NETLISTS),$(eval $(call netlist-model,$b)))
 
