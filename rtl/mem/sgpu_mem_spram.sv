@@ -14,6 +14,9 @@
 // guide, so no access of either kind touches a bank while it holds a response. req_ready_o
 // depends on rsp_ready_i only (combinationally).
 // Throughput: one request per cycle while responses are taken.
+// To check on a board: a response held for more than a cycle relies on DATAOUT keeping its
+// value while CHIPSELECT is low. Yosys's model does; Lattice's SPRAM usage guide (TN1314) does
+// not say. If it does not hold, the response needs a register of its own here.
 // Instantiated, not inferred: the primitive is named (Yosys 0.23 maps an inferred array to
 // SPRAM only with ram_style "huge" and a gated read, docs/boards.md). In Verilator the
 // primitive is sim/rtl/board/SB_SPRAM256KA.sv (contents start non-zero, as the SPRAM's do
