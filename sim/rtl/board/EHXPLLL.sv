@@ -1,7 +1,8 @@
 // EHXPLLL (simulation stand-in; the ECP5 PLL in synthesis): CLKOP and CLKOS follow CLKI, so
 // the simulation's clock is the core clock. The 90-degree shift of CLKOS is not modelled:
 // the board wrapper (sgpu_ulx3s_sim) clocks the SDRAM chip model on the opposite edge
-// instead. LOCK is high from time 0. Parameters are accepted and ignored.
+// instead. LOCK is high from time 0. Parameters are accepted and ignored; the outputs the
+// board top leaves open (CLKOS2, CLKOS3, INTLOCK, REFCLK, CLKINTFB) are not modelled.
 // Waiver: the primitive's names and unused pins are the vendor's.
 /* verilator lint_off DECLFILENAME */
 /* verilator lint_off UNUSEDSIGNAL */
@@ -15,14 +16,9 @@ module EHXPLLL #(
 ) (
   input  logic CLKI, CLKFB, RST, STDBY, PHASESEL0, PHASESEL1, PHASEDIR, PHASESTEP,
   input  logic PHASELOADREG, PLLWAKESYNC, ENCLKOP, ENCLKOS, ENCLKOS2, ENCLKOS3,
-  output logic CLKOP, CLKOS, CLKOS2, CLKOS3, LOCK, INTLOCK, REFCLK, CLKINTFB
+  output logic CLKOP, CLKOS, LOCK
 );
   assign CLKOP = CLKI;
   assign CLKOS = CLKI;
-  assign CLKOS2 = 1'b0;
-  assign CLKOS3 = 1'b0;
   assign LOCK = 1'b1;
-  assign INTLOCK = 1'b1;
-  assign REFCLK = CLKI;
-  assign CLKINTFB = 1'b0;
 endmodule

