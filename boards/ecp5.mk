@@ -15,8 +15,11 @@
 # without --timing-allow-fail; the report is checked again against FREQ_MHZ), a design that
 # does not fit the DEVICE (nextpnr fails).
 #   make synth   up to the netlist;  make pnr  up to the routed config;  make (all)  the bitstream
+#   make prog    loads the bitstream into the FPGA's SRAM with openFPGALoader (Debian package
+#                openfpgaloader; the board's name for it: PROG_BOARD); FLASH=1 writes the SPI
+#                flash instead (kept across power cycles)
 #   make clean   removes build/BOARD
-.PHONY: all synth pnr clean
+.PHONY: all synth pnr prog clean
 .DELETE_ON_ERROR:
 
 VENV   := $(ROOT)/.venv/bin
@@ -79,6 +82,10 @@ $(OUT)/$(BOARD).config: $(OUT)/$(BOARD).json $(ROOT)/$(LPF)
 $(OUT)/$(BOARD).bit: $(OUT)/$(BOARD).config
 	cd $(ROOT) && $(ECPPACK) --compress build/$(BOARD)/$(BOARD).config build/$(BOARD)/$(BOARD).bit
 	@echo "bitstream: build/$(BOARD)/$(BOARD).bit"
+
+prog: $(OUT)/$(BOARD).bit
+	@command -v openFPGALoader >/dev/null || { echo "prog: no openFPGALoader (apt-get install openfpgaloader)" >&2; exit 1; }
+	openFPGALoader --board $(PROG_BOARD) $(if $(FLASH),--write-flash) $<
 
 clean:
 	rm -rf $(OUT)

@@ -59,23 +59,30 @@ ULX3S_SIM_SRC := sim/rtl/board/litedram_core.vlt $(RTL_SRC) $(LINK_RTL_PKG) \
   $(filter-out $(LINK_RTL_PKG) rtl/gen/sgpu_regs_pkg.sv,$(LINK_RTL_SRC)) \
   boards/ulx3s/litedram_core.v $(SDRAM_PRIM_SRC) sim/rtl/board/sgpu_sdram_model.sv \
   boards/ulx3s/top.sv sim/rtl/board/sgpu_ulx3s_sim.sv
-ULX3S_SIM_DIR = $(BUILD)/sim/obj_link_ulx3s
+# Two libraries: ulx3s, the board as built (the UART at 20 cycles a bit), and ulx3s4, the same
+# top with its UartClksNum parameter at 4 (no other difference): the link is nearly all of a
+# scenario's simulated cycles, so the lifecycle scenario runs ~5 x faster on it.
 ULX3S_SIM_LIB = $(BUILD)/sim/libsgpu_simlink_ulx3s.so
-ULX3S_SIM_VERILATE = $(VERILATOR) --cc $(VFLAGS) --top-module sgpu_ulx3s_sim \
-  --prefix Vsgpu_sim_link_top -Mdir $(ULX3S_SIM_DIR) $(ULX3S_SIM_SRC)
-$(ULX3S_SIM_DIR)/Vsgpu_sim_link_top__ALL.a: $(ULX3S_SIM_SRC) mk/ulx3s.mk | need-verilator
-	@mkdir -p $(ULX3S_SIM_DIR)
-	$(ULX3S_SIM_VERILATE)
-	@tools/prune_deps.sh $(ULX3S_SIM_DIR)
-	$(MAKE) -s -C $(ULX3S_SIM_DIR) -f Vsgpu_sim_link_top.mk -j$(JOBS) Vsgpu_sim_link_top__ALL.a \
-	  verilated.o verilated_threads.o $(VM_MAKEFLAGS)
-	@touch $@
-$(ULX3S_SIM_LIB): sim/sgpu_simlink.cpp sim/sgpu_simlink.h $(ULX3S_SIM_DIR)/Vsgpu_sim_link_top__ALL.a
-	$(CXX) $(VM_CXXFLAGS) -shared -fPIC -DSGPU_SIM_CONFIG='"ulx3s"' -Wl,--no-undefined \
-	  -I$(ULX3S_SIM_DIR) sim/sgpu_simlink.cpp $(ULX3S_SIM_DIR)/Vsgpu_sim_link_top__ALL.a \
-	  $(ULX3S_SIM_DIR)/verilated.o $(ULX3S_SIM_DIR)/verilated_threads.o -o $@ $(VM_LDLIBS)
+ULX3S4_SIM_LIB = $(BUILD)/sim/libsgpu_simlink_ulx3s4.so
+define ulx3s-simlink
+$$(BUILD)/sim/obj_link_$1/Vsgpu_sim_link_top__ALL.a: $$(ULX3S_SIM_SRC) mk/ulx3s.mk | need-verilator
+	@mkdir -p $$(@D)
+	$$(VERILATOR) --cc $$(VFLAGS) $2 --top-module sgpu_ulx3s_sim --prefix Vsgpu_sim_link_top \
+	  -Mdir $$(@D) $$(ULX3S_SIM_SRC)
+	@tools/prune_deps.sh $$(@D)
+	$$(MAKE) -s -C $$(@D) -f Vsgpu_sim_link_top.mk -j$$(JOBS) Vsgpu_sim_link_top__ALL.a \
+	  verilated.o verilated_threads.o $$(VM_MAKEFLAGS)
+	@touch $$@
+$$(BUILD)/sim/libsgpu_simlink_$1.so: sim/sgpu_simlink.cpp sim/sgpu_simlink.h \
+                                     $$(BUILD)/sim/obj_link_$1/Vsgpu_sim_link_top__ALL.a
+	$$(CXX) $$(VM_CXXFLAGS) -shared -fPIC -DSGPU_SIM_CONFIG='"$1"' -Wl,--no-undefined \
+	  -I$$(BUILD)/sim/obj_link_$1 sim/sgpu_simlink.cpp $$(BUILD)/sim/obj_link_$1/Vsgpu_sim_link_top__ALL.a \
+	  $$(BUILD)/sim/obj_link_$1/verilated.o $$(BUILD)/sim/obj_link_$1/verilated_threads.o -o $$@ $$(VM_LDLIBS)
+endef
+$(eval $(call ulx3s-simlink,ulx3s,))
+$(eval $(call ulx3s-simlink,ulx3s4,-GUartClksNum=4))
 .PHONY: ulx3s-sim
-ulx3s-sim: $(ULX3S_SIM_LIB)
+ulx3s-sim: $(ULX3S_SIM_LIB) $(ULX3S4_SIM_LIB)
 
 # ---------------------------------------------------------------- tests
 # ulx3s_lint: the board top (with the simulation stand-ins), its co-simulation wrapper, the
@@ -83,12 +90,17 @@ ulx3s-sim: $(ULX3S_SIM_LIB)
 # warnings are waived in sim/rtl/board/litedram_core.vlt).
 # ulx3s_flow: the board's flow to a bitstream (boards/ecp5.mk: fails on a latch, a multiple
 # driver, a loop, an undriven net, missed timing or a design that does not fit); about 2.5 min.
-# cosim-scen-ulx3s-rtl: the lifecycle scenario against the exact board top over pty (the real
-# LiteDRAM controller and the chip model on its SDRAM pins).
-TESTS += ulx3s_lint ulx3s_flow cosim-scen-ulx3s-rtl
+# cosim-info-ulx3s-rtl: `sgpu info` against the board top as built, over pty (8192 frames of
+# 4 KiB, the link at the board's 20 cycles a bit).
+# cosim-scen-ulx3s-rtl: the lifecycle scenario (eager, host-driven, deferred) against the top
+# with the link at 4 cycles a bit (ulx3s4), through the real LiteDRAM controller and the chip
+# model on its SDRAM pins (a violation stops the simulation).
+TESTS += ulx3s_lint ulx3s_flow cosim-info-ulx3s-rtl cosim-scen-ulx3s-rtl
 TEST_CMD_ulx3s_lint := $(VERILATOR) --lint-only -Wall --top-module sgpu_ulx3s_sim $(ULX3S_SIM_SRC) && \
   echo lint clean: the ULX3S top, its co-simulation wrapper, the SDRAM path
 TEST_CMD_ulx3s_flow := $(MAKE) -s -C boards/ulx3s
-TEST_DEPS += $(ULX3S_SIM_LIB)
+TEST_DEPS += $(ULX3S_SIM_LIB) $(ULX3S4_SIM_LIB) $(SGPU_SIMSRV) $(SGPU_CLI) $(COSIM_OUT)/scenarios
+TEST_CMD_cosim-info-ulx3s-rtl := $(COSIM_ENV) bash tests/cosim/over_link.sh $(SGPU_SIMSRV) \
+  '--bridge rtl --model ulx3s --pty' $(SGPU_CLI) --uri @URI@ info
 TEST_CMD_cosim-scen-ulx3s-rtl := $(COSIM_ENV) bash tests/cosim/over_link.sh $(SGPU_SIMSRV) \
-  '--bridge rtl --model ulx3s --pty' $(COSIM_OUT)/scenarios --uri @URI@ --full lifecycle
+  '--bridge rtl --model ulx3s4 --pty' $(COSIM_OUT)/scenarios --uri @URI@ --full lifecycle

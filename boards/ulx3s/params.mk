@@ -8,6 +8,7 @@ SPEED    := 6
 TOP      := sgpu_ulx3s_top
 LPF      := boards/ulx3s/ulx3s.lpf
 FREQ_MHZ := 40
+PROG_BOARD := ulx3s
 # modules kept as their own hierarchy in synthesis, for the report's shares: the link (UART +
 # bridge), the MMU, the teardown engine and process table, the memory system
 KEEP     := sgpu_link_uart sgpu_mmu sgpu_teardown sgpu_proc_table sgpu_frame_alloc sgpu_scrubber \
