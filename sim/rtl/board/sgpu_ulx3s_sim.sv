@@ -13,7 +13,9 @@
 // A violation seen by the chip model stops the simulation (ChipClean_A below).
 module sgpu_ulx3s_sim #(
   parameter int unsigned UartClksNum = 20,   // the board's: 40 MHz / 2 Mbaud
-  parameter int unsigned UartClksDen = 1
+  parameter int unsigned UartClksDen = 1,
+  parameter int unsigned ChipTRcdNs  = 20    // the chip model's tRCD (45: a slower chip, to
+                                             // see ChipClean_A stop the simulation)
 ) (
   input  logic        clk_i,
   input  logic        rst_ni,
@@ -41,7 +43,7 @@ module sgpu_ulx3s_sim #(
 
   logic [31:0] chip_errors, chip_acts, chip_reads, chip_writes, chip_refreshes;
   logic        chip_ready;
-  sgpu_sdram_model #(.ClkMhz(40), .CasLatency(2)) u_chip (
+  sgpu_sdram_model #(.ClkMhz(40), .CasLatency(2), .TRcdNs(ChipTRcdNs)) u_chip (
     .clk_i(!sdram_clk), .cke_i(cke), .cs_ni(csn), .ras_ni(rasn), .cas_ni(casn), .we_ni(wen),
     .a_i(a), .ba_i(ba), .dqm_i(dqm), .dq_io(dq),
     .errors_o(chip_errors), .acts_o(chip_acts), .reads_o(chip_reads), .writes_o(chip_writes),
