@@ -13,7 +13,7 @@
 # The build fails on: latches, multiple drivers, combinational loops, undriven nets (Yosys
 # `check -assert` after synthesis, with no latch cell allowed), a missed clock (nextpnr fails
 # without --timing-allow-fail; the report is checked again against FREQ_MHZ), a design that
-# does not fit the DEVICE (nextpnr fails).
+# does not fit the DEVICE (nextpnr fails), fewer block RAMs than BRAM_MIN.
 #   make synth   up to the netlist;  make pnr  up to the routed config;  make (all)  the bitstream
 #   make prog    loads the bitstream into the FPGA's SRAM with openFPGALoader (Debian package
 #                openfpgaloader; the board's name for it: PROG_BOARD); FLASH=1 writes the SPI
@@ -37,10 +37,14 @@ pnr: $(OUT)/$(BOARD).config
 # a latch, a multiply driven or undriven net, a loop: `check -assert` stops the script
 ECP5_GATE := check -assert; select -assert-none t:$$_DLATCH* t:$$dlatch* t:$$adlatch t:$$_SR_* t:$$sr
 
-# the netlist for place and route: flattened, optimised across module boundaries
+# the netlist for place and route: flattened, optimised across module boundaries; at least
+# BRAM_MIN block RAMs (params.mk: fewer means an array the board expects in block RAM became
+# flip-flops)
+BRAM_MIN ?= 0
 ECP5_SYNTH = read_verilog -sv $(SRC); \
   synth_ecp5 -top $(TOP) -abc9; \
   $(ECP5_GATE); \
+  select -assert-min $(BRAM_MIN) t:DP16KD; \
   tee -q -o $(OUTREL)/synth-flat-stat.json stat -json; \
   write_json $(OUTREL)/$(BOARD).json
 # the area report: the same synthesis with the KEEP modules kept as their own hierarchy (each
@@ -57,7 +61,8 @@ SYNTH_DEPS := $(addprefix $(ROOT)/,$(SRC)) $(ROOT)/boards/ecp5.mk $(ROOT)/boards
 $(OUT)/$(BOARD).json: $(SYNTH_DEPS)
 	@mkdir -p $(OUT)
 	@$(ROOT)/tools/venv.sh --check formal
-	cd $(ROOT) && $(YOSYS) -q -l $(OUTREL)/synth.log -p '$(ECP5_SYNTH)'
+	cd $(ROOT) && $(YOSYS) -q -l $(OUTREL)/synth.log -p '$(ECP5_SYNTH)' || \
+	  { grep -h "^ERROR" $(OUTREL)/synth.log >&2; echo "synth: failed (log: $(OUTREL)/synth.log)" >&2; exit 1; }
 	@echo "synth: $(OUTREL)/$(BOARD).json (log: $(OUTREL)/synth.log)"
 
 $(OUT)/synth-stat.json: $(SYNTH_DEPS)

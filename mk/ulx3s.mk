@@ -1,15 +1,21 @@
 # mk/ulx3s.mk - the ULX3S board (ECP5, device memory in its SDRAM through LiteDRAM): the
 # controller's generation, the SDRAM path's bench, the board's flow. Included by the top
-# Makefile after mk/tests.mk (BUILD, TESTS, TEST_DEPS).
+# Makefile after mk/tests.mk and mk/link.mk (BUILD, TESTS, TEST_DEPS, LINK_RTL_SRC, COSIM_*).
 #
 #   make litedram-gen    regenerate boards/ulx3s/litedram_core.v and litedram_csr.csv from
 #                        boards/ulx3s/litedram.yml with the pinned LiteDRAM (tools/gen_litedram.sh;
 #                        needs `tools/venv.sh ecp5`, which `make deps-ecp5` runs)
-#   make deps-ecp5       install the 'ecp5' venv set (tools/requirements-ecp5.txt)
+#   make deps-ecp5       install the 'ecp5' venv set (tools/requirements-ecp5.txt); deps-test
+#                        runs it too
+#   make ulx3s-sim       the co-simulation libraries of the board top (below)
+#   make -C boards/ulx3s the bitstream (boards/ecp5.mk; `prog` loads it)
 .PHONY: litedram-gen deps-ecp5
 
 deps-ecp5:
-	tools/venv.sh ecp5
+	@tools/deps.sh venv
+	@tools/venv.sh ecp5
+# `make test` runs litedram_gen and ulx3s_flow, which need the set
+deps-test: deps-ecp5
 litedram-gen: deps-ecp5
 	tools/gen_litedram.sh
 

@@ -11,6 +11,9 @@ TOP      := sgpu_ulx3s_top
 LPF      := boards/ulx3s/ulx3s.lpf
 FREQ_MHZ := 40
 PROG_BOARD := ulx3s
+# DP16KD the design must use: the allocator's two 8192 x 13-bit frame lists (14), the link's
+# buffer and program (3), the rest of the core (6)
+BRAM_MIN := 23
 # modules kept as their own hierarchy in synthesis, for the report's shares: the link (UART +
 # bridge), the MMU, the teardown engine and process table, the memory system
 KEEP     := sgpu_link_uart sgpu_mmu sgpu_teardown sgpu_proc_table sgpu_frame_alloc sgpu_scrubber \
