@@ -5,13 +5,16 @@
 // rsp_valid_o/rsp_ready_i with rsp_o: one response per read, in order, held until taken.
 // Mapping: 32-bit word w is native words 2w (bits 15:0, be[1:0]) and 2w+1 (bits 31:16,
 // be[3:2]); AddrW native address bits (24: 16 M half-words = 32 MB) hold 2^(AddrW-1) words.
-// One request at a time: a request is accepted only when the previous one is over (a write:
-// both halves' data taken by the controller, wdata_ready; a read: both halves returned and the
-// response free or being taken). So a read after a write to the same word sees the write (the
-// write's data went to the chip before the read's command was issued), and responses are in
-// order trivially. Writes are posted: req_ready_o to the core's master is the only wait.
-// Latency (the controller's): a read answers 6 (open row) to ~12 (row miss) cycles after
-// acceptance, more behind a refresh; a write takes ~4-5 cycles before the next request.
+// One request's commands at a time: a request is accepted when the previous one's two
+// commands are issued and, for a read, its two halves are back (and the response register is
+// free or being taken). A write's data waits in a 4-half-word queue until the controller pulls
+// it (wdata_ready), so writes overlap: the next request's commands go out while earlier data
+// is still queued. Order: LiteDRAM's crossbar locks a port to one bank while that bank has
+// the port's commands queued, so commands execute, and write data is pulled, in command order;
+// a read after a write to the same word therefore sees the write, and responses are in order.
+// Writes are posted: req_ready_o to the core's master is the only wait.
+// Latency (the controller's): a read answers ~10 (open row) to ~14 (row miss) cycles after
+// acceptance, more behind a refresh.
 // Native port behaviour relied on (LiteDRAM 2024.12): cmd_ready may depend on cmd_addr (held
 // stable here); write data is pulled in command order (wdata_ready), so data and byte enables
 // are presented before the command is issued; read data is pushed in command order
@@ -43,63 +46,79 @@ module sgpu_mem_sdram #(
 );
   // the request being served (datapath: no reset)
   logic             we_q;
-  logic [3:0]       be_q;
   logic [AddrW-2:0] addr_q;
-  logic [31:0]      wdata_q;
-  // progress: busy, commands issued (0..2), write halves taken, read halves returned
+  // progress: busy (commands to issue or read data to come), commands issued (0..2), read
+  // halves returned
   logic             busy_q, busy_d;
   logic [1:0]       ncmd_q, ncmd_d;
-  logic [1:0]       ndat_q, ndat_d;
+  logic             nrd_q, nrd_d;
   logic [15:0]      rlo_q;
   logic [31:0]      rdata_q;
   logic             rsp_valid_q, rsp_valid_d;
-  logic             accept, cmd_fire, wdat_fire, rdat_fire, last_dat;
+  // write data waiting for the controller to pull it, in command order: half-words with their
+  // byte enables, WQ entries (two writes)
+  localparam int unsigned WQ = 4;
+  logic [17:0]      wq_q [WQ];
+  logic [1:0]       wq_rd_q, wq_wr_q;
+  logic [2:0]       wq_cnt_q;
+  logic             accept, cmd_fire, wdat_fire, rdat_fire, wq_room, rd_done;
 
-  // a new request only when the last is over; a read also needs the response register free
-  assign req_ready_o = !busy_q && (req_i.we || !rsp_valid_q || rsp_ready_i);
+  // A new request when the last one's commands are issued (a write's data may still wait in
+  // the queue: the controller pulls it in command order) and, for a read, its data is back;
+  // a write also needs room for its two halves, a read the response register free.
+  assign wq_room     = wq_cnt_q <= 3'(WQ - 2);
+  assign req_ready_o = !busy_q && (req_i.we ? wq_room : (!rsp_valid_q || rsp_ready_i));
   assign accept      = req_valid_i && req_ready_o;
 
   assign cmd_valid_o   = busy_q && ncmd_q != 2'd2;
   assign cmd_we_o      = we_q;
   assign cmd_addr_o    = {addr_q, ncmd_q[0]};
   assign cmd_fire      = cmd_valid_o && cmd_ready_i;
-  // the half the controller takes next: ndat_q counts halves taken
-  assign wdata_valid_o = busy_q && we_q && ndat_q != 2'd2;
-  assign wdata_data_o  = ndat_q[0] ? wdata_q[31:16] : wdata_q[15:0];
-  assign wdata_we_o    = ndat_q[0] ? be_q[3:2] : be_q[1:0];
+  assign wdata_valid_o = wq_cnt_q != '0;
+  assign {wdata_we_o, wdata_data_o} = wq_q[wq_rd_q];
   assign wdat_fire     = wdata_valid_o && wdata_ready_i;
   assign rdata_ready_o = 1'b1;
   assign rdat_fire     = busy_q && !we_q && rdata_valid_i;
-  assign last_dat      = (wdat_fire || rdat_fire) && ndat_q == 2'd1;
+  assign rd_done       = rdat_fire && nrd_q;
 
   always_comb begin
-    busy_d = busy_q; ncmd_d = ncmd_q; ndat_d = ndat_q; rsp_valid_d = rsp_valid_q;
+    busy_d = busy_q; ncmd_d = ncmd_q; nrd_d = nrd_q; rsp_valid_d = rsp_valid_q;
     if (rsp_valid_q && rsp_ready_i) rsp_valid_d = 1'b0;
-    if (cmd_fire)                   ncmd_d = ncmd_q + 2'd1;
-    if (wdat_fire || rdat_fire)     ndat_d = ndat_q + 2'd1;
-    if (last_dat) begin
-      busy_d = 1'b0;
-      if (!we_q) rsp_valid_d = 1'b1;
+    if (cmd_fire) begin
+      ncmd_d = ncmd_q + 2'd1;
+      if (we_q && ncmd_q == 2'd1) busy_d = 1'b0;   // a write is done with its commands
+    end
+    if (rdat_fire) nrd_d = 1'b1;
+    if (rd_done) begin
+      busy_d = 1'b0; rsp_valid_d = 1'b1;
     end
     if (accept) begin
-      busy_d = 1'b1; ncmd_d = '0; ndat_d = '0;
+      busy_d = 1'b1; ncmd_d = '0; nrd_d = 1'b0;
     end
   end
 
   always_ff @(posedge clk_i) begin
     if (!rst_ni) begin
-      busy_q <= 1'b0; ncmd_q <= '0; ndat_q <= '0; rsp_valid_q <= 1'b0;
+      busy_q <= 1'b0; ncmd_q <= '0; nrd_q <= 1'b0; rsp_valid_q <= 1'b0;
+      wq_rd_q <= '0; wq_wr_q <= '0; wq_cnt_q <= '0;
     end else begin
-      busy_q <= busy_d; ncmd_q <= ncmd_d; ndat_q <= ndat_d; rsp_valid_q <= rsp_valid_d;
+      busy_q <= busy_d; ncmd_q <= ncmd_d; nrd_q <= nrd_d; rsp_valid_q <= rsp_valid_d;
+      if (wdat_fire) wq_rd_q <= wq_rd_q + 2'd1;
+      if (accept && req_i.we) wq_wr_q <= wq_wr_q + 2'd2;
+      wq_cnt_q <= wq_cnt_q + ((accept && req_i.we) ? 3'd2 : 3'd0) - (wdat_fire ? 3'd1 : 3'd0);
     end
   end
 
   always_ff @(posedge clk_i) begin
     if (accept) begin
-      we_q <= req_i.we; be_q <= req_i.be; addr_q <= req_i.addr[AddrW-2:0]; wdata_q <= req_i.wdata;
+      we_q <= req_i.we; addr_q <= req_i.addr[AddrW-2:0];
     end
-    if (rdat_fire && ndat_q == 2'd0) rlo_q <= rdata_data_i;
-    if (rdat_fire && ndat_q == 2'd1) rdata_q <= {rdata_data_i, rlo_q};
+    if (accept && req_i.we) begin
+      wq_q[wq_wr_q]         <= {req_i.be[1:0], req_i.wdata[15:0]};
+      wq_q[wq_wr_q + 2'd1]  <= {req_i.be[3:2], req_i.wdata[31:16]};
+    end
+    if (rdat_fire && !nrd_q) rlo_q <= rdata_data_i;
+    if (rd_done)             rdata_q <= {rdata_data_i, rlo_q};
   end
 
   assign rsp_valid_o = rsp_valid_q;
@@ -117,6 +136,8 @@ module sgpu_mem_sdram #(
     req_valid_i |-> (req_i.addr >> (AddrW - 1)) == '0);
   // The controller never returns read data nobody asked for, nor takes unasked write data.
   NoStrayRead_A: assert property (@(posedge clk_i) disable iff (!rst_ni)
-    rdata_valid_i |-> busy_q && !we_q && ndat_q < ncmd_q);
+    rdata_valid_i |-> busy_q && !we_q && {1'b0, nrd_q} < ncmd_q);
+  NoStrayWrite_A: assert property (@(posedge clk_i) disable iff (!rst_ni)
+    wdata_ready_i |-> wq_cnt_q != '0);
 `endif
 endmodule

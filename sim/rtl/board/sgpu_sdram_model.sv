@@ -6,9 +6,10 @@
 //     >= 2 AUTO REFRESH, LOAD MODE REGISTER before any ACTIVE/READ/WRITE; the mode register
 //     must say burst length 1, sequential, CAS latency CasLatency, standard operation,
 //     programmed-burst writes;
-//   bank state: ACTIVE only to an idle bank, READ/WRITE only to an active bank (no auto
-//     precharge: not used by LiteDRAM, reported), REFRESH and LOAD MODE only with every bank
-//     idle; BURST TERMINATE is reported (never needed at burst length 1);
+//   bank state: ACTIVE only to an idle bank, READ/WRITE only to an active bank (with A10:
+//     auto precharge, the bank closes itself once tRAS and, after a write, tWR are met; LiteDRAM
+//     uses it when its next queued command is to another row), REFRESH and LOAD MODE only with
+//     every bank idle; BURST TERMINATE is reported (never needed at burst length 1);
 //   timing, in clock cycles from nanoseconds at ClkMhz (rounded up): tRCD ACTIVE->READ/WRITE,
 //     tRP PRECHARGE->ACTIVE/REFRESH/LOAD MODE, tRAS ACTIVE->PRECHARGE, tRC ACTIVE->ACTIVE
 //     (same bank), tRRD ACTIVE->ACTIVE (any bank), tWR last write data->PRECHARGE, tRFC
@@ -179,7 +180,6 @@ module sgpu_sdram_model #(
         CMD_RD, CMD_WR: begin
           if (!open_q[b]) fail($sformatf("%s to idle bank %0d", cmd == CMD_RD ? "READ" : "WRITE", b));
           else if (now - t_act_q[b] < longint'(TRcd)) fail($sformatf("%s bank %0d %0d cycles after ACTIVE (tRCD %0d)", cmd == CMD_RD ? "READ" : "WRITE", b, now - t_act_q[b], TRcd));
-          if (a_i[10]) fail("READ/WRITE with auto precharge (not modelled)");
           addr = {row_q[b], b, a_i[8:0]};  // LiteDRAM native address order: row, bank, column
           if (cmd == CMD_RD) begin
             rd_valid_q[CasLatency - 2] = 1'b1;  // driven from the edge CasLatency - 1 after this one
@@ -191,6 +191,13 @@ module sgpu_sdram_model #(
             if (!dqm_i[1]) mem[addr][15:8] = dq_io[15:8];
             t_wr_q[b] = now;
             writes_o++;
+          end
+          // auto precharge (A10): the bank closes by itself, once tRAS is met and, after a
+          // write, tWR after the data (as an explicit PRECHARGE would); tRP counts from there
+          if (a_i[10] && open_q[b]) begin
+            t_pre_q[b] = (cmd == CMD_WR) ? now + longint'(TWr) + 1 : now + 1;
+            if (t_pre_q[b] < t_act_q[b] + longint'(TRas)) t_pre_q[b] = t_act_q[b] + longint'(TRas);
+            open_q[b] = 1'b0;
           end
         end
         default: fail($sformatf("command %b (BURST TERMINATE or unknown)", cmd));
