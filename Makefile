@@ -67,6 +67,7 @@ include mk/tests.mk
 include mk/fuzz.mk
 include mk/link.mk
 include mk/boards.mk
+include mk/ulx3s.mk
 
 .PHONY: help deps deps-test gen check-gen lint sim host demo test bench synth prog clean formal \
         soak coverage

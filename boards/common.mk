@@ -22,15 +22,17 @@
 #   DEVICE, PACKAGE, PINS   for place and route
 #   TARGET_MHZ  the core clock the build must meet
 #   EXPECT      CELL=N: cell counts the netlist must have (block RAM, SPRAM)
-#   SEED        nextpnr's placement seed (fixed: the same sources give the same result)
+#   SEED        nextpnr's placement seed (fixed: the same sources give the same result);
+#               iCE40: SEEDS, tried in turn until one routes (boards/ice40.mk)
+#   BUILD_SUFFIX  appended to build/BOARD (a variant of the board: another DEVICE)
 #   PROG_BOARD  openFPGALoader's board name (openFPGALoader --list-boards)
 # The core's and the link's RTL are read from rtl/ (every module; Yosys keeps the ones the
 # top uses). Yosys is 0.70 from .venv (Debian's 0.23 cannot read the core: docs/boards.md).
 
 ROOT  := $(abspath $(dir $(lastword $(MAKEFILE_LIST)))..)
-OUT   := $(ROOT)/build/$(BOARD)
+OUT   := $(ROOT)/build/$(BOARD)$(BUILD_SUFFIX)
 # paths relative to ROOT: the WebAssembly Yosys reads files under its working directory only
-OUT_R := build/$(BOARD)
+OUT_R := build/$(BOARD)$(BUILD_SUFFIX)
 RTL_PKGS := rtl/gen/sgpu_regs_pkg.sv rtl/pkg/sgpu_pkg.sv rtl/gen/sgpu_link_pkg.sv \
             rtl/gen/sgpu_link_ucode_pkg.sv
 RTL_ALL  := $(RTL_PKGS) $(filter-out $(RTL_PKGS),$(sort $(patsubst $(ROOT)/%,%,$(wildcard $(ROOT)/rtl/*/*.sv))))

@@ -12,8 +12,8 @@
 #   make deps-plot    python3-venv and the plot set (matplotlib) in .venv (make bench)
 #   make deps-fuzz    clang-14 and libclang-rt-14-dev (make fuzz; fuzz-deps is its old name)
 #   make deps-boards  the board flows: nextpnr-ice40, fpga-icestorm, openfpgaloader (Debian),
-#                     the formal set (Yosys 0.70) and the ecp5 set in .venv when the ECP5 flow
-#                     has one (make synth BOARD=..., make prog BOARD=...)
+#                     the formal set (Yosys 0.70) and the ecp5 set (nextpnr-ecp5, ecppack,
+#                     LiteDRAM's generator) in .venv (make synth BOARD=..., make prog BOARD=...)
 #
 # Each installs only what is missing (Debian packages with apt-get, Python packages from PyPI
 # at the exact versions of tools/requirements-SET.txt, reinstalled when .venv holds others)
@@ -40,6 +40,7 @@ deps-fuzz:
 
 deps-boards: deps-formal
 	@tools/deps.sh ice40 prog
+	@tools/venv.sh ecp5
 fuzz-deps: deps-fuzz
 
 need-verilator:

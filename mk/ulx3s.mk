@@ -65,7 +65,7 @@ ULX3S_SIM_SRC := sim/rtl/board/litedram_core.vlt $(RTL_SRC) $(LINK_RTL_PKG) \
   $(filter-out $(LINK_RTL_PKG) rtl/gen/sgpu_regs_pkg.sv,$(LINK_RTL_SRC)) \
   boards/ulx3s/litedram_core.v $(SDRAM_PRIM_SRC) sim/rtl/board/sgpu_sdram_model.sv \
   boards/ulx3s/top.sv sim/rtl/board/sgpu_ulx3s_sim.sv
-# Two libraries: ulx3s, the board as built (the UART at 20 cycles a bit), and ulx3s4, the same
+# Two libraries: ulx3s, the board as built (the UART at 25 cycles a bit), and ulx3s4, the same
 # top with its UartClksNum parameter at 4 (no other difference): the link is nearly all of a
 # scenario's simulated cycles, so the lifecycle scenario runs ~5 x faster on it.
 ULX3S_SIM_LIB = $(BUILD)/sim/libsgpu_simlink_ulx3s.so
@@ -97,14 +97,14 @@ ulx3s-sim: $(ULX3S_SIM_LIB) $(ULX3S4_SIM_LIB)
 # ulx3s_flow: the board's flow to a bitstream (boards/ecp5.mk: fails on a latch, a multiple
 # driver, a loop, an undriven net, missed timing or a design that does not fit); about 2.5 min.
 # cosim-info-ulx3s-rtl: `sgpu info` against the board top as built, over pty (8192 frames of
-# 4 KiB, the link at the board's 20 cycles a bit).
+# 4 KiB, the link at the board's 25 cycles a bit).
 # cosim-scen-ulx3s-rtl: the lifecycle scenario (eager, host-driven, deferred) against the top
 # with the link at 4 cycles a bit (ulx3s4), through the real LiteDRAM controller and the chip
 # model on its SDRAM pins (a violation stops the simulation).
 TESTS += ulx3s_lint ulx3s_flow cosim-info-ulx3s-rtl cosim-scen-ulx3s-rtl
 TEST_CMD_ulx3s_lint := $(VERILATOR) --lint-only -Wall --top-module sgpu_ulx3s_sim $(ULX3S_SIM_SRC) && \
   echo lint clean: the ULX3S top, its co-simulation wrapper, the SDRAM path
-TEST_CMD_ulx3s_flow := $(MAKE) -s -C boards/ulx3s
+TEST_CMD_ulx3s_flow := MAKEFLAGS= $(MAKE) --no-print-directory -C boards/ulx3s
 TEST_DEPS += $(ULX3S_SIM_LIB) $(ULX3S4_SIM_LIB) $(SGPU_SIMSRV) $(SGPU_CLI) $(COSIM_OUT)/scenarios
 TEST_CMD_cosim-info-ulx3s-rtl := $(COSIM_ENV) bash tests/cosim/over_link.sh $(SGPU_SIMSRV) \
   '--bridge rtl --model ulx3s --pty' $(SGPU_CLI) --uri @URI@ info

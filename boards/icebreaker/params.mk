@@ -13,5 +13,6 @@ TOP_PARAMS := CoreMHz=12 NumProcs=2 NumQueues=2 TlbEntries=2 TimeW=16 CycleW=40 
               DrainW=16 MaxOut=2
 # device memory in the four SPRAMs; 20 block RAMs (the link 11, the core 9)
 EXPECT     := SB_SPRAM256KA=4 SB_RAM40_4K=20
-SEED       := 1
+# nextpnr's seeds, tried in turn (boards/ice40.mk)
+SEEDS      := 2 1 3
 PROG_BOARD := ice40_generic

@@ -283,7 +283,7 @@ wire          litedramcore_bankmachine0_syncfifo0_re;
 wire          litedramcore_bankmachine0_syncfifo0_readable;
 wire          litedramcore_bankmachine0_syncfifo0_we;
 wire          litedramcore_bankmachine0_syncfifo0_writable;
-reg           litedramcore_bankmachine0_trascon_count = 1'd0;
+reg     [1:0] litedramcore_bankmachine0_trascon_count = 2'd0;
 reg           litedramcore_bankmachine0_trascon_ready = 1'd0;
 wire          litedramcore_bankmachine0_trascon_valid;
 reg     [1:0] litedramcore_bankmachine0_trccon_count = 2'd0;
@@ -379,7 +379,7 @@ wire          litedramcore_bankmachine1_syncfifo1_re;
 wire          litedramcore_bankmachine1_syncfifo1_readable;
 wire          litedramcore_bankmachine1_syncfifo1_we;
 wire          litedramcore_bankmachine1_syncfifo1_writable;
-reg           litedramcore_bankmachine1_trascon_count = 1'd0;
+reg     [1:0] litedramcore_bankmachine1_trascon_count = 2'd0;
 reg           litedramcore_bankmachine1_trascon_ready = 1'd0;
 wire          litedramcore_bankmachine1_trascon_valid;
 reg     [1:0] litedramcore_bankmachine1_trccon_count = 2'd0;
@@ -475,7 +475,7 @@ wire          litedramcore_bankmachine2_syncfifo2_re;
 wire          litedramcore_bankmachine2_syncfifo2_readable;
 wire          litedramcore_bankmachine2_syncfifo2_we;
 wire          litedramcore_bankmachine2_syncfifo2_writable;
-reg           litedramcore_bankmachine2_trascon_count = 1'd0;
+reg     [1:0] litedramcore_bankmachine2_trascon_count = 2'd0;
 reg           litedramcore_bankmachine2_trascon_ready = 1'd0;
 wire          litedramcore_bankmachine2_trascon_valid;
 reg     [1:0] litedramcore_bankmachine2_trccon_count = 2'd0;
@@ -571,7 +571,7 @@ wire          litedramcore_bankmachine3_syncfifo3_re;
 wire          litedramcore_bankmachine3_syncfifo3_readable;
 wire          litedramcore_bankmachine3_syncfifo3_we;
 wire          litedramcore_bankmachine3_syncfifo3_writable;
-reg           litedramcore_bankmachine3_trascon_count = 1'd0;
+reg     [1:0] litedramcore_bankmachine3_trascon_count = 2'd0;
 reg           litedramcore_bankmachine3_trascon_ready = 1'd0;
 wire          litedramcore_bankmachine3_trascon_valid;
 reg     [1:0] litedramcore_bankmachine3_trccon_count = 2'd0;
@@ -795,7 +795,7 @@ wire          litedramcore_tfawcon_valid;
 reg     [4:0] litedramcore_time0 = 5'd0;
 reg     [3:0] litedramcore_time1 = 4'd0;
 wire    [8:0] litedramcore_timer_count0;
-reg     [8:0] litedramcore_timer_count1 = 9'd304;
+reg     [8:0] litedramcore_timer_count1 = 9'd382;
 wire          litedramcore_timer_done0;
 wire          litedramcore_timer_done1;
 wire          litedramcore_timer_wait;
@@ -4486,7 +4486,7 @@ always @(posedge sys_clk) begin
     if ((litedramcore_timer_wait & (~litedramcore_timer_done0))) begin
         litedramcore_timer_count1 <= (litedramcore_timer_count1 - 1'd1);
     end else begin
-        litedramcore_timer_count1 <= 9'd304;
+        litedramcore_timer_count1 <= 9'd382;
     end
     litedramcore_postponer_req_o <= 1'd0;
     if (litedramcore_postponer_req_i) begin
@@ -4525,7 +4525,7 @@ always @(posedge sys_clk) begin
         litedramcore_cmd_payload_ras <= 1'd1;
         litedramcore_cmd_payload_we <= 1'd0;
     end
-    if ((litedramcore_sequencer_trigger == 3'd4)) begin
+    if ((litedramcore_sequencer_trigger == 3'd5)) begin
         litedramcore_cmd_payload_a <= 1'd0;
         litedramcore_cmd_payload_ba <= 1'd0;
         litedramcore_cmd_payload_cas <= 1'd0;
@@ -4533,7 +4533,7 @@ always @(posedge sys_clk) begin
         litedramcore_cmd_payload_we <= 1'd0;
         litedramcore_sequencer_done1 <= 1'd1;
     end
-    if ((litedramcore_sequencer_trigger == 3'd4)) begin
+    if ((litedramcore_sequencer_trigger == 3'd5)) begin
         litedramcore_sequencer_trigger <= 1'd0;
     end else begin
         if ((litedramcore_sequencer_trigger != 1'd0)) begin
@@ -4591,7 +4591,7 @@ always @(posedge sys_clk) begin
         end
     end
     if (litedramcore_bankmachine0_trccon_valid) begin
-        litedramcore_bankmachine0_trccon_count <= 2'd2;
+        litedramcore_bankmachine0_trccon_count <= 2'd3;
         if (1'd0) begin
             litedramcore_bankmachine0_trccon_ready <= 1'd1;
         end else begin
@@ -4606,7 +4606,7 @@ always @(posedge sys_clk) begin
         end
     end
     if (litedramcore_bankmachine0_trascon_valid) begin
-        litedramcore_bankmachine0_trascon_count <= 1'd1;
+        litedramcore_bankmachine0_trascon_count <= 2'd2;
         if (1'd0) begin
             litedramcore_bankmachine0_trascon_ready <= 1'd1;
         end else begin
@@ -4667,7 +4667,7 @@ always @(posedge sys_clk) begin
         end
     end
     if (litedramcore_bankmachine1_trccon_valid) begin
-        litedramcore_bankmachine1_trccon_count <= 2'd2;
+        litedramcore_bankmachine1_trccon_count <= 2'd3;
         if (1'd0) begin
             litedramcore_bankmachine1_trccon_ready <= 1'd1;
         end else begin
@@ -4682,7 +4682,7 @@ always @(posedge sys_clk) begin
         end
     end
     if (litedramcore_bankmachine1_trascon_valid) begin
-        litedramcore_bankmachine1_trascon_count <= 1'd1;
+        litedramcore_bankmachine1_trascon_count <= 2'd2;
         if (1'd0) begin
             litedramcore_bankmachine1_trascon_ready <= 1'd1;
         end else begin
@@ -4743,7 +4743,7 @@ always @(posedge sys_clk) begin
         end
     end
     if (litedramcore_bankmachine2_trccon_valid) begin
-        litedramcore_bankmachine2_trccon_count <= 2'd2;
+        litedramcore_bankmachine2_trccon_count <= 2'd3;
         if (1'd0) begin
             litedramcore_bankmachine2_trccon_ready <= 1'd1;
         end else begin
@@ -4758,7 +4758,7 @@ always @(posedge sys_clk) begin
         end
     end
     if (litedramcore_bankmachine2_trascon_valid) begin
-        litedramcore_bankmachine2_trascon_count <= 1'd1;
+        litedramcore_bankmachine2_trascon_count <= 2'd2;
         if (1'd0) begin
             litedramcore_bankmachine2_trascon_ready <= 1'd1;
         end else begin
@@ -4819,7 +4819,7 @@ always @(posedge sys_clk) begin
         end
     end
     if (litedramcore_bankmachine3_trccon_valid) begin
-        litedramcore_bankmachine3_trccon_count <= 2'd2;
+        litedramcore_bankmachine3_trccon_count <= 2'd3;
         if (1'd0) begin
             litedramcore_bankmachine3_trccon_ready <= 1'd1;
         end else begin
@@ -4834,7 +4834,7 @@ always @(posedge sys_clk) begin
         end
     end
     if (litedramcore_bankmachine3_trascon_valid) begin
-        litedramcore_bankmachine3_trascon_count <= 1'd1;
+        litedramcore_bankmachine3_trascon_count <= 2'd2;
         if (1'd0) begin
             litedramcore_bankmachine3_trascon_ready <= 1'd1;
         end else begin
@@ -5138,7 +5138,7 @@ always @(posedge sys_clk) begin
         litedramcore_cmd_payload_cas <= 1'd0;
         litedramcore_cmd_payload_ras <= 1'd0;
         litedramcore_cmd_payload_we <= 1'd0;
-        litedramcore_timer_count1 <= 9'd304;
+        litedramcore_timer_count1 <= 9'd382;
         litedramcore_postponer_req_o <= 1'd0;
         litedramcore_postponer_count <= 1'd0;
         litedramcore_sequencer_done1 <= 1'd0;
@@ -5157,7 +5157,7 @@ always @(posedge sys_clk) begin
         litedramcore_bankmachine0_trccon_ready <= 1'd0;
         litedramcore_bankmachine0_trccon_count <= 2'd0;
         litedramcore_bankmachine0_trascon_ready <= 1'd0;
-        litedramcore_bankmachine0_trascon_count <= 1'd0;
+        litedramcore_bankmachine0_trascon_count <= 2'd0;
         litedramcore_bankmachine1_level <= 4'd0;
         litedramcore_bankmachine1_produce <= 3'd0;
         litedramcore_bankmachine1_consume <= 3'd0;
@@ -5171,7 +5171,7 @@ always @(posedge sys_clk) begin
         litedramcore_bankmachine1_trccon_ready <= 1'd0;
         litedramcore_bankmachine1_trccon_count <= 2'd0;
         litedramcore_bankmachine1_trascon_ready <= 1'd0;
-        litedramcore_bankmachine1_trascon_count <= 1'd0;
+        litedramcore_bankmachine1_trascon_count <= 2'd0;
         litedramcore_bankmachine2_level <= 4'd0;
         litedramcore_bankmachine2_produce <= 3'd0;
         litedramcore_bankmachine2_consume <= 3'd0;
@@ -5185,7 +5185,7 @@ always @(posedge sys_clk) begin
         litedramcore_bankmachine2_trccon_ready <= 1'd0;
         litedramcore_bankmachine2_trccon_count <= 2'd0;
         litedramcore_bankmachine2_trascon_ready <= 1'd0;
-        litedramcore_bankmachine2_trascon_count <= 1'd0;
+        litedramcore_bankmachine2_trascon_count <= 2'd0;
         litedramcore_bankmachine3_level <= 4'd0;
         litedramcore_bankmachine3_produce <= 3'd0;
         litedramcore_bankmachine3_consume <= 3'd0;
@@ -5199,7 +5199,7 @@ always @(posedge sys_clk) begin
         litedramcore_bankmachine3_trccon_ready <= 1'd0;
         litedramcore_bankmachine3_trccon_count <= 2'd0;
         litedramcore_bankmachine3_trascon_ready <= 1'd0;
-        litedramcore_bankmachine3_trascon_count <= 1'd0;
+        litedramcore_bankmachine3_trascon_count <= 2'd0;
         litedramcore_choose_cmd_grant <= 2'd0;
         litedramcore_choose_req_grant <= 2'd0;
         litedramcore_trrdcon_ready <= 1'd0;

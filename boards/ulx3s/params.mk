@@ -1,27 +1,20 @@
-# boards/ulx3s/params.mk - the ULX3S build's parameters (boards/ecp5.mk reads them).
+# ULX3S parameters for boards/common.mk (every pin cited in ulx3s.lpf; docs/boards.md).
 # ECP5 part: DEVICE=85k (LFE5U-85F, the default), 45k, 25k or 12k (LFE5U-12F/25F/45F), as
-# `make -C boards/ulx3s DEVICE=45k` (outputs then in build/ulx3s-45k/); all are CABGA381, speed
-# grade 6 on the ULX3S.
-BOARD    := ulx3s
+# `make -C boards/ulx3s DEVICE=45k` (outputs then in build/ulx3s-45k/); all CABGA381, speed 6.
+FAMILY     := ecp5
+TOP        := sgpu_ulx3s_top
+BOARD_SRC  := litedram_core.v top.sv
 DEFAULT_DEVICE := 85k
-DEVICE   ?= $(DEFAULT_DEVICE)
-PACKAGE  := CABGA381
-SPEED    := 6
-TOP      := sgpu_ulx3s_top
-LPF      := boards/ulx3s/ulx3s.lpf
-FREQ_MHZ := 40
+DEVICE     ?= $(DEFAULT_DEVICE)
+BUILD_SUFFIX := $(if $(filter-out $(DEFAULT_DEVICE),$(DEVICE)),-$(DEVICE))
+PACKAGE    := CABGA381
+SPEED      := 6
+PINS       := ulx3s.lpf
+# the core clock from the PLL (25 MHz in); the top's defaults are the board's build
+TARGET_MHZ := 50
+TOP_PARAMS :=
+# block RAM: the allocator's two 8192 x 13-bit frame lists (14), the link's buffer and program
+# (3), the rest of the core (6)
+EXPECT     := DP16KD=23
+SEED       := 1
 PROG_BOARD := ulx3s
-# DP16KD the design must use: the allocator's two 8192 x 13-bit frame lists (14), the link's
-# buffer and program (3), the rest of the core (6)
-BRAM_MIN := 23
-# modules kept as their own hierarchy in synthesis, for the report's shares: the link (UART +
-# bridge), the MMU, the teardown engine and process table, the memory system
-KEEP     := sgpu_link_uart sgpu_mmu sgpu_teardown sgpu_proc_table sgpu_frame_alloc sgpu_scrubber \
-            sgpu_mem_xbar sgpu_mem_sdram sgpu_sdram_init litedram_core
-# sources, relative to the repository root (Yosys reads files under its working directory)
-SRC      := rtl/gen/sgpu_regs_pkg.sv rtl/gen/sgpu_link_pkg.sv rtl/gen/sgpu_link_ucode_pkg.sv \
-            rtl/pkg/sgpu_pkg.sv \
-            $(filter-out rtl/gen/sgpu_regs_pkg.sv rtl/gen/sgpu_link_pkg.sv \
-              rtl/gen/sgpu_link_ucode_pkg.sv rtl/pkg/sgpu_pkg.sv,\
-              $(patsubst $(ROOT)/%,%,$(wildcard $(ROOT)/rtl/*/sgpu_*.sv))) \
-            boards/ulx3s/litedram_core.v boards/ulx3s/top.sv

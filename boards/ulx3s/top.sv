@@ -1,33 +1,34 @@
 // sgpu_ulx3s_top: sgpu on the ULX3S (Lattice ECP5 LFE5U-12F/25F/45F/85F, CABGA381), device
 // memory in the board's 32 MB SDR SDRAM through LiteDRAM (boards/ulx3s/litedram_core.v).
 //
-//   clk_25mhz -> EHXPLLL -> clk (SysMhz, 40 MHz: 25 / CLKI_DIV 5 * CLKFB_DIV 8; VCO 600 MHz =
-//                            40 * CLKOP_DIV 15) and clk_sdram (the same, 90 degrees later:
-//                            3.75 of the 15 VCO cycles, CLKOS_CPHASE 10 + FPHASE 6/8 against
-//                            CLKOP_CPHASE 7); divider and phase values as `ecppll -i 25 -o 40
-//                            --clkout1 40 --phase1 90` (Project Trellis) computes them.
-//                            Why not 50 MHz: the core reaches 42 MHz on the 85F (NOTES.md)
+//   clk_25mhz -> EHXPLLL -> clk (SysMhz, 50 MHz: 25 / CLKI_DIV 1 * CLKFB_DIV 2; VCO 600 MHz =
+//                            50 * CLKOP_DIV 12) and clk_sdram (the same, 90 degrees later:
+//                            3 of the 12 VCO cycles, CLKOS_CPHASE 8 against CLKOP_CPHASE 5);
+//                            divider and phase values as `ecppll -i 25 -o 50 --clkout1 50
+//                            --phase1 90` (Project Trellis) computes them
 //   clk_sdram -> ODDRX1F (D0 1, D1 0) -> sdram_clk: the chip samples commands and write data
 //                            a quarter period after the controller's I/O flops launch them
 //   reset: PLL lock and the PWR button (btn[0], BTN_PWRn, low when pressed), synchronised,
 //          then held 16 cycles
 //   ftdi_txd -> sgpu_link_uart -> sgpu_core register bus; ftdi_rxd <- its transmitter;
-//          8N1 at SysMhz / UartClksNum * UartClksDen: 2 Mbaud at 40 MHz (20 cycles a bit,
+//          8N1 at SysMhz / UartClksNum * UartClksDen: 2 Mbaud at 50 MHz (25 cycles a bit,
 //          exact; the FT231X makes 2 Mbaud exactly: its 3 MHz base divided by the special
 //          divisor 1.5)
 //   sgpu_core memory port -> sgpu_mem_sdram -> LiteDRAM native port; sgpu_sdram_init runs
 //          the JEDEC start-up over LiteDRAM's CSR port; until it is done the native port
 //          stalls, and the core's requests wait.
-//   LEDs (active high): 0 heartbeat (~1.2 Hz), 1 link busy (a register access or a received
-//          bit in the last ~52 ms), 2 error (sticky until reset: a UART framing error or
-//          overrun, or LiteDRAM's init_error), 3 ready (the SDRAM is initialised), 4 irq.
-// The engine port of the core has no engine: nothing requests, and engine control requests
-// are acknowledged at once with nothing aborted (what an idle engine answers).
+//   LEDs (active high): 0 heartbeat (~1.5 Hz), 1 link busy (a register access or a received
+//          bit in the last ~42 ms), 2 error (sticky until reset: a UART framing error or
+//          overrun, LiteDRAM's init_error, or a command completed with a warning or error
+//          NTSTATUS), 3 the SDRAM is initialised, 4 irq, 5 an admin command executing
+//          (stretched to ~42 ms), 6 ready: every frame of device memory scrubbed once.
+// The engine port of the core has no engine: sgpu_eng_idle stands on it (nothing requests,
+// control requests are acknowledged the cycle after with nothing aborted).
 // Waiver: the board folders name their top top.sv (boards/*/top.sv), not after the module.
 /* verilator lint_off DECLFILENAME */
 module sgpu_ulx3s_top #(
-  parameter int unsigned SysMhz      = 40,   // core clock (PLL parameters below are for 40)
-  parameter int unsigned UartClksNum = 20,   // cycles per UART bit, numerator
+  parameter int unsigned SysMhz      = 50,   // core clock (PLL parameters below are for 50)
+  parameter int unsigned UartClksNum = 25,   // cycles per UART bit, numerator
   parameter int unsigned UartClksDen = 1,    //   and denominator
   parameter int unsigned PowerUpCycles = SysMhz * 200  // SDRAM start-up wait: 200 us
 ) (
@@ -51,11 +52,11 @@ module sgpu_ulx3s_top #(
 
   // ---------------------------------------------------------------- clocks and reset
   logic clk, clk_sdram, pll_locked;
-  (* FREQUENCY_PIN_CLKI = "25" *) (* FREQUENCY_PIN_CLKOP = "40" *) (* FREQUENCY_PIN_CLKOS = "40" *)
+  (* FREQUENCY_PIN_CLKI = "25" *) (* FREQUENCY_PIN_CLKOP = "50" *) (* FREQUENCY_PIN_CLKOS = "50" *)
   EHXPLLL #(
-    .CLKI_DIV(5), .CLKFB_DIV(8), .FEEDBK_PATH("CLKOP"),
-    .CLKOP_ENABLE("ENABLED"), .CLKOP_DIV(15), .CLKOP_CPHASE(7), .CLKOP_FPHASE(0),
-    .CLKOS_ENABLE("ENABLED"), .CLKOS_DIV(15), .CLKOS_CPHASE(10), .CLKOS_FPHASE(6)
+    .CLKI_DIV(1), .CLKFB_DIV(2), .FEEDBK_PATH("CLKOP"),
+    .CLKOP_ENABLE("ENABLED"), .CLKOP_DIV(12), .CLKOP_CPHASE(5), .CLKOP_FPHASE(0),
+    .CLKOS_ENABLE("ENABLED"), .CLKOS_DIV(12), .CLKOS_CPHASE(8), .CLKOS_FPHASE(0)
   ) u_pll (
     .CLKI(clk_25mhz), .CLKFB(clk), .RST(1'b0), .STDBY(1'b0),
     .PHASESEL0(1'b0), .PHASESEL1(1'b0), .PHASEDIR(1'b1), .PHASESTEP(1'b1),
@@ -94,7 +95,12 @@ module sgpu_ulx3s_top #(
   sgpu_pkg::doorbell_t  doorbell;
   sgpu_pkg::xlate_rsp_t eng_xl_rsp;
   logic [sgpu_pkg::EngCtlReqW-1:0] eng_ctl;
+  logic [sgpu_pkg::EngCtlRspW-1:0] eng_ctl_rsp;
+  logic [sgpu_pkg::XlateReqW-1:0]  eng_xl_req;
+  logic [sgpu_pkg::MemReqW-1:0]    eng_mem_req;
+  logic eng_xl_req_valid, eng_xl_retire, eng_mem_req_valid, eng_mem_rsp_ready;
   logic eng_xl_req_ready, eng_xl_rsp_valid, eng_mem_req_ready, eng_mem_rsp_valid;
+  logic core_busy, core_ready, core_err;
 
   sgpu_core #(
     .PageShift(12), .NumFrames(8192), .NumProcs(4), .NumQueues(4), .TlbEntries(4),
@@ -103,16 +109,23 @@ module sgpu_ulx3s_top #(
     .clk_i(clk), .rst_ni(rst_n),
     .reg_valid_i(reg_valid), .reg_write_i(reg_write), .reg_addr_i(reg_addr),
     .reg_wdata_i(reg_wdata), .reg_rvalid_o(reg_rvalid), .reg_rdata_o(reg_rdata), .irq_o(irq),
+    .busy_o(core_busy), .ready_o(core_ready), .err_o(core_err),
     .mem_req_valid_o(mem_req_valid), .mem_req_ready_i(mem_req_ready), .mem_req_o(mem_req),
     .mem_rsp_valid_i(mem_rsp_valid), .mem_rsp_ready_o(mem_rsp_ready), .mem_rsp_i(mem_rsp),
-    // no engine: an idle engine acknowledges every control request at once, aborting nothing
-    .eng_ctl_o(eng_ctl), .eng_ctl_i({eng_ctl[sgpu_pkg::EngCtlReqW-1], 16'h0}),
-    .doorbell_o(doorbell),
-    .eng_xl_req_valid_i(1'b0), .eng_xl_req_ready_o(eng_xl_req_ready), .eng_xl_req_i('0),
-    .eng_xl_rsp_valid_o(eng_xl_rsp_valid), .eng_xl_rsp_o(eng_xl_rsp), .eng_xl_retire_i(1'b0),
-    .eng_mem_req_valid_i(1'b0), .eng_mem_req_ready_o(eng_mem_req_ready), .eng_mem_req_i('0),
-    .eng_mem_rsp_valid_o(eng_mem_rsp_valid), .eng_mem_rsp_ready_i(1'b1),
-    .eng_mem_rsp_o(eng_mem_rsp)
+    .eng_ctl_o(eng_ctl), .eng_ctl_i(eng_ctl_rsp), .doorbell_o(doorbell),
+    .eng_xl_req_valid_i(eng_xl_req_valid), .eng_xl_req_ready_o(eng_xl_req_ready),
+    .eng_xl_req_i(eng_xl_req), .eng_xl_rsp_valid_o(eng_xl_rsp_valid), .eng_xl_rsp_o(eng_xl_rsp),
+    .eng_xl_retire_i(eng_xl_retire),
+    .eng_mem_req_valid_i(eng_mem_req_valid), .eng_mem_req_ready_o(eng_mem_req_ready),
+    .eng_mem_req_i(eng_mem_req), .eng_mem_rsp_valid_o(eng_mem_rsp_valid),
+    .eng_mem_rsp_ready_i(eng_mem_rsp_ready), .eng_mem_rsp_o(eng_mem_rsp)
+  );
+
+  sgpu_eng_idle u_eng (
+    .clk_i(clk), .rst_ni(rst_n), .ctl_i(eng_ctl), .ctl_o(eng_ctl_rsp),
+    .xl_req_valid_o(eng_xl_req_valid), .xl_req_o(eng_xl_req), .xl_retire_o(eng_xl_retire),
+    .mem_req_valid_o(eng_mem_req_valid), .mem_req_o(eng_mem_req),
+    .mem_rsp_ready_o(eng_mem_rsp_ready)
   );
 
   // ---------------------------------------------------------------- SDRAM
@@ -158,23 +171,25 @@ module sgpu_ulx3s_top #(
 
   // ---------------------------------------------------------------- LEDs
   logic [24:0] hb_q;
-  logic        act_q, err_q;
+  logic        act_q, busy_q, err_q;
   always_ff @(posedge clk) begin
     hb_q <= hb_q + 25'd1;
     if (!rst_n) begin
-      act_q <= 1'b0; err_q <= 1'b0;
+      act_q <= 1'b0; busy_q <= 1'b0; err_q <= 1'b0;
     end else begin
       if (reg_valid || !ftdi_txd)   act_q <= 1'b1;
       else if (hb_q[20:0] == '0)    act_q <= 1'b0;
-      if (frame_err || overrun || init_error) err_q <= 1'b1;
+      if (core_busy)                busy_q <= 1'b1;
+      else if (hb_q[20:0] == '0)    busy_q <= 1'b0;
+      if (frame_err || overrun || init_error || core_err) err_q <= 1'b1;
     end
   end
-  assign led = {3'b000, irq, init_done, err_q, act_q, hb_q[24]};
+  assign led = {1'b0, core_ready, busy_q, irq, init_done, err_q, act_q, hb_q[24]};
 
   // Waiver: what no engine and no board function uses.
   /* verilator lint_off UNUSEDSIGNAL */
   logic unused_ok;
-  assign unused_ok = ^{doorbell, eng_xl_rsp, eng_ctl, eng_xl_req_ready, eng_xl_rsp_valid,
+  assign unused_ok = ^{doorbell, eng_xl_rsp, eng_xl_req_ready, eng_xl_rsp_valid,
                        eng_mem_req_ready, eng_mem_rsp_valid, eng_mem_rsp, wb_err, wb_dat_r,
                        seq_done, user_clk, user_rst};
   /* verilator lint_on UNUSEDSIGNAL */

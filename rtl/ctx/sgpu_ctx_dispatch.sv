@@ -14,7 +14,8 @@
 // the first of StRun, and owns the shared resources from then (owner_o comes from registers
 // only). Starting a unit in the decode cycle itself put the whole decode (handle and range
 // checks, 32-bit compares) in front of every unit's first memory or allocator request: the
-// critical path of the iCEBreaker build, 11.6 MHz, docs/boards.md; registered, 18.0 MHz.
+// critical path of the iCEBreaker build, 11.6 MHz, docs/boards.md; registered, 17-18 MHz (and
+// the ULX3S 42 -> 58 MHz).
 //   UnitPt   CREATE_PROCESS, MAP, UNMAP        (sgpu_ptmgr)
 //   UnitTd   DESTROY_PROCESS                    (sgpu_teardown)
 //   UnitMem  MEM_READ, MEM_WRITE                (sgpu_ctx_mem, which checks their fields: it

@@ -7,7 +7,7 @@
 // plain vectors. Model* parameters set the chip model's timing, to check that its checks fire
 // (a part slower than the controller was generated for). For Verilator benches only.
 module sgpu_sdram_tb_top #(
-  parameter int unsigned PowerUpCycles = 8000,   // the board's: 200 us at 40 MHz
+  parameter int unsigned PowerUpCycles = 10000,  // the board's: 200 us at 50 MHz
   parameter int unsigned ModelCas      = 2,      // the chip model's CAS latency
   parameter int unsigned ModelTRcdNs   = 20,     // and tRCD (MT48LC16M16-6A: 18 ns)
   parameter int unsigned ModelTRpNs    = 20
@@ -85,7 +85,7 @@ module sgpu_sdram_tb_top #(
   ODDRX1F u_sdram_clk (.D0(1'b1), .D1(1'b0), .SCLK(clk_i), .RST(1'b0), .Q(sdram_clk));
 
   sgpu_sdram_model #(
-    .ClkMhz(40), .CasLatency(ModelCas), .TRcdNs(ModelTRcdNs), .TRpNs(ModelTRpNs)
+    .ClkMhz(50), .CasLatency(ModelCas), .TRcdNs(ModelTRcdNs), .TRpNs(ModelTRpNs)
   ) u_chip (
     .clk_i(!sdram_clk), .cke_i(cke), .cs_ni(csn), .ras_ni(rasn), .cas_ni(casn), .we_ni(wen),
     .a_i(a), .ba_i(ba), .dqm_i(dqm), .dq_io(dq),

@@ -218,7 +218,7 @@ int main(int argc, char **argv) {
   }
   chk.expect_eq(t.chip_errors_o, 0, "chip-model violations");
   chk.expect_eq(answered, reads, "every read answered");
-  chk.expect(t.chip_refreshes_o >= run / 320, "refreshes kept up (one per 312 cycles at 40 MHz)");
+  chk.expect(t.chip_refreshes_o >= run / 400, "refreshes kept up (one per 391 cycles at 50 MHz)");
   chk.expect(t.chip_acts_o > 1000, "row misses exercised (ACTIVE commands)");
   chk.expect(!t.init_error_o, "no init_error");
   chk.expect_eq(mismatches, 0, "read mismatches");

@@ -2,7 +2,7 @@
 // SDRAM chip, for co-simulation: the simulator library (sim/sgpu_simlink.cpp) serves it over
 // pty through the UART pins, with the ports of sim/rtl/link/sgpu_sim_link_top.sv.
 //   clk_i     -> clk_25mhz: the PLL stand-in (sim/rtl/board/EHXPLLL.sv) passes it through, so
-//                the simulation clock is the core clock (40 MHz on the board)
+//                the simulation clock is the core clock (50 MHz on the board)
 //   rst_ni    -> btn_pwr_n (the board's reset button, low when pressed)
 //   uart_rx_i -> ftdi_txd, uart_tx_o <- ftdi_rxd (8N1, clks_num_o / clks_den_o cycles a bit)
 //   SDRAM pins -> sgpu_sdram_model (sim/rtl/board/sgpu_sdram_model.sv), clocked by the inverted
@@ -12,7 +12,7 @@
 // own signals, read by hierarchical reference; owner_violations_o is 0 (no engine, no check).
 // A violation seen by the chip model stops the simulation (ChipClean_A below).
 module sgpu_ulx3s_sim #(
-  parameter int unsigned UartClksNum = 20,   // the board's: 40 MHz / 2 Mbaud
+  parameter int unsigned UartClksNum = 25,   // the board's: 50 MHz / 2 Mbaud
   parameter int unsigned UartClksDen = 1,
   parameter int unsigned ChipTRcdNs  = 20    // the chip model's tRCD (45: a slower chip, to
                                              // see ChipClean_A stop the simulation)
@@ -43,7 +43,7 @@ module sgpu_ulx3s_sim #(
 
   logic [31:0] chip_errors, chip_acts, chip_reads, chip_writes, chip_refreshes;
   logic        chip_ready;
-  sgpu_sdram_model #(.ClkMhz(40), .CasLatency(2), .TRcdNs(ChipTRcdNs)) u_chip (
+  sgpu_sdram_model #(.ClkMhz(50), .CasLatency(2), .TRcdNs(ChipTRcdNs)) u_chip (
     .clk_i(!sdram_clk), .cke_i(cke), .cs_ni(csn), .ras_ni(rasn), .cas_ni(casn), .we_ni(wen),
     .a_i(a), .ba_i(ba), .dqm_i(dqm), .dq_io(dq),
     .errors_o(chip_errors), .acts_o(chip_acts), .reads_o(chip_reads), .writes_o(chip_writes),
