@@ -82,7 +82,12 @@ module sgpu_ulx3s_top #(
   logic [AddrW-1:0] reg_addr;
   logic [31:0]      reg_wdata, reg_rdata;
 
-  sgpu_link_uart #(.ClksNum(UartClksNum), .ClksDen(UartClksDen)) u_link (
+  // The bridge waits up to 2^25 cycles (0.67 s) for an admin command's completion before it
+  // answers ADMIN_TIMEOUT: a MAP of every frame just after reset (or after a large destroy)
+  // waits for the scrubber to zero each frame first, 3,223 cycles per 4 KiB frame through the
+  // SDRAM, 26.4 M cycles for all 8,192. The default 2^20 (21 ms) timed such a MAP out on the
+  // link (the difftest's full-memory MAP of 8,173 pages did, docs/boards.md).
+  sgpu_link_uart #(.ClksNum(UartClksNum), .ClksDen(UartClksDen), .AdminWaitLog2(25)) u_link (
     .clk_i(clk), .rst_ni(rst_n), .uart_rx_i(ftdi_txd), .uart_tx_o(ftdi_rxd),
     .frame_err_o(frame_err), .overrun_o(overrun),
     .reg_valid_o(reg_valid), .reg_write_o(reg_write), .reg_addr_o(reg_addr),
