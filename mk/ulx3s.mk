@@ -32,7 +32,7 @@ TEST_CMD_litedram_gen := tools/gen_litedram.sh --check
 SDRAM_PRIM_SRC := sim/rtl/board/EHXPLLL.sv sim/rtl/board/ODDRX1F.sv sim/rtl/board/OFS1P3BX.sv \
   sim/rtl/board/IFS1P3BX.sv sim/rtl/board/FD1S3BX.sv sim/rtl/board/TRELLIS_IO.sv
 SDRAM_TB_SRC := sim/rtl/board/litedram_core.vlt $(RTL_PKG) rtl/mem/sgpu_mem_sdram.sv \
-  rtl/mem/sgpu_sdram_init.sv boards/ulx3s/litedram_core.v $(SDRAM_PRIM_SRC) \
+  rtl/mem/sgpu_sdram_init.sv boards/ulx3s/litedram_csr_pkg.sv boards/ulx3s/litedram_core.v $(SDRAM_PRIM_SRC) \
   sim/rtl/board/sgpu_sdram_model.sv tests/rtl/sgpu_sdram_tb_top.sv
 define ulx3s-sdram-tb
 VERILATED += tb_$1
@@ -63,8 +63,8 @@ TEST_DEPS += $(VM_OUT_tb_sdram) $(VM_OUT_tb_sdrambad)
 # unchanged. Its own rule: the shared recipe (mk/verilator.mk) names the prefix after the top.
 ULX3S_SIM_SRC := sim/rtl/board/litedram_core.vlt $(RTL_SRC) $(LINK_RTL_PKG) \
   $(filter-out $(LINK_RTL_PKG) rtl/gen/sgpu_regs_pkg.sv,$(LINK_RTL_SRC)) \
-  boards/ulx3s/litedram_core.v $(SDRAM_PRIM_SRC) sim/rtl/board/sgpu_sdram_model.sv \
-  boards/ulx3s/top.sv sim/rtl/board/sgpu_ulx3s_sim.sv
+  boards/ulx3s/litedram_csr_pkg.sv boards/ulx3s/litedram_core.v $(SDRAM_PRIM_SRC) \
+  sim/rtl/board/sgpu_sdram_model.sv boards/ulx3s/top.sv sim/rtl/board/sgpu_ulx3s_sim.sv
 # Two libraries: ulx3s, the board as built (the UART at 25 cycles a bit), and ulx3s4, the same
 # top with its UartClksNum parameter at 4 (no other difference): the link is nearly all of a
 # scenario's simulated cycles, so the lifecycle scenario runs ~5 x faster on it.

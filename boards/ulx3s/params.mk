@@ -3,7 +3,7 @@
 # `make -C boards/ulx3s DEVICE=45k` (outputs then in build/ulx3s-45k/); all CABGA381, speed 6.
 FAMILY     := ecp5
 TOP        := sgpu_ulx3s_top
-BOARD_SRC  := litedram_core.v top.sv
+BOARD_SRC  := litedram_csr_pkg.sv litedram_core.v top.sv
 DEFAULT_DEVICE := 85k
 DEVICE     ?= $(DEFAULT_DEVICE)
 BUILD_SUFFIX := $(if $(filter-out $(DEFAULT_DEVICE),$(DEVICE)),-$(DEVICE))

@@ -22,13 +22,16 @@ module sgpu_sdram_init #(
   parameter int unsigned CmdGapCycles  = 16,         // wait after each issued command
   parameter int unsigned Refreshes     = 8,          // AUTO REFRESH commands, >= 2
   parameter logic [12:0] ModeReg       = 13'h020,    // mode register (A12..A0)
-  // CSR byte addresses (litedram_csr.csv)
-  parameter logic [31:0] CsrInitDone   = 32'h0000_0000,
-  parameter logic [31:0] CsrControl    = 32'h0000_0800,
-  parameter logic [31:0] CsrCommand    = 32'h0000_0804,
-  parameter logic [31:0] CsrIssue      = 32'h0000_0808,
-  parameter logic [31:0] CsrAddress    = 32'h0000_080C,
-  parameter logic [31:0] CsrBAddress   = 32'h0000_0810
+  // CSR byte addresses: the generated controller's map, passed by the top
+  // (boards/ulx3s/litedram_csr_pkg.sv, generated with it by tools/gen_litedram.sh); the
+  // defaults are no register (all ones), so a top that passes no map never sees init_done
+  // (tb_sdram would fail) instead of writing a guessed address
+  parameter logic [31:0] CsrInitDone   = '1,
+  parameter logic [31:0] CsrControl    = '1,
+  parameter logic [31:0] CsrCommand    = '1,
+  parameter logic [31:0] CsrIssue      = '1,
+  parameter logic [31:0] CsrAddress    = '1,
+  parameter logic [31:0] CsrBAddress   = '1
 ) (
   input  logic        clk_i,
   input  logic        rst_ni,

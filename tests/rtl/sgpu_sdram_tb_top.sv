@@ -61,7 +61,13 @@ module sgpu_sdram_tb_top #(
     .rdata_data_i(rdata_data)
   );
 
-  sgpu_sdram_init #(.PowerUpCycles(PowerUpCycles)) u_init (
+  sgpu_sdram_init #(.PowerUpCycles(PowerUpCycles),
+    .CsrInitDone(litedram_csr_pkg::CSR_DDRCTRL_INIT_DONE),
+    .CsrControl(litedram_csr_pkg::CSR_SDRAM_DFII_CONTROL),
+    .CsrCommand(litedram_csr_pkg::CSR_SDRAM_DFII_PI0_COMMAND),
+    .CsrIssue(litedram_csr_pkg::CSR_SDRAM_DFII_PI0_COMMAND_ISSUE),
+    .CsrAddress(litedram_csr_pkg::CSR_SDRAM_DFII_PI0_ADDRESS),
+    .CsrBAddress(litedram_csr_pkg::CSR_SDRAM_DFII_PI0_BADDRESS)) u_init (
     .clk_i, .rst_ni, .wb_cyc_o(wb_cyc), .wb_stb_o(wb_stb), .wb_we_o(wb_we), .wb_adr_o(wb_adr),
     .wb_dat_o(wb_dat_w), .wb_ack_i(wb_ack), .done_o(seq_done)
   );
